@@ -1,0 +1,1 @@
+//! clouds.yaml: found and read the way openstacksdk does.

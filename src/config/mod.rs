@@ -1,0 +1,12 @@
+//! Configuration: drconsole.toml (sites, protection groups, store, UI) and the standard clouds.yaml,
+//! resolved into the typed values below. Loading and validation live in the submodules; every error
+//! names the file, the line and column where known, and what to write instead.
+
+pub mod clouds;
+pub mod error;
+pub mod load;
+pub mod types;
+
+pub use error::ConfigError;
+pub use load::{LoadedConfig, load, locate};
+pub use types::*;

@@ -1,0 +1,197 @@
+//! The resolved configuration that the rest of drconsole consumes: no file paths left to follow,
+//! no secrets left to read. Secrets are `Secret`, so a `{:?}` never shows them.
+
+use std::collections::BTreeMap;
+use std::path::PathBuf;
+use std::time::Duration;
+
+use crate::domain::SiteRole;
+use crate::secret::Secret;
+
+/// One site: an OpenStack cloud (from clouds.yaml) and its replicating storage array.
+#[derive(Debug, Clone)]
+pub struct SiteConfig {
+    pub name: String,
+    pub role: SiteRole,
+    pub cloud: CloudConfig,
+    pub array: ArrayConfig,
+}
+
+/// A clouds.yaml entry, resolved.
+#[derive(Debug, Clone)]
+pub struct CloudConfig {
+    /// The clouds.yaml entry's name.
+    pub name: String,
+    /// Keystone v3 base, e.g. `http://127.0.0.1:5000/identity/v3` (a trailing `/v3` is optional in
+    /// clouds.yaml; here it always ends in `/v3`).
+    pub auth_url: String,
+    pub auth: AuthMethod,
+    pub region_name: Option<String>,
+    /// `public`, `internal` or `admin`; default `public`.
+    pub interface: String,
+    /// Verify TLS certificates (clouds.yaml `verify`, default true).
+    pub verify: bool,
+    /// Extra CA bundle (clouds.yaml `cacert`).
+    pub cacert: Option<PathBuf>,
+}
+
+#[derive(Debug, Clone)]
+pub enum AuthMethod {
+    Password {
+        username: String,
+        user_domain: DomainRef,
+        password: Secret,
+        project_name: Option<String>,
+        project_id: Option<String>,
+        project_domain: DomainRef,
+    },
+    ApplicationCredential {
+        id: Option<String>,
+        name: Option<String>,
+        /// Needed with `name`: the credential belongs to this user.
+        username: Option<String>,
+        user_domain: DomainRef,
+        secret: Secret,
+    },
+}
+
+/// A Keystone domain given by name or by id (`*_domain_name` / `*_domain_id`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum DomainRef {
+    Name(String),
+    Id(String),
+}
+
+impl Default for DomainRef {
+    fn default() -> Self {
+        DomainRef::Name("Default".into())
+    }
+}
+
+/// The storage array's REST API. `url` is the base that `/api/2.17/...` is appended to.
+#[derive(Debug, Clone)]
+pub struct ArrayConfig {
+    pub url: String,
+    /// The array's own name (`array-a`); replicated groups appear on the peer as `array-a:pg`.
+    pub name: String,
+    pub api_token: Secret,
+    pub verify: bool,
+}
+
+/// A protection group's definition. Its state (status, current primary…) lives in the store.
+#[derive(Debug, Clone)]
+pub struct GroupConfig {
+    pub name: String,
+    pub primary_site: String,
+    pub secondary_site: String,
+    /// The array protection group that replicates this group's volumes.
+    pub array_pg: String,
+    /// Server names at the primary site.
+    pub members: Vec<String>,
+    /// Boot waves: servers in wave 0 boot first. Members not listed boot in a last wave.
+    pub boot_order: Vec<Vec<String>>,
+    /// Source network name → target network name (failover and failback reverse it).
+    pub network_mapping: BTreeMap<String, String>,
+    /// Source network name → network used for a test failover (drill) at the DR site.
+    pub test_network_mapping: BTreeMap<String, String>,
+    /// Source flavor name → target flavor name; unmapped flavors keep their name.
+    pub flavor_mapping: BTreeMap<String, String>,
+    pub rpo_target: Duration,
+}
+
+impl GroupConfig {
+    /// The boot waves with every member placed exactly once (unlisted members last).
+    pub fn waves(&self) -> Vec<Vec<String>> {
+        let mut waves: Vec<Vec<String>> = self
+            .boot_order
+            .iter()
+            .map(|w| {
+                w.iter()
+                    .filter(|m| self.members.contains(m))
+                    .cloned()
+                    .collect()
+            })
+            .filter(|w: &Vec<String>| !w.is_empty())
+            .collect();
+        let rest: Vec<String> = self
+            .members
+            .iter()
+            .filter(|m| !self.boot_order.iter().any(|w| w.contains(m)))
+            .cloned()
+            .collect();
+        if !rest.is_empty() {
+            waves.push(rest);
+        }
+        waves
+    }
+}
+
+/// Where the journal lives.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum StoreConfig {
+    /// The embedded default; `None` means the data dir's `journal.sqlite`.
+    Sqlite(Option<PathBuf>),
+    /// `postgres://…` (the URL may hold a password: never print it).
+    Postgres(Secret),
+}
+
+#[derive(Debug, Clone)]
+pub struct UiConfig {
+    pub theme: String,
+    /// How often the console refreshes site and group state in the background.
+    pub refresh_interval: Duration,
+    /// Key overrides: action name → key description (`"f"`, `"ctrl-f"`).
+    pub keys: BTreeMap<String, String>,
+}
+
+impl Default for UiConfig {
+    fn default() -> Self {
+        Self {
+            theme: "default".into(),
+            refresh_interval: Duration::from_secs(5),
+            keys: BTreeMap::new(),
+        }
+    }
+}
+
+/// Timeouts and retry budget for every HTTP call to a site.
+#[derive(Debug, Clone, Copy)]
+pub struct HttpPolicy {
+    /// Per-request timeout (connect + response).
+    pub request_timeout: Duration,
+    /// Attempts for an idempotent call (1 = no retry).
+    pub max_attempts: u32,
+    /// First backoff; doubled each retry, with full jitter.
+    pub backoff_base: Duration,
+}
+
+impl Default for HttpPolicy {
+    fn default() -> Self {
+        Self {
+            request_timeout: Duration::from_secs(10),
+            max_attempts: 4,
+            backoff_base: Duration::from_millis(200),
+        }
+    }
+}
+
+#[derive(Debug, Clone)]
+pub struct Config {
+    /// The drconsole.toml this came from.
+    pub path: PathBuf,
+    pub sites: Vec<SiteConfig>,
+    pub groups: Vec<GroupConfig>,
+    pub store: StoreConfig,
+    pub ui: UiConfig,
+    pub http: HttpPolicy,
+}
+
+impl Config {
+    pub fn site(&self, name: &str) -> Option<&SiteConfig> {
+        self.sites.iter().find(|s| s.name == name)
+    }
+
+    pub fn group(&self, name: &str) -> Option<&GroupConfig> {
+        self.groups.iter().find(|g| g.name == name)
+    }
+}

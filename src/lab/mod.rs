@@ -1,0 +1,1 @@
+//! The built-in two-site lab: a simulator that serves API.md on loopback.

@@ -1,0 +1,10 @@
+//! drconsole: a terminal console, headless CLI and embedded orchestrator for disaster recovery
+//! between two OpenStack sites, with a built-in two-site lab. ARCHITECTURE.md is the map.
+
+pub mod cli;
+pub mod config;
+pub mod domain;
+pub mod lab;
+pub mod providers;
+pub mod sanitize;
+pub mod secret;
