@@ -1,6 +1,12 @@
 //! Pure domain types: sites, protection groups, instances, operations, phases and the state machine
 //! of ARCHITECTURE.md §4. No IO, no async.
 
+pub mod group;
+pub mod operation;
 pub mod site;
+pub mod state_machine;
 
+pub use group::*;
+pub use operation::*;
 pub use site::*;
+pub use state_machine::*;

@@ -1,0 +1,202 @@
+//! Protection groups, their status, and the instances and replication pairs they protect.
+
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+use std::fmt;
+use std::str::FromStr;
+
+/// The status of a protection group (ARCHITECTURE.md §4).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum GroupStatus {
+    Protected,
+    FailingOver,
+    FailedOver,
+    PlannedFailoverFailed,
+    FailoverFailed,
+    Reprotecting,
+    FailingBack,
+    Testing,
+    TestActive,
+    CleaningUp,
+}
+
+impl GroupStatus {
+    pub const ALL: [GroupStatus; 10] = [
+        GroupStatus::Protected,
+        GroupStatus::FailingOver,
+        GroupStatus::FailedOver,
+        GroupStatus::PlannedFailoverFailed,
+        GroupStatus::FailoverFailed,
+        GroupStatus::Reprotecting,
+        GroupStatus::FailingBack,
+        GroupStatus::Testing,
+        GroupStatus::TestActive,
+        GroupStatus::CleaningUp,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            GroupStatus::Protected => "protected",
+            GroupStatus::FailingOver => "failing_over",
+            GroupStatus::FailedOver => "failed_over",
+            GroupStatus::PlannedFailoverFailed => "planned_failover_failed",
+            GroupStatus::FailoverFailed => "failover_failed",
+            GroupStatus::Reprotecting => "reprotecting",
+            GroupStatus::FailingBack => "failing_back",
+            GroupStatus::Testing => "testing",
+            GroupStatus::TestActive => "test_active",
+            GroupStatus::CleaningUp => "cleaning_up",
+        }
+    }
+
+    /// An operation is running on the group.
+    pub fn is_transient(self) -> bool {
+        matches!(
+            self,
+            GroupStatus::FailingOver
+                | GroupStatus::Reprotecting
+                | GroupStatus::FailingBack
+                | GroupStatus::Testing
+                | GroupStatus::CleaningUp
+        )
+    }
+
+    /// The last operation failed and the operator must act.
+    pub fn needs_attention(self) -> bool {
+        matches!(
+            self,
+            GroupStatus::PlannedFailoverFailed | GroupStatus::FailoverFailed
+        )
+    }
+}
+
+impl fmt::Display for GroupStatus {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl FromStr for GroupStatus {
+    type Err = String;
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        GroupStatus::ALL
+            .into_iter()
+            .find(|st| st.as_str() == s)
+            .ok_or_else(|| format!("unknown protection group status {s:?}"))
+    }
+}
+
+/// The persistent state of a group (its definition comes from the configuration).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct GroupState {
+    pub name: String,
+    pub status: GroupStatus,
+    /// The site that runs the workloads now.
+    pub current_primary: String,
+    pub failover_count: u32,
+    pub metadata_version: u64,
+    /// Set by a forced unplanned failover: the other site must be re-synced before anything else.
+    pub needs_resync: bool,
+    pub last_operation: Option<String>,
+}
+
+impl GroupState {
+    pub fn initial(name: &str, primary_site: &str) -> Self {
+        Self {
+            name: name.to_string(),
+            status: GroupStatus::Protected,
+            current_primary: primary_site.to_string(),
+            failover_count: 0,
+            metadata_version: 1,
+            needs_resync: false,
+            last_operation: None,
+        }
+    }
+}
+
+/// A source volume and its replicated target on the peer array.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ReplicationPair {
+    pub source_volume: String,
+    /// The array volume name at the source site.
+    pub source_array_volume: String,
+    /// The replicated group snapshot's volume at the target, if one has arrived.
+    pub target_snapshot_volume: Option<String>,
+}
+
+/// How far behind replication is: now − the newest fully arrived snapshot.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Rpo {
+    pub newest_arrived: Option<DateTime<Utc>>,
+    pub now: DateTime<Utc>,
+}
+
+impl Rpo {
+    /// Seconds of writes that would be lost if the production site died now; `None` when nothing
+    /// has ever arrived (everything would be lost).
+    pub fn seconds(&self) -> Option<i64> {
+        self.newest_arrived
+            .map(|t| (self.now - t).num_seconds().max(0))
+    }
+}
+
+/// Render a duration in seconds the way an operator reads it: `42 s`, `3 m 10 s`, `2 h 5 m`.
+pub fn human_seconds(secs: i64) -> String {
+    let secs = secs.max(0);
+    match secs {
+        s if s < 60 => format!("{s} s"),
+        s if s < 3600 => match s % 60 {
+            0 => format!("{} m", s / 60),
+            r => format!("{} m {r} s", s / 60),
+        },
+        s => match (s % 3600) / 60 {
+            0 => format!("{} h", s / 3600),
+            m => format!("{} h {m} m", s / 3600),
+        },
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn status_names_round_trip() {
+        for st in GroupStatus::ALL {
+            assert_eq!(st.as_str().parse::<GroupStatus>(), Ok(st));
+            assert_eq!(
+                serde_json::to_string(&st).ok(),
+                Some(format!("\"{}\"", st.as_str()))
+            );
+        }
+        assert!("active".parse::<GroupStatus>().is_err());
+    }
+
+    #[test]
+    fn human_durations() {
+        assert_eq!(human_seconds(42), "42 s");
+        assert_eq!(human_seconds(190), "3 m 10 s");
+        assert_eq!(human_seconds(300), "5 m");
+        assert_eq!(human_seconds(7500), "2 h 5 m");
+        assert_eq!(human_seconds(-3), "0 s");
+    }
+
+    #[test]
+    fn rpo_is_age_of_newest_arrival() {
+        let now = Utc::now();
+        let rpo = Rpo {
+            newest_arrived: Some(now - chrono::Duration::seconds(42)),
+            now,
+        };
+        assert_eq!(rpo.seconds(), Some(42));
+        assert_eq!(
+            Rpo {
+                newest_arrived: None,
+                now
+            }
+            .seconds(),
+            None
+        );
+    }
+}

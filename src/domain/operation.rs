@@ -1,0 +1,232 @@
+//! Operations: their types, statuses, phases and the record that the CLI prints and the journal keeps.
+
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+use std::fmt;
+use std::str::FromStr;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum OperationType {
+    /// Switchover: both sites up, no data lost, replication reversed.
+    PlannedFailover,
+    /// Unplanned failover from the newest snapshot that fully arrived.
+    Failover,
+    Reprotect,
+    Failback,
+    /// A drill: production untouched.
+    TestFailover,
+    TestCleanup,
+    SyncNow,
+}
+
+impl OperationType {
+    pub const ALL: [OperationType; 7] = [
+        OperationType::PlannedFailover,
+        OperationType::Failover,
+        OperationType::Reprotect,
+        OperationType::Failback,
+        OperationType::TestFailover,
+        OperationType::TestCleanup,
+        OperationType::SyncNow,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            OperationType::PlannedFailover => "planned_failover",
+            OperationType::Failover => "failover",
+            OperationType::Reprotect => "reprotect",
+            OperationType::Failback => "failback",
+            OperationType::TestFailover => "test_failover",
+            OperationType::TestCleanup => "test_cleanup",
+            OperationType::SyncNow => "sync_now",
+        }
+    }
+
+    /// The words an operator sees in menus.
+    pub fn label(self) -> &'static str {
+        match self {
+            OperationType::PlannedFailover => "Planned Failover",
+            OperationType::Failover => "Fail Over",
+            OperationType::Reprotect => "Reprotect",
+            OperationType::Failback => "Failback",
+            OperationType::TestFailover => "Test Failover",
+            OperationType::TestCleanup => "Test Cleanup",
+            OperationType::SyncNow => "Sync Now",
+        }
+    }
+
+    /// Destructive operations make the operator type the group's name to confirm.
+    pub fn needs_typed_confirmation(self) -> bool {
+        matches!(self, OperationType::Failover | OperationType::Failback)
+    }
+}
+
+impl fmt::Display for OperationType {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl FromStr for OperationType {
+    type Err = String;
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        let norm = s.replace('-', "_");
+        OperationType::ALL
+            .into_iter()
+            .find(|o| o.as_str() == norm)
+            .ok_or_else(|| {
+                let names: Vec<&str> = OperationType::ALL.iter().map(|o| o.as_str()).collect();
+                format!(
+                    "unknown operation {s:?}; expected one of {}",
+                    names.join(", ")
+                )
+            })
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum OperationStatus {
+    Pending,
+    Running,
+    RollingBack,
+    Completed,
+    Failed,
+}
+
+impl OperationStatus {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            OperationStatus::Pending => "pending",
+            OperationStatus::Running => "running",
+            OperationStatus::RollingBack => "rolling_back",
+            OperationStatus::Completed => "completed",
+            OperationStatus::Failed => "failed",
+        }
+    }
+
+    pub fn is_finished(self) -> bool {
+        matches!(self, OperationStatus::Completed | OperationStatus::Failed)
+    }
+}
+
+impl fmt::Display for OperationStatus {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// The four phases of a failover-class operation and their progress ranges (ARCHITECTURE.md §5).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Phase {
+    Preparation,
+    Storage,
+    Instances,
+    Finalization,
+}
+
+impl Phase {
+    pub const ALL: [Phase; 4] = [
+        Phase::Preparation,
+        Phase::Storage,
+        Phase::Instances,
+        Phase::Finalization,
+    ];
+
+    /// Progress at the start and end of the phase, in percent.
+    pub fn range(self) -> (u8, u8) {
+        match self {
+            Phase::Preparation => (0, 20),
+            Phase::Storage => (20, 60),
+            Phase::Instances => (60, 90),
+            Phase::Finalization => (90, 100),
+        }
+    }
+
+    /// Overall progress when `done` of `total` steps of this phase have finished.
+    pub fn progress(self, done: usize, total: usize) -> u8 {
+        let (lo, hi) = self.range();
+        if total == 0 {
+            return hi;
+        }
+        let span = u32::from(hi - lo);
+        let part = span * done.min(total) as u32 / total as u32;
+        lo + part as u8
+    }
+
+    pub fn label(self) -> &'static str {
+        match self {
+            Phase::Preparation => "Preparation",
+            Phase::Storage => "Storage",
+            Phase::Instances => "Instances",
+            Phase::Finalization => "Finalize",
+        }
+    }
+}
+
+/// Who ran an operation: OS user, host, and the SSH client if any.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Default)]
+pub struct Actor {
+    pub user: String,
+    pub host: String,
+    pub ssh_client: Option<String>,
+}
+
+impl fmt::Display for Actor {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}@{}", self.user, self.host)
+    }
+}
+
+/// What a finished operation produced (the seed's `result_data`).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
+pub struct ResultData {
+    pub instances_created: u32,
+    pub volumes_managed: u32,
+    pub current_primary_site: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub data_loss_seconds: Option<i64>,
+}
+
+/// The operation record, as the seed's API returns it and `--json` prints it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct OperationRecord {
+    pub id: String,
+    pub operation_type: OperationType,
+    pub protection_group: String,
+    pub status: OperationStatus,
+    pub progress: u8,
+    pub source_site_id: String,
+    pub target_site_id: String,
+    pub started_at: Option<DateTime<Utc>>,
+    pub completed_at: Option<DateTime<Utc>>,
+    pub error_message: Option<String>,
+    pub steps_completed: Vec<String>,
+    pub steps_failed: Vec<String>,
+    pub result_data: ResultData,
+    pub actor: Actor,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn phase_progress_stays_inside_its_range() {
+        assert_eq!(Phase::Storage.progress(0, 4), 20);
+        assert_eq!(Phase::Storage.progress(2, 4), 40);
+        assert_eq!(Phase::Storage.progress(4, 4), 60);
+        assert_eq!(Phase::Storage.progress(9, 4), 60);
+        assert_eq!(Phase::Instances.progress(0, 0), 90);
+    }
+
+    #[test]
+    fn operation_names_parse_with_dashes_or_underscores() {
+        assert_eq!("test-failover".parse(), Ok(OperationType::TestFailover));
+        assert_eq!("sync_now".parse(), Ok(OperationType::SyncNow));
+        let err = "explode".parse::<OperationType>().unwrap_err();
+        assert!(err.contains("planned_failover"), "{err}");
+    }
+}

@@ -1,0 +1,240 @@
+//! The state machine of ARCHITECTURE.md §4: which operation may start from which group status,
+//! and which status the group takes while it runs, on success and on failure (after rollback).
+
+use super::{GroupState, GroupStatus, OperationType};
+use std::fmt;
+
+use GroupStatus as S;
+use OperationType as O;
+
+/// The statuses a group takes because of one operation. `None` means "unchanged".
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Transition {
+    pub while_running: Option<GroupStatus>,
+    pub on_success: Option<GroupStatus>,
+    pub on_failure: Option<GroupStatus>,
+}
+
+/// Why an operation may not start, in words an operator can act on.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Rejection {
+    WrongStatus {
+        operation: OperationType,
+        group: String,
+        status: GroupStatus,
+        allowed: Vec<GroupStatus>,
+    },
+    NeedsResync {
+        operation: OperationType,
+        group: String,
+    },
+}
+
+impl fmt::Display for Rejection {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Rejection::WrongStatus {
+                operation,
+                group,
+                status,
+                allowed,
+            } => {
+                let allowed: Vec<&str> = allowed.iter().map(|s| s.as_str()).collect();
+                write!(
+                    f,
+                    "cannot run {operation} on {group}: its status is {status}; {operation} needs {}",
+                    join_or(&allowed)
+                )
+            }
+            Rejection::NeedsResync { operation, group } => write!(
+                f,
+                "cannot run {operation} on {group}: it was failed over with --force while a site was \
+                 unreachable, so the sites must be re-synced first; run `drconsole sync {group}` once \
+                 both sites are reachable"
+            ),
+        }
+    }
+}
+
+impl std::error::Error for Rejection {}
+
+fn join_or(items: &[&str]) -> String {
+    match items {
+        [] => "no status (it is never allowed)".into(),
+        [one] => (*one).into(),
+        [init @ .., last] => format!("{} or {last}", init.join(", ")),
+    }
+}
+
+/// The statuses from which `op` may start.
+pub fn allowed_from(op: OperationType) -> &'static [GroupStatus] {
+    match op {
+        O::PlannedFailover => &[S::Protected, S::PlannedFailoverFailed],
+        O::Failover => &[S::Protected, S::PlannedFailoverFailed, S::FailoverFailed],
+        O::Reprotect => &[S::FailedOver],
+        O::Failback => &[S::FailedOver],
+        O::TestFailover => &[S::Protected],
+        O::TestCleanup => &[S::TestActive],
+        O::SyncNow => &[S::Protected, S::FailedOver],
+    }
+}
+
+/// The statuses `op` moves the group through (independent of where it starts).
+pub fn transition_of(op: OperationType) -> Transition {
+    let t = |running, ok, failed| Transition {
+        while_running: Some(running),
+        on_success: Some(ok),
+        on_failure: Some(failed),
+    };
+    match op {
+        O::PlannedFailover => t(S::FailingOver, S::Protected, S::PlannedFailoverFailed),
+        O::Failover => t(S::FailingOver, S::FailedOver, S::FailoverFailed),
+        O::Reprotect => t(S::Reprotecting, S::Protected, S::FailedOver),
+        O::Failback => t(S::FailingBack, S::Protected, S::FailedOver),
+        O::TestFailover => t(S::Testing, S::TestActive, S::Protected),
+        O::TestCleanup => t(S::CleaningUp, S::Protected, S::TestActive),
+        O::SyncNow => Transition {
+            while_running: None,
+            on_success: None,
+            on_failure: None,
+        },
+    }
+}
+
+/// May `op` start on a group in `state`? The answer names what would allow it.
+pub fn check_transition(op: OperationType, state: &GroupState) -> Result<Transition, Rejection> {
+    let allowed = allowed_from(op);
+    if !allowed.contains(&state.status) {
+        return Err(Rejection::WrongStatus {
+            operation: op,
+            group: state.name.clone(),
+            status: state.status,
+            allowed: allowed.to_vec(),
+        });
+    }
+    if state.needs_resync && op != O::SyncNow {
+        return Err(Rejection::NeedsResync {
+            operation: op,
+            group: state.name.clone(),
+        });
+    }
+    Ok(transition_of(op))
+}
+
+/// Operations that change the group's state need both sites reachable, except a forced failover.
+pub fn needs_both_sites(op: OperationType, force: bool) -> bool {
+    !(op == O::Failover && force)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The table of ARCHITECTURE.md §4, written out independently of the code above.
+    const TABLE: &[(OperationType, &[GroupStatus])] = &[
+        (
+            O::PlannedFailover,
+            &[S::Protected, S::PlannedFailoverFailed],
+        ),
+        (
+            O::Failover,
+            &[S::Protected, S::PlannedFailoverFailed, S::FailoverFailed],
+        ),
+        (O::Reprotect, &[S::FailedOver]),
+        (O::Failback, &[S::FailedOver]),
+        (O::TestFailover, &[S::Protected]),
+        (O::TestCleanup, &[S::TestActive]),
+        (O::SyncNow, &[S::Protected, S::FailedOver]),
+    ];
+
+    fn state(status: GroupStatus) -> GroupState {
+        GroupState {
+            status,
+            ..GroupState::initial("web-app", "site-a")
+        }
+    }
+
+    #[test]
+    fn every_operation_against_every_status() {
+        for (op, allowed) in TABLE {
+            for status in GroupStatus::ALL {
+                let got = check_transition(*op, &state(status));
+                if allowed.contains(&status) {
+                    assert!(got.is_ok(), "{op} from {status} should be allowed: {got:?}");
+                } else {
+                    let msg = got.expect_err("must be rejected").to_string();
+                    assert!(msg.contains(&format!("its status is {status}")), "{msg}");
+                    for a in *allowed {
+                        assert!(msg.contains(a.as_str()), "{msg} should name {a}");
+                    }
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn outcomes_follow_the_table() {
+        let cases = [
+            (
+                O::PlannedFailover,
+                S::FailingOver,
+                S::Protected,
+                S::PlannedFailoverFailed,
+            ),
+            (
+                O::Failover,
+                S::FailingOver,
+                S::FailedOver,
+                S::FailoverFailed,
+            ),
+            (O::Reprotect, S::Reprotecting, S::Protected, S::FailedOver),
+            (O::Failback, S::FailingBack, S::Protected, S::FailedOver),
+            (O::TestFailover, S::Testing, S::TestActive, S::Protected),
+            (O::TestCleanup, S::CleaningUp, S::Protected, S::TestActive),
+        ];
+        for (op, running, ok, failed) in cases {
+            let t = transition_of(op);
+            assert_eq!(
+                (t.while_running, t.on_success, t.on_failure),
+                (Some(running), Some(ok), Some(failed)),
+                "{op}"
+            );
+        }
+        let sync = transition_of(O::SyncNow);
+        assert_eq!(
+            (sync.while_running, sync.on_success, sync.on_failure),
+            (None, None, None)
+        );
+    }
+
+    #[test]
+    fn rejection_reads_well() {
+        let msg = check_transition(O::Failback, &state(S::Protected))
+            .expect_err("rejected")
+            .to_string();
+        assert_eq!(
+            msg,
+            "cannot run failback on web-app: its status is protected; failback needs failed_over"
+        );
+        let msg = check_transition(O::Failover, &state(S::FailedOver))
+            .expect_err("rejected")
+            .to_string();
+        assert!(
+            msg.ends_with("needs protected, planned_failover_failed or failover_failed"),
+            "{msg}"
+        );
+    }
+
+    #[test]
+    fn a_forced_failover_blocks_everything_but_sync() {
+        let mut st = state(S::FailedOver);
+        st.needs_resync = true;
+        assert!(matches!(
+            check_transition(O::Reprotect, &st),
+            Err(Rejection::NeedsResync { .. })
+        ));
+        assert!(check_transition(O::SyncNow, &st).is_ok());
+        assert!(needs_both_sites(O::PlannedFailover, true));
+        assert!(!needs_both_sites(O::Failover, true));
+    }
+}
