@@ -5,6 +5,7 @@
 pub mod clouds;
 pub mod error;
 pub mod load;
+mod raw;
 pub mod types;
 
 pub use error::ConfigError;
