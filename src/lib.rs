@@ -5,6 +5,7 @@ pub mod cli;
 pub mod config;
 pub mod domain;
 pub mod lab;
+pub mod logging;
 pub mod providers;
 pub mod sanitize;
 pub mod secret;

@@ -1,1 +1,88 @@
-//! The headless commands.
+//! The headless commands over the same engine as the console: parse, act, print, and exit with
+//! 0 (done), 1 (an operation failed) or 2 (rejected: bad input, config, or a precondition).
+
+pub mod args;
+mod lab_serve;
+pub mod table;
+
+pub use args::{Cli, Command};
+
+use crate::config::{self, ConfigError, LoadedConfig};
+use std::fmt;
+use std::path::PathBuf;
+
+/// Exit codes, documented in README.md.
+pub const EXIT_OK: i32 = 0;
+pub const EXIT_FAILED: i32 = 1;
+pub const EXIT_REJECTED: i32 = 2;
+
+/// A command that could not do its job: what to print and how to exit.
+#[derive(Debug)]
+pub struct CliError {
+    pub message: String,
+    pub code: i32,
+}
+
+impl CliError {
+    pub fn rejected(message: impl Into<String>) -> Self {
+        Self {
+            message: message.into(),
+            code: EXIT_REJECTED,
+        }
+    }
+
+    pub fn failed(message: impl Into<String>) -> Self {
+        Self {
+            message: message.into(),
+            code: EXIT_FAILED,
+        }
+    }
+}
+
+impl fmt::Display for CliError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.message)
+    }
+}
+
+impl From<ConfigError> for CliError {
+    fn from(e: ConfigError) -> Self {
+        CliError::rejected(e.to_string())
+    }
+}
+
+/// Where drconsole keeps data: `DRCONSOLE_DATA_DIR`, else the platform data dir.
+pub fn data_dir() -> PathBuf {
+    std::env::var_os("DRCONSOLE_DATA_DIR").map_or_else(config::load::data_dir, PathBuf::from)
+}
+
+/// Find and load the configuration, printing its warnings on stderr.
+pub fn load_config(cli: &Cli) -> Result<LoadedConfig, CliError> {
+    let path = config::locate(cli.config.as_deref())?;
+    let loaded = config::load(&path)?;
+    for w in &loaded.warnings {
+        eprintln!("warning: {w}");
+    }
+    Ok(loaded)
+}
+
+/// Run a subcommand; returns the process exit code.
+pub async fn run(cli: Cli) -> i32 {
+    let result = match &cli.command {
+        Some(Command::Lab(args::LabCommand::Serve(a))) => lab_serve::run(a).await,
+        Some(Command::Status(_)) | Some(Command::Instances { .. }) => load_config(&cli)
+            .map(|_| ())
+            .and(Err(CliError::failed("status is being built"))),
+        None => Err(CliError::rejected(
+            "the interactive console is not built yet (issue 5).\n\
+             Try `drconsole lab serve --dir DIR`, then `drconsole --config DIR/drconsole.toml status`.",
+        )),
+    };
+    match result {
+        Ok(()) => EXIT_OK,
+        Err(e) => {
+            eprintln!("error: {e}");
+            e.code
+        }
+    }
+}
