@@ -6,6 +6,7 @@ pub mod config;
 pub mod domain;
 pub mod lab;
 pub mod logging;
+pub mod orchestrator;
 pub mod providers;
 pub mod sanitize;
 pub mod secret;

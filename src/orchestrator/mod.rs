@@ -1,0 +1,14 @@
+//! The embedded orchestrator: plans (DAGs of steps), the executor that runs them with bounded
+//! concurrency, timeouts, retries and rollback, and the event bus the CLI and the TUI follow.
+
+pub mod events;
+pub mod executor;
+pub mod plan;
+pub mod runner;
+pub mod step_kind;
+
+pub use events::{EventBus, EventKind, OperationEvent};
+pub use executor::{Executor, Outcome, PriorStep};
+pub use plan::{Plan, PlanError, RetryPolicy, StepSpec};
+pub use runner::{ExecJournal, JournalEntry, NoJournal, StepCtx, StepError, StepRunner};
+pub use step_kind::StepKind;
