@@ -2,11 +2,13 @@
 //! of ARCHITECTURE.md §4. No IO, no async.
 
 pub mod group;
+pub mod inventory;
 pub mod operation;
 pub mod site;
 pub mod state_machine;
 
 pub use group::*;
+pub use inventory::*;
 pub use operation::*;
 pub use site::*;
 pub use state_machine::*;

@@ -4,6 +4,7 @@
 pub mod events;
 pub mod executor;
 pub mod plan;
+pub mod plans;
 pub mod runner;
 pub mod step_kind;
 

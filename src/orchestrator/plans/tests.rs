@@ -1,0 +1,313 @@
+//! The shape of each operation's plan: order, waves, mappings, and points of no return.
+
+use super::*;
+use crate::domain::{InstanceInfo, OperationType, PortInfo, VolumeInfo};
+use crate::orchestrator::plan::Plan;
+use crate::orchestrator::step_kind::StepKind;
+use std::time::Duration;
+
+fn group() -> GroupConfig {
+    GroupConfig {
+        name: "db-cluster".into(),
+        primary_site: "site-a".into(),
+        secondary_site: "site-b".into(),
+        array_pg: "db-cluster-pg".into(),
+        members: vec!["db-1".into(), "db-2".into()],
+        boot_order: vec![vec!["db-1".into()], vec!["db-2".into()]],
+        network_mapping: BTreeMap::from([("net-db".into(), "net-db-dr".into())]),
+        test_network_mapping: BTreeMap::from([("net-db".into(), "net-db-test".into())]),
+        flavor_mapping: BTreeMap::from([("m1.xlarge".into(), "m2.xlarge".into())]),
+        rpo_target: Duration::from_secs(60),
+    }
+}
+
+fn inventory() -> Vec<InstanceInfo> {
+    ["db-1", "db-2"]
+        .iter()
+        .enumerate()
+        .map(|(n, name)| InstanceInfo {
+            name: name.to_string(),
+            server_id: format!("srv-{n}"),
+            status: "ACTIVE".into(),
+            flavor: "m1.xlarge".into(),
+            ports: vec![PortInfo {
+                network: "net-db".into(),
+                ip: Some(format!("10.0.1.{n}")),
+                mac: format!("fa:16:3e:00:00:0{n}"),
+            }],
+            volumes: ["data", "boot"]
+                .iter()
+                .enumerate()
+                .map(|(i, v)| VolumeInfo {
+                    name: format!("{name}-{v}"),
+                    size_gb: 20,
+                    bootable: *v == "boot",
+                    boot_index: 1 - i as u32,
+                    volume_type: "replicated".into(),
+                    array_volume: format!("{name}-{v}"),
+                })
+                .collect(),
+        })
+        .collect()
+}
+
+fn build(op: OperationType, source: &str, target: &str, options: OperationOptions) -> Plan {
+    let g = group();
+    let inv = inventory();
+    let plan = build_plan(&PlanInput {
+        operation_id: "op-20261124-abcdef12",
+        operation: op,
+        group: &g,
+        source,
+        target,
+        inventory: &inv,
+        options: &options,
+    });
+    plan.validate().expect("every plan is a valid DAG");
+    plan
+}
+
+fn names(plan: &Plan) -> Vec<String> {
+    plan.steps.iter().map(|s| s.kind.label()).collect()
+}
+
+fn deps_of<'a>(plan: &'a Plan, id: &str) -> &'a [String] {
+    &plan.get(id).unwrap().deps
+}
+
+#[test]
+fn planned_failover_follows_the_seed_order() {
+    let plan = build(
+        OperationType::PlannedFailover,
+        "site-a",
+        "site-b",
+        OperationOptions {
+            stop_servers: true,
+            ..Default::default()
+        },
+    );
+    assert_eq!(
+        names(&plan),
+        [
+            "validate_sites",
+            "stop_source_servers at site-a",
+            "final_sync",
+            "create_volumes_from_snapshot",
+            "manage_volumes",
+            "create_ports db-1",
+            "create_server db-1 (wave 1)",
+            "wait_active (wave 1)",
+            "create_ports db-2",
+            "create_server db-2 (wave 2)",
+            "wait_active (wave 2)",
+            "reverse_replication",
+            "swap_primary",
+            "retire_instances at site-a",
+        ]
+    );
+    assert_eq!(deps_of(&plan, "final_sync"), ["stop_source_servers"]);
+    assert_eq!(
+        deps_of(&plan, "create_server:db-2"),
+        ["wait_active:wave1", "create_ports:db-2"],
+        "wave 2 boots after wave 1 is ACTIVE"
+    );
+    assert_eq!(
+        deps_of(&plan, "create_ports:db-2"),
+        ["validate_sites"],
+        "ports are made while storage works"
+    );
+    assert!(plan.get("swap_primary").unwrap().no_rollback);
+}
+
+#[test]
+fn without_stop_the_final_sync_follows_validation() {
+    let plan = build(
+        OperationType::PlannedFailover,
+        "site-a",
+        "site-b",
+        OperationOptions::default(),
+    );
+    assert!(plan.get("stop_source_servers").is_none());
+    assert_eq!(deps_of(&plan, "final_sync"), ["validate_sites"]);
+}
+
+#[test]
+fn servers_use_mapped_networks_flavors_and_boot_order() {
+    let plan = build(
+        OperationType::PlannedFailover,
+        "site-a",
+        "site-b",
+        OperationOptions::default(),
+    );
+    let StepKind::CreateServer { server, site } = &plan.get("create_server:db-1").unwrap().kind
+    else {
+        panic!()
+    };
+    assert_eq!(site, "site-b");
+    assert_eq!(server.flavor, "m2.xlarge");
+    assert_eq!(server.ports[0].network, "net-db-dr");
+    assert_eq!(
+        server.ports[0].ip.as_deref(),
+        Some("10.0.1.0"),
+        "IP and MAC are kept"
+    );
+    assert_eq!(
+        server.volumes,
+        ["db-1-boot", "db-1-data"],
+        "the boot volume comes first"
+    );
+    let StepKind::CreateVolumesFromSnapshot { volumes, .. } =
+        &plan.get("create_volumes_from_snapshot").unwrap().kind
+    else {
+        panic!()
+    };
+    assert_eq!(volumes.len(), 4);
+    assert_eq!(
+        volumes[0].target_array_volume, "db-1-data-abcdef12",
+        "names carry the operation, so a retry finds its own"
+    );
+}
+
+#[test]
+fn operator_mappings_override_and_failback_reverses() {
+    let opts = OperationOptions {
+        network_mapping: BTreeMap::from([("net-db".into(), "net-x".into())]),
+        ..Default::default()
+    };
+    let plan = build(OperationType::Failover, "site-a", "site-b", opts);
+    let StepKind::CreatePorts { ports, .. } = &plan.get("create_ports:db-1").unwrap().kind else {
+        panic!()
+    };
+    assert_eq!(ports[0].network, "net-x");
+
+    let mut inv = inventory();
+    inv[0].ports[0].network = "net-db-dr".into();
+    let g = group();
+    let back = build_plan(&PlanInput {
+        operation_id: "op-2",
+        operation: OperationType::Failback,
+        group: &g,
+        source: "site-b",
+        target: "site-a",
+        inventory: &inv,
+        options: &OperationOptions::default(),
+    });
+    let StepKind::CreatePorts { ports, site, .. } = &back.get("create_ports:db-1").unwrap().kind
+    else {
+        panic!()
+    };
+    assert_eq!(
+        (site.as_str(), ports[0].network.as_str()),
+        ("site-a", "net-db")
+    );
+    let StepKind::CreateServer { server, .. } = &back.get("create_server:db-1").unwrap().kind
+    else {
+        panic!()
+    };
+    assert_eq!(server.flavor, "m1.xlarge", "flavors map back too");
+}
+
+#[test]
+fn unplanned_failover_uses_the_newest_arrival_and_stops_replication() {
+    let plan = build(
+        OperationType::Failover,
+        "site-a",
+        "site-b",
+        OperationOptions {
+            force: true,
+            ..Default::default()
+        },
+    );
+    let n = names(&plan);
+    assert!(
+        n.contains(&"select_snapshot".into())
+            && !n.contains(&"final_sync".into())
+            && !n.iter().any(|s| s.starts_with("stop_source_servers"))
+    );
+    assert!(
+        n.contains(&"stop_replication".into())
+            && !n.iter().any(|s| s.starts_with("retire_instances")),
+        "the old site may be down"
+    );
+    assert!(matches!(
+        plan.steps[0].kind,
+        StepKind::ValidateSites { force: true, .. }
+    ));
+}
+
+#[test]
+fn a_drill_never_touches_production() {
+    let plan = build(
+        OperationType::TestFailover,
+        "site-a",
+        "site-b",
+        OperationOptions::default(),
+    );
+    for s in &plan.steps {
+        let touches_source = match &s.kind {
+            StepKind::StopServers { site, .. } | StepKind::RetireInstances { site, .. } => {
+                site == "site-a"
+            }
+            StepKind::ReverseReplication { .. }
+            | StepKind::StopReplication { .. }
+            | StepKind::SwapPrimary { .. } => true,
+            _ => false,
+        };
+        assert!(!touches_source, "a drill must not {}", s.kind.label());
+    }
+    let StepKind::CreatePorts { ports, .. } = &plan.get("create_ports:db-2").unwrap().kind else {
+        panic!()
+    };
+    assert_eq!(
+        ports[0].network, "net-db-test",
+        "drills use the test networks"
+    );
+    let StepKind::CreateVolumesFromSnapshot { volumes, .. } =
+        &plan.get("create_volumes_from_snapshot").unwrap().kind
+    else {
+        panic!()
+    };
+    assert!(
+        volumes
+            .iter()
+            .all(|v| v.target_array_volume.contains("-test-"))
+    );
+}
+
+#[test]
+fn reprotect_cleanup_and_sync_are_short() {
+    let reprotect = build(
+        OperationType::Reprotect,
+        "site-b",
+        "site-a",
+        OperationOptions::default(),
+    );
+    assert_eq!(
+        names(&reprotect),
+        [
+            "validate_sites",
+            "retire_instances at site-a",
+            "reverse_replication",
+            "replicate_now"
+        ]
+    );
+    let cleanup = build(
+        OperationType::TestCleanup,
+        "site-a",
+        "site-b",
+        OperationOptions {
+            test_operation: Some("op-9".into()),
+            ..Default::default()
+        },
+    );
+    assert!(
+        matches!(&cleanup.steps[1].kind, StepKind::CleanupTestResources { test_operation, site } if test_operation == "op-9" && site == "site-b")
+    );
+    let sync = build(
+        OperationType::SyncNow,
+        "site-a",
+        "site-b",
+        OperationOptions::default(),
+    );
+    assert_eq!(names(&sync), ["validate_sites", "replicate_now"]);
+}
