@@ -4,6 +4,7 @@
 pub mod group;
 pub mod inventory;
 pub mod operation;
+pub mod preconditions;
 pub mod site;
 pub mod state_machine;
 
