@@ -37,9 +37,111 @@ pub enum Command {
         #[command(flatten)]
         json: JsonFlag,
     },
+    /// Fail a group over to its DR site (planned by default: no data lost).
+    Failover(FailoverArgs),
+    /// Bring a failed-over group back to its original primary site.
+    Failback(OpArgs),
+    /// Protect a failed-over group again: replicate from the running side to the other.
+    Reprotect(OpArgs),
+    /// A drill: recover the newest replica into the DR site's test networks, production untouched.
+    TestFailover(TestFailoverArgs),
+    /// Remove exactly what the group's drill created.
+    TestCleanup(OpArgs),
+    /// Replicate the group now and wait until the snapshot has arrived.
+    Sync(OpArgs),
+    /// The precondition checklist of an operation, changing nothing.
+    Check {
+        /// planned-failover, failover, failback, reprotect, test-failover, test-cleanup, sync-now.
+        operation: String,
+        group: String,
+        #[command(flatten)]
+        json: JsonFlag,
+    },
+    /// Operations in the journal.
+    #[command(subcommand)]
+    Ops(OpsCommand),
     /// The built-in two-site lab.
     #[command(subcommand)]
     Lab(LabCommand),
+}
+
+/// Flags every operation command shares.
+#[derive(Debug, Args, Clone)]
+pub struct OpArgs {
+    /// The protection group.
+    pub group: String,
+    /// Do not ask for confirmation (scripts).
+    #[arg(long)]
+    pub yes: bool,
+    /// Follow the operation until it ends; exit 0 when it completed, 1 when it failed.
+    #[arg(long)]
+    pub wait: bool,
+    #[command(flatten)]
+    pub json: JsonFlag,
+}
+
+#[derive(Debug, Args, Clone)]
+pub struct FailoverArgs {
+    #[command(flatten)]
+    pub common: OpArgs,
+    /// Unplanned: recover from the newest snapshot that has fully arrived (data after it is lost).
+    #[arg(long)]
+    pub unplanned: bool,
+    /// With --unplanned: proceed although the production site is unreachable.
+    #[arg(long, requires = "unplanned")]
+    pub force: bool,
+    /// Planned: require the production servers already stopped instead of stopping them.
+    #[arg(long, conflicts_with = "unplanned")]
+    pub no_stop_servers: bool,
+    /// Map a source network to a target network (repeatable).
+    #[arg(long = "network-mapping", value_name = "SRC=DST", value_parser = parse_mapping)]
+    pub network_mapping: Vec<(String, String)>,
+    /// Map a source flavor to a target flavor (repeatable).
+    #[arg(long = "flavor-mapping", value_name = "SRC=DST", value_parser = parse_mapping)]
+    pub flavor_mapping: Vec<(String, String)>,
+}
+
+#[derive(Debug, Args, Clone)]
+pub struct TestFailoverArgs {
+    #[command(flatten)]
+    pub common: OpArgs,
+    /// Keep production running during the drill (the default; accepted for the seed's vocabulary).
+    #[arg(long, default_value_t = true)]
+    pub retain_primary: bool,
+    /// Map a source network to a test network (repeatable).
+    #[arg(long = "network-mapping", value_name = "SRC=DST", value_parser = parse_mapping)]
+    pub network_mapping: Vec<(String, String)>,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum OpsCommand {
+    /// Recent operations, newest first.
+    List {
+        #[command(flatten)]
+        json: JsonFlag,
+    },
+    /// One operation with its steps.
+    Show {
+        id: String,
+        #[command(flatten)]
+        json: JsonFlag,
+    },
+    /// Follow an operation (started here or elsewhere) until it ends.
+    Watch { id: String },
+    /// Resume operations left running by a crash or a dropped session.
+    Resume,
+    /// Cancel a running operation; it rolls back.
+    Cancel { id: String },
+}
+
+/// `SRC=DST`, both non-empty.
+pub fn parse_mapping(s: &str) -> Result<(String, String), String> {
+    match s.split_once('=') {
+        Some((a, b)) if !a.trim().is_empty() && !b.trim().is_empty() => {
+            Ok((a.trim().into(), b.trim().into()))
+        }
+        _ => Err(format!("{s:?} is not SRC=DST (e.g. net-web=net-web-dr)")),
+    }
 }
 
 #[derive(Debug, Args, Clone, Copy)]
@@ -69,4 +171,54 @@ pub struct LabServeArgs {
     /// Seconds (lab time) between scheduled replication snapshots.
     #[arg(long, value_name = "SECONDS")]
     pub snapshot_interval: Option<u64>,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use clap::Parser;
+
+    #[test]
+    fn mappings_parse_and_reject_half_pairs() {
+        assert_eq!(
+            parse_mapping("net-a = net-b"),
+            Ok(("net-a".into(), "net-b".into()))
+        );
+        assert!(parse_mapping("net-a").unwrap_err().contains("SRC=DST"));
+        assert!(parse_mapping("=x").is_err());
+    }
+
+    #[test]
+    fn failover_flags() {
+        let cli = Cli::try_parse_from([
+            "drconsole",
+            "failover",
+            "web-app",
+            "--unplanned",
+            "--force",
+            "--yes",
+            "--network-mapping",
+            "a=b",
+        ])
+        .unwrap();
+        let Some(Command::Failover(f)) = cli.command else {
+            panic!()
+        };
+        assert!(f.unplanned && f.force && f.common.yes);
+        assert_eq!(f.network_mapping, [("a".to_string(), "b".to_string())]);
+        assert!(
+            Cli::try_parse_from(["drconsole", "failover", "web-app", "--force"]).is_err(),
+            "--force needs --unplanned"
+        );
+        assert!(
+            Cli::try_parse_from([
+                "drconsole",
+                "failover",
+                "g",
+                "--unplanned",
+                "--no-stop-servers"
+            ])
+            .is_err()
+        );
+    }
 }

@@ -70,9 +70,9 @@ pub fn load_config(cli: &Cli) -> Result<LoadedConfig, CliError> {
 pub async fn run(cli: Cli) -> i32 {
     let result = match &cli.command {
         Some(Command::Lab(args::LabCommand::Serve(a))) => lab_serve::run(a).await,
-        Some(Command::Status(_)) | Some(Command::Instances { .. }) => load_config(&cli)
-            .map(|_| ())
-            .and(Err(CliError::failed("status is being built"))),
+        Some(_) => {
+            load_config(&cli).and_then(|_| Err(CliError::failed("this command is being built")))
+        }
         None => Err(CliError::rejected(
             "the interactive console is not built yet (issue 5).\n\
              Try `drconsole lab serve --dir DIR`, then `drconsole --config DIR/drconsole.toml status`.",
