@@ -2,6 +2,7 @@
 //! 0 (done), 1 (an operation failed) or 2 (rejected: bad input, config, or a precondition).
 
 pub mod args;
+pub mod confirm;
 mod lab_serve;
 pub mod table;
 
