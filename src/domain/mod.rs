@@ -1,6 +1,7 @@
 //! Pure domain types: sites, protection groups, instances, operations, phases and the state machine
 //! of ARCHITECTURE.md §4. No IO, no async.
 
+pub mod estate;
 pub mod group;
 pub mod inventory;
 pub mod operation;
@@ -8,6 +9,7 @@ pub mod preconditions;
 pub mod site;
 pub mod state_machine;
 
+pub use estate::*;
 pub use group::*;
 pub use inventory::*;
 pub use operation::*;

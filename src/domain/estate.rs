@@ -1,0 +1,128 @@
+//! What the operator sees of the estate: sites, protection groups and protected instances as
+//! discovered at the sites and reconciled with the journal. `status --json`, `instances --json` and
+//! the console's panes all render these; the JSON field names are a stable, documented contract.
+
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+
+use super::{GroupStatus, SiteRole};
+
+/// Everything `status` shows, taken at one moment.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct EstateView {
+    pub sites: Vec<SiteView>,
+    pub protection_groups: Vec<GroupView>,
+    /// When the discovery finished.
+    pub refreshed_at: DateTime<Utc>,
+}
+
+impl EstateView {
+    pub fn site(&self, name: &str) -> Option<&SiteView> {
+        self.sites.iter().find(|s| s.name == name)
+    }
+
+    pub fn group(&self, name: &str) -> Option<&GroupView> {
+        self.protection_groups.iter().find(|g| g.name == name)
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct SiteView {
+    pub name: String,
+    pub role: SiteRole,
+    pub reachable: bool,
+    /// The compute round trip: what an operator feels. `None` while unreachable.
+    pub latency_ms: Option<u64>,
+    pub identity_ms: Option<u64>,
+    pub compute_ms: Option<u64>,
+    /// Why the site is unreachable or degraded, already sanitised.
+    pub error: Option<String>,
+    pub array: ArrayView,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ArrayView {
+    pub name: String,
+    pub reachable: bool,
+    /// The replication link to the peer array, e.g. `connected`; `None` when unknown.
+    pub replication: Option<String>,
+    pub error: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct GroupView {
+    pub name: String,
+    pub status: GroupStatus,
+    pub primary_site: String,
+    pub secondary_site: String,
+    pub current_primary: String,
+    /// `site-a ⇢ site-b` while replicating, `site-a ⇸ site-b` when replication is stopped.
+    pub direction: String,
+    /// Now − the newest snapshot that has fully arrived at the replication target.
+    pub rpo_seconds: Option<i64>,
+    pub rpo_target_seconds: u64,
+    /// Protected instances (members of the group).
+    pub instances: usize,
+    /// What could not be discovered for this group, already sanitised.
+    pub error: Option<String>,
+    #[serde(default)]
+    pub needs_resync: bool,
+    #[serde(default)]
+    pub last_operation: Option<String>,
+}
+
+impl GroupView {
+    /// The replication target: the site that is not the current primary.
+    pub fn current_secondary(&self) -> &str {
+        if self.current_primary == self.primary_site {
+            &self.secondary_site
+        } else {
+            &self.primary_site
+        }
+    }
+
+    /// RPO now is over its target (or unknown while replication should be running).
+    pub fn rpo_breached(&self) -> bool {
+        match self.rpo_seconds {
+            Some(s) => s > self.rpo_target_seconds as i64,
+            None => false,
+        }
+    }
+}
+
+/// One protected instance with its server at each site.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct InstanceView {
+    pub name: String,
+    pub group: String,
+    /// One entry per site, in configuration order.
+    pub servers: Vec<ServerAtSite>,
+    pub volumes: Vec<VolumePairView>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ServerAtSite {
+    pub site: String,
+    /// `None`: no such server at this site (normal at the DR site before a failover).
+    pub server_id: Option<String>,
+    /// Nova status, or `unknown` when the site could not be asked.
+    pub status: String,
+    pub flavor: Option<String>,
+    pub addresses: Vec<String>,
+    pub error: Option<String>,
+}
+
+/// A volume of the instance and its replication pair.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct VolumePairView {
+    pub name: String,
+    pub size_gb: u64,
+    pub bootable: bool,
+    pub volume_type: String,
+    /// The array volume at the current primary.
+    pub source_array_volume: String,
+    /// Where it is replicated: `array-b` holds it as `array-a:web-app-pg.N.web-1-boot`.
+    pub target: Option<String>,
+    /// `replicating`, `not in protection group`, `replication stopped`…
+    pub replication: String,
+}
