@@ -1,0 +1,119 @@
+//! The array's session: `POST /api/2.17/login` with the API token gives an `x-auth-token`
+//! session, sent on every other call; a 401 means it expired, so log in again once.
+
+use std::sync::Arc;
+
+use reqwest::Method;
+use serde::de::DeserializeOwned;
+use tokio::sync::Mutex;
+
+use super::super::error::{ProviderError, Service};
+use super::super::http::{Call, Http, Raw};
+use crate::config::ArrayConfig;
+use crate::secret::Secret;
+
+pub(crate) const API: &str = "/api/2.17";
+
+/// Shared by every clone of a site's array client.
+pub(crate) struct ArrayAuth {
+    pub config: ArrayConfig,
+    session: Mutex<Option<Secret>>,
+}
+
+impl ArrayAuth {
+    pub fn new(config: ArrayConfig) -> Arc<Self> {
+        Arc::new(Self {
+            config,
+            session: Mutex::new(None),
+        })
+    }
+}
+
+#[derive(Clone)]
+pub(crate) struct ArraySession {
+    pub http: Http,
+    pub auth: Arc<ArrayAuth>,
+}
+
+impl ArraySession {
+    pub fn call(&self, method: Method, path: &str) -> Call {
+        let base = self.auth.config.url.trim_end_matches('/');
+        Call::new(Service::Array, method, base, &format!("{API}{path}"))
+    }
+
+    /// A new session (one POST), which replaces the cached one.
+    pub async fn login(&self) -> Result<(), ProviderError> {
+        let mut guard = self.auth.session.lock().await;
+        *guard = Some(self.issue().await?);
+        Ok(())
+    }
+
+    async fn session(&self) -> Result<Secret, ProviderError> {
+        let mut guard = self.auth.session.lock().await;
+        if let Some(s) = guard.as_ref() {
+            return Ok(s.clone());
+        }
+        let s = self.issue().await?;
+        *guard = Some(s.clone());
+        Ok(s)
+    }
+
+    async fn forget(&self, rejected: &Secret) {
+        let mut guard = self.auth.session.lock().await;
+        if guard.as_ref() == Some(rejected) {
+            *guard = None;
+        }
+    }
+
+    async fn issue(&self) -> Result<Secret, ProviderError> {
+        let call = self
+            .call(Method::POST, "/login")
+            .header("api-token", self.auth.config.api_token.expose())
+            .idempotent(true);
+        let raw = self.http.send(&call).await?;
+        if !raw.is_success() {
+            return Err(self.http.status_error(&call, &raw));
+        }
+        raw.header("x-auth-token")
+            .filter(|v| !v.is_empty())
+            .map(Secret::new)
+            .ok_or_else(|| {
+                ProviderError::decode(
+                    &self.http.site,
+                    call.service,
+                    &call.label,
+                    "no x-auth-token",
+                )
+            })
+    }
+
+    /// Send with the session; log in again once on a 401. Only success returns Ok.
+    pub async fn execute(&self, mut call: Call) -> Result<Raw, ProviderError> {
+        let mut relogged = false;
+        loop {
+            let session = self.session().await?;
+            call.headers.retain(|(n, _)| *n != "x-auth-token");
+            call.headers
+                .push(("x-auth-token", session.expose().to_string()));
+            let raw = self.http.send(&call).await?;
+            if raw.status == 401 && !relogged {
+                tracing::info!(site = %self.http.site, call = %call.label,
+                    "array session expired, logging in again");
+                self.forget(&session).await;
+                relogged = true;
+                continue;
+            }
+            if raw.is_success() {
+                return Ok(raw);
+            }
+            return Err(self.http.status_error(&call, &raw));
+        }
+    }
+
+    /// The `items` of a list answer.
+    pub async fn items<T: DeserializeOwned>(&self, call: Call) -> Result<Vec<T>, ProviderError> {
+        let raw = self.execute(call.clone()).await?;
+        let list: super::wire::Items<T> = self.http.decode(&call, &raw)?;
+        Ok(list.items)
+    }
+}

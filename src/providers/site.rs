@@ -1,0 +1,168 @@
+//! One site's clients: a cheap, cloneable handle that owns the site's HTTP client, its Keystone
+//! token cache and its array session, and hands out the per-service clients. Also the probe that
+//! the console's site pane shows.
+
+use std::sync::Arc;
+use std::time::Instant;
+
+use super::array::{Array, ArrayAuth, ArraySession, ArrayState};
+use super::compute::Compute;
+use super::error::{ProviderError, Service};
+use super::http::Http;
+use super::identity::{Identity, IdentityState};
+use super::network::Networking;
+use super::session::Session;
+use super::volume::BlockStorage;
+use crate::config::{HttpPolicy, SiteConfig};
+
+const COMPUTE_HEADERS: &[(&str, &str)] = &[
+    ("OpenStack-API-Version", "compute 2.79"),
+    ("X-OpenStack-Nova-API-Version", "2.79"),
+];
+const VOLUME_HEADERS: &[(&str, &str)] = &[("OpenStack-API-Version", "volume 3.59")];
+
+struct Shared {
+    name: String,
+    identity: Arc<IdentityState>,
+    array: Arc<ArrayAuth>,
+}
+
+#[derive(Clone)]
+pub struct SiteClient {
+    shared: Arc<Shared>,
+    http: Http,
+    /// The array's client: the same as `http` unless its TLS verification differs.
+    array_http: Http,
+}
+
+/// What a quick look at a site found. Never an error: failures are in the fields.
+#[derive(Debug, Clone, PartialEq)]
+pub struct SiteProbe {
+    pub site: String,
+    /// Keystone issued a token.
+    pub reachable: bool,
+    /// Round trip of a fresh token request.
+    pub identity_ms: Option<u64>,
+    /// Round trip of compute's version document.
+    pub compute_ms: Option<u64>,
+    pub array: Result<ArrayState, String>,
+    /// The first OpenStack failure, for display.
+    pub error: Option<String>,
+}
+
+impl SiteClient {
+    pub fn new(config: &SiteConfig, policy: HttpPolicy) -> Result<Self, ProviderError> {
+        let cloud = &config.cloud;
+        let http = Http::new(&config.name, policy, cloud.verify, cloud.cacert.as_deref())?;
+        let array_http = if config.array.verify == cloud.verify {
+            http.clone()
+        } else {
+            Http::new(
+                &config.name,
+                policy,
+                config.array.verify,
+                cloud.cacert.as_deref(),
+            )?
+        };
+        Ok(Self {
+            shared: Arc::new(Shared {
+                name: config.name.clone(),
+                identity: IdentityState::new(cloud.clone()),
+                array: ArrayAuth::new(config.array.clone()),
+            }),
+            http,
+            array_http,
+        })
+    }
+
+    /// The same site (same token cache and sessions) with other timeouts and retries.
+    pub fn with_policy(&self, policy: HttpPolicy) -> Self {
+        Self {
+            shared: self.shared.clone(),
+            http: self.http.with_policy(policy),
+            array_http: self.array_http.with_policy(policy),
+        }
+    }
+
+    pub fn name(&self) -> &str {
+        &self.shared.name
+    }
+
+    pub fn policy(&self) -> HttpPolicy {
+        self.http.policy
+    }
+
+    pub fn identity(&self) -> Identity {
+        Identity::new(self.http.clone(), self.shared.identity.clone())
+    }
+
+    pub fn compute(&self) -> Compute {
+        Compute::new(self.session(Service::Compute, &["compute"], COMPUTE_HEADERS))
+    }
+
+    pub fn network(&self) -> Networking {
+        Networking::new(
+            self.session(Service::Network, &["network"], &[])
+                .strip_suffix("/v2.0"),
+        )
+    }
+
+    pub fn volume(&self) -> BlockStorage {
+        let types = &["volumev3", "block-storage"];
+        BlockStorage::new(self.session(Service::Volume, types, VOLUME_HEADERS))
+    }
+
+    pub fn array(&self) -> Array {
+        Array::new(ArraySession {
+            http: self.array_http.clone(),
+            auth: self.shared.array.clone(),
+        })
+    }
+
+    /// A fresh token, compute's version document and the array's connections, timed.
+    pub async fn probe(&self) -> SiteProbe {
+        let openstack = async {
+            let started = Instant::now();
+            self.identity().authenticate().await?;
+            let identity_ms = elapsed_ms(started);
+            let started = Instant::now();
+            let compute = self.compute().version().await.map(|_| elapsed_ms(started));
+            Ok::<_, ProviderError>((identity_ms, compute))
+        };
+        let array = async { self.array().state().await.map_err(|e| e.to_string()) };
+        let (openstack, array) = tokio::join!(openstack, array);
+        let mut probe = SiteProbe {
+            site: self.shared.name.clone(),
+            reachable: false,
+            identity_ms: None,
+            compute_ms: None,
+            array,
+            error: None,
+        };
+        match openstack {
+            Ok((identity_ms, compute)) => {
+                probe.reachable = true;
+                probe.identity_ms = Some(identity_ms);
+                match compute {
+                    Ok(ms) => probe.compute_ms = Some(ms),
+                    Err(e) => probe.error = Some(e.to_string()),
+                }
+            }
+            Err(e) => probe.error = Some(e.to_string()),
+        }
+        probe
+    }
+
+    fn session(
+        &self,
+        service: Service,
+        types: &'static [&'static str],
+        headers: &'static [(&'static str, &'static str)],
+    ) -> Session {
+        Session::new(self.http.clone(), self.identity(), service, types, headers)
+    }
+}
+
+fn elapsed_ms(started: Instant) -> u64 {
+    u64::try_from(started.elapsed().as_millis()).unwrap_or(u64::MAX)
+}

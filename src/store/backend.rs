@@ -1,0 +1,101 @@
+//! The one trait every journal engine implements (SQLite now, PostgreSQL later). Synchronous: the
+//! `Store` facade runs it on blocking threads so async code never waits on disk.
+
+use super::error::StoreError;
+use super::records::{AuditEntry, Lock, LockHolder, LockOutcome, StepRecord, StoredOperation};
+use crate::domain::{GroupState, OperationRecord};
+use crate::orchestrator::{JournalEntry, OperationEvent};
+use serde_json::Value;
+use std::time::Duration;
+
+pub trait JournalBackend: Send + Sync {
+    // Operations.
+
+    /// Journal a new operation with the plan and options it runs with. Its id must be new.
+    fn insert_operation(
+        &self,
+        op: &OperationRecord,
+        plan: &Value,
+        options: &Value,
+    ) -> Result<(), StoreError>;
+    /// Overwrite the record of a journaled operation (plan and options stay); `NotFound` if absent.
+    fn update_operation(&self, op: &OperationRecord) -> Result<(), StoreError>;
+    fn get_operation(&self, id: &str) -> Result<Option<StoredOperation>, StoreError>;
+    /// The operation whose id is `prefix` or starts with it; `Ambiguous` if several do.
+    fn find_operation(&self, prefix: &str) -> Result<Option<StoredOperation>, StoreError>;
+    /// Newest first (by the order they were journaled), optionally of one group.
+    fn list_operations(
+        &self,
+        limit: usize,
+        group: Option<&str>,
+    ) -> Result<Vec<OperationRecord>, StoreError>;
+    /// Operations pending, running or rolling back, oldest first (the order to resume them).
+    fn unfinished_operations(&self) -> Result<Vec<StoredOperation>, StoreError>;
+
+    // Steps.
+
+    /// Journal one executor entry. Step entries upsert the step's row (and add the step to the
+    /// operation's `steps_completed` / `steps_failed`); `Progress` and `Status` update the
+    /// operation row (`Running` sets `started_at` if unset, a finished status sets `completed_at`).
+    /// Durable when it returns.
+    fn record_step(&self, op_id: &str, entry: &JournalEntry) -> Result<(), StoreError>;
+    /// The steps of an operation in the order they first started.
+    fn steps(&self, op_id: &str) -> Result<Vec<StepRecord>, StoreError>;
+
+    // Events.
+
+    /// Append an event; returns its sequence number (increasing across the whole journal).
+    fn append_event(&self, ev: &OperationEvent) -> Result<i64, StoreError>;
+    /// The events of an operation with a sequence number greater than `after_seq` (0: all).
+    fn events(&self, op_id: &str, after_seq: i64)
+    -> Result<Vec<(i64, OperationEvent)>, StoreError>;
+
+    // Audit (append-only: there is no way to change or remove an entry).
+
+    fn append_audit(&self, entry: &AuditEntry) -> Result<(), StoreError>;
+    /// The newest `limit` entries, newest first.
+    fn audit(&self, limit: usize) -> Result<Vec<AuditEntry>, StoreError>;
+
+    // Group state.
+
+    fn group_state(&self, name: &str) -> Result<Option<GroupState>, StoreError>;
+    /// All groups, by name.
+    fn all_group_states(&self) -> Result<Vec<GroupState>, StoreError>;
+    /// Compare-and-set on `metadata_version`, atomic across processes:
+    /// - `expected_version = None`: insert `state` as is (its `metadata_version` included) if the
+    ///   group has no stored state; if it has one, `Conflict` with the stored state.
+    /// - `expected_version = Some(v)`: if the stored version is `v`, store `state` with
+    ///   `metadata_version = v + 1` (whatever `state.metadata_version` says); otherwise `Conflict`
+    ///   with the stored state (`current: None` if there is none).
+    fn put_group_state(
+        &self,
+        state: &GroupState,
+        expected_version: Option<u64>,
+    ) -> Result<(), StoreError>;
+
+    // Locks with leases.
+
+    /// Take the group's lock for `lease`. Free → `Acquired`; already held by the same operation →
+    /// `Acquired` with the lease extended (acquired_at kept); held by another operation whose lease
+    /// has expired → `TakenOver`; held and unexpired → `Held` with the holder.
+    fn acquire_lock(
+        &self,
+        group: &str,
+        holder: &LockHolder,
+        lease: Duration,
+    ) -> Result<LockOutcome, StoreError>;
+    /// Extend our lease to now + `lease`; `false` if the lock is no longer ours (taken over or
+    /// released). An expired lease that nobody took over is still ours and is renewed.
+    fn renew_lock(
+        &self,
+        group: &str,
+        operation_id: &str,
+        lease: Duration,
+    ) -> Result<bool, StoreError>;
+    /// Release the lock if `operation_id` holds it; `false` if it did not.
+    fn release_lock(&self, group: &str, operation_id: &str) -> Result<bool, StoreError>;
+    /// The group's lock, expired or not.
+    fn get_lock(&self, group: &str) -> Result<Option<Lock>, StoreError>;
+    /// Every lock, by group.
+    fn all_locks(&self) -> Result<Vec<Lock>, StoreError>;
+}

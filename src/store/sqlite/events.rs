@@ -1,0 +1,47 @@
+//! The `events` table: every `OperationEvent`, numbered, so another process can follow an operation
+//! (`ops watch`) by asking for the events after the last number it saw.
+
+use super::super::error::StoreError;
+use super::SqliteBackend;
+use super::codec::{get_json, json, ts};
+use crate::orchestrator::OperationEvent;
+use rusqlite::params;
+
+pub fn append(db: &SqliteBackend, ev: &OperationEvent) -> Result<i64, StoreError> {
+    db.read(|c| {
+        c.prepare_cached(
+            "INSERT INTO events (operation_id, at, kind, body) VALUES (?1, ?2, ?3, ?4)",
+        )
+        .and_then(|mut s| {
+            let body = serde_json::to_value(ev)
+                .map_err(|e| rusqlite::Error::ToSqlConversionFailure(Box::new(e)))?;
+            let kind = body
+                .get("kind")
+                .and_then(|k| k.get("event"))
+                .and_then(|k| k.as_str())
+                .unwrap_or("unknown");
+            s.execute(params![ev.operation_id, ts(&ev.at), kind, json(&body)?])?;
+            Ok(c.last_insert_rowid())
+        })
+        .map_err(|e| db.err(e))
+    })
+}
+
+pub fn after(
+    db: &SqliteBackend,
+    op_id: &str,
+    after_seq: i64,
+) -> Result<Vec<(i64, OperationEvent)>, StoreError> {
+    db.read(|c| {
+        c.prepare_cached(
+            "SELECT seq, body FROM events WHERE operation_id = ?1 AND seq > ?2 ORDER BY seq",
+        )
+        .and_then(|mut s| {
+            s.query_map(params![op_id, after_seq], |r| {
+                Ok((r.get("seq")?, get_json(r, "body")?))
+            })?
+            .collect()
+        })
+        .map_err(|e| db.err(e))
+    })
+}

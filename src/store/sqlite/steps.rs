@@ -1,0 +1,176 @@
+//! The `steps` table: the latest state of each step of an operation, written ahead of the step's
+//! effects by the executor's `JournalEntry`s; `Progress` and `Status` entries update the operation.
+
+use super::super::error::StoreError;
+use super::super::records::StepRecord;
+use super::SqliteBackend;
+use super::codec::{get_enum, get_opt_json, get_opt_ts, get_opt_u64, get_ts, i64_of, json, ts};
+use crate::orchestrator::JournalEntry;
+use chrono::{Duration as ChronoDuration, Utc};
+use rusqlite::{OptionalExtension, Row, Transaction, params};
+
+fn step_of(row: &Row<'_>) -> rusqlite::Result<StepRecord> {
+    Ok(StepRecord {
+        operation_id: row.get("operation_id")?,
+        step_id: row.get("step_id")?,
+        status: get_enum(row, "status")?,
+        attempt: row.get("attempt")?,
+        output: get_opt_json(row, "output")?,
+        error: row.get("error")?,
+        started_at: get_ts(row, "started_at")?,
+        finished_at: get_opt_ts(row, "finished_at")?,
+        duration_ms: get_opt_u64(row, "duration_ms")?,
+        compensated_at: get_opt_ts(row, "compensated_at")?,
+    })
+}
+
+pub fn record(db: &SqliteBackend, op_id: &str, entry: &JournalEntry) -> Result<(), StoreError> {
+    db.write(|tx| {
+        let lists: Option<(String, String)> = tx
+            .query_row(
+                "SELECT steps_completed, steps_failed FROM operations WHERE id = ?1",
+                [op_id],
+                |r| Ok((r.get(0)?, r.get(1)?)),
+            )
+            .optional()
+            .map_err(|e| db.err(e))?;
+        let Some((completed, failed)) = lists else {
+            return Err(StoreError::NotFound {
+                what: format!("operation {op_id} (journal it before its steps)"),
+            });
+        };
+        apply(tx, op_id, entry, &completed, &failed).map_err(|e| db.err(e))
+    })
+}
+
+fn apply(
+    tx: &Transaction<'_>,
+    op: &str,
+    entry: &JournalEntry,
+    completed: &str,
+    failed: &str,
+) -> rusqlite::Result<()> {
+    let now = Utc::now();
+    let now_s = ts(&now);
+    match entry {
+        JournalEntry::StepStarted { step, attempt } => {
+            tx.prepare_cached(
+                "INSERT INTO steps (operation_id, step_id, status, attempt, started_at)
+                 VALUES (?1, ?2, 'started', ?3, ?4)
+                 ON CONFLICT (operation_id, step_id) DO UPDATE SET
+                     status = 'started', attempt = excluded.attempt,
+                     started_at = CASE WHEN excluded.attempt <= 1
+                                       THEN excluded.started_at ELSE steps.started_at END,
+                     output = NULL, error = NULL, finished_at = NULL, duration_ms = NULL,
+                     compensated_at = NULL",
+            )?
+            .execute(params![op, step, attempt, now_s])?;
+        }
+        JournalEntry::StepSucceeded {
+            step,
+            output,
+            duration_ms,
+        } => {
+            let began = now - ChronoDuration::milliseconds(i64_of(*duration_ms));
+            tx.prepare_cached(
+                "INSERT INTO steps (operation_id, step_id, status, attempt, output, started_at,
+                                    finished_at, duration_ms)
+                 VALUES (?1, ?2, 'succeeded', 1, ?3, ?4, ?5, ?6)
+                 ON CONFLICT (operation_id, step_id) DO UPDATE SET
+                     status = 'succeeded', output = excluded.output, error = NULL,
+                     finished_at = excluded.finished_at, duration_ms = excluded.duration_ms",
+            )?
+            .execute(params![
+                op,
+                step,
+                json(output)?,
+                ts(&began),
+                now_s,
+                i64_of(*duration_ms)
+            ])?;
+            add_to_list(tx, op, "steps_completed", completed, step)?;
+        }
+        JournalEntry::StepFailed { step, error } => {
+            tx.prepare_cached(
+                "INSERT INTO steps (operation_id, step_id, status, attempt, error, started_at,
+                                    finished_at)
+                 VALUES (?1, ?2, 'failed', 1, ?3, ?4, ?4)
+                 ON CONFLICT (operation_id, step_id) DO UPDATE SET
+                     status = 'failed', error = excluded.error, finished_at = excluded.finished_at",
+            )?
+            .execute(params![op, step, error, now_s])?;
+            add_to_list(tx, op, "steps_failed", failed, step)?;
+        }
+        JournalEntry::StepCompensated { step } => {
+            tx.prepare_cached(
+                "INSERT INTO steps (operation_id, step_id, status, attempt, started_at,
+                                    compensated_at)
+                 VALUES (?1, ?2, 'compensated', 1, ?3, ?3)
+                 ON CONFLICT (operation_id, step_id) DO UPDATE SET
+                     status = 'compensated', compensated_at = excluded.compensated_at",
+            )?
+            .execute(params![op, step, now_s])?;
+        }
+        JournalEntry::Progress(percent) => {
+            tx.prepare_cached(
+                "UPDATE operations SET progress = ?2, updated_at = ?3 WHERE id = ?1",
+            )?
+            .execute(params![op, percent, now_s])?;
+        }
+        JournalEntry::Status(status) => {
+            let running = matches!(status, crate::domain::OperationStatus::Running);
+            tx.prepare_cached(
+                "UPDATE operations SET
+                     status = ?2,
+                     started_at = CASE WHEN ?3 AND started_at IS NULL THEN ?5 ELSE started_at END,
+                     completed_at = CASE WHEN ?4 AND completed_at IS NULL THEN ?5
+                                         ELSE completed_at END,
+                     updated_at = ?5
+                 WHERE id = ?1",
+            )?
+            .execute(params![
+                op,
+                status.as_str(),
+                running,
+                status.is_finished(),
+                now_s
+            ])?;
+        }
+    }
+    Ok(())
+}
+
+/// Add `step` to the operation's JSON list `column` (whose current text is `current`) once.
+fn add_to_list(
+    tx: &Transaction<'_>,
+    op: &str,
+    column: &str,
+    current: &str,
+    step: &str,
+) -> rusqlite::Result<()> {
+    let mut ids: Vec<String> = serde_json::from_str(current).map_err(|e| {
+        rusqlite::Error::FromSqlConversionFailure(
+            0,
+            rusqlite::types::Type::Text,
+            format!("column {column}: bad JSON: {e}").into(),
+        )
+    })?;
+    if ids.iter().any(|s| s == step) {
+        return Ok(());
+    }
+    ids.push(step.to_string());
+    // `column` is one of two names fixed above, never operator input.
+    tx.execute(
+        &format!("UPDATE operations SET {column} = ?2 WHERE id = ?1"),
+        params![op, json(&ids)?],
+    )?;
+    Ok(())
+}
+
+pub fn list(db: &SqliteBackend, op_id: &str) -> Result<Vec<StepRecord>, StoreError> {
+    db.read(|c| {
+        c.prepare_cached("SELECT * FROM steps WHERE operation_id = ?1 ORDER BY seq")
+            .and_then(|mut s| s.query_map([op_id], step_of)?.collect())
+            .map_err(|e| db.err(e))
+    })
+}

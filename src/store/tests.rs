@@ -1,0 +1,182 @@
+use super::*;
+use crate::config::StoreConfig;
+use crate::domain::{Actor, OperationStatus, OperationType, ResultData};
+use crate::orchestrator::ExecJournal;
+use crate::secret::Secret;
+use serde_json::json;
+use std::sync::Barrier;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::thread;
+
+fn op(id: &str) -> OperationRecord {
+    OperationRecord {
+        id: id.into(),
+        operation_type: OperationType::TestFailover,
+        protection_group: "pg".into(),
+        status: OperationStatus::Pending,
+        progress: 0,
+        source_site_id: "a".into(),
+        target_site_id: "b".into(),
+        started_at: None,
+        completed_at: None,
+        error_message: None,
+        steps_completed: vec![],
+        steps_failed: vec![],
+        result_data: ResultData::default(),
+        actor: Actor::default(),
+    }
+}
+
+fn holder(op: String, console: &str) -> LockHolder {
+    LockHolder {
+        operation_id: op,
+        operation_type: OperationType::Failover,
+        actor: Actor::default(),
+        console_id: console.into(),
+    }
+}
+
+#[test]
+fn open_creates_the_directory_and_refuses_postgres() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("deep/er/journal.sqlite");
+    let store = Store::open(&StoreConfig::Sqlite(Some(path.clone()))).unwrap();
+    store.blocking().audit(1).unwrap();
+    assert!(path.exists());
+
+    let err = Store::open(&StoreConfig::Postgres(Secret::new("postgres://u:pw@db/x")))
+        .err()
+        .unwrap();
+    assert!(matches!(err, StoreError::Unsupported(_)));
+    let msg = err.to_string();
+    assert!(msg.contains("PostgreSQL journal is not built yet"), "{msg}");
+    assert!(!msg.contains("pw"), "never print the URL: {msg}");
+}
+
+#[tokio::test]
+async fn async_wrappers_and_the_executor_journal_reach_the_backend() {
+    let store = Store::in_memory().unwrap();
+    store
+        .insert_operation(&op("op-1"), &json!({"steps": []}), &json!({}))
+        .await
+        .unwrap();
+    let journal: &dyn ExecJournal = &store;
+    journal
+        .record(
+            "op-1",
+            JournalEntry::StepStarted {
+                step: "s".into(),
+                attempt: 1,
+            },
+        )
+        .await
+        .unwrap();
+    journal
+        .record("op-1", JournalEntry::Status(OperationStatus::Running))
+        .await
+        .unwrap();
+    let err = journal
+        .record("ghost", JournalEntry::Progress(3))
+        .await
+        .unwrap_err();
+    assert!(err.contains("ghost"), "{err}");
+
+    let stored = store.find_operation("op").await.unwrap().unwrap();
+    assert_eq!(stored.record.status, OperationStatus::Running);
+    assert_eq!(store.steps("op-1").await.unwrap().len(), 1);
+    assert_eq!(store.list_operations(5, Some("pg")).await.unwrap().len(), 1);
+    assert_eq!(store.unfinished_operations().await.unwrap().len(), 1);
+    let h = holder("op-1".into(), "c");
+    let got = store
+        .acquire_lock("pg", &h, Duration::from_secs(5))
+        .await
+        .unwrap();
+    assert!(got.acquired().is_some());
+    assert!(store.release_lock("pg", "op-1").await.unwrap());
+}
+
+/// Two consoles (two connections to one file), several threads each, all racing for one lock:
+/// never two holders at once, and the busy timeout hides every SQLITE_BUSY.
+#[test]
+fn two_processes_racing_for_a_lock_never_both_hold_it() {
+    const THREADS_PER_STORE: usize = 3;
+    const ROUNDS: usize = 25;
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("journal.sqlite");
+    let stores = [
+        Store::open_sqlite(&path).unwrap(),
+        Store::open_sqlite(&path).unwrap(),
+    ];
+    let holders = Arc::new(AtomicUsize::new(0));
+    let wins = Arc::new(AtomicUsize::new(0));
+    let barrier = Arc::new(Barrier::new(2 * THREADS_PER_STORE));
+    let mut threads = Vec::new();
+    for (s, store) in stores.iter().enumerate() {
+        for t in 0..THREADS_PER_STORE {
+            let (store, holders, wins, barrier) = (
+                store.clone(),
+                holders.clone(),
+                wins.clone(),
+                barrier.clone(),
+            );
+            threads.push(thread::spawn(move || {
+                barrier.wait();
+                for round in 0..ROUNDS {
+                    let me = holder(format!("op-{s}-{t}-{round}"), &format!("console-{s}"));
+                    let db = store.blocking();
+                    match db.acquire_lock("pg", &me, Duration::from_secs(30)) {
+                        Ok(LockOutcome::Acquired(_)) => {
+                            assert_eq!(holders.fetch_add(1, Ordering::SeqCst), 0, "two holders");
+                            wins.fetch_add(1, Ordering::SeqCst);
+                            thread::sleep(Duration::from_millis(1));
+                            holders.fetch_sub(1, Ordering::SeqCst);
+                            assert!(db.release_lock("pg", &me.operation_id).unwrap());
+                        }
+                        Ok(LockOutcome::Held(_)) => thread::yield_now(),
+                        Ok(other) => panic!("no lease expires here: {other:?}"),
+                        Err(e) => panic!("store error under contention: {e}"),
+                    }
+                }
+            }));
+        }
+    }
+    for t in threads {
+        t.join().unwrap();
+    }
+    assert!(wins.load(Ordering::SeqCst) > 0);
+    assert_eq!(stores[0].blocking().get_lock("pg").unwrap(), None);
+}
+
+#[test]
+fn compare_and_set_from_two_processes_loses_no_update() {
+    const INCREMENTS: usize = 20;
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("journal.sqlite");
+    let a = Store::open_sqlite(&path).unwrap();
+    let b = Store::open_sqlite(&path).unwrap();
+    a.blocking()
+        .put_group_state(&GroupState::initial("pg", "site-a"), None)
+        .unwrap();
+    let bump = |store: Store| {
+        thread::spawn(move || {
+            let db = store.blocking();
+            let mut done = 0;
+            while done < INCREMENTS {
+                let mut st = db.group_state("pg").unwrap().unwrap();
+                let expected = st.metadata_version;
+                st.failover_count += 1;
+                match db.put_group_state(&st, Some(expected)) {
+                    Ok(()) => done += 1,
+                    Err(StoreError::Conflict { .. }) => {}
+                    Err(e) => panic!("{e}"),
+                }
+            }
+        })
+    };
+    let (ta, tb) = (bump(a.clone()), bump(b));
+    ta.join().unwrap();
+    tb.join().unwrap();
+    let st = a.blocking().group_state("pg").unwrap().unwrap();
+    assert_eq!(st.failover_count as usize, 2 * INCREMENTS);
+    assert_eq!(st.metadata_version as usize, 1 + 2 * INCREMENTS);
+}
