@@ -285,6 +285,9 @@ impl Resolver<'_> {
             name: a.name,
             api_token: Secret::new(token),
             verify: a.verify.unwrap_or(true),
+            cinder_host: a
+                .cinder_host
+                .unwrap_or_else(|| DEFAULT_CINDER_HOST.to_string()),
         })
     }
 

@@ -62,6 +62,7 @@ pub struct RawArray {
     pub api_token_env: Option<String>,
     pub api_token: Option<String>,
     pub verify: Option<bool>,
+    pub cinder_host: Option<String>,
 }
 
 #[derive(Debug, Deserialize)]

@@ -76,7 +76,13 @@ pub struct ArrayConfig {
     pub name: String,
     pub api_token: Secret,
     pub verify: bool,
+    /// The Cinder backend host that manages this array's volumes (`host@backend#pool`), used to
+    /// manage replicated copies into Cinder at this site.
+    pub cinder_host: String,
 }
+
+/// The Cinder host of a devstack-style single array backend.
+pub const DEFAULT_CINDER_HOST: &str = "cinder@array#array";
 
 /// A protection group's definition. Its state (status, current primary…) lives in the store.
 #[derive(Debug, Clone)]

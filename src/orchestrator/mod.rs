@@ -1,11 +1,13 @@
 //! The embedded orchestrator: plans (DAGs of steps), the executor that runs them with bounded
 //! concurrency, timeouts, retries and rollback, and the event bus the CLI and the TUI follow.
 
+pub mod discovery;
 pub mod events;
 pub mod executor;
 pub mod plan;
 pub mod plans;
 pub mod runner;
+pub mod site_runner;
 pub mod step_kind;
 
 pub use events::{EventBus, EventKind, OperationEvent};

@@ -25,6 +25,8 @@ struct Shared {
     name: String,
     identity: Arc<IdentityState>,
     array: Arc<ArrayAuth>,
+    array_name: String,
+    cinder_host: String,
 }
 
 #[derive(Clone)]
@@ -69,6 +71,8 @@ impl SiteClient {
                 name: config.name.clone(),
                 identity: IdentityState::new(cloud.clone()),
                 array: ArrayAuth::new(config.array.clone()),
+                array_name: config.array.name.clone(),
+                cinder_host: config.array.cinder_host.clone(),
             }),
             http,
             array_http,
@@ -86,6 +90,16 @@ impl SiteClient {
 
     pub fn name(&self) -> &str {
         &self.shared.name
+    }
+
+    /// The array's own name (`array-a`), which prefixes what it replicates to its peer.
+    pub fn array_name(&self) -> &str {
+        &self.shared.array_name
+    }
+
+    /// The Cinder backend host that manages the array's volumes at this site.
+    pub fn cinder_host(&self) -> &str {
+        &self.shared.cinder_host
     }
 
     pub fn policy(&self) -> HttpPolicy {

@@ -1,0 +1,382 @@
+//! Instance steps: stop and restart the source servers, create ports that keep IP and MAC, create
+//! servers from managed volumes, wait for a boot wave, and retire the old copies.
+
+use super::storage::volume_ids_for;
+use super::{META_GROUP, META_OPERATION, SiteRunner, step_err, strings_at};
+use crate::domain::PortInfo;
+use crate::orchestrator::runner::{StepCtx, StepError};
+use crate::orchestrator::step_kind::ServerPlan;
+use crate::providers::compute::{Server, ServerCreate};
+use crate::providers::network::{Port, PortCreate, PortFilter};
+use serde_json::{Value, json};
+use std::collections::BTreeMap;
+
+/// The name drconsole gives a port it creates: the server's and the network's.
+pub(crate) fn port_name(server: &str, network: &str) -> String {
+    format!("{server}-{network}")
+}
+
+impl SiteRunner {
+    /// The group's servers at `site`, matched by exact name.
+    async fn servers_named(&self, site: &str, names: &[String]) -> Result<Vec<Server>, StepError> {
+        let all = self
+            .site(site)?
+            .compute()
+            .list_servers()
+            .await
+            .map_err(step_err)?;
+        Ok(all
+            .into_iter()
+            .filter(|s| names.contains(&s.name))
+            .collect())
+    }
+
+    /// Stop the servers that run and wait until all are SHUTOFF.
+    pub(crate) async fn stop_servers(
+        &self,
+        site: &str,
+        names: &[String],
+        ctx: &StepCtx,
+    ) -> Result<Value, StepError> {
+        let compute = self.site(site)?.compute();
+        let servers = self.servers_named(site, names).await?;
+        let mut stopped = Vec::new();
+        for s in servers.iter().filter(|s| s.status == "ACTIVE") {
+            match compute.stop(&s.id).await {
+                Ok(()) => {}
+                Err(e) if e.is_conflict() => {}
+                Err(e) => return Err(step_err(e)),
+            }
+            ctx.log(format!("stopping {} at {site}", s.name));
+            stopped.push(s.id.clone());
+        }
+        let total = servers.len() as u32;
+        self.poll_until(ctx, || async {
+            let now = self.servers_named(site, names).await?;
+            let off = now.iter().filter(|s| s.status == "SHUTOFF").count() as u32;
+            ctx.progress(off, total);
+            Ok((off == now.len() as u32).then_some(()))
+        })
+        .await?;
+        Ok(json!({ "stopped": stopped }))
+    }
+
+    /// Undo a stop: start what the step stopped (all SHUTOFF members when its output is lost).
+    pub(crate) async fn restart_servers(
+        &self,
+        site: &str,
+        names: &[String],
+        output: &Value,
+    ) -> Result<(), StepError> {
+        let compute = self.site(site)?.compute();
+        let mut ids = strings_at(output, "stopped");
+        if output.is_null() {
+            ids = self
+                .servers_named(site, names)
+                .await?
+                .into_iter()
+                .filter(|s| s.status == "SHUTOFF")
+                .map(|s| s.id)
+                .collect();
+        }
+        for id in ids {
+            match compute.start(&id).await {
+                Ok(()) => {}
+                Err(e) if e.is_conflict() || e.is_not_found() => {}
+                Err(e) => return Err(step_err(e)),
+            }
+        }
+        Ok(())
+    }
+
+    /// The ports this step would make, if they already exist (same name, network and MAC).
+    async fn existing_ports(
+        &self,
+        site: &str,
+        server: &str,
+        ports: &[PortInfo],
+    ) -> Result<Vec<Option<Port>>, StepError> {
+        let network = self.site(site)?.network();
+        let mut found = Vec::new();
+        for p in ports {
+            let filter = PortFilter {
+                name: Some(port_name(server, &p.network)),
+                ..PortFilter::default()
+            };
+            let list = network.list_ports(&filter).await.map_err(step_err)?;
+            found.push(
+                list.into_iter()
+                    .find(|x| x.mac.eq_ignore_ascii_case(&p.mac)),
+            );
+        }
+        Ok(found)
+    }
+
+    pub(crate) async fn create_ports(
+        &self,
+        site: &str,
+        server: &str,
+        ports: &[PortInfo],
+    ) -> Result<Value, StepError> {
+        let network = self.site(site)?.network();
+        let existing = self.existing_ports(site, server, ports).await?;
+        let mut ids = Vec::new();
+        for (p, found) in ports.iter().zip(existing) {
+            if let Some(port) = found {
+                ids.push(port.id);
+                continue;
+            }
+            let net = network
+                .find_network(&p.network)
+                .await
+                .map_err(step_err)?
+                .ok_or_else(|| {
+                    StepError::fatal(format!(
+                        "network {} does not exist at {site}; map it with --network-mapping",
+                        p.network
+                    ))
+                })?;
+            let req = PortCreate {
+                network_id: net.id,
+                name: port_name(server, &p.network),
+                ip: p.ip.clone(),
+                mac: Some(p.mac.clone()),
+            };
+            let port = network.create_port(&req).await.map_err(step_err)?;
+            ids.push(port.id);
+        }
+        Ok(json!({ "ports": ids }))
+    }
+
+    pub(crate) async fn check_ports(
+        &self,
+        site: &str,
+        server: &str,
+        ports: &[PortInfo],
+    ) -> Result<Option<Value>, StepError> {
+        let existing = self.existing_ports(site, server, ports).await?;
+        if existing.iter().all(Option::is_some) {
+            let ids: Vec<String> = existing.into_iter().flatten().map(|p| p.id).collect();
+            return Ok(Some(json!({ "ports": ids })));
+        }
+        Ok(None)
+    }
+
+    pub(crate) async fn remove_ports(
+        &self,
+        site: &str,
+        server: &str,
+        ports: &[PortInfo],
+        output: &Value,
+    ) -> Result<(), StepError> {
+        let network = self.site(site)?.network();
+        let mut ids = strings_at(output, "ports");
+        if output.is_null() {
+            ids = self
+                .existing_ports(site, server, ports)
+                .await?
+                .into_iter()
+                .flatten()
+                .map(|p| p.id)
+                .collect();
+        }
+        for id in ids {
+            match network.delete_port(&id).await {
+                Ok(()) => {}
+                Err(e) if e.is_not_found() => {}
+                Err(e) => return Err(step_err(e)),
+            }
+        }
+        Ok(())
+    }
+
+    /// The server this operation created under `name` at `site`, if any.
+    pub(crate) async fn find_own_server(
+        &self,
+        site: &str,
+        name: &str,
+    ) -> Result<Option<Server>, StepError> {
+        let own = self
+            .site(site)?
+            .compute()
+            .find_servers_by_metadata(META_OPERATION, &self.operation_id)
+            .await
+            .map_err(step_err)?;
+        Ok(own.into_iter().find(|s| s.name == name))
+    }
+
+    pub(crate) async fn create_server(
+        &self,
+        site: &str,
+        plan: &ServerPlan,
+        ctx: &StepCtx,
+    ) -> Result<Value, StepError> {
+        if let Some(s) = self.find_own_server(site, &plan.name).await? {
+            return Ok(json!({ "server_id": s.id }));
+        }
+        let compute = self.site(site)?.compute();
+        let flavors = compute.list_flavors().await.map_err(step_err)?;
+        let flavor = flavors
+            .iter()
+            .find(|f| f.name == plan.flavor)
+            .ok_or_else(|| {
+                StepError::fatal(format!(
+                    "flavor {} does not exist at {site}; map it with --flavor-mapping",
+                    plan.flavor
+                ))
+            })?;
+        let port_ids = ctx
+            .output_of(&format!("create_ports:{}", plan.name))
+            .map(|o| strings_at(o, "ports"))
+            .unwrap_or_default();
+        let volume_ids = volume_ids_for(ctx.output_of("manage_volumes"), &plan.name, &plan.volumes);
+        if volume_ids.is_empty() {
+            return Err(StepError::fatal(format!(
+                "no managed volume to boot {} from",
+                plan.name
+            )));
+        }
+        let mut metadata = BTreeMap::new();
+        metadata.insert(META_GROUP.to_string(), self.group.name.clone());
+        metadata.insert(META_OPERATION.to_string(), self.operation_id.clone());
+        let req = ServerCreate {
+            name: plan.name.clone(),
+            flavor_id: flavor.id.clone(),
+            port_ids,
+            volume_ids,
+            metadata,
+        };
+        let id = compute.create_server(&req).await.map_err(step_err)?;
+        ctx.log(format!("creating {} at {site}", plan.name));
+        Ok(json!({ "server_id": id }))
+    }
+
+    /// Delete the server this operation made and wait until it is gone (volumes and ports free).
+    pub(crate) async fn remove_server(
+        &self,
+        site: &str,
+        name: &str,
+        output: &Value,
+        ctx: &StepCtx,
+    ) -> Result<(), StepError> {
+        let id: Option<String> = match output.get("server_id").and_then(Value::as_str) {
+            Some(id) => Some(id.to_string()),
+            None => self.find_own_server(site, name).await?.map(|s| s.id),
+        };
+        let Some(id) = id else { return Ok(()) };
+        self.delete_server_and_wait(site, &id, ctx).await
+    }
+
+    pub(crate) async fn delete_server_and_wait(
+        &self,
+        site: &str,
+        id: &str,
+        ctx: &StepCtx,
+    ) -> Result<(), StepError> {
+        let compute = self.site(site)?.compute();
+        match compute.delete(id).await {
+            Ok(()) => {}
+            Err(e) if e.is_not_found() => return Ok(()),
+            Err(e) => return Err(step_err(e)),
+        }
+        self.poll_until(ctx, || async {
+            let s = compute.get_server(id).await.map_err(step_err)?;
+            Ok(s.is_none().then_some(()))
+        })
+        .await
+    }
+
+    /// Every server of the wave is ACTIVE; one that went to ERROR fails the step with its fault.
+    pub(crate) async fn wait_active(
+        &self,
+        site: &str,
+        names: &[String],
+        ctx: &StepCtx,
+    ) -> Result<Value, StepError> {
+        self.poll_until(ctx, || async { self.wave_state(site, names, ctx).await })
+            .await
+    }
+
+    pub(crate) async fn check_active(
+        &self,
+        site: &str,
+        names: &[String],
+        ctx: &StepCtx,
+    ) -> Result<Option<Value>, StepError> {
+        self.wave_state(site, names, ctx).await
+    }
+
+    async fn wave_state(
+        &self,
+        site: &str,
+        names: &[String],
+        ctx: &StepCtx,
+    ) -> Result<Option<Value>, StepError> {
+        let own = self
+            .site(site)?
+            .compute()
+            .find_servers_by_metadata(META_OPERATION, &self.operation_id)
+            .await
+            .map_err(step_err)?;
+        let wave: Vec<&Server> = own.iter().filter(|s| names.contains(&s.name)).collect();
+        if let Some(bad) = wave.iter().find(|s| s.status == "ERROR") {
+            return Err(StepError::fatal(format!(
+                "server {} failed to boot at {site}: {}",
+                bad.name,
+                bad.fault.clone().unwrap_or_else(|| "no fault given".into())
+            )));
+        }
+        let active = wave.iter().filter(|s| s.status == "ACTIVE").count();
+        ctx.progress(active as u32, names.len() as u32);
+        Ok((active == names.len()).then(|| {
+            let ids: Vec<&str> = wave.iter().map(|s| s.id.as_str()).collect();
+            json!({ "active": ids })
+        }))
+    }
+
+    /// Delete the old copies of the group's servers at `site` with their ports; their volumes are
+    /// unmanaged, so the data stays on the array until an administrator removes it.
+    pub(crate) async fn retire_instances(
+        &self,
+        site: &str,
+        names: &[String],
+        ctx: &StepCtx,
+    ) -> Result<Value, StepError> {
+        let client = self.site(site)?;
+        let servers = self.servers_named(site, names).await?;
+        let mut ports: Vec<String> = Vec::new();
+        let mut volumes: Vec<String> = Vec::new();
+        let mut retired: Vec<String> = Vec::new();
+        for s in &servers {
+            let filter = PortFilter {
+                device_id: Some(s.id.clone()),
+                ..PortFilter::default()
+            };
+            let attached = client
+                .network()
+                .list_ports(&filter)
+                .await
+                .map_err(step_err)?;
+            ports.extend(attached.into_iter().map(|p| p.id));
+            volumes.extend(s.volume_ids.iter().cloned());
+            self.delete_server_and_wait(site, &s.id, ctx).await?;
+            ctx.log(format!("retired {} at {site}", s.name));
+            retired.push(s.name.clone());
+        }
+        for id in &ports {
+            match client.network().delete_port(id).await {
+                Ok(()) => {}
+                Err(e) if e.is_not_found() => {}
+                Err(e) => return Err(step_err(e)),
+            }
+        }
+        for id in &volumes {
+            match client.volume().unmanage_volume(id).await {
+                Ok(()) => {}
+                Err(e) if e.is_not_found() => {}
+                Err(e) => return Err(step_err(e)),
+            }
+        }
+        Ok(json!({ "servers": retired, "ports": ports, "volumes_unmanaged": volumes }))
+    }
+}
