@@ -185,8 +185,8 @@ fn compare_and_set_from_two_processes_loses_no_update() {
 fn consoles_opening_a_new_journal_at_once_all_succeed() {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("journal.sqlite");
-    let barrier = Arc::new(Barrier::new(4));
-    let threads: Vec<_> = (0..4)
+    let barrier = Arc::new(Barrier::new(6));
+    let threads: Vec<_> = (0..6)
         .map(|_| {
             let (path, barrier) = (path.clone(), barrier.clone());
             thread::spawn(move || {
@@ -204,7 +204,9 @@ fn consoles_opening_a_new_journal_at_once_all_succeed() {
 fn a_busy_journal_says_which_file_and_to_retry() {
     let busy =
         rusqlite::Error::SqliteFailure(rusqlite::ffi::Error::new(rusqlite::ffi::SQLITE_BUSY), None);
-    let msg = StoreError::sqlite(std::path::Path::new("/x/journal.sqlite"), busy).to_string();
+    let err = StoreError::sqlite(std::path::Path::new("/x/journal.sqlite"), busy);
+    assert!(err.is_busy());
+    let msg = err.to_string();
     assert_eq!(
         msg,
         "journal /x/journal.sqlite is locked by another process; retry"
