@@ -5,9 +5,14 @@ use std::path::{Path, PathBuf};
 
 #[derive(Debug, thiserror::Error)]
 pub enum StoreError {
-    /// The database engine refused; `message` names the journal file and what to do.
+    /// The database engine refused; `message` names the journal file and what to do. `code` is
+    /// the engine's error class, when it gave one (see `is_busy`).
     #[error("{message}")]
-    Sqlite { path: PathBuf, message: String },
+    Sqlite {
+        path: PathBuf,
+        message: String,
+        code: Option<rusqlite::ErrorCode>,
+    },
 
     #[error(
         "journal {} has schema version {found}, newer than this drconsole understands \
@@ -75,7 +80,8 @@ impl StoreError {
             return StoreError::corrupt(path, inner.to_string());
         }
         let shown = path.display();
-        let message = match err.sqlite_error_code() {
+        let code = err.sqlite_error_code();
+        let message = match code {
             Some(C::DatabaseBusy | C::DatabaseLocked) => {
                 format!("journal {shown} is locked by another process; retry")
             }
@@ -97,7 +103,19 @@ impl StoreError {
         StoreError::Sqlite {
             path: path.to_path_buf(),
             message,
+            code,
         }
+    }
+
+    /// Another process holds the journal's write lock longer than the busy timeout: retry later.
+    pub fn is_busy(&self) -> bool {
+        matches!(
+            self,
+            StoreError::Sqlite {
+                code: Some(rusqlite::ErrorCode::DatabaseBusy | rusqlite::ErrorCode::DatabaseLocked),
+                ..
+            }
+        )
     }
 
     pub fn corrupt(path: &Path, message: impl Into<String>) -> Self {

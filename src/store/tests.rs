@@ -1,7 +1,7 @@
 use super::*;
 use crate::config::StoreConfig;
 use crate::domain::{Actor, OperationStatus, OperationType, ResultData};
-use crate::orchestrator::ExecJournal;
+use crate::orchestrator::{EventKind, ExecJournal};
 use crate::secret::Secret;
 use serde_json::json;
 use std::sync::Barrier;
@@ -179,4 +179,91 @@ fn compare_and_set_from_two_processes_loses_no_update() {
     let st = a.blocking().group_state("pg").unwrap().unwrap();
     assert_eq!(st.failover_count as usize, 2 * INCREMENTS);
     assert_eq!(st.metadata_version as usize, 1 + 2 * INCREMENTS);
+}
+
+#[test]
+fn consoles_opening_a_new_journal_at_once_all_succeed() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("journal.sqlite");
+    let barrier = Arc::new(Barrier::new(6));
+    let threads: Vec<_> = (0..6)
+        .map(|_| {
+            let (path, barrier) = (path.clone(), barrier.clone());
+            thread::spawn(move || {
+                barrier.wait();
+                Store::open_sqlite(&path).map(|_| ())
+            })
+        })
+        .collect();
+    for t in threads {
+        t.join().unwrap().unwrap();
+    }
+}
+
+#[test]
+fn a_busy_journal_says_which_file_and_to_retry() {
+    let busy =
+        rusqlite::Error::SqliteFailure(rusqlite::ffi::Error::new(rusqlite::ffi::SQLITE_BUSY), None);
+    let err = StoreError::sqlite(std::path::Path::new("/x/journal.sqlite"), busy);
+    assert!(err.is_busy());
+    let msg = err.to_string();
+    assert_eq!(
+        msg,
+        "journal /x/journal.sqlite is locked by another process; retry"
+    );
+}
+
+#[test]
+fn every_event_kind_survives_the_journal() {
+    use crate::domain::Phase;
+    let store = Store::in_memory().unwrap();
+    let kinds = [
+        EventKind::StepStarted {
+            step: "s".into(),
+            label: "Stop web-1".into(),
+            attempt: 2,
+        },
+        EventKind::StepProgress {
+            step: "s".into(),
+            done: 1,
+            total: 3,
+        },
+        EventKind::StepSucceeded {
+            step: "s".into(),
+            duration_ms: 12,
+        },
+        EventKind::StepFailed {
+            step: "s".into(),
+            error: "e".into(),
+            will_retry: false,
+        },
+        EventKind::StepCompensated { step: "s".into() },
+        EventKind::Phase {
+            phase: Phase::Storage,
+        },
+        EventKind::Progress { percent: 55 },
+        EventKind::Status {
+            status: OperationStatus::RollingBack,
+        },
+        EventKind::Log { line: "l".into() },
+    ];
+    let events: Vec<OperationEvent> = kinds
+        .into_iter()
+        .map(|kind| OperationEvent {
+            operation_id: "op".into(),
+            at: chrono::Utc::now(),
+            kind,
+        })
+        .collect();
+    for ev in &events {
+        store.blocking().append_event(ev).unwrap();
+    }
+    let back: Vec<OperationEvent> = store
+        .blocking()
+        .events("op", 0)
+        .unwrap()
+        .into_iter()
+        .map(|(_, ev)| ev)
+        .collect();
+    assert_eq!(back, events);
 }

@@ -20,10 +20,12 @@ use rusqlite::{Connection, Transaction, TransactionBehavior};
 use serde_json::Value;
 use std::path::{Path, PathBuf};
 use std::sync::{Mutex, MutexGuard};
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 /// How long a statement waits for another process's write lock before giving up.
 pub const BUSY_TIMEOUT: Duration = Duration::from_secs(5);
+const OPEN_RETRY_FIRST_PAUSE: Duration = Duration::from_millis(5);
+const OPEN_RETRY_MAX_PAUSE: Duration = Duration::from_millis(200);
 
 pub struct SqliteBackend {
     /// For error messages; `:memory:` for an in-memory journal.
@@ -33,9 +35,25 @@ pub struct SqliteBackend {
 
 impl SqliteBackend {
     /// Open (creating if needed) the journal at `path` and bring its schema up to date.
+    ///
+    /// Switching a new file to WAL, or recovering a WAL after a crash, can report "busy" without
+    /// waiting for the busy timeout when several processes open the file at once; opening is
+    /// idempotent, so it is retried with a short backoff until `BUSY_TIMEOUT` has passed.
     pub fn open(path: &Path) -> Result<Self, StoreError> {
-        let conn = Connection::open(path).map_err(|e| StoreError::sqlite(path, e))?;
-        Self::setup(path.to_path_buf(), conn, true)
+        let deadline = Instant::now() + BUSY_TIMEOUT;
+        let mut pause = OPEN_RETRY_FIRST_PAUSE;
+        loop {
+            let attempt = Connection::open(path)
+                .map_err(|e| StoreError::sqlite(path, e))
+                .and_then(|conn| Self::setup(path.to_path_buf(), conn, true));
+            match attempt {
+                Err(e) if e.is_busy() && Instant::now() + pause < deadline => {
+                    std::thread::sleep(pause);
+                    pause = (pause * 2).min(OPEN_RETRY_MAX_PAUSE);
+                }
+                other => return other,
+            }
+        }
     }
 
     /// A private journal that vanishes with the process (tests, dry runs).
