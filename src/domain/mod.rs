@@ -13,5 +13,6 @@ pub use estate::*;
 pub use group::*;
 pub use inventory::*;
 pub use operation::*;
+pub use preconditions::{Check, CheckOptions, CheckState, Facts, evaluate, passes};
 pub use site::*;
 pub use state_machine::*;

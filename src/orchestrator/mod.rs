@@ -1,7 +1,9 @@
 //! The embedded orchestrator: plans (DAGs of steps), the executor that runs them with bounded
 //! concurrency, timeouts, retries and rollback, and the event bus the CLI and the TUI follow.
 
+pub mod actor;
 pub mod discovery;
+pub mod engine;
 pub mod events;
 pub mod executor;
 pub mod plan;

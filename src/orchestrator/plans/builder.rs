@@ -237,6 +237,16 @@ fn test_cleanup(input: &PlanInput) -> Plan {
 fn sync_now(input: &PlanInput) -> Plan {
     let mut plan = Plan::default();
     plan.push(validate(input));
+    let mut sync_after = VALIDATE;
+    if input.options.resync {
+        let reverse = StepKind::ReverseReplication {
+            new_source: input.source.into(),
+            new_target: input.target.into(),
+            array_pg: input.group.array_pg.clone(),
+        };
+        plan.push(StepSpec::new("reverse_replication", reverse, Phase::Storage).after([VALIDATE]));
+        sync_after = "reverse_replication";
+    }
     let sync = StepKind::ReplicateNow {
         source: input.source.into(),
         target: input.target.into(),
@@ -244,7 +254,7 @@ fn sync_now(input: &PlanInput) -> Plan {
     };
     plan.push(
         StepSpec::new("replicate_now", sync, Phase::Storage)
-            .after([VALIDATE])
+            .after([sync_after])
             .timeout(STORAGE_TIMEOUT),
     );
     plan

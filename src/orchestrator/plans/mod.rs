@@ -24,6 +24,9 @@ pub struct OperationOptions {
     pub flavor_mapping: BTreeMap<String, String>,
     /// Test cleanup: the drill whose resources to remove.
     pub test_operation: Option<String>,
+    /// Sync now after a forced failover: first make the running side replicate to the other.
+    #[serde(default)]
+    pub resync: bool,
 }
 
 /// Everything a plan is built from.

@@ -1,0 +1,216 @@
+//! The engine: the one entry point the CLI and the console use. It turns a request into a plan,
+//! takes the group's lock, checks the state machine and the preconditions, journals and runs the
+//! plan in a task, keeps the group state true to the outcome, and resumes what a crash left.
+
+mod facts;
+mod finish;
+mod group_state;
+mod request;
+mod resume;
+mod start;
+
+pub use request::{EngineError, OperationRequest};
+
+use super::discovery;
+use super::events::EventBus;
+use crate::config::{Config, GroupConfig};
+use crate::domain::{Actor, EstateView, GroupState, InstanceView};
+use crate::providers::SiteClient;
+use crate::store::Store;
+use std::collections::HashMap;
+use std::path::PathBuf;
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+use tokio::sync::{Notify, watch};
+
+#[derive(Debug, Clone)]
+pub struct EngineOptions {
+    /// Steps of one operation that may run at once.
+    pub max_concurrency: usize,
+    /// How long a group lock lasts without renewal; another console may take over after it.
+    pub lease: Duration,
+    /// How often waits poll the sites (never under 1 s against real sites).
+    pub poll_interval: Duration,
+    /// Identifies this process in locks: `host:pid:random`.
+    pub console_id: String,
+    /// Where the last known inventory of each group is kept, for a forced failover.
+    pub cache_dir: Option<PathBuf>,
+}
+
+impl Default for EngineOptions {
+    fn default() -> Self {
+        Self {
+            max_concurrency: 16,
+            lease: Duration::from_secs(60),
+            poll_interval: Duration::from_secs(1),
+            console_id: console_id(),
+            cache_dir: None,
+        }
+    }
+}
+
+/// `host:pid:random`, so two consoles on one host never share a lock identity.
+pub fn console_id() -> String {
+    format!(
+        "{}:{}:{:06x}",
+        super::actor::local_actor().host,
+        std::process::id(),
+        rand::random::<u32>() & 0xff_ffff
+    )
+}
+
+/// An operation this process runs: how to cancel it and how to learn it ended.
+struct Running {
+    cancel: watch::Sender<bool>,
+    done: Arc<Notify>,
+}
+
+pub struct Engine {
+    pub(crate) config: Arc<Config>,
+    pub(crate) store: Store,
+    pub(crate) clients: HashMap<String, SiteClient>,
+    pub(crate) events: EventBus,
+    pub(crate) opts: EngineOptions,
+    pub(crate) actor: Actor,
+    running: Mutex<HashMap<String, Running>>,
+}
+
+impl Engine {
+    pub fn new(
+        config: Arc<Config>,
+        store: Store,
+        opts: EngineOptions,
+    ) -> Result<Arc<Self>, EngineError> {
+        let mut clients = HashMap::new();
+        for site in &config.sites {
+            let client = SiteClient::new(site, config.http)
+                .map_err(|e| EngineError::Config(e.to_string()))?;
+            clients.insert(site.name.clone(), client);
+        }
+        Ok(Arc::new(Self {
+            config,
+            store,
+            clients,
+            events: EventBus::new(),
+            opts,
+            actor: super::actor::local_actor(),
+            running: Mutex::new(HashMap::new()),
+        }))
+    }
+
+    pub fn events(&self) -> &EventBus {
+        &self.events
+    }
+
+    pub fn store(&self) -> &Store {
+        &self.store
+    }
+
+    pub fn config(&self) -> &Config {
+        &self.config
+    }
+
+    pub fn group_config(&self, name: &str) -> Result<&GroupConfig, EngineError> {
+        self.config
+            .groups
+            .iter()
+            .find(|g| g.name == name)
+            .ok_or_else(|| {
+                let known: Vec<&str> = self.config.groups.iter().map(|g| g.name.as_str()).collect();
+                EngineError::Rejected(format!(
+                    "no protection group named {name:?}; the configuration has: {}",
+                    known.join(", ")
+                ))
+            })
+    }
+
+    /// Every group's journaled state (initial state for groups never operated).
+    pub async fn group_states(&self) -> Result<HashMap<String, GroupState>, EngineError> {
+        let stored = self.store.all_group_states().await?;
+        Ok(self
+            .config
+            .groups
+            .iter()
+            .map(|g| {
+                let s = stored
+                    .iter()
+                    .find(|s| s.name == g.name)
+                    .cloned()
+                    .unwrap_or_else(|| GroupState::initial(&g.name, &g.primary_site));
+                (g.name.clone(), s)
+            })
+            .collect())
+    }
+
+    /// `status`: both sites probed at once, every group with its RPO now.
+    pub async fn estate(&self) -> Result<EstateView, EngineError> {
+        let states = self.group_states().await?;
+        Ok(discovery::estate(&self.config, &self.clients, &states).await)
+    }
+
+    /// `instances GROUP`.
+    pub async fn instances(&self, group: &str) -> Result<Vec<InstanceView>, EngineError> {
+        let g = self.group_config(group)?.clone();
+        let state = self.group_state(group).await?;
+        Ok(discovery::instances(&self.config, &self.clients, &g, &state).await)
+    }
+
+    /// Ask an operation this process runs to stop; it rolls back.
+    pub fn cancel_local(&self, id: &str) -> bool {
+        let running = self.running.lock().unwrap_or_else(|p| p.into_inner());
+        match running.iter().find(|(k, _)| k.starts_with(id)) {
+            Some((_, r)) => {
+                let _ = r.cancel.send(true);
+                true
+            }
+            None => false,
+        }
+    }
+
+    /// Operations this process runs now.
+    pub fn running_ids(&self) -> Vec<String> {
+        let running = self.running.lock().unwrap_or_else(|p| p.into_inner());
+        running.keys().cloned().collect()
+    }
+
+    /// Wait until an operation this process runs has finished (returns at once if it is not ours).
+    pub async fn wait_local(&self, id: &str) {
+        let done = {
+            let running = self.running.lock().unwrap_or_else(|p| p.into_inner());
+            running.get(id).map(|r| r.done.clone())
+        };
+        if let Some(done) = done {
+            let notified = done.notified();
+            // The operation may have ended between the lookup and now.
+            if !self.is_running_local(id) {
+                return;
+            }
+            notified.await;
+        }
+    }
+
+    fn is_running_local(&self, id: &str) -> bool {
+        let running = self.running.lock().unwrap_or_else(|p| p.into_inner());
+        running.contains_key(id)
+    }
+
+    pub(crate) fn register(&self, id: &str, cancel: watch::Sender<bool>) -> Arc<Notify> {
+        let done = Arc::new(Notify::new());
+        let mut running = self.running.lock().unwrap_or_else(|p| p.into_inner());
+        running.insert(
+            id.to_string(),
+            Running {
+                cancel,
+                done: done.clone(),
+            },
+        );
+        done
+    }
+
+    pub(crate) fn unregister(&self, id: &str) {
+        let mut running = self.running.lock().unwrap_or_else(|p| p.into_inner());
+        if let Some(r) = running.remove(id) {
+            r.done.notify_waiters();
+        }
+    }
+}

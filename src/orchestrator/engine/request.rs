@@ -1,0 +1,51 @@
+//! What a caller asks of the engine, and how the engine says no.
+
+use crate::domain::{OperationType, Rejection};
+use crate::store::StoreError;
+use std::collections::BTreeMap;
+use thiserror::Error;
+
+/// An operation to start (or to check), as the CLI flags or the console's dialog chose it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct OperationRequest {
+    pub operation: OperationType,
+    pub group: String,
+    /// Unplanned failover while the production site is unreachable.
+    pub force: bool,
+    /// Planned failover: stop the production servers as a step.
+    pub stop_servers: bool,
+    pub network_mapping: BTreeMap<String, String>,
+    pub flavor_mapping: BTreeMap<String, String>,
+}
+
+impl OperationRequest {
+    pub fn new(operation: OperationType, group: impl Into<String>) -> Self {
+        Self {
+            operation,
+            group: group.into(),
+            force: false,
+            stop_servers: true,
+            network_mapping: BTreeMap::new(),
+            flavor_mapping: BTreeMap::new(),
+        }
+    }
+}
+
+#[derive(Debug, Error)]
+pub enum EngineError {
+    /// The operation may not start: the state machine, the lock or a precondition says no.
+    #[error("{0}")]
+    Rejected(String),
+    #[error("configuration: {0}")]
+    Config(String),
+    #[error("journal: {0}")]
+    Store(#[from] StoreError),
+    #[error("{0}")]
+    Failed(String),
+}
+
+impl From<Rejection> for EngineError {
+    fn from(r: Rejection) -> Self {
+        EngineError::Rejected(r.to_string())
+    }
+}

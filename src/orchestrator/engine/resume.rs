@@ -1,0 +1,89 @@
+//! Resume after a crash or an SSH drop: operations the journal says are unfinished and that no
+//! live console holds are taken over; steps that had started are re-checked with their idempotent
+//! check, then the operation continues (or, if it was rolling back, finishes its rollback).
+
+use super::{Engine, EngineError};
+use crate::domain::OperationStatus;
+use crate::orchestrator::{Plan, PriorStep};
+use crate::store::{LockHolder, LockOutcome, StepStatus, StoredOperation};
+use std::collections::HashMap;
+use std::sync::Arc;
+
+impl Engine {
+    /// Operations left unfinished that nobody runs now (their lease has expired or was never
+    /// taken): what `ops resume` would pick up.
+    pub async fn orphaned(&self) -> Result<Vec<StoredOperation>, EngineError> {
+        let ops = self.store.unfinished_operations().await?;
+        Ok(ops.into_iter().filter(|o| o.owner.is_none()).collect())
+    }
+
+    /// Resume every orphaned operation in this process. Returns their ids.
+    pub async fn resume_orphans(self: &Arc<Self>) -> Result<Vec<String>, EngineError> {
+        let mut resumed = Vec::new();
+        for op in self.orphaned().await? {
+            match self.resume(op).await {
+                Ok(id) => resumed.push(id),
+                Err(e) => tracing::warn!("resume: {e}"),
+            }
+        }
+        Ok(resumed)
+    }
+
+    async fn resume(self: &Arc<Self>, op: StoredOperation) -> Result<String, EngineError> {
+        let record = op.record;
+        let group = record.protection_group.clone();
+        self.group_config(&group)?;
+        let holder = LockHolder {
+            operation_id: record.id.clone(),
+            operation_type: record.operation_type,
+            actor: self.actor.clone(),
+            console_id: self.opts.console_id.clone(),
+        };
+        match self
+            .store
+            .acquire_lock(&group, &holder, self.opts.lease)
+            .await?
+        {
+            LockOutcome::Held(lock) => {
+                return Err(EngineError::Rejected(format!(
+                    "operation {} is held by console {} until {}",
+                    record.id, lock.holder.console_id, lock.expires_at
+                )));
+            }
+            LockOutcome::Acquired(_) | LockOutcome::TakenOver { .. } => {}
+        }
+        let plan: Plan = serde_json::from_value(op.plan).map_err(|e| {
+            EngineError::Failed(format!(
+                "the journaled plan of {} cannot be read: {e}",
+                record.id
+            ))
+        })?;
+        let steps = self.store.steps(&record.id).await?;
+        let mut prior = HashMap::new();
+        for s in steps {
+            let p = match s.status {
+                StepStatus::Succeeded => PriorStep::Succeeded(s.output.unwrap_or_default()),
+                StepStatus::Started | StepStatus::Failed => PriorStep::Started,
+                // Undone already; compensating again is harmless, running again is not wanted.
+                StepStatus::Compensated => PriorStep::Succeeded(s.output.unwrap_or_default()),
+            };
+            prior.insert(s.step_id, p);
+        }
+        let rolling_back = record.status == OperationStatus::RollingBack;
+        self.audit(
+            "operation.resume",
+            Some(&group),
+            Some(&record.id),
+            format!(
+                "{} resumed by console {}{}",
+                record.operation_type.label(),
+                self.opts.console_id,
+                if rolling_back { " (rolling back)" } else { "" }
+            ),
+        )
+        .await;
+        let id = record.id.clone();
+        self.spawn_run(record, plan, prior, rolling_back);
+        Ok(id)
+    }
+}
