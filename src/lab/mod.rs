@@ -1,27 +1,59 @@
-//! The built-in two-site lab: a simulator that serves API.md on loopback.
-//! (Placeholder until the lab branch lands.)
+//! The built-in two-site lab: a simulator that serves API.md on loopback, one listener per site,
+//! with its own world model, lazy time model, fault injection and persistence in a directory.
 
-use std::path::PathBuf;
-use std::time::Duration;
+mod client_files;
+pub mod clock;
+mod faults;
+mod handle;
+mod http;
+mod options;
+mod persist;
+mod state;
+mod topology;
+mod world;
 
-pub struct LabOptions {
-    pub dir: PathBuf,
-    pub time_speed: f64,
-    pub call_latency: Duration,
-    pub snapshot_interval: Duration,
-}
+#[cfg(test)]
+mod tests;
 
-impl LabOptions {
-    pub fn new(dir: impl Into<PathBuf>) -> Self {
-        Self {
-            dir: dir.into(),
-            time_speed: 10.0,
-            call_latency: Duration::ZERO,
-            snapshot_interval: Duration::from_secs(60),
-        }
+pub use client_files::ClientFiles;
+pub use handle::LabHandle;
+pub use options::LabOptions;
+
+/// `drconsole lab serve`: start, write the client files, say how to use them, serve until
+/// SIGINT or SIGTERM, then stop and flush the world.
+pub async fn serve(opts: LabOptions) -> std::io::Result<()> {
+    let lab = LabHandle::start(opts).await?;
+    let files = lab.write_client_files()?;
+    for name in lab.site_names() {
+        let url = lab.site_url(&name).unwrap_or_default();
+        println!("lab site {name}: {url}  (status: {url}/lab/v1/status)");
     }
+    println!("clouds.yaml:    {}", files.clouds_yaml.display());
+    println!("drconsole.toml: {}", files.config.display());
+    println!("try: drconsole --config {} status", files.config.display());
+    println!(
+        "     OS_CLIENT_CONFIG_FILE={} openstack --os-cloud lab-site-a server list",
+        files.clouds_yaml.display()
+    );
+    println!(
+        "press Ctrl-C to stop (the world is kept in {})",
+        lab.dir().display()
+    );
+    wait_for_signal().await;
+    lab.shutdown().await
 }
 
-pub async fn serve(_opts: LabOptions) -> Result<(), std::io::Error> {
-    Err(std::io::Error::other("the lab is not built yet"))
+async fn wait_for_signal() {
+    let term = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut s) => {
+                s.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    tokio::select! {
+        _ = tokio::signal::ctrl_c() => {}
+        _ = term => {}
+    }
 }

@@ -9,6 +9,7 @@ use reqwest::Method;
 use serde::Deserialize;
 use serde_json::{Value, json};
 use tokio::sync::Mutex;
+use tokio::time::Instant;
 
 use super::error::{ProviderError, Service};
 use super::http::{Call, Http};
@@ -47,6 +48,21 @@ pub struct CatalogEndpoint {
 struct Token {
     value: Secret,
     info: TokenInfo,
+    /// When to get a new one, on the local monotonic clock.
+    refresh_at: Instant,
+}
+
+/// Refresh `REFRESH_MARGIN` before the end of the token's lifetime as Keystone counts it
+/// (`expires_at - issued_at`, so a skewed local clock does not matter); a token shorter-lived
+/// than twice the margin is refreshed halfway.
+fn refresh_at(issued_at: Option<DateTime<Utc>>, expires_at: DateTime<Utc>) -> Instant {
+    let lifetime = expires_at - issued_at.unwrap_or_else(Utc::now);
+    let keep = if lifetime > REFRESH_MARGIN * 2 {
+        lifetime - REFRESH_MARGIN
+    } else {
+        lifetime / 2
+    };
+    Instant::now() + keep.to_std().unwrap_or_default()
 }
 
 /// The shared part: configuration and the cached token.
@@ -135,7 +151,7 @@ impl Identity {
     pub(crate) async fn token(&self) -> Result<(Secret, TokenInfo), ProviderError> {
         let mut guard = self.state.token.lock().await;
         if let Some(t) = guard.as_ref()
-            && t.info.expires_at - REFRESH_MARGIN > Utc::now()
+            && Instant::now() < t.refresh_at
         {
             return Ok((t.value.clone(), t.info.clone()));
         }
@@ -183,9 +199,11 @@ impl Identity {
                 )
             })?;
         let body: wire::TokenBody = self.http.decode(&call, &raw)?;
+        let refresh_at = refresh_at(body.token.issued_at, body.token.expires_at);
         Ok(Token {
             value,
             info: body.token.into_info(),
+            refresh_at,
         })
     }
 }
@@ -272,7 +290,9 @@ mod wire {
 
     #[derive(Deserialize)]
     pub struct TokenWire {
-        expires_at: DateTime<Utc>,
+        pub expires_at: DateTime<Utc>,
+        #[serde(default)]
+        pub issued_at: Option<DateTime<Utc>>,
         #[serde(default)]
         user: Option<Named>,
         #[serde(default)]
@@ -340,4 +360,12 @@ mod wire {
             }
         }
     }
+}
+
+#[cfg(test)]
+pub(crate) fn refresh_at_for_test(
+    issued_at: Option<DateTime<Utc>>,
+    expires_at: DateTime<Utc>,
+) -> Instant {
+    refresh_at(issued_at, expires_at)
 }

@@ -1,1 +1,10 @@
 //! Tests of the providers against fake endpoints that answer with API.md's examples.
+
+mod array;
+mod compute;
+mod fake;
+mod fixtures;
+mod http;
+mod identity;
+mod network;
+mod volume;

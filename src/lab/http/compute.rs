@@ -1,0 +1,461 @@
+//! Nova v2.1: version documents, servers (list, show, create from volumes and ports, stop, start,
+//! delete) and flavors. Server changes take lab time; `settle` completes them.
+
+use super::errors;
+use super::gate::{COMPUTE_MAX, Microversion};
+use crate::lab::clock::{self, STOP_TIME};
+use crate::lab::state::Ctx;
+use crate::lab::world::ops::NewPort;
+use crate::lab::world::{AttachedVolume, Pending, Server, Site, ids};
+use axum::extract::{Path, Query, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post};
+use axum::{Extension, Json, Router};
+use serde::Deserialize;
+use serde_json::{Map, Value, json};
+use std::collections::{BTreeMap, HashMap};
+
+pub fn routes() -> Router<Ctx> {
+    let v = "/compute/v2.1";
+    Router::new()
+        .route("/compute", get(versions))
+        .route("/compute/", get(versions))
+        .route(v, get(version))
+        .route(&format!("{v}/"), get(version))
+        .route(&format!("{v}/servers"), get(list_brief).post(create))
+        .route(&format!("{v}/servers/detail"), get(list_detail))
+        .route(&format!("{v}/servers/{{id}}"), get(show).delete(delete))
+        .route(&format!("{v}/servers/{{id}}/action"), post(action))
+        .route(&format!("{v}/flavors"), get(flavors))
+        .route(&format!("{v}/flavors/detail"), get(flavors))
+        .route(&format!("{v}/flavors/{{id}}"), get(flavor))
+}
+
+fn version_doc(base: &str) -> Value {
+    json!({"id": "v2.1", "status": "CURRENT", "version": format!("2.{COMPUTE_MAX}"),
+        "min_version": "2.1", "updated": "2013-07-23T11:33:21Z",
+        "links": [{"rel": "self", "href": format!("{base}/compute/v2.1/")}],
+        "media-types": [{"base": "application/json",
+            "type": "application/vnd.openstack.compute+json;version=2.1"}]})
+}
+
+async fn versions(State(ctx): State<Ctx>) -> Json<Value> {
+    Json(json!({"versions": [version_doc(&ctx.base_url())]}))
+}
+
+async fn version(State(ctx): State<Ctx>) -> Json<Value> {
+    Json(json!({"version": version_doc(&ctx.base_url())}))
+}
+
+fn links(base: &str, kind: &str, id: &str) -> Value {
+    json!([{"rel": "self", "href": format!("{base}/compute/v2.1/{kind}/{id}")},
+        {"rel": "bookmark", "href": format!("{base}/compute/{kind}/{id}")}])
+}
+
+fn vm_state(s: &Server) -> (&'static str, Option<&'static str>, u8) {
+    let pending = s.pending.as_ref().map(|p| p.to.as_str());
+    match (s.status.as_str(), pending) {
+        ("BUILD", _) => ("building", Some("spawning"), 0),
+        ("ACTIVE", Some("SHUTOFF")) => ("active", Some("powering-off"), 1),
+        ("ACTIVE", _) => ("active", None, 1),
+        ("SHUTOFF", Some("ACTIVE")) => ("stopped", Some("powering-on"), 4),
+        ("SHUTOFF", _) => ("stopped", None, 4),
+        _ => ("error", None, 0),
+    }
+}
+
+fn render(site: &Site, s: &Server, base: &str, mv: u32) -> Value {
+    let mut addresses: Map<String, Value> = Map::new();
+    for p in site.ports.iter().filter(|p| p.device_id == s.id) {
+        let net = site
+            .network(&p.network_id)
+            .map_or_else(|| p.network_id.clone(), |n| n.name.clone());
+        let list = addresses
+            .entry(net)
+            .or_insert_with(|| Value::Array(Vec::new()));
+        if let Value::Array(list) = list {
+            for ip in &p.fixed_ips {
+                list.push(json!({"addr": ip.ip_address, "version": 4,
+                    "OS-EXT-IPS:type": "fixed", "OS-EXT-IPS-MAC:mac_addr": p.mac_address}));
+            }
+        }
+    }
+    let flavor = match site.flavor(&s.flavor_id) {
+        Some(f) if mv >= 47 => json!({"original_name": f.name, "vcpus": f.vcpus, "ram": f.ram,
+            "disk": f.disk, "ephemeral": 0, "swap": 0, "extra_specs": {}}),
+        _ => json!({"id": s.flavor_id, "links": links(base, "flavors", &s.flavor_id)}),
+    };
+    let (vm, task, power) = vm_state(s);
+    let volumes: Vec<Value> = s
+        .volumes
+        .iter()
+        .map(|v| json!({"id": v.id, "delete_on_termination": v.delete_on_termination}))
+        .collect();
+    let mut out = json!({
+        "id": s.id, "name": s.name, "status": s.status, "flavor": flavor,
+        "addresses": addresses, "os-extended-volumes:volumes_attached": volumes,
+        "metadata": s.metadata, "OS-EXT-STS:vm_state": vm, "OS-EXT-STS:task_state": task,
+        "OS-EXT-STS:power_state": power, "OS-EXT-AZ:availability_zone": "nova",
+        "created": clock::iso(s.created), "updated": clock::iso(s.updated),
+        "tenant_id": site.identity.project_id, "user_id": site.identity.user_id,
+        "image": "", "hostId": "", "key_name": null, "accessIPv4": "", "accessIPv6": "",
+        "progress": 0, "config_drive": "", "locked": false, "description": null, "tags": [],
+        "security_groups": [{"name": "default"}], "OS-DCF:diskConfig": "MANUAL",
+        "links": links(base, "servers", &s.id),
+    });
+    if let Some(f) = &s.fault {
+        out["fault"] = json!({"code": f.code, "message": f.message,
+            "created": clock::iso(f.created)});
+    }
+    out
+}
+
+/// Nova treats `name` as a regular expression; the lab supports its common use: a substring,
+/// optionally anchored with `^` and/or `$`.
+fn name_matches(pattern: &str, name: &str) -> bool {
+    let start = pattern.starts_with('^');
+    let end = pattern.ends_with('$') && pattern.len() > usize::from(start);
+    let core = &pattern[usize::from(start)..pattern.len() - usize::from(end)];
+    match (start, end) {
+        (true, true) => name == core,
+        (true, false) => name.starts_with(core),
+        (false, true) => name.ends_with(core),
+        (false, false) => name.contains(core),
+    }
+}
+
+fn page(
+    site: &Site,
+    q: &HashMap<String, String>,
+    base: &str,
+    path: &str,
+) -> Result<(Vec<usize>, Option<Value>), Response> {
+    let mut idx: Vec<usize> = (0..site.servers.len())
+        .filter(|&i| {
+            let s = &site.servers[i];
+            q.get("name").is_none_or(|n| name_matches(n, &s.name))
+                && q.get("status")
+                    .is_none_or(|st| st.eq_ignore_ascii_case(&s.status))
+        })
+        .collect();
+    if let Some(m) = q.get("marker") {
+        let Some(pos) = idx.iter().position(|&i| &site.servers[i].id == m) else {
+            return Err(errors::nova(400, &format!("marker [{m}] not found")));
+        };
+        idx.drain(..=pos);
+    }
+    let limit = q.get("limit").and_then(|l| l.parse::<usize>().ok());
+    let mut next = None;
+    if let Some(limit) = limit.filter(|&l| idx.len() > l) {
+        idx.truncate(limit);
+        if let Some(&last) = idx.last() {
+            let mut query: Vec<String> = q
+                .iter()
+                .filter(|(k, _)| *k != "marker")
+                .map(|(k, v)| format!("{k}={v}"))
+                .collect();
+            query.sort();
+            query.push(format!("marker={}", site.servers[last].id));
+            let href = format!("{base}/compute/v2.1/{path}?{}", query.join("&"));
+            next = Some(json!([{"rel": "next", "href": href}]));
+        }
+    }
+    Ok((idx, next))
+}
+
+async fn list_detail(
+    State(ctx): State<Ctx>,
+    Extension(Microversion(mv)): Extension<Microversion>,
+    Query(q): Query<HashMap<String, String>>,
+) -> Response {
+    let base = ctx.base_url();
+    ctx.with(|site, _| match page(site, &q, &base, "servers/detail") {
+        Err(e) => e,
+        Ok((idx, next)) => {
+            let servers: Vec<Value> = idx
+                .iter()
+                .map(|&i| render(site, &site.servers[i], &base, mv))
+                .collect();
+            let mut body = json!({"servers": servers});
+            if let Some(n) = next {
+                body["servers_links"] = n;
+            }
+            Json(body).into_response()
+        }
+    })
+}
+
+async fn list_brief(State(ctx): State<Ctx>, Query(q): Query<HashMap<String, String>>) -> Response {
+    let base = ctx.base_url();
+    ctx.with(|site, _| match page(site, &q, &base, "servers") {
+        Err(e) => e,
+        Ok((idx, next)) => {
+            let servers: Vec<Value> = idx
+                .iter()
+                .map(|&i| {
+                    let s = &site.servers[i];
+                    json!({"id": s.id, "name": s.name, "links": links(&base, "servers", &s.id)})
+                })
+                .collect();
+            let mut body = json!({"servers": servers});
+            if let Some(n) = next {
+                body["servers_links"] = n;
+            }
+            Json(body).into_response()
+        }
+    })
+}
+
+fn not_found(id: &str) -> Response {
+    errors::nova(404, &format!("Instance {id} could not be found."))
+}
+
+async fn show(
+    State(ctx): State<Ctx>,
+    Extension(Microversion(mv)): Extension<Microversion>,
+    Path(id): Path<String>,
+) -> Response {
+    let base = ctx.base_url();
+    ctx.with(|site, _| match site.servers.iter().find(|s| s.id == id) {
+        Some(s) => Json(json!({"server": render(site, s, &base, mv)})).into_response(),
+        None => not_found(&id),
+    })
+}
+
+async fn delete(State(ctx): State<Ctx>, Path(id): Path<String>) -> Response {
+    ctx.with(|site, _| {
+        if site.delete_server(&id) {
+            StatusCode::NO_CONTENT.into_response()
+        } else {
+            not_found(&id)
+        }
+    })
+}
+
+async fn action(State(ctx): State<Ctx>, Path(id): Path<String>, body: Json<Value>) -> Response {
+    let real = clock::real(STOP_TIME, ctx.shared.opts.time_speed);
+    let (verb, from, to) = if body.get("os-stop").is_some() {
+        ("stop", "ACTIVE", "SHUTOFF")
+    } else if body.get("os-start").is_some() {
+        ("start", "SHUTOFF", "ACTIVE")
+    } else {
+        return errors::nova(400, "The lab supports the actions os-stop and os-start.");
+    };
+    ctx.with(|site, now| {
+        let Some(s) = site.servers.iter_mut().find(|s| s.id == id) else {
+            return not_found(&id);
+        };
+        if s.status != from || s.pending.is_some() {
+            let (vm, task, _) = vm_state(s);
+            let msg = format!(
+                "Cannot '{verb}' instance {id} while it is in vm_state {vm}{}",
+                task.map(|t| format!(", task_state {t}"))
+                    .unwrap_or_default()
+            );
+            return errors::nova(409, &msg);
+        }
+        s.pending = Some(Pending {
+            to: to.into(),
+            at: now + real,
+        });
+        s.updated = now;
+        StatusCode::ACCEPTED.into_response()
+    })
+}
+
+#[derive(Deserialize)]
+struct CreateBody {
+    server: CreateServer,
+}
+
+#[derive(Deserialize)]
+struct CreateServer {
+    name: String,
+    #[serde(rename = "flavorRef")]
+    flavor_ref: String,
+    #[serde(default)]
+    networks: Value,
+    #[serde(default)]
+    block_device_mapping_v2: Vec<Bdm>,
+    #[serde(default)]
+    metadata: BTreeMap<String, String>,
+}
+
+#[derive(Deserialize)]
+struct Bdm {
+    #[serde(default)]
+    boot_index: Value,
+    uuid: Option<String>,
+    source_type: Option<String>,
+    #[serde(default)]
+    delete_on_termination: bool,
+}
+
+fn boot_index(b: &Bdm) -> i64 {
+    match &b.boot_index {
+        Value::Number(n) => n.as_i64().unwrap_or(i64::MAX),
+        Value::String(s) => s.parse().unwrap_or(i64::MAX),
+        _ => i64::MAX,
+    }
+}
+
+async fn create(
+    State(ctx): State<Ctx>,
+    body: Result<Json<CreateBody>, axum::extract::rejection::JsonRejection>,
+) -> Response {
+    let Ok(Json(CreateBody { server: req })) = body else {
+        return errors::nova(
+            400,
+            "Invalid input: expected {\"server\": {name, flavorRef, …}}",
+        );
+    };
+    let base = ctx.base_url();
+    let boot = clock::real(ctx.shared.opts.boot_time, ctx.shared.opts.time_speed);
+    ctx.with(|site, now| {
+        if req.name.trim().is_empty() {
+            return errors::nova(400, "Invalid input: name must not be empty");
+        }
+        let Some(flavor) = site.flavor(&req.flavor_ref).map(|f| f.id.clone()) else {
+            return errors::nova(
+                400,
+                &format!("Flavor {} could not be found.", req.flavor_ref),
+            );
+        };
+        let mut bdms: Vec<&Bdm> = req.block_device_mapping_v2.iter().collect();
+        bdms.sort_by_key(|b| boot_index(b));
+        let mut volumes = Vec::new();
+        for b in bdms {
+            if b.source_type.as_deref().is_some_and(|t| t != "volume") {
+                return errors::nova(400, "The lab boots from volumes only (source_type volume).");
+            }
+            let vid = b.uuid.clone().unwrap_or_default();
+            match site.volumes.iter().find(|v| v.id == vid) {
+                None => return errors::nova(400, &format!("Volume {vid} could not be found.")),
+                Some(v) if v.status != "available" => {
+                    let msg = format!("Volume {vid} status must be available, but is {}", v.status);
+                    return errors::nova(400, &msg);
+                }
+                Some(_) => volumes.push(AttachedVolume {
+                    id: vid,
+                    delete_on_termination: b.delete_on_termination,
+                }),
+            }
+        }
+        let server_id = ids::uuid();
+        let port_ids = match claim_ports(site, &req.networks, &req.name, now) {
+            Ok(p) => p,
+            Err(e) => return e,
+        };
+        let vol_ids: Vec<String> = volumes.iter().map(|v| v.id.clone()).collect();
+        site.servers.push(Server {
+            id: server_id.clone(),
+            name: req.name.clone(),
+            status: "BUILD".into(),
+            flavor_id: flavor,
+            metadata: req.metadata.clone(),
+            volumes,
+            created: now,
+            updated: now,
+            pending: Some(Pending {
+                to: "ACTIVE".into(),
+                at: now + boot,
+            }),
+            fault: None,
+        });
+        site.attach(&server_id, &vol_ids, &port_ids);
+        let body = json!({"server": {"id": server_id, "links": links(&base, "servers", &server_id),
+            "OS-DCF:diskConfig": "MANUAL", "security_groups": [{"name": "default"}]}});
+        (StatusCode::ACCEPTED, Json(body)).into_response()
+    })
+}
+
+/// The ports a new server gets: given ports (which must be free) or new ones on given networks.
+fn claim_ports(
+    site: &mut Site,
+    networks: &Value,
+    server: &str,
+    now: clock::Time,
+) -> Result<Vec<String>, Response> {
+    let Value::Array(list) = networks else {
+        return Ok(Vec::new());
+    };
+    let mut out = Vec::new();
+    for n in list {
+        if let Some(pid) = n.get("port").and_then(Value::as_str) {
+            match site.ports.iter().find(|p| p.id == pid) {
+                None => {
+                    return Err(errors::nova(
+                        400,
+                        &format!("Port {pid} could not be found."),
+                    ));
+                }
+                Some(p) if !p.device_id.is_empty() => {
+                    return Err(errors::nova(409, &format!("Port {pid} is still in use.")));
+                }
+                Some(_) => out.push(pid.to_string()),
+            }
+        } else if let Some(net) = n.get("uuid").and_then(Value::as_str) {
+            let new = NewPort {
+                network_id: net.to_string(),
+                name: String::new(),
+                ip: n
+                    .get("fixed_ip")
+                    .and_then(Value::as_str)
+                    .map(str::to_string),
+                mac: None,
+                device_id: String::new(),
+                device_owner: String::new(),
+            };
+            match site.add_port(new, now) {
+                Ok(p) => out.push(p.id),
+                Err(e) => {
+                    let msg = format!("Network {net}: cannot allocate a port for {server} ({e:?})");
+                    return Err(errors::nova(400, &msg));
+                }
+            }
+        }
+    }
+    Ok(out)
+}
+
+fn render_flavor(f: &crate::lab::world::Flavor, base: &str) -> Value {
+    json!({"id": f.id, "name": f.name, "vcpus": f.vcpus, "ram": f.ram, "disk": f.disk,
+        "OS-FLV-EXT-DATA:ephemeral": 0, "swap": "", "rxtx_factor": 1.0,
+        "os-flavor-access:is_public": true, "links": links(base, "flavors", &f.id)})
+}
+
+async fn flavors(State(ctx): State<Ctx>) -> Json<Value> {
+    let base = ctx.base_url();
+    ctx.with(|site, _| {
+        let list: Vec<Value> = site
+            .flavors
+            .iter()
+            .map(|f| render_flavor(f, &base))
+            .collect();
+        Json(json!({"flavors": list}))
+    })
+}
+
+async fn flavor(State(ctx): State<Ctx>, Path(id): Path<String>) -> Response {
+    let base = ctx.base_url();
+    ctx.with(|site, _| match site.flavor(&id) {
+        Some(f) => Json(json!({"flavor": render_flavor(f, &base)})).into_response(),
+        None => errors::nova(404, &format!("Flavor {id} could not be found.")),
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::name_matches;
+
+    #[test]
+    fn name_filter_is_substring_or_anchored() {
+        assert!(name_matches("web", "web-1"));
+        assert!(name_matches("^web-1$", "web-1"));
+        assert!(!name_matches("^web-1$", "web-10"));
+        assert!(name_matches("^web", "web-10"));
+        assert!(!name_matches("^eb", "web-10"));
+        assert!(name_matches("-1$", "web-1"));
+    }
+}

@@ -1,0 +1,97 @@
+//! The topology file (assets/lab/demo.toml or one of the operator's): sites, networks and
+//! protection groups the lab's world is built from on first start.
+
+use serde::Deserialize;
+use std::time::Duration;
+
+pub const DEMO: &str = include_str!("../../assets/lab/demo.toml");
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Topology {
+    pub snapshot_interval_seconds: u64,
+    #[serde(default = "default_keep")]
+    pub keep_snapshots: usize,
+    pub sites: Vec<TopoSite>,
+    #[serde(default)]
+    pub networks: Vec<TopoNetwork>,
+    #[serde(default)]
+    pub groups: Vec<TopoGroup>,
+}
+
+fn default_keep() -> usize {
+    10
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct TopoSite {
+    pub name: String,
+    /// production | dr
+    pub role: String,
+    pub array: String,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct TopoNetwork {
+    pub name: String,
+    pub cidr: String,
+    pub test_cidr: String,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct TopoGroup {
+    pub name: String,
+    pub network: String,
+    pub flavor: String,
+    pub servers: Vec<String>,
+    #[serde(default)]
+    pub boot_order: Vec<Vec<String>>,
+    pub boot_volume_gb: u64,
+    pub data_volume_gb: Option<u64>,
+    pub rpo_target_seconds: u64,
+}
+
+impl Topology {
+    pub fn demo() -> std::io::Result<Self> {
+        Self::parse(DEMO)
+    }
+
+    pub fn parse(text: &str) -> std::io::Result<Self> {
+        let t: Topology = toml::from_str(text)
+            .map_err(|e| std::io::Error::other(format!("lab topology is not valid: {e}")))?;
+        let roles: Vec<&str> = t.sites.iter().map(|s| s.role.as_str()).collect();
+        if t.sites.len() != 2 || !roles.contains(&"production") || !roles.contains(&"dr") {
+            return Err(std::io::Error::other(
+                "lab topology needs two sites, one role = \"production\" and one role = \"dr\"",
+            ));
+        }
+        Ok(t)
+    }
+
+    pub fn snapshot_interval(&self) -> Duration {
+        Duration::from_secs(self.snapshot_interval_seconds.max(1))
+    }
+
+    pub fn site(&self, role: &str) -> Option<&TopoSite> {
+        self.sites.iter().find(|s| s.role == role)
+    }
+
+    pub fn array_pg(group: &str) -> String {
+        format!("{group}-pg")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_demo_parses() {
+        let t = Topology::demo().unwrap();
+        assert_eq!(t.groups.len(), 3);
+        assert_eq!(t.snapshot_interval(), Duration::from_secs(60));
+    }
+}

@@ -1,0 +1,235 @@
+//! A new world from a topology: identities, flavors, networks, volume types, arrays, and the
+//! production site's protected servers with one replicated snapshot already arrived per group.
+
+use super::ops::NewPort;
+use super::*;
+use crate::lab::clock::{self, Time};
+use crate::lab::topology::{TopoGroup, TopoSite, Topology};
+use std::time::Duration;
+
+pub fn build(topo: &Topology, speed: f64, now: Time) -> World {
+    let mut sites: Vec<Site> = topo.sites.iter().map(|s| empty_site(s, topo)).collect();
+    for s in sites.iter_mut() {
+        add_networks(s, topo);
+    }
+    let (Some(prod), Some(dr)) = (topo.site("production"), topo.site("dr")) else {
+        return World {
+            format: FORMAT,
+            keep_snapshots: topo.keep_snapshots,
+            sites,
+        };
+    };
+    let dr_array = dr.array.clone();
+    if let Some(site) = sites.iter_mut().find(|s| s.name == prod.name) {
+        for g in &topo.groups {
+            add_group(site, g, &dr_array, now);
+        }
+    }
+    let mut world = World {
+        format: FORMAT,
+        keep_snapshots: topo.keep_snapshots,
+        sites,
+    };
+    seed_snapshots(&mut world, topo, speed, now);
+    world
+}
+
+fn empty_site(s: &TopoSite, topo: &Topology) -> Site {
+    let flavors = [
+        ("2", "m1.small", 1, 2048, 20),
+        ("3", "m1.medium", 2, 4096, 40),
+        ("4", "m1.large", 4, 8192, 80),
+    ]
+    .into_iter()
+    .map(|(id, name, vcpus, ram, disk)| Flavor {
+        id: id.into(),
+        name: name.into(),
+        vcpus,
+        ram,
+        disk,
+    })
+    .collect();
+    let replicated = [
+        ("replication_enabled", "<is> True"),
+        ("replication_type", "<in> async"),
+        ("volume_backend_name", "array"),
+    ];
+    let volume_types = vec![
+        VolumeType {
+            id: ids::uuid(),
+            name: "replicated".into(),
+            extra_specs: replicated
+                .iter()
+                .map(|(k, v)| (k.to_string(), v.to_string()))
+                .collect(),
+        },
+        VolumeType {
+            id: ids::uuid(),
+            name: "standard".into(),
+            extra_specs: [("volume_backend_name".to_string(), "array".to_string())].into(),
+        },
+    ];
+    let peers = topo
+        .sites
+        .iter()
+        .filter(|o| o.name != s.name)
+        .map(|o| o.array.clone())
+        .collect();
+    Site {
+        name: s.name.clone(),
+        role: s.role.clone(),
+        port: 0,
+        identity: Identity {
+            project_id: ids::hex(16),
+            project_name: "dr-demo".into(),
+            user_id: ids::hex(16),
+            user_name: "operator".into(),
+            password: ids::secret(24),
+            app_cred_id: ids::hex(16),
+            app_cred_name: "drconsole".into(),
+            app_cred_secret: ids::secret(40),
+            role_id: ids::hex(16),
+        },
+        tokens: Vec::new(),
+        flavors,
+        networks: Vec::new(),
+        subnets: Vec::new(),
+        ports: Vec::new(),
+        servers: Vec::new(),
+        volume_types,
+        volumes: Vec::new(),
+        array: Array {
+            name: s.array.clone(),
+            api_token: ids::uuid(),
+            sessions: Vec::new(),
+            connections: peers,
+            volumes: Vec::new(),
+            groups: Vec::new(),
+            snapshots: Vec::new(),
+            next_suffix: 1,
+        },
+        faults: Vec::new(),
+        requests: BTreeMap::new(),
+    }
+}
+
+impl Site {
+    pub fn add_network(&mut self, name: &str, cidr: &str) {
+        let net_id = ids::uuid();
+        let subnet = Subnet {
+            id: ids::uuid(),
+            name: format!("{name}-subnet"),
+            network_id: net_id.clone(),
+            cidr: cidr.to_string(),
+        };
+        self.networks.push(Network {
+            id: net_id,
+            name: name.to_string(),
+            subnet_ids: vec![subnet.id.clone()],
+        });
+        self.subnets.push(subnet);
+    }
+}
+
+fn add_networks(site: &mut Site, topo: &Topology) {
+    for n in &topo.networks {
+        site.add_network(&n.name, &n.cidr);
+    }
+    if site.role == "dr" {
+        for n in &topo.networks {
+            site.add_network(&format!("{}-test", n.name), &n.test_cidr);
+        }
+    }
+}
+
+fn add_group(site: &mut Site, g: &TopoGroup, target: &str, now: Time) {
+    let net_id = site
+        .networks
+        .iter()
+        .find(|n| n.name == g.network)
+        .map(|n| n.id.clone());
+    let flavor_id = site
+        .flavor(&g.flavor)
+        .map_or_else(|| "2".to_string(), |f| f.id.clone());
+    let mut members = Vec::new();
+    for name in &g.servers {
+        let server_id = ids::uuid();
+        let mut volume_ids = Vec::new();
+        let boot = site.add_volume(
+            &format!("{name}-boot"),
+            g.boot_volume_gb,
+            "replicated",
+            true,
+            now,
+        );
+        members.push(boot.name.clone());
+        volume_ids.push(boot.id);
+        if let Some(gb) = g.data_volume_gb {
+            let data = site.add_volume(&format!("{name}-data"), gb, "replicated", false, now);
+            members.push(data.name.clone());
+            volume_ids.push(data.id);
+        }
+        let mut port_ids = Vec::new();
+        if let Some(net) = &net_id {
+            let new = NewPort {
+                network_id: net.clone(),
+                name: format!("{name}-{}", g.network),
+                ip: None,
+                mac: None,
+                device_id: String::new(),
+                device_owner: String::new(),
+            };
+            if let Ok(p) = site.add_port(new, now) {
+                port_ids.push(p.id);
+            }
+        }
+        site.servers.push(Server {
+            id: server_id.clone(),
+            name: name.clone(),
+            status: "ACTIVE".into(),
+            flavor_id: flavor_id.clone(),
+            metadata: BTreeMap::new(),
+            volumes: volume_ids
+                .iter()
+                .map(|id| AttachedVolume {
+                    id: id.clone(),
+                    delete_on_termination: false,
+                })
+                .collect(),
+            created: now,
+            updated: now,
+            pending: None,
+            fault: None,
+        });
+        site.attach(&server_id, &volume_ids, &port_ids);
+    }
+    site.array.groups.push(ProtectionGroup {
+        name: Topology::array_pg(&g.name),
+        source: site.array.name.clone(),
+        members,
+        targets: vec![target.to_string()],
+        last_scheduled: now,
+    });
+}
+
+/// One snapshot per group that has already arrived, so RPO is defined from the start.
+fn seed_snapshots(world: &mut World, topo: &Topology, speed: f64, now: Time) {
+    let Some(src) = topo
+        .site("production")
+        .and_then(|s| world.site_index(&s.name))
+    else {
+        return;
+    };
+    let taken = now - clock::real(Duration::from_secs(10), speed);
+    let groups: Vec<String> = world.sites[src]
+        .array
+        .groups
+        .iter()
+        .map(|g| g.name.clone())
+        .collect();
+    for g in groups {
+        if let Some(snap) = world.sites[src].array.take_snapshot(&g, taken) {
+            world.complete_transfers_now(src, &snap, taken);
+        }
+    }
+}

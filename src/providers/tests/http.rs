@@ -1,0 +1,143 @@
+//! Retries, timeouts, unreachable sites and the probe.
+
+use std::time::{Duration, Instant};
+
+use super::fake::{Fake, fast_policy, reply, site_config};
+use super::fixtures;
+use crate::config::HttpPolicy;
+use crate::providers::{ErrorKind, SiteClient};
+
+#[tokio::test]
+async fn a_503_on_get_is_retried_then_succeeds() {
+    let fake = Fake::start().await;
+    let path = "/compute/v2.1/flavors/detail";
+    fake.on(
+        "GET",
+        path,
+        vec![
+            reply(503, fixtures::NOVA_FAULT),
+            reply(502, ""),
+            reply(200, fixtures::FLAVORS),
+        ],
+    );
+    let flavors = fake
+        .client()
+        .compute()
+        .list_flavors()
+        .await
+        .expect("flavors");
+    assert_eq!(flavors.len(), 2);
+    assert_eq!(fake.count("GET", path), 3);
+}
+
+#[tokio::test]
+async fn retries_stop_at_max_attempts() {
+    let fake = Fake::start().await;
+    let path = "/compute/v2.1/flavors/detail";
+    fake.on("GET", path, vec![reply(500, fixtures::NOVA_FAULT)]);
+    let err = fake
+        .client()
+        .compute()
+        .list_flavors()
+        .await
+        .expect_err("500");
+    assert_eq!(err.kind, ErrorKind::Server(500));
+    assert_eq!(fake.count("GET", path), 3);
+}
+
+#[tokio::test]
+async fn connection_refused_is_unreachable_quickly() {
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("bind");
+    let url = format!("http://{}", listener.local_addr().expect("addr"));
+    drop(listener);
+    let site = SiteClient::new(&site_config(&url), fast_policy()).expect("client");
+    let started = Instant::now();
+    let err = site.identity().authenticate().await.expect_err("refused");
+    assert!(started.elapsed() < Duration::from_secs(1));
+    assert!(matches!(err.kind, ErrorKind::Unreachable { .. }), "{err}");
+    assert!(err.is_unreachable() && err.is_transient());
+    assert!(
+        err.to_string()
+            .starts_with("site-a identity: POST /auth/tokens failed: unreachable ("),
+        "{err}"
+    );
+}
+
+#[tokio::test]
+async fn a_hanging_request_times_out_after_the_policy_timeout() {
+    let fake = Fake::start().await;
+    let path = "/compute/v2.1/flavors/detail";
+    fake.on(
+        "GET",
+        path,
+        vec![reply(200, fixtures::FLAVORS).delay(Duration::from_secs(5))],
+    );
+    let policy = HttpPolicy {
+        request_timeout: Duration::from_millis(200),
+        max_attempts: 1,
+        backoff_base: Duration::from_millis(5),
+    };
+    let site = fake.client().with_policy(policy);
+    let started = Instant::now();
+    let err = site.compute().list_flavors().await.expect_err("timeout");
+    let elapsed = started.elapsed();
+    assert_eq!(err.kind, ErrorKind::Timeout, "{err}");
+    assert!(
+        elapsed >= Duration::from_millis(200) && elapsed < Duration::from_secs(1),
+        "{elapsed:?}"
+    );
+    assert_eq!(
+        err.to_string(),
+        "site-a compute: GET /flavors/detail failed: timed out"
+    );
+}
+
+#[tokio::test]
+async fn a_garbled_answer_is_a_decode_error() {
+    let fake = Fake::start().await;
+    fake.on(
+        "GET",
+        "/compute/v2.1/flavors/detail",
+        vec![reply(200, r#"{"flavors": "nope"}"#)],
+    );
+    let err = fake
+        .client()
+        .compute()
+        .list_flavors()
+        .await
+        .expect_err("decode");
+    assert!(matches!(err.kind, ErrorKind::Decode(_)), "{err}");
+}
+
+#[tokio::test]
+async fn probe_reports_timings_and_array_state() {
+    let fake = Fake::start().await;
+    fake.on(
+        "GET",
+        "/compute/v2.1",
+        vec![reply(200, fixtures::COMPUTE_VERSION)],
+    );
+    fake.on(
+        "GET",
+        "/array/api/2.17/array-connections",
+        vec![reply(200, fixtures::ARRAY_CONNECTIONS)],
+    );
+    let probe = fake.client().probe().await;
+    assert!(probe.reachable);
+    assert!(probe.identity_ms.is_some() && probe.compute_ms.is_some());
+    assert_eq!(probe.array.expect("array").connections.len(), 1);
+    assert_eq!(probe.error, None);
+}
+
+#[tokio::test]
+async fn probe_of_a_down_site_never_fails() {
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("bind");
+    let url = format!("http://{}", listener.local_addr().expect("addr"));
+    drop(listener);
+    let site = SiteClient::new(&site_config(&url), fast_policy()).expect("client");
+    let probe = site.probe().await;
+    assert!(!probe.reachable);
+    assert_eq!((probe.identity_ms, probe.compute_ms), (None, None));
+    assert!(probe.array.is_err());
+    assert!(probe.error.expect("error").contains("unreachable"));
+}
