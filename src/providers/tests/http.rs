@@ -141,3 +141,50 @@ async fn probe_of_a_down_site_never_fails() {
     assert!(probe.array.is_err());
     assert!(probe.error.expect("error").contains("unreachable"));
 }
+
+#[tokio::test]
+async fn error_messages_are_sanitised_and_truncated() {
+    let fake = Fake::start().await;
+    let long = format!(
+        r#"{{"badRequest": {{"code": 400, "message": "bad\u001b[31m {}"}}}}"#,
+        "x".repeat(1000)
+    );
+    fake.on(
+        "GET",
+        "/compute/v2.1/flavors/detail",
+        vec![reply(400, &long)],
+    );
+    fake.on(
+        "GET",
+        "/compute/v2.1",
+        vec![reply(404, "<html>\x07Not here</html>")],
+    );
+    let compute = fake.client().compute();
+    let err = compute.list_flavors().await.expect_err("400");
+    assert_eq!(err.kind, ErrorKind::BadRequest);
+    assert!(err.message.starts_with("bad[31m xxx"), "{}", err.message);
+    assert!(err.message.chars().count() <= 301);
+    let err = compute.version().await.expect_err("404");
+    assert!(err.is_not_found());
+    assert_eq!(err.message, "<html>Not here</html>");
+}
+
+#[tokio::test]
+async fn secrets_stay_out_of_debug_and_errors() {
+    let fake = Fake::start().await;
+    fake.on(
+        "POST",
+        "/array/api/2.17/login",
+        vec![reply(
+            401,
+            r#"{"errors": [{"message": "Invalid API token."}]}"#,
+        )],
+    );
+    let site = fake.client();
+    let err = site.array().login().await.expect_err("401");
+    assert_eq!(err.kind, ErrorKind::Unauthorized);
+    let text = format!("{site:?} {err} {err:?}");
+    assert!(!text.contains("array-api-token-secret"), "{text}");
+    assert!(!text.contains("hunter2"), "{text}");
+    assert!(!text.contains("tok-1"), "{text}");
+}
