@@ -188,3 +188,34 @@ async fn secrets_stay_out_of_debug_and_errors() {
     assert!(!text.contains("hunter2"), "{text}");
     assert!(!text.contains("tok-1"), "{text}");
 }
+
+#[tokio::test]
+async fn with_policy_shares_the_token_cache() {
+    let fake = Fake::start().await;
+    fake.on(
+        "GET",
+        "/compute/v2.1",
+        vec![reply(200, fixtures::COMPUTE_VERSION)],
+    );
+    let site = fake.client();
+    let quick = site.with_policy(HttpPolicy {
+        max_attempts: 1,
+        ..fast_policy()
+    });
+    site.compute().version().await.expect("v");
+    quick.compute().version().await.expect("v");
+    assert_eq!(quick.policy().max_attempts, 1);
+    assert_eq!(quick.name(), "site-a");
+    assert_eq!(fake.count("POST", "/identity/v3/auth/tokens"), 1);
+}
+
+#[test]
+fn an_unreadable_cacert_is_a_config_error() {
+    let mut cfg = site_config("https://127.0.0.1:1");
+    cfg.cloud.cacert = Some("/nonexistent/ca.pem".into());
+    let err = SiteClient::new(&cfg, fast_policy()).expect_err("no such file");
+    assert!(
+        matches!(err.kind, ErrorKind::Config(ref m) if m.contains("cacert")),
+        "{err}"
+    );
+}
