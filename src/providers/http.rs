@@ -185,6 +185,7 @@ impl Http {
         if let Some(body) = &call.body {
             req = req.json(body);
         }
+        let started = std::time::Instant::now();
         let resp = req.send().await.map_err(|e| self.transport(call, &e))?;
         let status = resp.status().as_u16();
         let headers = resp.headers().clone();
@@ -193,6 +194,10 @@ impl Http {
             .await
             .map_err(|e| self.transport(call, &e))?
             .to_vec();
+        tracing::debug!(
+            site = %self.site, service = %call.service, call = %call.label, status,
+            elapsed_ms = started.elapsed().as_millis() as u64, "answered"
+        );
         Ok(Raw {
             status,
             headers,

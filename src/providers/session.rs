@@ -83,13 +83,8 @@ impl Session {
     }
 
     pub async fn execute_json<T: DeserializeOwned>(&self, call: Call) -> Result<T, ProviderError> {
-        let raw = self.execute_keep(&call).await?;
+        let raw = self.execute(call.clone()).await?;
         self.http.decode(&call, &raw)
-    }
-
-    /// Like `execute`, but keeps the call for decoding errors.
-    async fn execute_keep(&self, call: &Call) -> Result<Raw, ProviderError> {
-        self.execute(call.clone()).await
     }
 
     pub async fn get<T: DeserializeOwned>(&self, path: &str) -> Result<T, ProviderError> {

@@ -177,6 +177,15 @@ impl SiteClient {
     }
 }
 
+impl std::fmt::Debug for SiteClient {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("SiteClient")
+            .field("name", &self.shared.name)
+            .field("policy", &self.http.policy)
+            .finish_non_exhaustive()
+    }
+}
+
 fn elapsed_ms(started: Instant) -> u64 {
     u64::try_from(started.elapsed().as_millis()).unwrap_or(u64::MAX)
 }

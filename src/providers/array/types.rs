@@ -76,7 +76,8 @@ pub struct Transfer {
     pub completed: Option<DateTime<Utc>>,
     /// 0.0 to 1.0.
     pub progress: f64,
-    pub data_transferred_bytes: u64,
+    /// Bytes sent so far.
+    pub data_transferred: u64,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]

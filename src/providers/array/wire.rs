@@ -188,7 +188,7 @@ impl From<TransferWire> for Transfer {
             started: time(w.started),
             completed: time(w.completed),
             progress: w.progress.unwrap_or(0.0).clamp(0.0, 1.0),
-            data_transferred_bytes: w.data_transferred.unwrap_or(0),
+            data_transferred: w.data_transferred.unwrap_or(0),
         }
     }
 }

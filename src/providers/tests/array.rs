@@ -263,7 +263,7 @@ async fn snapshots_transfers_and_volume_snapshots() {
         t[0].completed,
         Utc.timestamp_millis_opt(1_764_000_004_000).single()
     );
-    assert_eq!((t[0].progress, t[0].data_transferred_bytes), (1.0, 123_456));
+    assert_eq!((t[0].progress, t[0].data_transferred), (1.0, 123_456));
     assert_eq!(t[1].completed, None);
 
     let vs = array

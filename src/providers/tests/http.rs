@@ -141,3 +141,81 @@ async fn probe_of_a_down_site_never_fails() {
     assert!(probe.array.is_err());
     assert!(probe.error.expect("error").contains("unreachable"));
 }
+
+#[tokio::test]
+async fn error_messages_are_sanitised_and_truncated() {
+    let fake = Fake::start().await;
+    let long = format!(
+        r#"{{"badRequest": {{"code": 400, "message": "bad\u001b[31m {}"}}}}"#,
+        "x".repeat(1000)
+    );
+    fake.on(
+        "GET",
+        "/compute/v2.1/flavors/detail",
+        vec![reply(400, &long)],
+    );
+    fake.on(
+        "GET",
+        "/compute/v2.1",
+        vec![reply(404, "<html>\x07Not here</html>")],
+    );
+    let compute = fake.client().compute();
+    let err = compute.list_flavors().await.expect_err("400");
+    assert_eq!(err.kind, ErrorKind::BadRequest);
+    assert!(err.message.starts_with("bad[31m xxx"), "{}", err.message);
+    assert!(err.message.chars().count() <= 301);
+    let err = compute.version().await.expect_err("404");
+    assert!(err.is_not_found());
+    assert_eq!(err.message, "<html>Not here</html>");
+}
+
+#[tokio::test]
+async fn secrets_stay_out_of_debug_and_errors() {
+    let fake = Fake::start().await;
+    fake.on(
+        "POST",
+        "/array/api/2.17/login",
+        vec![reply(
+            401,
+            r#"{"errors": [{"message": "Invalid API token."}]}"#,
+        )],
+    );
+    let site = fake.client();
+    let err = site.array().login().await.expect_err("401");
+    assert_eq!(err.kind, ErrorKind::Unauthorized);
+    let text = format!("{site:?} {err} {err:?}");
+    assert!(!text.contains("array-api-token-secret"), "{text}");
+    assert!(!text.contains("hunter2"), "{text}");
+    assert!(!text.contains("tok-1"), "{text}");
+}
+
+#[tokio::test]
+async fn with_policy_shares_the_token_cache() {
+    let fake = Fake::start().await;
+    fake.on(
+        "GET",
+        "/compute/v2.1",
+        vec![reply(200, fixtures::COMPUTE_VERSION)],
+    );
+    let site = fake.client();
+    let quick = site.with_policy(HttpPolicy {
+        max_attempts: 1,
+        ..fast_policy()
+    });
+    site.compute().version().await.expect("v");
+    quick.compute().version().await.expect("v");
+    assert_eq!(quick.policy().max_attempts, 1);
+    assert_eq!(quick.name(), "site-a");
+    assert_eq!(fake.count("POST", "/identity/v3/auth/tokens"), 1);
+}
+
+#[test]
+fn an_unreadable_cacert_is_a_config_error() {
+    let mut cfg = site_config("https://127.0.0.1:1");
+    cfg.cloud.cacert = Some("/nonexistent/ca.pem".into());
+    let err = SiteClient::new(&cfg, fast_policy()).expect_err("no such file");
+    assert!(
+        matches!(err.kind, ErrorKind::Config(ref m) if m.contains("cacert")),
+        "{err}"
+    );
+}
