@@ -128,8 +128,12 @@ pub enum OpsCommand {
     },
     /// Follow an operation (started here or elsewhere) until it ends.
     Watch { id: String },
-    /// Resume operations left running by a crash or a dropped session.
-    Resume,
+    /// Resume operations left running by a crash or a dropped session (all, or the one given).
+    Resume {
+        id: Option<String>,
+        #[command(flatten)]
+        json: JsonFlag,
+    },
     /// Cancel a running operation; it rolls back.
     Cancel { id: String },
 }

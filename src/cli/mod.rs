@@ -3,7 +3,12 @@
 
 pub mod args;
 pub mod confirm;
+mod follow;
 mod lab_serve;
+mod operate;
+mod ops;
+pub mod setup;
+mod status;
 pub mod table;
 
 pub use args::{Cli, Command};
@@ -71,9 +76,7 @@ pub fn load_config(cli: &Cli) -> Result<LoadedConfig, CliError> {
 pub async fn run(cli: Cli) -> i32 {
     let result = match &cli.command {
         Some(Command::Lab(args::LabCommand::Serve(a))) => lab_serve::run(a).await,
-        Some(_) => {
-            load_config(&cli).and_then(|_| Err(CliError::failed("this command is being built")))
-        }
+        Some(cmd) => run_on_engine(&cli, cmd).await,
         None => Err(CliError::rejected(
             "the interactive console is not built yet (issue 5).\n\
              Try `drconsole lab serve --dir DIR`, then `drconsole --config DIR/drconsole.toml status`.",
@@ -85,5 +88,23 @@ pub async fn run(cli: Cli) -> i32 {
             eprintln!("error: {e}");
             e.code
         }
+    }
+}
+
+async fn run_on_engine(cli: &Cli, cmd: &Command) -> Result<(), CliError> {
+    let engine = setup::engine(cli)?;
+    if let Some((req, args)) = operate::request_of(cmd) {
+        return operate::operate(cli, &engine, req, args).await;
+    }
+    match cmd {
+        Command::Status(j) => status::status(&engine, j.json).await,
+        Command::Instances { group, json } => status::instances(&engine, group, json.json).await,
+        Command::Check {
+            operation,
+            group,
+            json,
+        } => operate::check(&engine, operation, group, *json).await,
+        Command::Ops(o) => ops::run(&engine, o).await,
+        _ => Err(CliError::rejected("this command takes no engine")),
     }
 }

@@ -7,6 +7,7 @@ pub fn local_actor() -> Actor {
     let user = ["USER", "LOGNAME", "USERNAME"]
         .iter()
         .find_map(|k| std::env::var(k).ok().filter(|v| !v.is_empty()))
+        .or_else(user_from_passwd)
         .unwrap_or_else(|| "unknown".into());
     let host = std::fs::read_to_string("/etc/hostname")
         .ok()
@@ -22,5 +23,23 @@ pub fn local_actor() -> Actor {
         user: crate::sanitize::clean(&user),
         host: crate::sanitize::clean(&host),
         ssh_client,
+    }
+}
+
+/// The login name of this process's uid, from /etc/passwd (no USER in cron, systemd or `env -i`).
+fn user_from_passwd() -> Option<String> {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::MetadataExt;
+        let uid = std::fs::metadata("/proc/self").ok()?.uid().to_string();
+        let passwd = std::fs::read_to_string("/etc/passwd").ok()?;
+        passwd.lines().find_map(|l| {
+            let f: Vec<&str> = l.split(':').collect();
+            (f.len() > 2 && f[2] == uid).then(|| f[0].to_string())
+        })
+    }
+    #[cfg(not(unix))]
+    {
+        None
     }
 }

@@ -51,6 +51,10 @@ pub enum EventKind {
     Log {
         line: String,
     },
+    /// Someone (maybe another process) asked the operation to stop and roll back.
+    CancelRequested {
+        by: String,
+    },
 }
 
 const BUS_CAPACITY: usize = 4096;

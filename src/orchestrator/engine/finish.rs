@@ -6,11 +6,12 @@ use super::Engine;
 use super::group_state::JournalState;
 use crate::domain::{OperationRecord, OperationStatus, OperationType, ResultData, transition_of};
 use crate::orchestrator::site_runner::SiteRunner;
-use crate::orchestrator::{Executor, Outcome, Plan, PriorStep};
+use crate::orchestrator::{EventKind, Executor, Outcome, Plan, PriorStep};
 use chrono::Utc;
 use serde_json::Value;
 use std::collections::HashMap;
 use std::sync::Arc;
+use std::time::Duration;
 use tokio::sync::watch;
 
 impl Engine {
@@ -80,23 +81,40 @@ impl Engine {
         self.unregister(&id);
     }
 
+    /// Renew the group's lease while the operation runs, and watch the journal for a cancel
+    /// asked by another process (`drconsole ops cancel ID`).
     fn spawn_lease_keeper(
-        &self,
+        self: &Arc<Self>,
         group: &str,
         id: &str,
         mut stop: watch::Receiver<bool>,
     ) -> tokio::task::JoinHandle<()> {
-        let (store, lease) = (self.store.clone(), self.opts.lease);
+        let engine = self.clone();
+        let lease = self.opts.lease;
         let (group, id) = (group.to_string(), id.to_string());
         tokio::spawn(async move {
-            let every = lease / 3;
+            let renew_every = lease / 3;
+            let mut last_renew = tokio::time::Instant::now();
+            let mut seq = 0;
             loop {
                 tokio::select! {
-                    _ = tokio::time::sleep(every) => {}
+                    _ = tokio::time::sleep(Duration::from_secs(1)) => {}
                     _ = stop.changed() => return,
                 }
-                if let Err(e) = store.renew_lock(&group, &id, lease).await {
-                    tracing::warn!("renewing the lease of {group}: {e}");
+                if last_renew.elapsed() >= renew_every {
+                    last_renew = tokio::time::Instant::now();
+                    if let Err(e) = engine.store.renew_lock(&group, &id, lease).await {
+                        tracing::warn!("renewing the lease of {group}: {e}");
+                    }
+                }
+                if let Ok(events) = engine.store.events(&id, seq).await {
+                    for (s, ev) in events {
+                        seq = s;
+                        if let EventKind::CancelRequested { by } = ev.kind {
+                            tracing::info!("operation {id}: cancel asked by {by}");
+                            engine.cancel_local(&id);
+                        }
+                    }
                 }
             }
         })
@@ -115,7 +133,8 @@ impl Engine {
             loop {
                 tokio::select! {
                     ev = rx.recv() => match ev {
-                        Ok(ev) if ev.operation_id == id => {
+                        Ok(ev) if ev.operation_id == id
+                            && !matches!(ev.kind, EventKind::CancelRequested { .. }) => {
                             if let Err(e) = store.append_event(&ev).await {
                                 tracing::warn!("journaling an event: {e}");
                             }

@@ -29,6 +29,28 @@ impl Engine {
         Ok(resumed)
     }
 
+    /// Resume one orphaned operation (by id or unique prefix) in this process.
+    pub async fn resume_one(self: &Arc<Self>, id: &str) -> Result<String, EngineError> {
+        let op =
+            self.store.find_operation(id).await?.ok_or_else(|| {
+                EngineError::Rejected(format!("no operation {id} in the journal"))
+            })?;
+        if op.record.status.is_finished() {
+            return Err(EngineError::Rejected(format!(
+                "operation {} is already {}",
+                op.record.id,
+                op.record.status.as_str()
+            )));
+        }
+        if let Some(owner) = &op.owner {
+            return Err(EngineError::Rejected(format!(
+                "operation {} is being run by console {owner}",
+                op.record.id
+            )));
+        }
+        self.resume(op).await
+    }
+
     async fn resume(self: &Arc<Self>, op: StoredOperation) -> Result<String, EngineError> {
         let record = op.record;
         let group = record.protection_group.clone();

@@ -40,10 +40,20 @@ impl Engine {
         }
     }
 
-    /// Start an operation; it runs in a task of its own. Returns its record as journaled.
+    /// Start an operation; it runs in a task of this process. Returns its record as journaled.
     pub async fn start(
         self: &Arc<Self>,
         req: OperationRequest,
+    ) -> Result<OperationRecord, EngineError> {
+        self.start_with(req, true).await
+    }
+
+    /// Start an operation. With `run_here` false it is journaled and its lock released, for
+    /// another process (`drconsole ops resume ID`) to run: a CLI that does not `--wait`.
+    pub async fn start_with(
+        self: &Arc<Self>,
+        req: OperationRequest,
+        run_here: bool,
     ) -> Result<OperationRecord, EngineError> {
         let group = self.group_config(&req.group)?.clone();
         let state = self.group_state(&req.group).await?;
@@ -115,7 +125,11 @@ impl Engine {
                     format!("{} from {source} to {target}", req.operation.label()),
                 )
                 .await;
-                self.spawn_run(record.clone(), plan, HashMap::new(), false);
+                if run_here {
+                    self.spawn_run(record.clone(), plan, HashMap::new(), false);
+                } else {
+                    let _ = self.store.release_lock(&group.name, &id).await;
+                }
                 Ok(record)
             }
             Err(e) => {

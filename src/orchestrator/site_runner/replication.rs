@@ -76,7 +76,16 @@ impl SiteRunner {
             Err(e) if e.is_not_found() => {}
             Err(e) => return Err(step_err(e)),
         }
+        // Start the new direction now, so RPO is known at once rather than at the next schedule.
+        let first = match src.create_pg_snapshot(array_pg, true).await {
+            Ok(s) => Some(s.name),
+            Err(e) => {
+                tracing::warn!("first snapshot of reversed {array_pg}: {e}");
+                None
+            }
+        };
         Ok(json!({
+            "first_snapshot": first,
             "source_array": source_array,
             "target_array": target_array,
             "members": members,

@@ -1,0 +1,165 @@
+//! `status` and `instances`: what the sites say now, as aligned text or stable JSON.
+
+use super::CliError;
+use super::table::render;
+use crate::domain::{EstateView, GroupView, InstanceView, human_seconds};
+use crate::orchestrator::engine::Engine;
+use crate::orchestrator::engine::EngineError;
+use std::sync::Arc;
+
+pub async fn status(engine: &Arc<Engine>, json: bool) -> Result<(), CliError> {
+    let estate = engine.estate().await.map_err(engine_err)?;
+    if json {
+        print_json(&estate)?;
+    } else {
+        print!("{}", render_status(&estate));
+    }
+    Ok(())
+}
+
+pub async fn instances(engine: &Arc<Engine>, group: &str, json: bool) -> Result<(), CliError> {
+    let list = engine.instances(group).await.map_err(engine_err)?;
+    if json {
+        print_json(&serde_json::json!({ "group": group, "instances": list }))?;
+    } else {
+        print!("{}", render_instances(&list));
+    }
+    Ok(())
+}
+
+pub fn print_json<T: serde::Serialize>(value: &T) -> Result<(), CliError> {
+    let text = serde_json::to_string_pretty(value)
+        .map_err(|e| CliError::failed(format!("cannot write JSON: {e}")))?;
+    println!("{text}");
+    Ok(())
+}
+
+pub fn engine_err(e: EngineError) -> CliError {
+    match e {
+        EngineError::Rejected(m) | EngineError::Config(m) => CliError::rejected(m),
+        other => CliError::failed(other.to_string()),
+    }
+}
+
+fn ms(v: Option<u64>) -> String {
+    v.map(|v| format!("{v} ms")).unwrap_or_else(|| "—".into())
+}
+
+fn rpo(g: &GroupView) -> String {
+    match g.rpo_seconds {
+        Some(s) => format!(
+            "{} / {}{}",
+            human_seconds(s),
+            human_seconds(g.rpo_target_seconds as i64),
+            if g.rpo_breached() {
+                " ⚠ over target"
+            } else {
+                ""
+            }
+        ),
+        None => format!("? / {}", human_seconds(g.rpo_target_seconds as i64)),
+    }
+}
+
+pub fn render_status(e: &EstateView) -> String {
+    let mut out = String::new();
+    let mut rows: Vec<Vec<String>> = Vec::new();
+    for s in &e.sites {
+        let array = match (&s.array.replication, &s.array.error) {
+            (Some(r), _) => format!("{}: {r}", s.array.name),
+            (None, Some(err)) => format!("{}: unreachable ({err})", s.array.name),
+            (None, None) => s.array.name.clone(),
+        };
+        rows.push(vec![
+            s.name.clone(),
+            s.role.to_string(),
+            if s.reachable {
+                "✔ yes".into()
+            } else {
+                "✖ no".into()
+            },
+            ms(s.identity_ms),
+            ms(s.compute_ms),
+            array,
+        ]);
+    }
+    out.push_str(&render(
+        &["SITE", "ROLE", "REACHABLE", "IDENTITY", "COMPUTE", "ARRAY"],
+        &rows,
+    ));
+    out.push('\n');
+    for s in e.sites.iter().filter(|s| !s.reachable) {
+        if let Some(err) = &s.error {
+            out.push_str(&format!("  {}: {err}\n", s.name));
+        }
+    }
+    out.push('\n');
+    let mut rows: Vec<Vec<String>> = Vec::new();
+    for g in &e.protection_groups {
+        rows.push(vec![
+            g.name.clone(),
+            format!(
+                "{}{}",
+                g.status.as_str(),
+                if g.needs_resync {
+                    " (needs re-sync)"
+                } else {
+                    ""
+                }
+            ),
+            g.direction.clone(),
+            rpo(g),
+            g.instances.to_string(),
+        ]);
+    }
+    out.push_str(&render(
+        &[
+            "GROUP",
+            "STATUS",
+            "DIRECTION",
+            "RPO NOW / TARGET",
+            "INSTANCES",
+        ],
+        &rows,
+    ));
+    out.push('\n');
+    for g in &e.protection_groups {
+        if let Some(err) = &g.error {
+            out.push_str(&format!("  {}: {err}\n", g.name));
+        }
+    }
+    out
+}
+
+pub fn render_instances(list: &[InstanceView]) -> String {
+    let mut out = String::new();
+    for i in list {
+        let servers: Vec<String> = i
+            .servers
+            .iter()
+            .map(|s| {
+                let mut line = format!("{}: {}", s.site, s.status);
+                if !s.addresses.is_empty() {
+                    line.push_str(&format!(" {}", s.addresses.join(",")));
+                }
+                if let Some(e) = &s.error {
+                    line.push_str(&format!(" ({e})"));
+                }
+                line
+            })
+            .collect();
+        out.push_str(&format!("{}  {}\n", i.name, servers.join("   ")));
+        for v in &i.volumes {
+            out.push_str(&format!(
+                "    {} {} GB {}{} → {} ({})\n",
+                v.name,
+                v.size_gb,
+                v.volume_type,
+                if v.bootable { ", boot" } else { "" },
+                v.target.as_deref().unwrap_or("?"),
+                v.replication
+            ));
+        }
+    }
+    out
+}
