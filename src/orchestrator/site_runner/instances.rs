@@ -136,10 +136,19 @@ impl SiteRunner {
                         p.network
                     ))
                 })?;
+            // Keep the address when the target network's subnets hold it (the usual DR layout);
+            // a drill's test network may be addressed differently: then Neutron picks one.
+            let subnets = network.list_subnets().await.map_err(step_err)?;
+            let cidrs: Vec<&str> = subnets
+                .iter()
+                .filter(|s| s.network_id == net.id)
+                .map(|s| s.cidr.as_str())
+                .collect();
+            let ip = p.ip.clone().filter(|ip| cidrs.iter().any(|c| ip_in_cidr(ip, c)));
             let req = PortCreate {
                 network_id: net.id,
                 name: port_name(server, &p.network),
-                ip: p.ip.clone(),
+                ip,
                 mac: Some(p.mac.clone()),
             };
             let port = network.create_port(&req).await.map_err(step_err)?;
@@ -378,5 +387,43 @@ impl SiteRunner {
             }
         }
         Ok(json!({ "servers": retired, "ports": ports, "volumes_unmanaged": volumes }))
+    }
+}
+
+/// Does an IPv4 or IPv6 address fall in a CIDR? Unparsable input counts as "yes", so the address
+/// is kept and Neutron gives the precise error.
+pub(crate) fn ip_in_cidr(ip: &str, cidr: &str) -> bool {
+    use std::net::IpAddr;
+    let Some((net, bits)) = cidr.split_once('/') else {
+        return true;
+    };
+    let (Ok(ip), Ok(net), Ok(bits)) = (ip.parse::<IpAddr>(), net.parse::<IpAddr>(), bits.parse::<u32>())
+    else {
+        return true;
+    };
+    match (ip, net) {
+        (IpAddr::V4(a), IpAddr::V4(n)) if bits <= 32 => {
+            let mask = if bits == 0 { 0 } else { u32::MAX << (32 - bits) };
+            u32::from(a) & mask == u32::from(n) & mask
+        }
+        (IpAddr::V6(a), IpAddr::V6(n)) if bits <= 128 => {
+            let mask = if bits == 0 { 0 } else { u128::MAX << (128 - bits) };
+            u128::from(a) & mask == u128::from(n) & mask
+        }
+        _ => false,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::ip_in_cidr;
+
+    #[test]
+    fn addresses_are_kept_only_inside_the_target_subnet() {
+        assert!(ip_in_cidr("10.0.1.5", "10.0.1.0/24"));
+        assert!(!ip_in_cidr("10.0.1.5", "10.100.1.0/24"));
+        assert!(ip_in_cidr("10.0.1.5", "0.0.0.0/0"));
+        assert!(ip_in_cidr("fd00::5", "fd00::/64"));
+        assert!(!ip_in_cidr("fd00::5", "10.0.0.0/8"));
     }
 }
