@@ -808,3 +808,83 @@ async fn bad_faults_are_refused() {
         .await;
     assert_eq!(code, 400);
 }
+
+#[tokio::test]
+async fn replication_reverses_when_the_groups_are_rebuilt() {
+    let h = Harness::new().await;
+    let sa = h.array_session(A).await;
+    let sb = h.array_session(B).await;
+    let b = |p: &str| h.url(B, &format!("/array/api/2.17/{p}"));
+    let a = |p: &str| h.url(A, &format!("/array/api/2.17/{p}"));
+    let newest = arrived(&h, &sb).await.last().cloned().unwrap();
+    let body = json!({"source": {"name": format!("{newest}.web-1-boot")}});
+    let (code, _) = h
+        .send(
+            Method::POST,
+            &sb,
+            &b("volumes?names=web-1-boot-fo1"),
+            Some(body),
+        )
+        .await;
+    assert_eq!(code, 200);
+    let (code, pg) = h
+        .send(
+            Method::POST,
+            &sb,
+            &b("protection-groups?names=web-app-pg"),
+            None,
+        )
+        .await;
+    assert_eq!(code, 200, "{pg}");
+    assert_eq!(pg["items"][0]["source"]["name"], "array-b");
+    let add = "protection-groups/volumes?group_names=web-app-pg&member_names=web-1-boot-fo1";
+    assert_eq!(h.send(Method::POST, &sb, &b(add), None).await.0, 200);
+    let target = "protection-groups/targets?group_names=web-app-pg&member_names=array-a";
+    assert_eq!(h.send(Method::POST, &sb, &b(target), None).await.0, 200);
+    let stop = "protection-groups/targets?group_names=web-app-pg&member_names=array-b";
+    assert_eq!(h.send(Method::DELETE, &sa, &a(stop), None).await.0, 200);
+    let (_, targets) = h
+        .get(&sa, &a("protection-groups/targets?group_names=web-app-pg"))
+        .await;
+    assert_eq!(targets["total_item_count"], 0);
+
+    let take = "protection-group-snapshots?source_names=web-app-pg&replicate_now=true";
+    let (_, made) = h.send(Method::POST, &sb, &b(take), None).await;
+    let expected = format!("array-b:{}", made["items"][0]["name"].as_str().unwrap());
+    until(5, || async {
+        let (_, s) = h
+            .get(
+                &sa,
+                &a("protection-group-snapshots?source_names=array-b:web-app-pg"),
+            )
+            .await;
+        let names: Vec<&str> = s["items"]
+            .as_array()?
+            .iter()
+            .filter_map(|i| i["name"].as_str())
+            .collect();
+        names.contains(&expected.as_str()).then_some(())
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn latency_faults_slow_calls_and_faults_expire() {
+    let h = Harness::new().await;
+    let token = h.token(A).await;
+    let until_at = chrono::Utc::now() + chrono::Duration::milliseconds(600);
+    let (code, _) = h
+        .lab_post(
+            A,
+            "/lab/v1/faults",
+            json!({"kind": "latency", "service": "network", "latency_ms": 200, "until": until_at}),
+        )
+        .await;
+    assert_eq!(code, 201);
+    let started = std::time::Instant::now();
+    assert_eq!(h.get(&token, &h.url(A, "/network/v2.0/ports")).await.0, 200);
+    assert!(started.elapsed() >= std::time::Duration::from_millis(200));
+    tokio::time::sleep(std::time::Duration::from_millis(700)).await;
+    let (_, faults) = h.get("", &h.url(A, "/lab/v1/faults")).await;
+    assert_eq!(faults["faults"].as_array().unwrap().len(), 0, "{faults}");
+}
