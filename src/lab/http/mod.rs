@@ -7,6 +7,7 @@
 #![allow(clippy::result_large_err)]
 
 mod array;
+mod array_groups;
 mod compute;
 mod control;
 mod errors;
