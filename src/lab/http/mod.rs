@@ -9,6 +9,7 @@
 mod array;
 mod array_groups;
 mod compute;
+mod compute_create;
 mod control;
 mod errors;
 mod gate;
