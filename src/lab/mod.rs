@@ -13,6 +13,8 @@ mod topology;
 mod world;
 
 #[cfg(test)]
+mod testkit;
+#[cfg(test)]
 mod tests;
 
 pub use client_files::ClientFiles;

@@ -1,11 +1,16 @@
-//! The storage array (a FlashArray REST 2.x subset): login sessions, array connections, volumes,
-//! protection groups with their members and targets, group snapshots with their transfer, and
-//! volume snapshots. Lists answer `{"items", "continuation_token", "total_item_count"}`.
+//! The storage array (a FlashArray REST 2.x subset): routes, login sessions, array connections
+//! and volumes; groups and snapshots are in array_groups.rs. Lists answer `{"items",
+//! "continuation_token", "total_item_count"}`.
 
+use super::array_groups::{
+    add_group_targets, add_group_volumes, create_group, group_targets, group_volumes, groups,
+    remove_group_targets, remove_group_volumes, snapshots, take_snapshot, transfers,
+    volume_snapshots,
+};
 use super::errors;
-use crate::lab::clock::{self, Time};
+use crate::lab::clock;
 use crate::lab::state::Ctx;
-use crate::lab::world::{Array, ArrayVolume, PgSnapshot, ProtectionGroup, Token, ids};
+use crate::lab::world::{Array, ArrayVolume, PgSnapshot, Token, ids};
 use axum::extract::{Query, State};
 use axum::http::{HeaderMap, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
@@ -14,7 +19,7 @@ use axum::{Json, Router};
 use serde_json::{Value, json};
 use std::collections::HashMap;
 
-type Q = Query<HashMap<String, String>>;
+pub(super) type Q = Query<HashMap<String, String>>;
 
 pub fn routes() -> Router<Ctx> {
     let v = "/array/api/2.17";
@@ -57,12 +62,12 @@ pub fn routes() -> Router<Ctx> {
         .route(&format!("{v}/volume-snapshots"), get(volume_snapshots))
 }
 
-fn items(list: Vec<Value>) -> Response {
+pub(super) fn items(list: Vec<Value>) -> Response {
     let n = list.len();
     Json(json!({"items": list, "continuation_token": null, "total_item_count": n})).into_response()
 }
 
-fn names(q: &HashMap<String, String>, key: &str) -> Option<Vec<String>> {
+pub(super) fn names(q: &HashMap<String, String>, key: &str) -> Option<Vec<String>> {
     q.get(key).map(|v| {
         v.split(',')
             .map(|s| s.trim().to_string())
@@ -71,7 +76,7 @@ fn names(q: &HashMap<String, String>, key: &str) -> Option<Vec<String>> {
     })
 }
 
-fn bad(context: &str, message: &str) -> Response {
+pub(super) fn bad(context: &str, message: &str) -> Response {
     errors::array(400, context, message)
 }
 
@@ -145,7 +150,7 @@ fn render_volume(v: &ArrayVolume) -> Value {
 }
 
 /// `Err` names the first missing one, in the array's error shape.
-fn require_all<T>(
+pub(super) fn require_all<T>(
     wanted: &Option<Vec<String>>,
     found: impl Fn(&str) -> Option<T>,
     what: &str,
@@ -265,275 +270,5 @@ async fn eradicate_volumes(State(ctx): State<Ctx>, Query(q): Q) -> Response {
             g.members.retain(|m| !wanted.contains(m));
         }
         StatusCode::OK.into_response()
-    })
-}
-
-fn render_group(a: &Array, g: &ProtectionGroup, interval_ms: u128) -> Value {
-    let local = g.source == a.name;
-    json!({"name": g.name, "source": {"name": g.source}, "target_count": g.targets.len(),
-        "volume_count": g.members.len(), "destroyed": false, "is_local": local,
-        "replication_schedule": {"enabled": local && !g.targets.is_empty(),
-            "frequency": interval_ms},
-        "snapshot_schedule": {"enabled": false, "frequency": interval_ms}})
-}
-
-async fn groups(State(ctx): State<Ctx>, Query(q): Q) -> Response {
-    let wanted = names(&q, "names");
-    let interval_ms = ctx.shared.opts.snapshot_interval.as_millis();
-    ctx.with(|site, _| {
-        let a = &site.array;
-        if let Err(e) = require_all(&wanted, |n| a.group(n), "Protection group") {
-            return e;
-        }
-        let list = a
-            .groups
-            .iter()
-            .filter(|g| wanted.as_ref().is_none_or(|w| w.contains(&g.name)))
-            .map(|g| render_group(a, g, interval_ms))
-            .collect();
-        items(list)
-    })
-}
-
-async fn create_group(State(ctx): State<Ctx>, Query(q): Q) -> Response {
-    let wanted = names(&q, "names").unwrap_or_default();
-    let interval_ms = ctx.shared.opts.snapshot_interval.as_millis();
-    ctx.with(|site, now: Time| {
-        let a = &mut site.array;
-        let mut out = Vec::new();
-        for n in &wanted {
-            if a.group(n).is_some() || n.contains(':') {
-                return bad(n, "Protection group already exists.");
-            }
-            let g = ProtectionGroup {
-                name: n.clone(),
-                source: a.name.clone(),
-                members: Vec::new(),
-                targets: Vec::new(),
-                last_scheduled: now,
-            };
-            a.groups.push(g.clone());
-            out.push(render_group(a, &g, interval_ms));
-        }
-        items(out)
-    })
-}
-
-fn pair(group: &str, member: &str) -> Value {
-    json!({"group": {"name": group}, "member": {"name": member}})
-}
-
-async fn group_volumes(State(ctx): State<Ctx>, Query(q): Q) -> Response {
-    let wanted = names(&q, "group_names");
-    ctx.with(|site, _| {
-        let a = &site.array;
-        if let Err(e) = require_all(&wanted, |n| a.group(n), "Protection group") {
-            return e;
-        }
-        let list = a
-            .groups
-            .iter()
-            .filter(|g| wanted.as_ref().is_none_or(|w| w.contains(&g.name)))
-            .flat_map(|g| g.members.iter().map(|m| pair(&g.name, m)))
-            .collect();
-        items(list)
-    })
-}
-
-/// Adds or removes members (volumes) or targets (arrays) of local groups.
-fn edit_group(ctx: &Ctx, q: &HashMap<String, String>, targets: bool, add: bool) -> Response {
-    let groups = names(q, "group_names").unwrap_or_default();
-    let members = names(q, "member_names").unwrap_or_default();
-    ctx.with(|site, _| {
-        let a = &mut site.array;
-        for m in &members {
-            let known = if targets {
-                a.connections.contains(m)
-            } else {
-                a.volume(m).is_some()
-            };
-            if add && !known {
-                let what = if targets {
-                    "Array connection"
-                } else {
-                    "Volume"
-                };
-                return bad(m, &format!("{what} does not exist."));
-            }
-        }
-        let mut out = Vec::new();
-        for gname in &groups {
-            let own = a.name.clone();
-            let Some(g) = a.group_mut(gname).filter(|g| g.source == own) else {
-                return bad(gname, "Protection group does not exist.");
-            };
-            let list = if targets {
-                &mut g.targets
-            } else {
-                &mut g.members
-            };
-            for m in &members {
-                if add && !list.contains(m) {
-                    list.push(m.clone());
-                } else if !add {
-                    list.retain(|x| x != m);
-                }
-                let mut item = pair(gname, m);
-                if targets {
-                    item["allowed"] = json!(true);
-                }
-                out.push(item);
-            }
-        }
-        items(out)
-    })
-}
-
-async fn add_group_volumes(State(ctx): State<Ctx>, Query(q): Q) -> Response {
-    edit_group(&ctx, &q, false, true)
-}
-
-async fn remove_group_volumes(State(ctx): State<Ctx>, Query(q): Q) -> Response {
-    edit_group(&ctx, &q, false, false)
-}
-
-async fn add_group_targets(State(ctx): State<Ctx>, Query(q): Q) -> Response {
-    edit_group(&ctx, &q, true, true)
-}
-
-async fn remove_group_targets(State(ctx): State<Ctx>, Query(q): Q) -> Response {
-    edit_group(&ctx, &q, true, false)
-}
-
-async fn group_targets(State(ctx): State<Ctx>, Query(q): Q) -> Response {
-    let wanted = names(&q, "group_names");
-    ctx.with(|site, _| {
-        let a = &site.array;
-        if let Err(e) = require_all(&wanted, |n| a.group(n), "Protection group") {
-            return e;
-        }
-        let list = a
-            .groups
-            .iter()
-            .filter(|g| wanted.as_ref().is_none_or(|w| w.contains(&g.name)))
-            .flat_map(|g| {
-                g.targets.iter().map(|t| {
-                    let mut item = pair(&g.name, t);
-                    item["allowed"] = json!(true);
-                    item
-                })
-            })
-            .collect();
-        items(list)
-    })
-}
-
-fn render_snapshot(s: &PgSnapshot) -> Value {
-    json!({"name": s.name, "source": {"name": s.group}, "suffix": s.suffix,
-        "created": clock::ms(s.created), "destroyed": false, "time_remaining": null})
-}
-
-async fn snapshots(State(ctx): State<Ctx>, Query(q): Q) -> Response {
-    let sources = names(&q, "source_names");
-    let wanted = names(&q, "names");
-    ctx.with(|site, _| {
-        let a = &site.array;
-        if let Err(e) = require_all(&sources, |n| a.group(n), "Protection group") {
-            return e;
-        }
-        let list = a
-            .snapshots
-            .iter()
-            .filter(|s| sources.as_ref().is_none_or(|w| w.contains(&s.group)))
-            .filter(|s| wanted.as_ref().is_none_or(|w| w.contains(&s.name)))
-            .map(render_snapshot)
-            .collect();
-        items(list)
-    })
-}
-
-async fn take_snapshot(State(ctx): State<Ctx>, Query(q): Q) -> Response {
-    let sources = names(&q, "source_names").unwrap_or_default();
-    let replicate = q.get("replicate_now").is_some_and(|v| v == "true")
-        || q.get("replicate").is_some_and(|v| v == "true");
-    ctx.with(|site, now| {
-        let a = &mut site.array;
-        let mut out = Vec::new();
-        for gname in &sources {
-            let local = a.group(gname).is_some_and(|g| g.source == a.name);
-            if !local {
-                return bad(gname, "Protection group does not exist.");
-            }
-            let Some(name) = a.take_snapshot(gname, now) else {
-                return bad(gname, "Protection group does not exist.");
-            };
-            if let Some(s) = a.snapshots.iter_mut().find(|s| s.name == name) {
-                if !replicate {
-                    s.transfers.clear();
-                }
-                out.push(render_snapshot(s));
-            }
-        }
-        items(out)
-    })
-}
-
-async fn transfers(State(ctx): State<Ctx>, Query(q): Q) -> Response {
-    let wanted = names(&q, "names");
-    let sources = names(&q, "source_names");
-    ctx.with(|site, _| {
-        let list = site
-            .array
-            .snapshots
-            .iter()
-            .filter(|s| wanted.as_ref().is_none_or(|w| w.contains(&s.name)))
-            .filter(|s| sources.as_ref().is_none_or(|w| w.contains(&s.group)))
-            .map(|s| {
-                // Several targets: report the slowest transfer.
-                let slowest = s
-                    .transfers
-                    .iter()
-                    .min_by(|x, y| x.progress().total_cmp(&y.progress()));
-                match slowest {
-                    Some(t) => json!({"name": s.name, "started": clock::ms(t.started),
-                        "completed": t.completed.map(clock::ms), "progress": t.progress(),
-                        "data_transferred": (t.bytes as f64 * t.progress()) as u64,
-                        "physical_bytes_written": (t.bytes as f64 * t.progress()) as u64,
-                        "destroyed": false}),
-                    None => json!({"name": s.name, "started": clock::ms(s.created),
-                        "completed": clock::ms(s.created), "progress": 1.0,
-                        "data_transferred": 0, "physical_bytes_written": 0,
-                        "destroyed": false}),
-                }
-            })
-            .collect();
-        items(list)
-    })
-}
-
-async fn volume_snapshots(State(ctx): State<Ctx>, Query(q): Q) -> Response {
-    let sources = names(&q, "source_names");
-    let wanted = names(&q, "names");
-    ctx.with(|site, _| {
-        let a = &site.array;
-        let mut list = Vec::new();
-        for s in &a.snapshots {
-            let prefix = s.group.split_once(':').map(|(arr, _)| format!("{arr}:"));
-            for v in &s.volumes {
-                let name = format!("{}.{}", s.name, v.name);
-                let source = format!("{}{}", prefix.clone().unwrap_or_default(), v.name);
-                let by_source = sources.as_ref().is_none_or(|w| {
-                    w.contains(&source) || w.contains(&v.name) || w.contains(&s.name)
-                });
-                let by_name = wanted.as_ref().is_none_or(|w| w.contains(&name));
-                if by_source && by_name {
-                    list.push(json!({"name": name, "source": {"name": source},
-                        "suffix": s.suffix, "created": clock::ms(s.created),
-                        "provisioned": v.provisioned, "destroyed": false,
-                        "pod": null}));
-                }
-            }
-        }
-        items(list)
     })
 }

@@ -65,10 +65,11 @@ pub fn service_error(service: &str, code: u16, message: &str) -> Response {
 
 fn requested_minor(req: &Request, service: &str) -> Option<Result<u32, ()>> {
     let value = req.headers().get("openstack-api-version")?.to_str().ok()?;
-    let (svc, version) = value.trim().split_once(' ')?;
-    if !svc.eq_ignore_ascii_case(service) {
-        return None;
-    }
+    // One header may name several services: `compute 2.79, volume 3.59`.
+    let (_, version) = value
+        .split(',')
+        .filter_map(|part| part.trim().split_once(' '))
+        .find(|(svc, _)| svc.eq_ignore_ascii_case(service))?;
     if version.trim() == "latest" {
         return Some(Ok(u32::MAX));
     }

@@ -7,7 +7,9 @@
 #![allow(clippy::result_large_err)]
 
 mod array;
+mod array_groups;
 mod compute;
+mod compute_create;
 mod control;
 mod errors;
 mod gate;
