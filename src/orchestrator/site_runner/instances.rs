@@ -144,7 +144,9 @@ impl SiteRunner {
                 .filter(|s| s.network_id == net.id)
                 .map(|s| s.cidr.as_str())
                 .collect();
-            let ip = p.ip.clone().filter(|ip| cidrs.iter().any(|c| ip_in_cidr(ip, c)));
+            let ip =
+                p.ip.clone()
+                    .filter(|ip| cidrs.iter().any(|c| ip_in_cidr(ip, c)));
             let req = PortCreate {
                 network_id: net.id,
                 name: port_name(server, &p.network),
@@ -397,17 +399,28 @@ pub(crate) fn ip_in_cidr(ip: &str, cidr: &str) -> bool {
     let Some((net, bits)) = cidr.split_once('/') else {
         return true;
     };
-    let (Ok(ip), Ok(net), Ok(bits)) = (ip.parse::<IpAddr>(), net.parse::<IpAddr>(), bits.parse::<u32>())
-    else {
+    let (Ok(ip), Ok(net), Ok(bits)) = (
+        ip.parse::<IpAddr>(),
+        net.parse::<IpAddr>(),
+        bits.parse::<u32>(),
+    ) else {
         return true;
     };
     match (ip, net) {
         (IpAddr::V4(a), IpAddr::V4(n)) if bits <= 32 => {
-            let mask = if bits == 0 { 0 } else { u32::MAX << (32 - bits) };
+            let mask = if bits == 0 {
+                0
+            } else {
+                u32::MAX << (32 - bits)
+            };
             u32::from(a) & mask == u32::from(n) & mask
         }
         (IpAddr::V6(a), IpAddr::V6(n)) if bits <= 128 => {
-            let mask = if bits == 0 { 0 } else { u128::MAX << (128 - bits) };
+            let mask = if bits == 0 {
+                0
+            } else {
+                u128::MAX << (128 - bits)
+            };
             u128::from(a) & mask == u128::from(n) & mask
         }
         _ => false,

@@ -1,0 +1,124 @@
+//! Test harness: a lab on ephemeral loopback ports in a temporary directory, the configuration it
+//! writes, and an engine over it with a journal of its own. Every test drives real HTTP.
+#![allow(dead_code)]
+
+use drconsole::config::{self, Config, HttpPolicy};
+use drconsole::lab::{LabHandle, LabOptions};
+use drconsole::orchestrator::engine::{Engine, EngineOptions};
+use drconsole::providers::SiteClient;
+use drconsole::store::Store;
+use serde_json::{Value, json};
+use std::sync::Arc;
+use std::time::Duration;
+use tempfile::TempDir;
+
+pub struct Lab {
+    pub handle: Option<LabHandle>,
+    pub dir: TempDir,
+    pub config: Config,
+    pub http: reqwest::Client,
+}
+
+/// A lab with the demo topology, fast clock, no added latency.
+pub async fn lab() -> Lab {
+    lab_with(|_| {}).await
+}
+
+pub async fn lab_with(tune: impl FnOnce(&mut LabOptions)) -> Lab {
+    let _ = rustls::crypto::ring::default_provider().install_default();
+    let dir = tempfile::tempdir().expect("temp dir");
+    let mut opts = LabOptions::for_tests(dir.path().join("lab"));
+    tune(&mut opts);
+    let handle = LabHandle::start(opts).await.expect("lab starts");
+    let files = handle.write_client_files().expect("client files");
+    let mut config = config::load(&files.config)
+        .expect("lab config loads")
+        .config;
+    config.http = HttpPolicy {
+        request_timeout: Duration::from_secs(3),
+        max_attempts: 3,
+        backoff_base: Duration::from_millis(20),
+    };
+    Lab {
+        handle: Some(handle),
+        dir,
+        config,
+        http: reqwest::Client::new(),
+    }
+}
+
+impl Lab {
+    pub fn url(&self, site: &str) -> String {
+        self.handle
+            .as_ref()
+            .and_then(|h| h.site_url(site))
+            .expect("site url")
+    }
+
+    pub fn client(&self, site: &str) -> SiteClient {
+        let cfg = self.config.site(site).expect("site");
+        SiteClient::new(cfg, self.config.http).expect("client")
+    }
+
+    pub async fn fault(&self, site: &str, fault: Value) -> String {
+        let r: Value = self
+            .http
+            .post(format!("{}/lab/v1/faults", self.url(site)))
+            .json(&fault)
+            .send()
+            .await
+            .expect("fault")
+            .json()
+            .await
+            .expect("fault json");
+        r["fault"]["id"].as_str().unwrap_or_default().to_string()
+    }
+
+    pub async fn clear_faults(&self, site: &str) {
+        self.http
+            .delete(format!("{}/lab/v1/faults", self.url(site)))
+            .send()
+            .await
+            .expect("clear");
+    }
+
+    pub async fn status(&self, site: &str) -> Value {
+        self.http
+            .get(format!("{}/lab/v1/status", self.url(site)))
+            .send()
+            .await
+            .expect("status")
+            .json()
+            .await
+            .expect("status json")
+    }
+
+    /// How many calls of `method` the lab's `service` at `site` has answered.
+    pub async fn count(&self, site: &str, service: &str, method: &str) -> u64 {
+        self.status(site).await["requests"][service][method]
+            .as_u64()
+            .unwrap_or(0)
+    }
+
+    pub fn store(&self) -> Store {
+        Store::open_sqlite(&self.dir.path().join("journal.sqlite")).expect("journal")
+    }
+
+    pub fn engine(&self) -> Arc<Engine> {
+        self.engine_with(self.store())
+    }
+
+    pub fn engine_with(&self, store: Store) -> Arc<Engine> {
+        let opts = EngineOptions {
+            poll_interval: Duration::from_millis(100),
+            lease: Duration::from_secs(5),
+            cache_dir: Some(self.dir.path().join("data")),
+            ..EngineOptions::default()
+        };
+        Engine::new(Arc::new(self.config.clone()), store, opts).expect("engine")
+    }
+}
+
+pub fn site_down() -> Value {
+    json!({"kind": "site_down"})
+}
