@@ -157,7 +157,7 @@ async fn replication_lag_grows_while_replication_is_stalled() {
     tokio::time::sleep(Duration::from_millis(2000)).await;
     let stalled_late = rpo(&engine.estate().await.expect("estate")).expect("rpo");
     assert!(
-        stalled_late >= stalled_early + 1,
+        stalled_late > stalled_early,
         "{stalled_early} → {stalled_late}"
     );
     assert!(

@@ -188,6 +188,7 @@ pub fn site_config(url: &str) -> SiteConfig {
             name: "array-a".into(),
             api_token: Secret::new("array-api-token-secret"),
             verify: true,
+            cinder_host: "cinder@array#array".into(),
         },
     }
 }
