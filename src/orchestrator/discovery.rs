@@ -99,11 +99,16 @@ pub async fn newest_arrival(
     let client = clients
         .get(target)
         .ok_or_else(|| format!("no site {target}"))?;
-    let snaps = client
+    let snaps = match client
         .array()
         .pg_snapshots(&format!("{src_array}:{array_pg}"))
         .await
-        .map_err(|e| e.to_string())?;
+    {
+        Ok(s) => s,
+        // Nothing of the group has arrived yet: the replicated group does not exist there.
+        Err(e) if e.is_not_found() => return Ok(None),
+        Err(e) => return Err(e.to_string()),
+    };
     Ok(snaps
         .iter()
         .filter(|s| !s.destroyed)

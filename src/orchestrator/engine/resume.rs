@@ -14,7 +14,10 @@ impl Engine {
     /// taken): what `ops resume` would pick up.
     pub async fn orphaned(&self) -> Result<Vec<StoredOperation>, EngineError> {
         let ops = self.store.unfinished_operations().await?;
-        Ok(ops.into_iter().filter(|o| o.owner.is_none()).collect())
+        Ok(ops
+            .into_iter()
+            .filter(|o| o.owner.as_deref().is_none_or(console_is_dead))
+            .collect())
     }
 
     /// Resume every orphaned operation in this process. Returns their ids.
@@ -42,9 +45,10 @@ impl Engine {
                 op.record.status.as_str()
             )));
         }
-        if let Some(owner) = &op.owner {
+        if let Some(owner) = op.owner.as_deref().filter(|o| !console_is_dead(o)) {
             return Err(EngineError::Rejected(format!(
-                "operation {} is being run by console {owner}",
+                "operation {} is being run by console {owner}; its lease must expire before \
+                 another console takes over",
                 op.record.id
             )));
         }
@@ -55,6 +59,12 @@ impl Engine {
         let record = op.record;
         let group = record.protection_group.clone();
         self.group_config(&group)?;
+        if let Some(owner) = op.owner.as_deref().filter(|o| console_is_dead(o)) {
+            // Its console died on this host (SIGKILL, a dropped session): no need to wait out
+            // the lease.
+            self.store.release_lock(&group, &record.id).await?;
+            tracing::info!("operation {}: console {owner} is gone; taking over", record.id);
+        }
         let holder = LockHolder {
             operation_id: record.id.clone(),
             operation_type: record.operation_type,
@@ -108,4 +118,17 @@ impl Engine {
         self.spawn_run(record, plan, prior, rolling_back);
         Ok(id)
     }
+}
+
+/// A console id (`host:pid:random`) of this host whose process is gone.
+pub(crate) fn console_is_dead(console_id: &str) -> bool {
+    let mut parts = console_id.split(':');
+    let (Some(host), Some(pid)) = (parts.next(), parts.next()) else {
+        return false;
+    };
+    let local = crate::orchestrator::actor::local_actor().host;
+    host == local
+        && pid.parse::<u32>().is_ok_and(|pid| {
+            pid != std::process::id() && !std::path::Path::new(&format!("/proc/{pid}")).exists()
+        })
 }

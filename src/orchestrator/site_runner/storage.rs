@@ -63,10 +63,11 @@ impl SiteRunner {
         let dst = self.site(target)?.array();
         let snap_name = snap.name.clone();
         self.poll_until(ctx, || async {
-            let arrived = dst
-                .pg_snapshots(&replicated_group)
-                .await
-                .map_err(step_err)?;
+            let arrived = match dst.pg_snapshots(&replicated_group).await {
+                Ok(a) => a,
+                Err(e) if e.is_not_found() => Vec::new(),
+                Err(e) => return Err(step_err(e)),
+            };
             if arrived.iter().any(|s| s.name == arrived_name) {
                 return Ok(Some(()));
             }
@@ -162,10 +163,11 @@ impl SiteRunner {
             .iter()
             .map(|v| v.target_array_volume.as_str())
             .collect();
+        // Listing by name fails when one is missing: list all and look.
         let found = self
             .site(site)?
             .array()
-            .volumes(&names)
+            .volumes(&[])
             .await
             .map_err(step_err)?;
         let all = names

@@ -106,7 +106,7 @@ impl ArraySession {
             if raw.is_success() {
                 return Ok(raw);
             }
-            return Err(self.http.status_error(&call, &raw));
+            return Err(missing_is_not_found(self.http.status_error(&call, &raw)));
         }
     }
 
@@ -116,4 +116,15 @@ impl ArraySession {
         let list: super::wire::Items<T> = self.http.decode(&call, &raw)?;
         Ok(list.items)
     }
+}
+
+/// The array answers 400 "… does not exist." for a missing name (FlashArray REST 2.x): that is a
+/// NotFound to its callers, so deleting what is already gone is not an error.
+fn missing_is_not_found(mut e: ProviderError) -> ProviderError {
+    if e.kind == crate::providers::ErrorKind::BadRequest
+        && e.message.to_lowercase().contains("does not exist")
+    {
+        e.kind = crate::providers::ErrorKind::NotFound;
+    }
+    e
 }
