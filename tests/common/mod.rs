@@ -122,3 +122,104 @@ impl Lab {
 pub fn site_down() -> Value {
     json!({"kind": "site_down"})
 }
+
+use drconsole::domain::{GroupStatus, OperationRecord, OperationType};
+use drconsole::orchestrator::engine::{EngineError, OperationRequest};
+use std::collections::BTreeSet;
+
+/// Start an operation and wait for its end; the journaled record.
+pub async fn run(
+    engine: &Arc<Engine>,
+    req: OperationRequest,
+) -> Result<OperationRecord, EngineError> {
+    let started = engine.start(req).await?;
+    engine.wait_local(&started.id).await;
+    Ok(engine
+        .store()
+        .get_operation(&started.id)
+        .await
+        .expect("journal")
+        .expect("record")
+        .record)
+}
+
+pub fn req(op: OperationType, group: &str) -> OperationRequest {
+    OperationRequest::new(op, group)
+}
+
+pub async fn status_of(engine: &Arc<Engine>, group: &str) -> GroupStatus {
+    engine.group_state(group).await.expect("state").status
+}
+
+/// Everything at a site that an operation could create or delete, by name, so two moments can
+/// be compared resource by resource.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Inventory {
+    pub servers: Vec<String>,
+    pub ports: Vec<String>,
+    pub volumes: Vec<String>,
+    pub array_volumes: BTreeSet<String>,
+}
+
+impl Lab {
+    pub async fn inventory(&self, site: &str) -> Inventory {
+        let c = self.client(site);
+        let mut servers: Vec<String> = c
+            .compute()
+            .list_servers()
+            .await
+            .expect("servers")
+            .into_iter()
+            .map(|s| format!("{} {}", s.name, s.status))
+            .collect();
+        servers.sort();
+        let mut ports: Vec<String> = c
+            .network()
+            .list_ports(&Default::default())
+            .await
+            .expect("ports")
+            .into_iter()
+            .map(|p| format!("{} {}", p.name, p.mac))
+            .collect();
+        ports.sort();
+        let mut volumes: Vec<String> = c
+            .volume()
+            .list_volumes()
+            .await
+            .expect("volumes")
+            .into_iter()
+            .map(|v| format!("{} {}", v.name, v.status))
+            .collect();
+        volumes.sort();
+        let array_volumes = c
+            .array()
+            .volumes(&[])
+            .await
+            .expect("array volumes")
+            .into_iter()
+            .filter(|v| !v.destroyed)
+            .map(|v| v.name)
+            .collect();
+        Inventory {
+            servers,
+            ports,
+            volumes,
+            array_volumes,
+        }
+    }
+
+    /// Server names at a site (with duplicates, so a duplicate shows).
+    pub async fn server_names(&self, site: &str) -> Vec<String> {
+        let mut names: Vec<String> = self
+            .client(site)
+            .compute()
+            .list_servers()
+            .await
+            .expect("servers")
+            .into_iter()
+            .map(|s| s.name)
+            .collect();
+        names.sort();
+        names
+    }
+}

@@ -63,7 +63,10 @@ impl Engine {
             // Its console died on this host (SIGKILL, a dropped session): no need to wait out
             // the lease.
             self.store.release_lock(&group, &record.id).await?;
-            tracing::info!("operation {}: console {owner} is gone; taking over", record.id);
+            tracing::info!(
+                "operation {}: console {owner} is gone; taking over",
+                record.id
+            );
         }
         let holder = LockHolder {
             operation_id: record.id.clone(),

@@ -284,6 +284,13 @@ fn push_swap(plan: &mut Plan, new_primary: &str, after: Vec<String>) {
 /// Volumes from the snapshot, managed into Cinder, then ports and servers in boot-order waves.
 /// Returns the ids of the last wave's wait steps (what finalization waits for).
 fn push_recovery(plan: &mut Plan, input: &PlanInput, after: &str, name_tag: &str) -> Vec<String> {
+    // Ports at the target wait for its stale copies to be retired (failback), else only for
+    // validation: they are the instances phase's head start while storage is prepared.
+    let ports_after = if plan.get("retire_stale_copies").is_some() {
+        "retire_stale_copies"
+    } else {
+        VALIDATE
+    };
     let suffix = short_id(input.operation_id);
     let suffix = suffix.as_str();
     let copies: Vec<VolumeCopy> = input
@@ -342,7 +349,7 @@ fn push_recovery(plan: &mut Plan, input: &PlanInput, after: &str, name_tag: &str
                 ports: ports.clone(),
             };
             plan.push(
-                StepSpec::new(ports_id.clone(), port_kind, Phase::Instances).after([VALIDATE]),
+                StepSpec::new(ports_id.clone(), port_kind, Phase::Instances).after([ports_after]),
             );
             let mut volumes: Vec<_> = inst.volumes.clone();
             volumes.sort_by_key(|v| v.boot_index);

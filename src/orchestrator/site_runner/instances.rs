@@ -104,9 +104,10 @@ impl SiteRunner {
                 ..PortFilter::default()
             };
             let list = network.list_ports(&filter).await.map_err(step_err)?;
+            // Only a free port is ours to reuse: one attached to a server belongs to that server.
             found.push(
                 list.into_iter()
-                    .find(|x| x.mac.eq_ignore_ascii_case(&p.mac)),
+                    .find(|x| x.mac.eq_ignore_ascii_case(&p.mac) && x.device_id.is_empty()),
             );
         }
         Ok(found)
