@@ -287,7 +287,9 @@ async fn array_errors_carry_context_and_message() {
         .protection_groups(&["web-app-pg"])
         .await
         .expect_err("400");
-    assert_eq!(err.kind, ErrorKind::BadRequest);
+    // FlashArray answers 400 "does not exist" for a missing name: callers see NotFound.
+    assert_eq!(err.kind, ErrorKind::NotFound);
+    assert!(err.is_not_found());
     assert_eq!(err.message, "web-app-pg: Protection group does not exist.");
     assert_eq!(
         err.to_string(),
