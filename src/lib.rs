@@ -10,3 +10,4 @@ pub mod orchestrator;
 pub mod providers;
 pub mod sanitize;
 pub mod secret;
+pub mod tui;
