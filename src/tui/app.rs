@@ -83,6 +83,8 @@ pub struct OpView {
     pub detail: Option<OperationDetail>,
     pub error: Option<String>,
     pub cursor: ListCursor,
+    /// Events that arrived before the detail; applied when it does.
+    pub pending: Vec<crate::orchestrator::OperationEvent>,
 }
 
 #[derive(Debug, Clone)]

@@ -11,9 +11,10 @@ use crate::domain::{
     OperationStatus, OperationType, Phase, ResultData, ServerAtSite, SiteRole, SiteView,
     VolumePairView,
 };
-use crate::orchestrator::{EventBus, OperationEvent};
+use crate::orchestrator::{EventBus, EventKind, OperationEvent};
 use chrono::{DateTime, Duration, TimeZone, Utc};
 use std::collections::BTreeMap;
+use std::sync::{Arc, Mutex};
 use tokio::sync::broadcast;
 
 /// The fixed "now" of the canned data: 2026-11-24 10:42:07 UTC.
@@ -380,11 +381,98 @@ pub fn checks(req: &OperationRequest) -> Vec<Check> {
     out
 }
 
-/// Serves the canned data; `start` answers `op-4`.
+/// Serves the canned data; `start` answers `op-4` and plays a short operation on the event bus.
 #[derive(Debug, Default)]
 pub struct FakeBackend {
     pub bus: EventBus,
     pub lab: bool,
+    started: Arc<Mutex<Option<OperationRecord>>>,
+}
+
+impl FakeBackend {
+    pub fn new(lab: bool) -> Self {
+        FakeBackend {
+            lab,
+            ..Default::default()
+        }
+    }
+
+    fn started(&self) -> Option<OperationRecord> {
+        self.started.lock().ok().and_then(|g| g.clone())
+    }
+}
+
+/// The steps the simulated operation goes through.
+const PLAY: [(&str, Phase, u8); 5] = [
+    ("validate_sites", Phase::Preparation, 10),
+    ("final_sync", Phase::Preparation, 20),
+    ("create_volumes_from_snapshot", Phase::Storage, 60),
+    ("create_server:web-1", Phase::Instances, 90),
+    ("update_state", Phase::Finalization, 100),
+];
+
+/// Step duration of the simulated operation.
+const PLAY_STEP: std::time::Duration = std::time::Duration::from_millis(700);
+
+type Started = Arc<Mutex<Option<OperationRecord>>>;
+
+fn play(bus: EventBus, id: String, state: Started) {
+    tokio::spawn(async move {
+        for (step, _, percent) in PLAY {
+            bus.publish(
+                &id,
+                EventKind::StepStarted {
+                    step: step.into(),
+                    label: step.into(),
+                    attempt: 1,
+                },
+            );
+            tokio::time::sleep(PLAY_STEP).await;
+            bus.publish(
+                &id,
+                EventKind::StepSucceeded {
+                    step: step.into(),
+                    duration_ms: 700,
+                },
+            );
+            bus.publish(&id, EventKind::Progress { percent });
+            if let Ok(mut g) = state.lock()
+                && let Some(r) = g.as_mut()
+            {
+                r.progress = percent;
+            }
+            bus.publish(
+                &id,
+                EventKind::Log {
+                    line: format!("{step} done"),
+                },
+            );
+        }
+        if let Ok(mut g) = state.lock()
+            && let Some(r) = g.as_mut()
+        {
+            r.status = OperationStatus::Completed;
+            r.completed_at = Some(Utc::now());
+        }
+        bus.publish(
+            &id,
+            EventKind::Status {
+                status: OperationStatus::Completed,
+            },
+        );
+    });
+}
+
+fn played_detail(record: OperationRecord) -> OperationDetail {
+    OperationDetail {
+        record,
+        steps: PLAY
+            .iter()
+            .map(|(id, phase, _)| step(id, id, *phase, StepStatus::Pending, None))
+            .collect(),
+        log: Vec::new(),
+        log_path: None,
+    }
 }
 
 fn ready<T: Send + 'static>(v: Result<T, String>) -> BackendFuture<T> {
@@ -400,12 +488,20 @@ impl ConsoleBackend for FakeBackend {
         ready(Ok(instances(&group, n)))
     }
     fn operations(&self) -> BackendFuture<Vec<OperationRecord>> {
-        ready(Ok(operations()))
+        let mut ops = operations();
+        if let Some(r) = self.started() {
+            ops.insert(0, r);
+        }
+        ready(Ok(ops))
     }
     fn operation_detail(&self, id: String) -> BackendFuture<OperationDetail> {
         ready(match id.as_str() {
             "op-1" => Ok(detail_failed()),
-            "op-3" | "op-4" => Ok(detail_running()),
+            "op-3" => Ok(detail_running()),
+            "op-4" => self
+                .started()
+                .map(played_detail)
+                .ok_or_else(|| "no operation op-4".to_string()),
             _ => Err(format!("no operation {id}")),
         })
     }
@@ -418,7 +514,20 @@ impl ConsoleBackend for FakeBackend {
     fn check(&self, req: OperationRequest) -> BackendFuture<Vec<Check>> {
         ready(Ok(checks(&req)))
     }
-    fn start(&self, _req: OperationRequest) -> BackendFuture<String> {
+    fn start(&self, req: OperationRequest) -> BackendFuture<String> {
+        let mut r = record(
+            "op-4",
+            req.operation,
+            &req.group,
+            OperationStatus::Running,
+            0,
+            0,
+        );
+        r.started_at = Some(Utc::now());
+        if let Ok(mut g) = self.started.lock() {
+            *g = Some(r);
+        }
+        play(self.bus.clone(), "op-4".into(), self.started.clone());
         ready(Ok("op-4".into()))
     }
     fn cancel(&self, _id: String) -> BackendFuture<()> {
@@ -435,5 +544,33 @@ impl ConsoleBackend for FakeBackend {
     }
     fn clear_faults(&self, _site: String) -> BackendFuture<()> {
         ready(Ok(()))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[tokio::test(start_paused = true)]
+    async fn simulated_operation_completes() {
+        let b = FakeBackend::new(true);
+        let mut rx = b.subscribe();
+        let id = b
+            .start(OperationRequest::new(
+                OperationType::TestFailover,
+                "web-app",
+            ))
+            .await;
+        assert_eq!(id.as_deref(), Ok("op-4"));
+        loop {
+            let e = rx.recv().await.expect("event");
+            if let EventKind::Status { status } = e.kind {
+                assert_eq!(status, OperationStatus::Completed);
+                break;
+            }
+        }
+        let ops = b.operations().await.expect("operations");
+        assert_eq!(ops[0].id, "op-4");
+        assert_eq!(ops[0].status, OperationStatus::Completed);
     }
 }

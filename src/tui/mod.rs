@@ -7,6 +7,7 @@ pub mod backend;
 pub mod command;
 pub mod dialog;
 pub mod fake;
+pub mod follow;
 pub mod keymap;
 pub mod msg;
 pub mod overlays;

@@ -522,3 +522,31 @@ fn ten_thousand_instances_render_fast() {
     assert!(format!("{}", t.backend()).contains("web-10000"));
     assert!(elapsed.as_millis() < 500, "rendering took {elapsed:?}");
 }
+
+#[test]
+fn events_before_the_detail_are_not_lost() {
+    use crate::orchestrator::{EventKind, OperationEvent};
+    let mut a = app();
+    super::update::open_operation(&mut a, "op-3".into());
+    let ev = OperationEvent {
+        operation_id: "op-3".into(),
+        at: fake::now(),
+        kind: EventKind::StepSucceeded {
+            step: "manage_volumes".into(),
+            duration_ms: 1,
+        },
+    };
+    update(&mut a, Msg::Event(ev));
+    update(
+        &mut a,
+        Msg::Detail {
+            id: "op-3".into(),
+            result: Ok(Box::new(fake::detail_running())),
+        },
+    );
+    let Screen::Operation(v) = &a.screen else {
+        panic!("not in the operation view")
+    };
+    let d = v.detail.as_ref().expect("detail");
+    assert_eq!(d.steps[4].status, super::backend::StepStatus::Succeeded);
+}

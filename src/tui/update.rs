@@ -2,19 +2,15 @@
 //! the `Action`s the runtime should carry out. Pure: no IO, no clock, no async.
 
 use super::app::{App, ListCursor, OpView, Overlay, Pane, Screen, window};
-use super::backend::{OperationDetail, StepStatus, StepView};
+use super::follow;
 use super::keymap::KeyAction;
 use super::msg::{Action, Msg};
 use super::overlays;
 use super::view::layout::{MainLayout, item_at, page};
-use crate::domain::Phase;
-use crate::orchestrator::{EventKind, OperationEvent};
 use crate::sanitize::clean;
 use crossterm::event::{KeyEvent, KeyEventKind, MouseButton, MouseEvent, MouseEventKind};
 use tui_input::Input;
 
-/// Log lines kept per operation in the view.
-const LOG_TAIL_LEN: usize = 500;
 /// Rows moved by one mouse wheel notch.
 const WHEEL_ROWS: isize = 3;
 
@@ -65,7 +61,11 @@ pub fn update(app: &mut App, msg: Msg) -> Vec<Action> {
             {
                 match result {
                     Ok(d) => {
-                        view.detail = Some(*d);
+                        let mut d = *d;
+                        for e in view.pending.drain(..) {
+                            follow::replay(&mut d, &e);
+                        }
+                        view.detail = Some(d);
                         view.error = None;
                     }
                     Err(e) => view.error = Some(clean(&e)),
@@ -74,7 +74,7 @@ pub fn update(app: &mut App, msg: Msg) -> Vec<Action> {
             Vec::new()
         }
         Msg::Mappings { group, result } => overlays::on_mappings(app, &group, result),
-        Msg::Event(e) => on_event(app, e),
+        Msg::Event(e) => follow::on_event(app, e),
         Msg::EventsLagged(_) => {
             let mut out = vec![Action::LoadOperations];
             if let Screen::Operation(v) = &app.screen {
@@ -326,6 +326,7 @@ pub fn open_operation(app: &mut App, id: String) {
         detail: None,
         error: None,
         cursor: ListCursor::default(),
+        pending: Vec::new(),
     }));
 }
 
@@ -394,118 +395,5 @@ fn mouse(app: &mut App, m: MouseEvent) -> Vec<Action> {
         MouseEventKind::ScrollDown => move_by(app, pane, WHEEL_ROWS),
         MouseEventKind::ScrollUp => move_by(app, pane, -WHEEL_ROWS),
         _ => Vec::new(),
-    }
-}
-
-fn on_event(app: &mut App, e: OperationEvent) -> Vec<Action> {
-    let mut out = Vec::new();
-    match app.operations.iter_mut().find(|o| o.id == e.operation_id) {
-        Some(op) => match &e.kind {
-            EventKind::Progress { percent } => op.progress = *percent,
-            EventKind::Status { status } => {
-                op.status = *status;
-                if status.is_finished() {
-                    op.completed_at = Some(e.at);
-                    out.push(Action::Refresh);
-                    out.push(Action::LoadOperations);
-                }
-            }
-            _ => {}
-        },
-        None => out.push(Action::LoadOperations),
-    }
-    if let Screen::Operation(view) = &mut app.screen
-        && view.id == e.operation_id
-        && let Some(d) = &mut view.detail
-    {
-        apply_event(d, &e);
-    }
-    if out.contains(&Action::Refresh) {
-        app.refreshing = true;
-    }
-    out
-}
-
-/// Follow one event in the operation view's copy of the operation.
-pub fn apply_event(d: &mut OperationDetail, e: &OperationEvent) {
-    let step = |d: &mut OperationDetail, id: &str| d.steps.iter().position(|s| s.id == id);
-    match &e.kind {
-        EventKind::StepStarted {
-            step: id, label, ..
-        } => {
-            let i = match step(d, id) {
-                Some(i) => i,
-                None => {
-                    let phase = d
-                        .steps
-                        .last()
-                        .map(|s| s.phase)
-                        .unwrap_or(Phase::Preparation);
-                    d.steps.push(StepView {
-                        id: id.clone(),
-                        label: clean(label),
-                        phase,
-                        status: StepStatus::Pending,
-                        started_at: None,
-                        finished_at: None,
-                        progress: None,
-                        error: None,
-                    });
-                    d.steps.len() - 1
-                }
-            };
-            let s = &mut d.steps[i];
-            s.status = StepStatus::Running;
-            s.started_at.get_or_insert(e.at);
-            s.error = None;
-        }
-        EventKind::StepProgress {
-            step: id,
-            done,
-            total,
-        } => {
-            if let Some(i) = step(d, id) {
-                d.steps[i].progress = Some((*done, *total));
-            }
-        }
-        EventKind::StepSucceeded { step: id, .. } => {
-            if let Some(i) = step(d, id) {
-                d.steps[i].status = StepStatus::Succeeded;
-                d.steps[i].finished_at = Some(e.at);
-            }
-        }
-        EventKind::StepFailed {
-            step: id,
-            error,
-            will_retry,
-        } => {
-            if let Some(i) = step(d, id) {
-                d.steps[i].error = Some(clean(error));
-                if !will_retry {
-                    d.steps[i].status = StepStatus::Failed;
-                    d.steps[i].finished_at = Some(e.at);
-                }
-            }
-        }
-        EventKind::StepCompensated { step: id } => {
-            if let Some(i) = step(d, id) {
-                d.steps[i].status = StepStatus::Compensated;
-            }
-        }
-        EventKind::Phase { .. } => {}
-        EventKind::Progress { percent } => d.record.progress = *percent,
-        EventKind::Status { status } => {
-            d.record.status = *status;
-            if status.is_finished() {
-                d.record.completed_at = Some(e.at);
-            }
-        }
-        EventKind::Log { line } => {
-            d.log
-                .push(format!("{} {}", e.at.format("%H:%M:%S"), clean(line)));
-            if d.log.len() > LOG_TAIL_LEN {
-                d.log.remove(0);
-            }
-        }
     }
 }
