@@ -465,11 +465,18 @@ fn play(bus: EventBus, id: String, state: Started) {
 
 fn played_detail(record: OperationRecord) -> OperationDetail {
     OperationDetail {
-        record,
         steps: PLAY
             .iter()
-            .map(|(id, phase, _)| step(id, id, *phase, StepStatus::Pending, None))
+            .map(|(id, phase, percent)| {
+                let status = if *percent <= record.progress {
+                    StepStatus::Succeeded
+                } else {
+                    StepStatus::Pending
+                };
+                step(id, id, *phase, status, None)
+            })
             .collect(),
+        record,
         log: Vec::new(),
         log_path: None,
     }

@@ -550,3 +550,32 @@ fn events_before_the_detail_are_not_lost() {
     let d = v.detail.as_ref().expect("detail");
     assert_eq!(d.steps[4].status, super::backend::StepStatus::Succeeded);
 }
+
+#[test]
+fn ctrl_c_quits_from_anywhere_asking_while_own_operation_runs() {
+    let mut a = app();
+    let ctrl_c = || Msg::Key(KeyEvent::new(KeyCode::Char('c'), KeyModifiers::CONTROL));
+    key(&mut a, KeyCode::Char(':'));
+    assert_eq!(update(&mut a, ctrl_c()), vec![Action::Quit]);
+    let mut a = app();
+    a.own_ops.insert("op-3".into());
+    key(&mut a, KeyCode::Char('m'));
+    assert!(update(&mut a, ctrl_c()).is_empty());
+    assert!(matches!(a.overlay, Some(Overlay::QuitConfirm)));
+    assert_eq!(update(&mut a, ctrl_c()), vec![Action::Quit]);
+}
+
+#[test]
+fn help_overlay_in_the_operation_view() {
+    let mut a = app();
+    super::update::open_operation(&mut a, "op-1".into());
+    update(
+        &mut a,
+        Msg::Detail {
+            id: "op-1".into(),
+            result: Ok(Box::new(fake::detail_failed())),
+        },
+    );
+    key(&mut a, KeyCode::Char('?'));
+    snap("help_operation_view", &mut a, 80, 24);
+}

@@ -8,7 +8,9 @@ use super::msg::{Action, Msg};
 use super::overlays;
 use super::view::layout::{MainLayout, item_at, page};
 use crate::sanitize::clean;
-use crossterm::event::{KeyEvent, KeyEventKind, MouseButton, MouseEvent, MouseEventKind};
+use crossterm::event::{
+    KeyCode, KeyEvent, KeyEventKind, KeyModifiers, MouseButton, MouseEvent, MouseEventKind,
+};
 use tui_input::Input;
 
 /// Rows moved by one mouse wheel notch.
@@ -223,6 +225,15 @@ fn move_by(app: &mut App, pane: Pane, delta: isize) -> Vec<Action> {
 }
 
 fn key(app: &mut App, ev: KeyEvent) -> Vec<Action> {
+    // Ctrl-C works everywhere, whatever the keymap: close what is open, then quit (or ask).
+    if ev.code == KeyCode::Char('c') && ev.modifiers.contains(KeyModifiers::CONTROL) {
+        if matches!(app.overlay, Some(Overlay::QuitConfirm)) {
+            app.quit = true;
+            return vec![Action::Quit];
+        }
+        app.overlay = None;
+        return quit(app);
+    }
     if app.overlay.is_some() {
         return overlays::key(app, ev);
     }
