@@ -44,6 +44,8 @@ pub struct DialogState {
     pub rpo_seconds: Option<i64>,
     pub mappings_edited: bool,
     pub error: Option<String>,
+    /// Why the other failover mode is not allowed for this group, if it is not.
+    pub mode_blocked: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -83,7 +85,14 @@ impl DialogState {
             rpo_seconds: group.rpo_seconds,
             mappings_edited: false,
             error: None,
+            mode_blocked: None,
         }
+    }
+
+    /// Remember why the other failover mode may not be chosen (from the state machine).
+    pub fn with_mode_blocked(mut self, why: Option<String>) -> Self {
+        self.mode_blocked = why;
+        self
     }
 
     pub fn fields(&self) -> Vec<Field> {
@@ -177,6 +186,10 @@ impl DialogState {
 
     fn toggle(&mut self) -> DialogOutcome {
         match self.focused() {
+            Some(Field::Mode) if self.mode_blocked.is_some() => {
+                self.error = self.mode_blocked.clone();
+                DialogOutcome::Nothing
+            }
             Some(Field::Mode) => {
                 self.operation = if self.operation == OperationType::PlannedFailover {
                     OperationType::Failover

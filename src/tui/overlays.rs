@@ -4,7 +4,9 @@
 use super::app::{App, CommandState, FaultMenu, MenuState, Overlay, Pane, group_state};
 use super::backend::{FaultSpec, Mappings, OperationRequest};
 use super::command::{self, Command};
-use super::dialog::{Checks, ConfirmOutcome, ConfirmState, DialogOutcome, DialogState};
+use super::dialog::{
+    Checks, ConfirmOutcome, ConfirmState, DialogOutcome, DialogState, is_failover,
+};
 use super::msg::Action;
 use super::theme::Theme;
 use super::update::quit;
@@ -82,6 +84,15 @@ pub fn open_dialog(app: &mut App, group: &str, op: OperationType, preselect: boo
     if let Err(why) = check_transition(dialog.operation, &group_state(&g)) {
         app.error(why.to_string());
         return Vec::new();
+    }
+    if is_failover(dialog.operation) {
+        let other = if dialog.operation == OperationType::Failover {
+            OperationType::PlannedFailover
+        } else {
+            OperationType::Failover
+        };
+        let why = check_transition(other, &group_state(&g)).err();
+        dialog = dialog.with_mode_blocked(why.map(|r| r.to_string()));
     }
     let mut out = vec![Action::LoadMappings(g.name.clone())];
     if let Ok(req) = dialog.request() {

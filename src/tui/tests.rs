@@ -579,3 +579,26 @@ fn help_overlay_in_the_operation_view() {
     key(&mut a, KeyCode::Char('?'));
     snap("help_operation_view", &mut a, 80, 24);
 }
+
+#[test]
+fn failover_mode_switch_respects_the_state_machine() {
+    let mut a = app();
+    let mut e = fake::estate();
+    e.protection_groups[0].status = GroupStatus::FailoverFailed;
+    update(&mut a, Msg::Estate(Ok(e)));
+    key(&mut a, KeyCode::Char('f'));
+    let Some(Overlay::Dialog(d)) = &a.overlay else {
+        panic!("no dialog: {:?}", a.message)
+    };
+    assert_eq!(d.operation, OperationType::Failover);
+    assert!(key(&mut a, KeyCode::Char(' ')).is_empty());
+    let Some(Overlay::Dialog(d)) = &a.overlay else {
+        panic!("dialog closed")
+    };
+    assert_eq!(d.operation, OperationType::Failover);
+    assert!(
+        d.error
+            .as_deref()
+            .is_some_and(|e| e.contains("planned_failover needs"))
+    );
+}

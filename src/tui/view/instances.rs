@@ -66,6 +66,11 @@ pub fn draw(frame: &mut Frame, app: &App, area: Rect) {
     }
     head.extend(["VOL".into(), "REPLICATION".into()]);
     widths.extend([Constraint::Length(3), Constraint::Min(12)]);
+    let lag = if area.width >= 90 {
+        lag_suffix(app)
+    } else {
+        None
+    };
     let c = app.cursor(Pane::Instances);
     let h = layout::page(Pane::Instances, area);
     let offset = window(c.selected, c.offset, h, rows_idx.len());
@@ -75,7 +80,7 @@ pub fn draw(frame: &mut Frame, app: &App, area: Rect) {
         .enumerate()
         .map(|(k, &i)| {
             let inst = &app.instances[i];
-            row(&app.theme, inst, &sites, wide).style(row_style(
+            row(&app.theme, inst, &sites, wide, lag.as_ref()).style(row_style(
                 app,
                 Pane::Instances,
                 offset + k == c.selected,
@@ -106,7 +111,13 @@ pub fn draw(frame: &mut Frame, app: &App, area: Rect) {
     );
 }
 
-fn row<'a>(t: &Theme, inst: &InstanceView, sites: &[(String, String)], wide: bool) -> Row<'a> {
+fn row<'a>(
+    t: &Theme,
+    inst: &InstanceView,
+    sites: &[(String, String)],
+    wide: bool,
+    lag: Option<&(String, Role)>,
+) -> Row<'a> {
     let mut cells = vec![Cell::from(clean(&inst.name))];
     for (site, _) in sites {
         let server = inst.servers.iter().find(|s| clean(&s.site) == *site);
@@ -115,7 +126,11 @@ fn row<'a>(t: &Theme, inst: &InstanceView, sites: &[(String, String)], wide: boo
     cells.push(Cell::from(
         Line::from(inst.volumes.len().to_string()).right_aligned(),
     ));
-    cells.push(Cell::from(replication_cell(t, inst)));
+    let mut repl = replication_cell(t, inst);
+    if let Some((text, role)) = lag {
+        repl.push_span(Span::styled(text.clone(), t.style(*role)));
+    }
+    cells.push(Cell::from(repl));
     Row::new(cells)
 }
 
@@ -165,4 +180,23 @@ fn replication_cell<'a>(t: &Theme, inst: &InstanceView) -> Line<'a> {
             t.style(Role::Attention),
         )),
     }
+}
+
+/// ` · 42 s ▂▃▂▅▂`: the group's RPO now and its lag history, shown after each instance's state.
+fn lag_suffix(app: &App) -> Option<(String, Role)> {
+    let g = app.group(app.instances_group.as_deref()?)?;
+    let rpo = g.rpo_seconds?;
+    let samples: Vec<u64> = app
+        .rpo_history
+        .get(&g.name)
+        .map(|h| h.iter().copied().collect())
+        .unwrap_or_default();
+    Some((
+        format!(
+            " · {} {}",
+            crate::domain::human_seconds(rpo),
+            symbols::sparkline(&samples, 8)
+        ),
+        symbols::rpo_role(Some(rpo), g.rpo_target_seconds),
+    ))
 }

@@ -86,13 +86,25 @@ fn site_lines<'a>(app: &App, s: &SiteView) -> [Line<'a>; 2] {
                 Some(_) => (symbols::ATTENTION, Role::Attention),
                 None => (symbols::PENDING, Role::Dim),
             };
-            Line::from(vec![
+            let sources = app
+                .groups()
+                .iter()
+                .filter(|g| g.current_primary == s.name)
+                .count();
+            let mut spans = vec![
                 Span::styled("   array ", t.style(Role::Dim)),
                 Span::styled(
                     format!("{sym} {}", repl.unwrap_or_else(|| "unknown".into())),
                     t.style(role),
                 ),
-            ])
+            ];
+            if sources > 0 {
+                spans.push(Span::styled(
+                    format!("  ⇢ {sources} PG{}", if sources == 1 { "" } else { "s" }),
+                    t.style(Role::Dim),
+                ));
+            }
+            Line::from(spans)
         }
     };
     [first, second]
