@@ -100,7 +100,7 @@ fn site_lines<'a>(app: &App, s: &SiteView) -> [Line<'a>; 2] {
             ];
             if sources > 0 {
                 spans.push(Span::styled(
-                    format!("  ⇢ {sources} PG{}", if sources == 1 { "" } else { "s" }),
+                    format!(" ⇢ {sources} PG{}", if sources == 1 { "" } else { "s" }),
                     t.style(Role::Dim),
                 ));
             }
