@@ -80,13 +80,12 @@ pub async fn run(
     let size = terminal.size()?;
     app.size = (size.width, size.height);
     let refresh_every = ui.refresh_interval.max(MIN_REFRESH_INTERVAL);
+    let (tx, mut rx) = mpsc::channel(QUEUE_LEN);
     let mut rt = Runtime {
         backend,
         config_dir,
-        tx: mpsc::channel(QUEUE_LEN).0,
+        tx,
     };
-    let (tx, mut rx) = mpsc::channel(QUEUE_LEN);
-    rt.tx = tx;
     for a in update::start(&mut app) {
         rt.dispatch(a);
     }
