@@ -11,3 +11,4 @@ pub mod providers;
 pub mod sanitize;
 pub mod secret;
 pub mod store;
+pub mod tui;

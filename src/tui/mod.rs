@@ -1,0 +1,26 @@
+//! The terminal console (ARCHITECTURE.md §1): Elm-like. `Msg`s from the terminal, the engine's
+//! event stream and background tasks go through `update`, which changes the `App` and asks for
+//! `Action`s; `view` draws the `App`. The console reaches the engine only via `ConsoleBackend`.
+
+pub mod app;
+pub mod backend;
+pub mod command;
+pub mod dialog;
+pub mod fake;
+pub mod follow;
+pub mod keymap;
+pub mod msg;
+pub mod overlays;
+pub mod run;
+pub mod symbols;
+pub mod theme;
+pub mod update;
+pub mod view;
+
+#[cfg(test)]
+mod tests;
+
+pub use backend::{
+    ConsoleBackend, FaultSpec, Mappings, OperationDetail, OperationRequest, StepStatus, StepView,
+};
+pub use run::run;

@@ -1,0 +1,68 @@
+//! The one queue: terminal input, engine events and background results become a `Msg`; `update`
+//! answers with `Action`s, requests the runtime carries out in tasks.
+
+use super::backend::{FaultSpec, Mappings, OperationDetail, OperationRequest};
+use super::theme::Theme;
+use crate::domain::preconditions::Check;
+use crate::domain::{EstateView, InstanceView, OperationRecord};
+use crate::orchestrator::OperationEvent;
+use chrono::{DateTime, Utc};
+use crossterm::event::{KeyEvent, MouseEvent};
+
+#[derive(Debug, Clone)]
+pub enum Msg {
+    Key(KeyEvent),
+    Mouse(MouseEvent),
+    Resize(u16, u16),
+    /// The refresh interval elapsed.
+    RefreshDue,
+    Estate(Result<EstateView, String>),
+    Instances {
+        group: String,
+        result: Result<Vec<InstanceView>, String>,
+    },
+    Operations(Result<Vec<OperationRecord>, String>),
+    Detail {
+        id: String,
+        result: Result<Box<OperationDetail>, String>,
+    },
+    Mappings {
+        group: String,
+        result: Result<Mappings, String>,
+    },
+    Event(OperationEvent),
+    /// The event stream dropped events: re-read what is shown.
+    EventsLagged(u64),
+    Checks {
+        request: OperationRequest,
+        result: Result<Vec<Check>, String>,
+    },
+    Started {
+        request: OperationRequest,
+        result: Result<String, String>,
+    },
+    Cancelled {
+        id: String,
+        result: Result<(), String>,
+    },
+    Fault(Result<String, String>),
+    Theme(Result<Theme, String>),
+    /// A spinner frame; only sent while an operation runs.
+    Tick(DateTime<Utc>),
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum Action {
+    Refresh,
+    LoadOperations,
+    LoadInstances(String),
+    LoadDetail(String),
+    LoadMappings(String),
+    Check(OperationRequest),
+    Start(OperationRequest),
+    Cancel(String),
+    InjectFault { site: String, fault: FaultSpec },
+    ClearFaults(String),
+    LoadTheme(String),
+    Quit,
+}

@@ -1,0 +1,118 @@
+//! Every status has a symbol and a colour role, so the screen reads right without colour.
+
+use super::backend::StepStatus;
+use super::theme::Role;
+use crate::domain::preconditions::CheckState;
+use crate::domain::{GroupStatus, OperationStatus};
+
+pub const OK: &str = "✓";
+pub const FAILED: &str = "✗";
+pub const RUNNING: &str = "⟳";
+pub const ATTENTION: &str = "⚠";
+pub const PENDING: &str = "·";
+pub const UNDONE: &str = "↺";
+pub const SKIPPED: &str = "-";
+pub const UP: &str = "●";
+pub const DOWN: &str = "○";
+
+/// Spinner frames for running work; animated only while an operation runs.
+pub const SPINNER: [&str; 4] = ["⟳", "◴", "◷", "◶"];
+
+pub fn group_status(s: GroupStatus) -> (&'static str, Role) {
+    match s {
+        GroupStatus::Protected => (OK, Role::Ok),
+        GroupStatus::FailedOver => ("◆", Role::Attention),
+        GroupStatus::TestActive => ("◇", Role::Progress),
+        s if s.is_transient() => (RUNNING, Role::Progress),
+        _ => (FAILED, Role::Failed),
+    }
+}
+
+pub fn operation_status(s: OperationStatus) -> (&'static str, Role) {
+    match s {
+        OperationStatus::Pending => (PENDING, Role::Dim),
+        OperationStatus::Running => (RUNNING, Role::Progress),
+        OperationStatus::RollingBack => (UNDONE, Role::Attention),
+        OperationStatus::Completed => (OK, Role::Ok),
+        OperationStatus::Failed => (FAILED, Role::Failed),
+    }
+}
+
+pub fn step_status(s: StepStatus) -> (&'static str, Role) {
+    match s {
+        StepStatus::Pending => (PENDING, Role::Dim),
+        StepStatus::Running => (RUNNING, Role::Progress),
+        StepStatus::Succeeded => (OK, Role::Ok),
+        StepStatus::Failed => (FAILED, Role::Failed),
+        StepStatus::Compensated => (UNDONE, Role::Attention),
+        StepStatus::Skipped => (SKIPPED, Role::Dim),
+    }
+}
+
+pub fn check_state(s: CheckState) -> (&'static str, Role) {
+    let role = match s {
+        CheckState::Ok => Role::Ok,
+        CheckState::Warn => Role::Attention,
+        CheckState::Fail => Role::Failed,
+    };
+    (s.symbol(), role)
+}
+
+/// RPO now against its target: attention past 80 %, failed past the target.
+pub fn rpo_role(rpo_seconds: Option<i64>, target_seconds: u64) -> Role {
+    match rpo_seconds {
+        None => Role::Dim,
+        Some(s) if s > target_seconds as i64 => Role::Failed,
+        Some(s) if s * 10 > target_seconds as i64 * 8 => Role::Attention,
+        Some(_) => Role::Ok,
+    }
+}
+
+/// A text sparkline of the last `width` samples, scaled to the largest shown.
+pub fn sparkline(samples: &[u64], width: usize) -> String {
+    const BARS: [char; 8] = ['▁', '▂', '▃', '▄', '▅', '▆', '▇', '█'];
+    let start = samples.len().saturating_sub(width);
+    let shown = &samples[start..];
+    let max = shown.iter().copied().max().unwrap_or(0).max(1);
+    shown
+        .iter()
+        .map(|v| BARS[((v * 7) / max).min(7) as usize])
+        .collect()
+}
+
+/// A text progress bar `████░░░░` of `width` cells.
+pub fn bar(percent: u8, width: usize) -> String {
+    let full = (usize::from(percent.min(100)) * width) / 100;
+    let mut s = "█".repeat(full);
+    s.push_str(&"░".repeat(width - full));
+    s
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_group_status_has_a_symbol() {
+        for s in GroupStatus::ALL {
+            assert!(!group_status(s).0.is_empty());
+        }
+        assert_eq!(group_status(GroupStatus::FailoverFailed).1, Role::Failed);
+    }
+
+    #[test]
+    fn rpo_turns_attention_past_80_percent() {
+        assert_eq!(rpo_role(Some(240), 300), Role::Ok);
+        assert_eq!(rpo_role(Some(241), 300), Role::Attention);
+        assert_eq!(rpo_role(Some(301), 300), Role::Failed);
+        assert_eq!(rpo_role(None, 300), Role::Dim);
+    }
+
+    #[test]
+    fn bars_and_sparklines_have_the_asked_width() {
+        assert_eq!(bar(50, 10), "█████░░░░░");
+        assert_eq!(bar(200, 4), "████");
+        assert_eq!(sparkline(&[0, 7, 14], 2), "▄█");
+        assert_eq!(sparkline(&[], 5), "");
+    }
+}

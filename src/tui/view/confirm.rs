@@ -1,0 +1,91 @@
+//! The confirmation: destructive operations make the operator type the group's name; the others
+//! ask y/N. The confirm button stays disabled until the name matches.
+
+use super::dialog_block;
+use super::layout::centered;
+use crate::sanitize::clean;
+use crate::tui::app::App;
+use crate::tui::dialog::{ConfirmState, format_mapping};
+use crate::tui::theme::Role;
+use ratatui::Frame;
+use ratatui::layout::{Position, Rect};
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Clear, Paragraph, Wrap};
+
+pub fn draw(frame: &mut Frame, app: &App, c: &ConfirmState, area: Rect) {
+    let t = &app.theme;
+    let req = &c.request;
+    let mut lines = vec![Line::from(vec![
+        Span::styled(format!(" {} ", req.operation.label()), t.style(Role::Title)),
+        Span::raw(format!(
+            "of {} from {} to {}",
+            req.group,
+            clean(&c.source),
+            clean(&c.target)
+        )),
+    ])];
+    let mut opts = Vec::new();
+    if req.force {
+        opts.push("force".to_string());
+    }
+    if req.stop_servers {
+        opts.push("stop servers first".to_string());
+    }
+    if !req.network_mapping.is_empty() {
+        opts.push(format!("networks {}", format_mapping(&req.network_mapping)));
+    }
+    if !req.flavor_mapping.is_empty() {
+        opts.push(format!("flavors {}", format_mapping(&req.flavor_mapping)));
+    }
+    if !opts.is_empty() {
+        lines.push(Line::from(Span::styled(
+            format!(" options: {}", opts.join(" · ")),
+            t.style(Role::Dim),
+        )));
+    }
+    lines.push(Line::from(""));
+    let mut cursor = None;
+    if c.typed_required() {
+        lines.push(Line::from(Span::styled(
+            format!(
+                " This is destructive. Type the group's name ({}) to confirm:",
+                req.group
+            ),
+            t.style(Role::Attention),
+        )));
+        cursor = Some((lines.len(), c.typed.visual_cursor()));
+        lines.push(Line::from(vec![
+            Span::styled(" > ", t.style(Role::Accent)),
+            Span::raw(c.typed.value().to_string()),
+        ]));
+        lines.push(Line::from(""));
+        let button = if c.matches() {
+            Span::styled(" [ Enter: start ] ", t.selection())
+        } else {
+            Span::styled(
+                " [ Enter: start ] (name does not match yet) ",
+                t.style(Role::Dim),
+            )
+        };
+        lines.push(Line::from(vec![
+            button,
+            Span::styled("  Esc cancel", t.style(Role::Dim)),
+        ]));
+    } else {
+        lines.push(Line::from(Span::styled(
+            format!(" Start {} of {}? (y/N)", req.operation, req.group),
+            t.style(Role::Attention),
+        )));
+    }
+    let r = centered(area, 72, lines.len() as u16 + 2);
+    frame.render_widget(Clear, r);
+    frame.render_widget(
+        Paragraph::new(lines)
+            .wrap(Wrap { trim: false })
+            .block(dialog_block("Confirm", t)),
+        r,
+    );
+    if let Some((y, x)) = cursor {
+        frame.set_cursor_position(Position::new(r.x + 4 + x as u16, r.y + 1 + y as u16));
+    }
+}

@@ -1,0 +1,111 @@
+//! Screen geometry, shared by drawing and by `update` (mouse hit-testing, page sizes), so both
+//! agree on where every pane is.
+
+use crate::tui::app::{App, Pane};
+use ratatui::layout::{Constraint, Layout, Position, Rect};
+
+pub const MIN_WIDTH: u16 = 80;
+pub const MIN_HEIGHT: u16 = 24;
+
+#[derive(Debug, Clone, Copy)]
+pub struct MainLayout {
+    pub header: Rect,
+    pub sites: Rect,
+    pub operations: Rect,
+    pub groups: Rect,
+    pub instances: Rect,
+    pub status: Rect,
+}
+
+impl MainLayout {
+    pub fn new(area: Rect, n_sites: usize, n_groups: usize) -> Self {
+        let [header, body, status] = Layout::vertical([
+            Constraint::Length(1),
+            Constraint::Min(0),
+            Constraint::Length(1),
+        ])
+        .areas(area);
+        let left_w = (area.width * 3 / 10).clamp(30, 56);
+        let [left, right] =
+            Layout::horizontal([Constraint::Length(left_w), Constraint::Min(0)]).areas(body);
+        let sites_h = (n_sites.max(1) as u16 * 2 + 2).min(body.height / 2);
+        let [sites, operations] =
+            Layout::vertical([Constraint::Length(sites_h), Constraint::Min(0)]).areas(left);
+        let groups_h = (n_groups as u16 + 3).clamp(5, body.height / 2);
+        let [groups, instances] =
+            Layout::vertical([Constraint::Length(groups_h), Constraint::Min(0)]).areas(right);
+        MainLayout {
+            header,
+            sites,
+            operations,
+            groups,
+            instances,
+            status,
+        }
+    }
+
+    pub fn of(app: &App) -> Self {
+        let area = Rect::new(0, 0, app.size.0, app.size.1);
+        let sites = app.estate.as_ref().map(|e| e.sites.len()).unwrap_or(2);
+        MainLayout::new(area, sites, app.groups().len())
+    }
+
+    pub fn rect(&self, pane: Pane) -> Rect {
+        match pane {
+            Pane::Sites => self.sites,
+            Pane::Groups => self.groups,
+            Pane::Instances => self.instances,
+            Pane::Operations => self.operations,
+        }
+    }
+
+    pub fn pane_at(&self, col: u16, row: u16) -> Option<Pane> {
+        let p = Position::new(col, row);
+        [Pane::Sites, Pane::Groups, Pane::Instances, Pane::Operations]
+            .into_iter()
+            .find(|pane| self.rect(*pane).contains(p))
+    }
+}
+
+pub fn header_rows(pane: Pane) -> u16 {
+    match pane {
+        Pane::Groups | Pane::Instances => 1,
+        Pane::Sites | Pane::Operations => 0,
+    }
+}
+
+pub fn rows_per_item(pane: Pane) -> u16 {
+    match pane {
+        Pane::Sites => 2,
+        _ => 1,
+    }
+}
+
+/// How many items of `pane` fit in `rect` (inside the border, below the header).
+pub fn page(pane: Pane, rect: Rect) -> usize {
+    let inner = rect.height.saturating_sub(2 + header_rows(pane));
+    usize::from(inner / rows_per_item(pane))
+}
+
+/// The item under a click at `row`, relative to the first visible item.
+pub fn item_at(pane: Pane, rect: Rect, row: u16) -> Option<usize> {
+    let first = rect.y + 1 + header_rows(pane);
+    let last = rect.y + rect.height.saturating_sub(1);
+    (row >= first && row < last).then(|| usize::from((row - first) / rows_per_item(pane)))
+}
+
+pub fn too_small(area: Rect) -> bool {
+    area.width < MIN_WIDTH || area.height < MIN_HEIGHT
+}
+
+/// A rectangle of at most `w`×`h`, centred in `area`.
+pub fn centered(area: Rect, w: u16, h: u16) -> Rect {
+    let w = w.min(area.width);
+    let h = h.min(area.height);
+    Rect::new(
+        area.x + (area.width - w) / 2,
+        area.y + (area.height - h) / 2,
+        w,
+        h,
+    )
+}
