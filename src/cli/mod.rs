@@ -3,6 +3,7 @@
 
 pub mod args;
 pub mod confirm;
+mod console;
 mod follow;
 mod lab_serve;
 mod operate;
@@ -77,10 +78,7 @@ pub async fn run(cli: Cli) -> i32 {
     let result = match &cli.command {
         Some(Command::Lab(args::LabCommand::Serve(a))) => lab_serve::run(a).await,
         Some(cmd) => run_on_engine(&cli, cmd).await,
-        None => Err(CliError::rejected(
-            "the interactive console is not built yet (issue 5).\n\
-             Try `drconsole lab serve --dir DIR`, then `drconsole --config DIR/drconsole.toml status`.",
-        )),
+        None => console::run(&cli).await,
     };
     match result {
         Ok(()) => EXIT_OK,

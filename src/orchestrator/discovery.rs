@@ -53,16 +53,19 @@ fn site_view(site: &crate::config::SiteConfig, probe: Option<SiteProbe>) -> Site
         Ok(state) => ArrayView {
             name: site.array.name.clone(),
             reachable: true,
-            replication: Some(
+            // `connected` when every link to a peer is; else each link with its state.
+            replication: Some(if state.connections.is_empty() {
+                "no peer array".to_string()
+            } else if state.connections.iter().all(|c| c.status == "connected") {
+                "connected".to_string()
+            } else {
                 state
                     .connections
                     .iter()
-                    .map(|c| format!("{} to {}", clean(&c.status), clean(&c.name)))
+                    .map(|c| format!("{} {}", clean(&c.name), clean(&c.status)))
                     .collect::<Vec<_>>()
-                    .join(", "),
-            )
-            .filter(|s| !s.is_empty())
-            .or(Some("no peer array".into())),
+                    .join(", ")
+            }),
             error: None,
         },
         Err(e) => ArrayView {

@@ -8,6 +8,7 @@ pub mod error;
 mod error_body;
 mod http;
 pub mod identity;
+pub mod lab_control;
 pub mod network;
 mod session;
 pub mod site;

@@ -4,7 +4,7 @@
 use super::app::{App, Screen};
 use super::backend::{OperationDetail, StepStatus, StepView};
 use super::msg::Action;
-use crate::domain::Phase;
+use crate::domain::{OperationStatus, Phase};
 use crate::orchestrator::{EventKind, OperationEvent};
 use crate::sanitize::clean;
 
@@ -73,6 +73,9 @@ pub fn apply_event(d: &mut OperationDetail, e: &OperationEvent) {
                     d.steps.len() - 1
                 }
             };
+            if d.record.status == OperationStatus::Pending {
+                d.record.status = OperationStatus::Running;
+            }
             let s = &mut d.steps[i];
             s.status = StepStatus::Running;
             s.started_at.get_or_insert(e.at);
@@ -112,6 +115,13 @@ pub fn apply_event(d: &mut OperationDetail, e: &OperationEvent) {
             }
         }
         EventKind::Phase { .. } => {}
+        EventKind::CancelRequested { by } => {
+            d.log.push(format!(
+                "{} cancel asked by {}: rolling back",
+                e.at.format("%H:%M:%S"),
+                clean(by)
+            ));
+        }
         EventKind::Progress { percent } => d.record.progress = *percent,
         EventKind::Status { status } => {
             d.record.status = *status;

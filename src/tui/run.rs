@@ -150,16 +150,7 @@ fn from_terminal(ev: Event) -> Option<Msg> {
 }
 
 fn context() -> String {
-    let user = std::env::var("USER")
-        .or_else(|_| std::env::var("USERNAME"))
-        .unwrap_or_else(|_| "unknown".into());
-    let host = std::env::var("HOSTNAME")
-        .ok()
-        .or_else(|| std::fs::read_to_string("/etc/hostname").ok())
-        .map(|h| h.trim().to_string())
-        .filter(|h| !h.is_empty())
-        .unwrap_or_else(|| "localhost".into());
-    crate::sanitize::clean(&format!("{user}@{host}"))
+    crate::orchestrator::actor::local_actor().to_string()
 }
 
 struct Runtime {
