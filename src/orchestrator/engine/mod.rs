@@ -40,7 +40,7 @@ pub struct EngineOptions {
 impl Default for EngineOptions {
     fn default() -> Self {
         Self {
-            max_concurrency: 16,
+            max_concurrency: 64,
             lease: Duration::from_secs(60),
             poll_interval: Duration::from_secs(1),
             console_id: console_id(),

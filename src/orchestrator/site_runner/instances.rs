@@ -223,9 +223,8 @@ impl SiteRunner {
         plan: &ServerPlan,
         ctx: &StepCtx,
     ) -> Result<Value, StepError> {
-        if let Some(s) = self.find_own_server(site, &plan.name).await? {
-            return Ok(json!({ "server_id": s.id }));
-        }
+        // No look for an earlier copy here: create_server is never retried, and on resume the
+        // executor asks `check` (which finds it by metadata) before running it again.
         let compute = self.site(site)?.compute();
         let flavors = compute.list_flavors().await.map_err(step_err)?;
         let flavor = flavors

@@ -1,0 +1,99 @@
+//! Failover benchmark (run with `cargo bench --bench failover`): a planned failover of one group
+//! of 10, 200 and 1,000 instances against the lab at its default latencies (20 ms a call, time
+//! ×10), printing the wall time, the DAG's critical path from the journaled step durations, and
+//! their ratio. A ratio near 1 means the executor runs the plan as fast as its dependencies allow.
+
+use drconsole::config;
+use drconsole::domain::{OperationStatus, OperationType};
+use drconsole::lab::{LabHandle, LabOptions};
+use drconsole::orchestrator::Plan;
+use drconsole::orchestrator::engine::{Engine, EngineOptions, OperationRequest};
+use drconsole::store::Store;
+use std::collections::HashMap;
+use std::fmt::Write as _;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+fn topology(n: usize) -> String {
+    let mut t = String::from(
+        "snapshot_interval_seconds = 60\nkeep_snapshots = 4\n\n\
+         [[sites]]\nname = \"site-a\"\nrole = \"production\"\narray = \"array-a\"\n\n\
+         [[sites]]\nname = \"site-b\"\nrole = \"dr\"\narray = \"array-b\"\n\n\
+         [[networks]]\nname = \"net-app\"\ncidr = \"10.0.0.0/16\"\ntest_cidr = \"10.100.0.0/16\"\n\n\
+         [[groups]]\nname = \"app\"\nnetwork = \"net-app\"\nflavor = \"m1.small\"\n",
+    );
+    let names: Vec<String> = (1..=n).map(|i| format!("\"app-{i}\"")).collect();
+    let _ = writeln!(t, "servers = [{}]", names.join(", "));
+    let _ = writeln!(t, "boot_volume_gb = 20\nrpo_target_seconds = 300");
+    t
+}
+
+async fn one(n: usize) -> Result<(Duration, Duration, usize), String> {
+    let dir = tempfile::tempdir().map_err(|e| e.to_string())?;
+    let topo = dir.path().join("topology.toml");
+    std::fs::write(&topo, topology(n)).map_err(|e| e.to_string())?;
+    let mut opts = LabOptions::new(dir.path().join("lab"));
+    opts.topology = Some(topo);
+    let lab = LabHandle::start(opts).await.map_err(|e| e.to_string())?;
+    let files = lab.write_client_files().map_err(|e| e.to_string())?;
+    let cfg = config::load(&files.config).map_err(|e| e.to_string())?.config;
+    let store = Store::open_sqlite(&dir.path().join("journal.sqlite")).map_err(|e| e.to_string())?;
+    let engine = Engine::new(
+        Arc::new(cfg),
+        store.clone(),
+        EngineOptions {
+            cache_dir: Some(dir.path().join("data")),
+            ..EngineOptions::default()
+        },
+    )
+    .map_err(|e| e.to_string())?;
+    let started = Instant::now();
+    let rec = engine
+        .start(OperationRequest::new(OperationType::PlannedFailover, "app"))
+        .await
+        .map_err(|e| e.to_string())?;
+    engine.wait_local(&rec.id).await;
+    let wall = started.elapsed();
+    let op = store
+        .get_operation(&rec.id)
+        .await
+        .map_err(|e| e.to_string())?
+        .ok_or("no record")?;
+    if op.record.status != OperationStatus::Completed {
+        return Err(format!("failover failed: {:?}", op.record.error_message));
+    }
+    let plan: Plan = serde_json::from_value(op.plan).map_err(|e| e.to_string())?;
+    let durations: HashMap<String, Duration> = store
+        .steps(&rec.id)
+        .await
+        .map_err(|e| e.to_string())?
+        .into_iter()
+        .filter_map(|s| s.duration_ms.map(|d| (s.step_id, Duration::from_millis(d))))
+        .collect();
+    let critical = plan.critical_path(&durations);
+    let _ = lab.shutdown().await;
+    Ok((wall, critical, plan.steps.len()))
+}
+
+fn main() {
+    let rt = match tokio::runtime::Runtime::new() {
+        Ok(rt) => rt,
+        Err(e) => {
+            eprintln!("cannot start a runtime: {e}");
+            std::process::exit(1);
+        }
+    };
+    println!("planned failover, lab at ×10 time and 20 ms a call, 64 steps at once");
+    println!("{:>10} {:>7} {:>10} {:>15} {:>7}", "instances", "steps", "wall", "critical path", "ratio");
+    for n in [10, 200, 1000] {
+        match rt.block_on(one(n)) {
+            Ok((wall, cp, steps)) => println!(
+                "{n:>10} {steps:>7} {:>9.2}s {:>14.2}s {:>7.3}",
+                wall.as_secs_f64(),
+                cp.as_secs_f64(),
+                wall.as_secs_f64() / cp.as_secs_f64().max(1e-9)
+            ),
+            Err(e) => println!("{n:>10} failed: {e}"),
+        }
+    }
+}
