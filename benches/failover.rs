@@ -36,8 +36,11 @@ async fn one(n: usize) -> Result<(Duration, Duration, usize), String> {
     opts.topology = Some(topo);
     let lab = LabHandle::start(opts).await.map_err(|e| e.to_string())?;
     let files = lab.write_client_files().map_err(|e| e.to_string())?;
-    let cfg = config::load(&files.config).map_err(|e| e.to_string())?.config;
-    let store = Store::open_sqlite(&dir.path().join("journal.sqlite")).map_err(|e| e.to_string())?;
+    let cfg = config::load(&files.config)
+        .map_err(|e| e.to_string())?
+        .config;
+    let store =
+        Store::open_sqlite(&dir.path().join("journal.sqlite")).map_err(|e| e.to_string())?;
     let engine = Engine::new(
         Arc::new(cfg),
         store.clone(),
@@ -84,7 +87,10 @@ fn main() {
         }
     };
     println!("planned failover, lab at ×10 time and 20 ms a call, 64 steps at once");
-    println!("{:>10} {:>7} {:>10} {:>15} {:>7}", "instances", "steps", "wall", "critical path", "ratio");
+    println!(
+        "{:>10} {:>7} {:>10} {:>15} {:>7}",
+        "instances", "steps", "wall", "critical path", "ratio"
+    );
     for n in [10, 200, 1000] {
         match rt.block_on(one(n)) {
             Ok((wall, cp, steps)) => println!(

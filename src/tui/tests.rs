@@ -505,7 +505,7 @@ fn stale_checklist_answers_are_dropped() {
 }
 
 #[test]
-fn ten_thousand_instances_render_fast() {
+fn ten_thousand_instances_render_only_the_visible_rows() {
     let mut a = app();
     update(
         &mut a,
@@ -516,11 +516,9 @@ fn ten_thousand_instances_render_fast() {
     );
     a.focus = Pane::Instances;
     key(&mut a, KeyCode::Char('G'));
-    let started = std::time::Instant::now();
+    // Speed is measured by `cargo bench --bench console`; here: the end of the list is reachable.
     let t = render(&mut a, 200, 60);
-    let elapsed = started.elapsed();
     assert!(format!("{}", t.backend()).contains("web-10000"));
-    assert!(elapsed.as_millis() < 500, "rendering took {elapsed:?}");
 }
 
 #[test]
