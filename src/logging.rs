@@ -5,6 +5,13 @@ use std::path::{Path, PathBuf};
 use tracing_appender::non_blocking::WorkerGuard;
 use tracing_subscriber::EnvFilter;
 
+static LOG_PATH: std::sync::OnceLock<PathBuf> = std::sync::OnceLock::new();
+
+/// The log file this process writes, once logging has started.
+pub fn log_path() -> Option<&'static Path> {
+    LOG_PATH.get().map(PathBuf::as_path)
+}
+
 pub struct LogFile {
     pub path: PathBuf,
     _guard: WorkerGuard,
@@ -24,6 +31,7 @@ pub fn init(data_dir: &Path) -> Option<LogFile> {
         .with_ansi(false)
         .try_init()
         .ok()?;
+    let _ = LOG_PATH.set(dir.join("drconsole.log"));
     Some(LogFile {
         path: dir.join("drconsole.log"),
         _guard: guard,

@@ -466,3 +466,72 @@ async fn a_site_lost_mid_operation_fails_it_with_the_reason() {
         "lock released"
     );
 }
+
+#[tokio::test]
+async fn a_cancelled_failover_rolls_back_and_leaves_the_dr_site_as_before() {
+    let lab = lab().await;
+    let engine = lab.engine();
+    let before_b = lab.inventory("site-b").await;
+    let mut events = engine.events().subscribe();
+    let started = engine
+        .start(req(Op::PlannedFailover, "web-app"))
+        .await
+        .expect("starts");
+    loop {
+        let ev = events.recv().await.expect("event");
+        if matches!(&ev.kind, EventKind::StepSucceeded { step, .. } if step == "manage_volumes") {
+            break;
+        }
+    }
+    assert!(engine.cancel_local(&started.id));
+    engine.wait_local(&started.id).await;
+    let rec = lab
+        .store()
+        .get_operation(&started.id)
+        .await
+        .expect("j")
+        .expect("r")
+        .record;
+    assert_eq!(rec.status, OperationStatus::Failed);
+    assert!(
+        rec.error_message
+            .as_deref()
+            .is_some_and(|m| m.contains("cancel")),
+        "{rec:?}"
+    );
+    assert_eq!(
+        status_of(&engine, "web-app").await,
+        GroupStatus::PlannedFailoverFailed
+    );
+    assert_eq!(lab.inventory("site-b").await, before_b);
+}
+
+#[tokio::test]
+async fn a_failed_drill_leaves_the_group_protected_and_sync_keeps_it_so() {
+    let lab = lab().await;
+    let engine = lab.engine();
+    let before_b = lab.inventory("site-b").await;
+    lab.fault("site-b", json!({"kind": "boot_failure", "server": "web-1"}))
+        .await;
+    let drill = run(&engine, req(Op::TestFailover, "web-app"))
+        .await
+        .expect("starts");
+    assert_eq!(drill.status, OperationStatus::Failed);
+    assert_eq!(status_of(&engine, "web-app").await, GroupStatus::Protected);
+    assert_eq!(lab.inventory("site-b").await, before_b);
+    let err = engine
+        .start(req(Op::TestCleanup, "web-app"))
+        .await
+        .expect_err("nothing to clean");
+    assert!(err.to_string().contains("test_active"), "{err}");
+    let sync = run(&engine, req(Op::SyncNow, "web-app"))
+        .await
+        .expect("sync");
+    assert_eq!(
+        sync.status,
+        OperationStatus::Completed,
+        "{:?}",
+        sync.error_message
+    );
+    assert_eq!(status_of(&engine, "web-app").await, GroupStatus::Protected);
+}

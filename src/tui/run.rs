@@ -38,7 +38,16 @@ impl TerminalGuard {
         std::panic::set_hook(Box::new(move |info| {
             let _ = crossterm::execute!(std::io::stdout(), DisableMouseCapture);
             ratatui::restore();
-            previous(info);
+            let backtrace = std::backtrace::Backtrace::force_capture();
+            tracing::error!("the console panicked: {info}\n{backtrace}");
+            match crate::logging::log_path() {
+                Some(path) => eprintln!(
+                    "drconsole stopped on an internal error; the report is in {}\n\
+                     running operations continue from the journal at the next start",
+                    path.display()
+                ),
+                None => previous(info),
+            }
         }));
         Ok(TerminalGuard)
     }
