@@ -4,7 +4,7 @@
 use super::{Cli, CliError, data_dir, setup};
 use crate::lab::{LabHandle, LabOptions};
 use crate::orchestrator::Plan;
-use crate::orchestrator::engine::{Engine, OperationRequest as EngineRequest};
+use crate::orchestrator::engine::Engine;
 use crate::orchestrator::{EventKind, OperationEvent};
 use crate::providers::lab_control::{FaultRequest, LabControl};
 use crate::store::StepStatus as Journaled;
@@ -20,17 +20,6 @@ pub struct EngineBackend {
     engine: Arc<Engine>,
     /// Lab site name → its control API (lab mode only).
     lab: HashMap<String, LabControl>,
-}
-
-fn to_engine(req: OperationRequest) -> EngineRequest {
-    EngineRequest {
-        operation: req.operation,
-        group: req.group,
-        force: req.force,
-        stop_servers: req.stop_servers,
-        network_mapping: req.network_mapping,
-        flavor_mapping: req.flavor_mapping,
-    }
 }
 
 impl EngineBackend {
@@ -153,17 +142,12 @@ impl ConsoleBackend for EngineBackend {
 
     fn check(&self, req: OperationRequest) -> BackendFuture<Vec<crate::domain::Check>> {
         let e = self.engine.clone();
-        Box::pin(async move { e.check(&to_engine(req)).await.map_err(|e| e.to_string()) })
+        Box::pin(async move { e.check(&req).await.map_err(|e| e.to_string()) })
     }
 
     fn start(&self, req: OperationRequest) -> BackendFuture<String> {
         let e = self.engine.clone();
-        Box::pin(async move {
-            e.start(to_engine(req))
-                .await
-                .map(|r| r.id)
-                .map_err(|e| e.to_string())
-        })
+        Box::pin(async move { e.start(req).await.map(|r| r.id).map_err(|e| e.to_string()) })
     }
 
     fn cancel(&self, id: String) -> BackendFuture<()> {

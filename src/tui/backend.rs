@@ -9,29 +9,8 @@ use futures_util::future::BoxFuture;
 use std::collections::BTreeMap;
 use tokio::sync::broadcast;
 
-/// What the operator asked for in a dialog or on the command line.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct OperationRequest {
-    pub operation: OperationType,
-    pub group: String,
-    pub force: bool,
-    pub stop_servers: bool,
-    pub network_mapping: BTreeMap<String, String>,
-    pub flavor_mapping: BTreeMap<String, String>,
-}
-
-impl OperationRequest {
-    pub fn new(operation: OperationType, group: &str) -> Self {
-        Self {
-            operation,
-            group: group.to_string(),
-            force: false,
-            stop_servers: false,
-            network_mapping: BTreeMap::new(),
-            flavor_mapping: BTreeMap::new(),
-        }
-    }
-}
+/// What the operator asked for in a dialog or on the command line: the engine's own request.
+pub use crate::orchestrator::engine::OperationRequest;
 
 /// The default network and flavor mappings of a group (from its definition), for the dialog.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
