@@ -2,7 +2,7 @@
 //! the view types it answers with. The console never speaks HTTP or SQL itself.
 
 use crate::domain::preconditions::Check;
-use crate::domain::{EstateView, InstanceView, OperationRecord, OperationType, Phase};
+use crate::domain::{EstateView, InstanceView, OperationRecord, Phase};
 use crate::orchestrator::OperationEvent;
 use chrono::{DateTime, Utc};
 use futures_util::future::BoxFuture;
