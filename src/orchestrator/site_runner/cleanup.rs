@@ -1,7 +1,7 @@
 //! Test cleanup: remove exactly what a drill created, as its journal recorded it — servers first
 //! (so volumes and ports are free), then ports, then managed volumes and their array volumes.
 
-use super::{SiteRunner, step_err, strings_at};
+use super::{SiteRunner, each, gone_is_done, step_err, strings_at};
 use crate::orchestrator::runner::{StepCtx, StepError};
 use serde_json::{Value, json};
 
@@ -47,33 +47,32 @@ impl SiteRunner {
                 servers.push(s.id);
             }
         }
-        for id in &servers {
-            self.delete_server_and_wait(site, id, ctx).await?;
-        }
+        each(servers.clone(), |id| async move {
+            self.delete_server_and_wait(site, &id, ctx).await
+        })
+        .await?;
         let ports: Vec<String> = of_kind("create_ports:")
             .iter()
             .flat_map(|o| strings_at(o, "ports"))
             .collect();
-        for id in &ports {
-            match client.network().delete_port(id).await {
-                Ok(()) => {}
-                Err(e) if e.is_not_found() => {}
-                Err(e) => return Err(step_err(e)),
-            }
-        }
+        let network = client.network();
+        each(ports.clone(), |id| {
+            let network = &network;
+            async move { gone_is_done(network.delete_port(&id).await) }
+        })
+        .await?;
         let volumes: Vec<String> = of_kind("manage_volumes")
             .iter()
             .filter_map(|o| o.get("volumes").and_then(Value::as_array))
             .flatten()
             .filter_map(|v| v.get("id").and_then(Value::as_str).map(str::to_string))
             .collect();
-        for id in &volumes {
-            match client.volume().unmanage_volume(id).await {
-                Ok(()) => {}
-                Err(e) if e.is_not_found() => {}
-                Err(e) => return Err(step_err(e)),
-            }
-        }
+        let volume = client.volume();
+        each(volumes.clone(), |id| {
+            let volume = &volume;
+            async move { gone_is_done(volume.unmanage_volume(&id).await) }
+        })
+        .await?;
         let array_volumes: Vec<String> = of_kind("create_volumes_from_snapshot")
             .iter()
             .flat_map(|o| strings_at(o, "volumes"))

@@ -2,7 +2,7 @@
 //! servers from managed volumes, wait for a boot wave, and retire the old copies.
 
 use super::storage::volume_ids_for;
-use super::{META_GROUP, META_OPERATION, SiteRunner, step_err, strings_at};
+use super::{META_GROUP, META_OPERATION, SiteRunner, each, gone_is_done, step_err, strings_at};
 use crate::domain::PortInfo;
 use crate::orchestrator::runner::{StepCtx, StepError};
 use crate::orchestrator::step_kind::ServerPlan;
@@ -40,16 +40,23 @@ impl SiteRunner {
     ) -> Result<Value, StepError> {
         let compute = self.site(site)?.compute();
         let servers = self.servers_named(site, names).await?;
-        let mut stopped = Vec::new();
-        for s in servers.iter().filter(|s| s.status == "ACTIVE") {
-            match compute.stop(&s.id).await {
-                Ok(()) => {}
-                Err(e) if e.is_conflict() => {}
-                Err(e) => return Err(step_err(e)),
+        let running: Vec<(String, String)> = servers
+            .iter()
+            .filter(|s| s.status == "ACTIVE")
+            .map(|s| (s.id.clone(), s.name.clone()))
+            .collect();
+        let stopped = each(running, |(id, name)| {
+            let compute = &compute;
+            async move {
+                match compute.stop(&id).await {
+                    Err(e) if !e.is_conflict() => return Err(step_err(e)),
+                    _ => {}
+                }
+                ctx.log(format!("stopping {name} at {site}"));
+                Ok(id)
             }
-            ctx.log(format!("stopping {} at {site}", s.name));
-            stopped.push(s.id.clone());
-        }
+        })
+        .await?;
         let total = servers.len() as u32;
         self.poll_until(ctx, || async {
             let now = self.servers_named(site, names).await?;
@@ -79,14 +86,17 @@ impl SiteRunner {
                 .map(|s| s.id)
                 .collect();
         }
-        for id in ids {
-            match compute.start(&id).await {
-                Ok(()) => {}
-                Err(e) if e.is_conflict() || e.is_not_found() => {}
-                Err(e) => return Err(step_err(e)),
+        each(ids, |id| {
+            let compute = &compute;
+            async move {
+                match compute.start(&id).await {
+                    Err(e) if !(e.is_conflict() || e.is_not_found()) => Err(step_err(e)),
+                    _ => Ok(()),
+                }
             }
-        }
-        Ok(())
+        })
+        .await
+        .map(|_| ())
     }
 
     /// The ports this step would make, if they already exist (same name, network and MAC).
@@ -193,11 +203,7 @@ impl SiteRunner {
                 .collect();
         }
         for id in ids {
-            match network.delete_port(&id).await {
-                Ok(()) => {}
-                Err(e) if e.is_not_found() => {}
-                Err(e) => return Err(step_err(e)),
-            }
+            gone_is_done(network.delete_port(&id).await)?;
         }
         Ok(())
     }
@@ -355,39 +361,40 @@ impl SiteRunner {
     ) -> Result<Value, StepError> {
         let client = self.site(site)?;
         let servers = self.servers_named(site, names).await?;
-        let mut ports: Vec<String> = Vec::new();
-        let mut volumes: Vec<String> = Vec::new();
-        let mut retired: Vec<String> = Vec::new();
-        for s in &servers {
-            let filter = PortFilter {
-                device_id: Some(s.id.clone()),
-                ..PortFilter::default()
-            };
-            let attached = client
-                .network()
-                .list_ports(&filter)
-                .await
-                .map_err(step_err)?;
-            ports.extend(attached.into_iter().map(|p| p.id));
-            volumes.extend(s.volume_ids.iter().cloned());
-            self.delete_server_and_wait(site, &s.id, ctx).await?;
-            ctx.log(format!("retired {} at {site}", s.name));
-            retired.push(s.name.clone());
-        }
-        for id in &ports {
-            match client.network().delete_port(id).await {
-                Ok(()) => {}
-                Err(e) if e.is_not_found() => {}
-                Err(e) => return Err(step_err(e)),
-            }
-        }
-        for id in &volumes {
-            match client.volume().unmanage_volume(id).await {
-                Ok(()) => {}
-                Err(e) if e.is_not_found() => {}
-                Err(e) => return Err(step_err(e)),
-            }
-        }
+        // Ports by server from one list call, then each server deleted and waited for.
+        let all_ports = client
+            .network()
+            .list_ports(&PortFilter::default())
+            .await
+            .map_err(step_err)?;
+        let ports: Vec<String> = all_ports
+            .iter()
+            .filter(|p| servers.iter().any(|s| s.id == p.device_id))
+            .map(|p| p.id.clone())
+            .collect();
+        let volumes: Vec<String> = servers.iter().flat_map(|s| s.volume_ids.clone()).collect();
+        let targets: Vec<(String, String)> = servers
+            .iter()
+            .map(|s| (s.id.clone(), s.name.clone()))
+            .collect();
+        let retired = each(targets, |(id, name)| async move {
+            self.delete_server_and_wait(site, &id, ctx).await?;
+            ctx.log(format!("retired {name} at {site}"));
+            Ok(name)
+        })
+        .await?;
+        let network = client.network();
+        each(ports.clone(), |id| {
+            let network = &network;
+            async move { gone_is_done(network.delete_port(&id).await) }
+        })
+        .await?;
+        let volume = client.volume();
+        each(volumes.clone(), |id| {
+            let volume = &volume;
+            async move { gone_is_done(volume.unmanage_volume(&id).await) }
+        })
+        .await?;
         Ok(json!({ "servers": retired, "ports": ports, "volumes_unmanaged": volumes }))
     }
 }

@@ -267,3 +267,29 @@ pub(crate) fn strings_at(output: &Value, key: &str) -> Vec<String> {
         })
         .unwrap_or_default()
 }
+
+/// Calls a step makes to one site at once (stops, deletes, volume copies): enough to keep a
+/// large group's step near the latency of one call, few enough to be polite to the API.
+pub(crate) const PARALLEL_CALLS: usize = 16;
+
+/// Run `f` on every item, `PARALLEL_CALLS` at a time; the first error ends the step.
+pub(crate) async fn each<T, R, F, Fut>(items: Vec<T>, f: F) -> Result<Vec<R>, StepError>
+where
+    F: Fn(T) -> Fut,
+    Fut: std::future::Future<Output = Result<R, StepError>>,
+{
+    use futures_util::stream::{self, StreamExt, TryStreamExt};
+    stream::iter(items)
+        .map(f)
+        .buffer_unordered(PARALLEL_CALLS)
+        .try_collect()
+        .await
+}
+
+/// A delete or undo whose target is already gone has done its job.
+pub(crate) fn gone_is_done(r: Result<(), ProviderError>) -> Result<(), StepError> {
+    match r {
+        Err(e) if !e.is_not_found() => Err(step_err(e)),
+        _ => Ok(()),
+    }
+}

@@ -1,13 +1,16 @@
 //! Storage steps: validate the sites, snapshot and replicate the array group, pick the newest
 //! arrived snapshot, copy it into array volumes at the target and manage them into Cinder.
 
-use super::{META_ARRAY_VOLUME, META_GROUP, META_OPERATION, SiteRunner, step_err};
+use super::{
+    META_ARRAY_VOLUME, META_GROUP, META_OPERATION, SiteRunner, each, gone_is_done, step_err,
+};
 use crate::orchestrator::runner::{StepCtx, StepError};
 use crate::orchestrator::step_kind::VolumeCopy;
 use crate::providers::volume::ManageVolume;
 use chrono::Utc;
 use serde_json::{Value, json};
 use std::collections::BTreeMap;
+use std::sync::atomic::{AtomicU32, Ordering};
 
 impl SiteRunner {
     /// Both sites answer (the source may be skipped when forced).
@@ -134,19 +137,27 @@ impl SiteRunner {
         let snapshot = Self::chosen_snapshot(ctx)?;
         let array = self.site(site)?.array();
         let total = volumes.len() as u32;
-        for (i, v) in volumes.iter().enumerate() {
-            let source = format!("{snapshot}.{}", v.source.array_volume);
-            match array
-                .create_volume_from_snapshot(&v.target_array_volume, &source)
-                .await
-            {
-                Ok(_) => {}
-                // The name is unique to this operation: an earlier attempt made it.
-                Err(e) if e.is_conflict() => {}
-                Err(e) => return Err(step_err(e)),
+        let done = AtomicU32::new(0);
+        let copies: Vec<(String, String)> = volumes
+            .iter()
+            .map(|v| {
+                let source = format!("{snapshot}.{}", v.source.array_volume);
+                (v.target_array_volume.clone(), source)
+            })
+            .collect();
+        each(copies, |(target, source)| {
+            let (array, done) = (&array, &done);
+            async move {
+                match array.create_volume_from_snapshot(&target, &source).await {
+                    // The name is unique to this operation: an earlier attempt made it.
+                    Err(e) if !e.is_conflict() => return Err(step_err(e)),
+                    _ => {}
+                }
+                ctx.progress(done.fetch_add(1, Ordering::Relaxed) + 1, total);
+                Ok(())
             }
-            ctx.progress(i as u32 + 1, total);
-        }
+        })
+        .await?;
         let names: Vec<&str> = volumes
             .iter()
             .map(|v| v.target_array_volume.as_str())
@@ -195,19 +206,16 @@ impl SiteRunner {
         names: &[&str],
     ) -> Result<(), StepError> {
         let array = self.site(site)?.array();
-        for name in names {
-            match array.destroy_volume(name).await {
-                Ok(()) => {}
-                Err(e) if e.is_not_found() => continue,
-                Err(e) => return Err(step_err(e)),
+        let names: Vec<String> = names.iter().map(|n| n.to_string()).collect();
+        each(names, |name| {
+            let array = &array;
+            async move {
+                gone_is_done(array.destroy_volume(&name).await)?;
+                gone_is_done(array.eradicate_volume(&name).await)
             }
-            match array.eradicate_volume(name).await {
-                Ok(()) => {}
-                Err(e) if e.is_not_found() => {}
-                Err(e) => return Err(step_err(e)),
-            }
-        }
-        Ok(())
+        })
+        .await
+        .map(|_| ())
     }
 
     /// Cinder volumes at `site` that this operation managed, by array volume name.
@@ -243,6 +251,7 @@ impl SiteRunner {
         let client = self.site(site)?;
         let host = client.cinder_host().to_string();
         let existing = self.own_volumes(site).await?;
+        let mut requests = Vec::new();
         for v in volumes {
             if existing.contains_key(&v.target_array_volume) {
                 continue;
@@ -259,12 +268,20 @@ impl SiteRunner {
                 bootable: v.source.bootable,
                 metadata,
             };
-            client
-                .volume()
-                .manage_volume(&req)
-                .await
-                .map_err(step_err)?;
+            requests.push(req);
         }
+        let volume = client.volume();
+        each(requests, |req| {
+            let volume = &volume;
+            async move {
+                volume
+                    .manage_volume(&req)
+                    .await
+                    .map(|_| ())
+                    .map_err(step_err)
+            }
+        })
+        .await?;
         let total = volumes.len() as u32;
         let managed = self
             .poll_until(ctx, || async {
@@ -304,14 +321,13 @@ impl SiteRunner {
     ) -> Result<(), StepError> {
         let own = self.own_volumes(site).await?;
         let volume = self.site(site)?.volume();
-        for (id, _) in own.values() {
-            match volume.unmanage_volume(id).await {
-                Ok(()) => {}
-                Err(e) if e.is_not_found() => {}
-                Err(e) => return Err(step_err(e)),
-            }
-        }
-        Ok(())
+        let ids: Vec<String> = own.into_values().map(|(id, _)| id).collect();
+        each(ids, |id| {
+            let volume = &volume;
+            async move { gone_is_done(volume.unmanage_volume(&id).await) }
+        })
+        .await
+        .map(|_| ())
     }
 }
 
