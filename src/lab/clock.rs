@@ -12,6 +12,8 @@ pub const MANAGE_TIME: Duration = Duration::from_secs(2);
 pub const TRANSFER_BASE: Duration = Duration::from_secs(4);
 /// Extra transfer time per GiB of the snapshot's volumes (lab seconds).
 pub const TRANSFER_SECS_PER_GIB: f64 = 0.02;
+/// The share of a group's data an incremental transfer sends (what changed since the last one).
+pub const CHANGED_SHARE: f64 = 0.02;
 
 pub type Time = DateTime<Utc>;
 

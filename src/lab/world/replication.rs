@@ -18,9 +18,43 @@ impl Array {
                 provisioned: v.provisioned,
             })
             .collect();
-        let bytes: u64 = volumes.iter().map(|v| v.provisioned).sum();
-        let needed_secs =
-            TRANSFER_BASE.as_secs_f64() + bytes as f64 / GIB as f64 * TRANSFER_SECS_PER_GIB;
+        let full: u64 = volumes.iter().map(|v| v.provisioned).sum();
+        // Replication is incremental, as on a real array: once a snapshot of the group has reached
+        // a target, the next one sends only what changed since (a fixed share in the lab).
+        let sent_before = |target: &str| {
+            self.snapshots.iter().any(|s| {
+                s.group == group
+                    && s.transfers
+                        .iter()
+                        .any(|t| t.target == target && t.completed.is_some())
+            })
+        };
+        let transfer_of = |target: &str| {
+            let bytes = if sent_before(target) {
+                (full as f64 * clock::CHANGED_SHARE) as u64
+            } else {
+                full
+            };
+            let secs =
+                TRANSFER_BASE.as_secs_f64() + bytes as f64 / GIB as f64 * TRANSFER_SECS_PER_GIB;
+            (bytes, secs)
+        };
+        let transfers: Vec<Transfer> = g
+            .targets
+            .iter()
+            .map(|t| {
+                let (bytes, needed_secs) = transfer_of(t);
+                Transfer {
+                    target: t.clone(),
+                    started: at,
+                    needed_secs,
+                    done_secs: 0.0,
+                    progressed_to: at,
+                    completed: None,
+                    bytes,
+                }
+            })
+            .collect();
         let suffix = self.next_suffix.to_string();
         self.next_suffix += 1;
         let name = format!("{group}.{suffix}");
@@ -30,31 +64,21 @@ impl Array {
             suffix,
             created: at,
             volumes,
-            transfers: g
-                .targets
-                .iter()
-                .map(|t| Transfer {
-                    target: t.clone(),
-                    started: at,
-                    needed_secs,
-                    done_secs: 0.0,
-                    progressed_to: at,
-                    completed: None,
-                    bytes,
-                })
-                .collect(),
+            transfers,
         });
         Some(name)
     }
 
-    /// Keeps the newest `keep` snapshots of each group.
+    /// Keeps the newest `keep` snapshots of each group, and any still being sent (an array
+    /// never drops a snapshot in flight).
     fn trim(&mut self, keep: usize) {
         let groups: Vec<String> = self.snapshots.iter().map(|s| s.group.clone()).collect();
         for g in groups {
             let count = self.snapshots.iter().filter(|s| s.group == g).count();
             let mut excess = count.saturating_sub(keep);
             self.snapshots.retain(|s| {
-                if excess > 0 && s.group == g {
+                let in_flight = s.transfers.iter().any(|t| t.completed.is_none());
+                if excess > 0 && s.group == g && !in_flight {
                     excess -= 1;
                     false
                 } else {
