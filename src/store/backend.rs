@@ -39,6 +39,14 @@ pub trait JournalBackend: Send + Sync {
     /// operation row (`Running` sets `started_at` if unset, a finished status sets `completed_at`).
     /// Durable when it returns.
     fn record_step(&self, op_id: &str, entry: &JournalEntry) -> Result<(), StoreError>;
+    /// Several entries (of one or more operations, in order) as one durable write: a group
+    /// commit. Either all are journaled or none.
+    fn record_steps(&self, entries: &[(String, JournalEntry)]) -> Result<(), StoreError> {
+        for (op, e) in entries {
+            self.record_step(op, e)?;
+        }
+        Ok(())
+    }
     /// The steps of an operation in the order they first started.
     fn steps(&self, op_id: &str) -> Result<Vec<StepRecord>, StoreError>;
 

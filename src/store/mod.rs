@@ -31,6 +31,8 @@ pub const SQLITE_FILE_NAME: &str = "journal.sqlite";
 #[derive(Clone)]
 pub struct Store {
     backend: Arc<dyn JournalBackend>,
+    /// The executor's group committer, started on first use (see journal.rs).
+    committer: Arc<std::sync::OnceLock<journal::Committer>>,
 }
 
 impl std::fmt::Debug for Store {
@@ -73,7 +75,10 @@ impl Store {
     }
 
     pub fn from_backend(backend: Arc<dyn JournalBackend>) -> Store {
-        Store { backend }
+        Store {
+            backend,
+            committer: Arc::new(std::sync::OnceLock::new()),
+        }
     }
 
     /// The synchronous API, for code already off the async runtime (it blocks on disk).

@@ -267,3 +267,41 @@ fn every_event_kind_survives_the_journal() {
         .collect();
     assert_eq!(back, events);
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn steps_journaled_at_once_are_all_durable_and_a_bad_one_fails_alone() {
+    use crate::orchestrator::{ExecJournal, JournalEntry};
+    let dir = tempfile::tempdir().expect("dir");
+    let store = Store::open_sqlite(&dir.path().join("j.sqlite")).expect("open");
+    store
+        .insert_operation(&op("op-1"), &serde_json::json!({}), &serde_json::json!({}))
+        .await
+        .expect("insert");
+    let mut tasks = Vec::new();
+    for i in 0..200 {
+        let s = store.clone();
+        tasks.push(tokio::spawn(async move {
+            let entry = JournalEntry::StepStarted {
+                step: format!("step-{i}"),
+                attempt: 1,
+            };
+            s.record("op-1", entry).await
+        }));
+    }
+    let stray = store.record(
+        "no-such-op",
+        JournalEntry::StepStarted {
+            step: "x".into(),
+            attempt: 1,
+        },
+    );
+    assert!(
+        stray.await.is_err(),
+        "an entry of an unknown operation is refused"
+    );
+    for t in tasks {
+        t.await.expect("join").expect("journaled");
+    }
+    let reopened = Store::open_sqlite(&dir.path().join("j.sqlite")).expect("reopen");
+    assert_eq!(reopened.steps("op-1").await.expect("steps").len(), 200);
+}

@@ -166,6 +166,10 @@ impl JournalBackend for SqliteBackend {
         steps::record(self, op_id, entry)
     }
 
+    fn record_steps(&self, entries: &[(String, JournalEntry)]) -> Result<(), StoreError> {
+        steps::record_all(self, entries)
+    }
+
     fn steps(&self, op_id: &str) -> Result<Vec<StepRecord>, StoreError> {
         steps::list(self, op_id)
     }

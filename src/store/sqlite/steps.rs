@@ -25,7 +25,29 @@ fn step_of(row: &Row<'_>) -> rusqlite::Result<StepRecord> {
 }
 
 pub fn record(db: &SqliteBackend, op_id: &str, entry: &JournalEntry) -> Result<(), StoreError> {
+    db.write(|tx| record_in(db, tx, op_id, entry))
+}
+
+/// Many entries in one transaction: one sync for all (the executor's group commit).
+pub fn record_all(
+    db: &SqliteBackend,
+    entries: &[(String, JournalEntry)],
+) -> Result<(), StoreError> {
     db.write(|tx| {
+        for (op_id, entry) in entries {
+            record_in(db, tx, op_id, entry)?;
+        }
+        Ok(())
+    })
+}
+
+fn record_in(
+    db: &SqliteBackend,
+    tx: &Transaction<'_>,
+    op_id: &str,
+    entry: &JournalEntry,
+) -> Result<(), StoreError> {
+    {
         let lists: Option<(String, String)> = tx
             .query_row(
                 "SELECT steps_completed, steps_failed FROM operations WHERE id = ?1",
@@ -40,7 +62,7 @@ pub fn record(db: &SqliteBackend, op_id: &str, entry: &JournalEntry) -> Result<(
             });
         };
         apply(tx, op_id, entry, &completed, &failed).map_err(|e| db.err(e))
-    })
+    }
 }
 
 fn apply(
