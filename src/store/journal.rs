@@ -12,6 +12,9 @@ use tokio::sync::{mpsc, oneshot};
 /// Entries written in one transaction at the most.
 const MAX_BATCH: usize = 512;
 
+/// A write the committer runs on the backend, off the async threads.
+type Write = Box<dyn FnOnce(&dyn JournalBackend) -> Result<(), StoreError> + Send>;
+
 type Pending = (String, JournalEntry, oneshot::Sender<Result<(), String>>);
 
 pub(crate) struct Committer {
@@ -30,7 +33,7 @@ impl Store {
 
 /// Holds the backend only (not the `Store`), so dropping every `Store` ends the loop.
 async fn commit_loop(backend: Arc<dyn JournalBackend>, mut rx: mpsc::UnboundedReceiver<Pending>) {
-    let run = |f: Box<dyn FnOnce(&dyn JournalBackend) -> Result<(), StoreError> + Send>| {
+    let run = |f: Write| {
         let backend = backend.clone();
         async move {
             tokio::task::spawn_blocking(move || f(&*backend))
