@@ -66,16 +66,47 @@ async fn one(n: usize) -> Result<(Duration, Duration, usize), String> {
         return Err(format!("failover failed: {:?}", op.record.error_message));
     }
     let plan: Plan = serde_json::from_value(op.plan).map_err(|e| e.to_string())?;
-    let durations: HashMap<String, Duration> = store
-        .steps(&rec.id)
-        .await
-        .map_err(|e| e.to_string())?
+    let steps = store.steps(&rec.id).await.map_err(|e| e.to_string())?;
+    if std::env::var_os("BENCH_VERBOSE").is_some() {
+        timeline(&steps);
+    }
+    let durations: HashMap<String, Duration> = steps
         .into_iter()
         .filter_map(|s| s.duration_ms.map(|d| (s.step_id, Duration::from_millis(d))))
         .collect();
     let critical = plan.critical_path(&durations);
     let _ = lab.shutdown().await;
     Ok((wall, critical, plan.steps.len()))
+}
+
+/// Per kind of step: how many, when the first started and the last ended (from the first
+/// start), and the longest one: where a large failover spends its time.
+fn timeline(steps: &[drconsole::store::StepRecord]) {
+    let Some(t0) = steps.iter().map(|s| s.started_at).min() else {
+        return;
+    };
+    let mut kinds: Vec<(String, usize, f64, f64, f64)> = Vec::new();
+    for s in steps {
+        let kind = s.step_id.split(':').next().unwrap_or("").to_string();
+        let start = (s.started_at - t0).as_seconds_f64();
+        let end = s
+            .finished_at
+            .map(|f| (f - t0).as_seconds_f64())
+            .unwrap_or(start);
+        let took = s.duration_ms.unwrap_or(0) as f64 / 1000.0;
+        match kinds.iter_mut().find(|k| k.0 == kind) {
+            Some(k) => {
+                k.1 += 1;
+                k.2 = k.2.min(start);
+                k.3 = k.3.max(end);
+                k.4 = k.4.max(took);
+            }
+            None => kinds.push((kind, 1, start, end, took)),
+        }
+    }
+    for (kind, n, first, last, longest) in kinds {
+        println!("    {kind:<30} ×{n:<5} {first:>7.2}s → {last:>7.2}s  longest {longest:.2}s");
+    }
 }
 
 fn main() {

@@ -85,11 +85,11 @@ impl Executor {
             .publish(&self.operation_id, EventKind::Status { status });
     }
 
-    fn ctx(&self, step: &StepSpec, outputs: &HashMap<String, Value>) -> StepCtx {
+    fn ctx(&self, step: &StepSpec, outputs: Arc<HashMap<String, Arc<Value>>>) -> StepCtx {
         StepCtx {
             operation_id: Arc::from(self.operation_id.as_str()),
             step_id: Arc::from(step.id.as_str()),
-            outputs: Arc::new(outputs.clone()),
+            outputs,
             events: self.events.clone(),
             cancel: self.cancel.clone(),
         }
@@ -101,9 +101,13 @@ struct Run {
     states: Vec<State>,
     /// Indices of succeeded steps in the order they finished (prior ones first, topologically).
     finished: Vec<usize>,
-    outputs: HashMap<String, Value>,
+    outputs: HashMap<String, Arc<Value>>,
     durations: HashMap<String, Duration>,
     failed: Vec<usize>,
+    /// The progress last journaled: only a change is written.
+    last_percent: Option<u8>,
+    /// `outputs` as last handed to a step; rebuilt only after a step finished.
+    shared: Option<Arc<HashMap<String, Arc<Value>>>>,
     failure: Option<String>,
     resumed: Vec<bool>,
     index: HashMap<String, usize>,
@@ -132,12 +136,15 @@ impl Run {
             index,
             totals: ex.plan.phase_totals(),
             last_phase: None,
+            last_percent: None,
+            shared: None,
         };
         for &i in order {
             match ex.prior.get(&ex.plan.steps[i].id) {
                 Some(PriorStep::Succeeded(out)) => {
                     run.states[i] = State::Succeeded;
-                    run.outputs.insert(ex.plan.steps[i].id.clone(), out.clone());
+                    run.outputs
+                        .insert(ex.plan.steps[i].id.clone(), Arc::new(out.clone()));
                     run.finished.push(i);
                 }
                 Some(PriorStep::Started) => run.resumed[i] = true,
@@ -145,6 +152,13 @@ impl Run {
             }
         }
         run
+    }
+
+    fn shared_outputs(&mut self) -> Arc<HashMap<String, Arc<Value>>> {
+        let outputs = &self.outputs;
+        self.shared
+            .get_or_insert_with(|| Arc::new(outputs.clone()))
+            .clone()
     }
 
     fn ready(&self, plan: &Plan) -> Vec<usize> {
@@ -206,7 +220,7 @@ impl Run {
             ex.events
                 .publish(&ex.operation_id, EventKind::Phase { phase: step.phase });
         }
-        let ctx = ex.ctx(&step, &self.outputs);
+        let ctx = ex.ctx(&step, self.shared_outputs());
         let runner = ex.runner.clone();
         let journal = ex.journal.clone();
         let resumed = self.resumed[i];
@@ -228,7 +242,8 @@ impl Run {
         match result {
             Ok(output) => {
                 self.states[i] = State::Succeeded;
-                self.outputs.insert(id.clone(), output);
+                self.outputs.insert(id.clone(), Arc::new(output));
+                self.shared = None;
                 self.durations.insert(id, took);
                 self.finished.push(i);
                 self.publish_progress(ex).await;
@@ -248,12 +263,16 @@ impl Run {
         }
     }
 
-    async fn publish_progress(&self, ex: &Executor) {
+    async fn publish_progress(&mut self, ex: &Executor) {
         let mut done: BTreeMap<Phase, usize> = BTreeMap::new();
         for &i in &self.finished {
             *done.entry(ex.plan.steps[i].phase).or_insert(0) += 1;
         }
         let percent = progress(&self.totals, &done);
+        if self.last_percent == Some(percent) {
+            return;
+        }
+        self.last_percent = Some(percent);
         let _ = ex
             .journal
             .record(&ex.operation_id, JournalEntry::Progress(percent))
@@ -281,7 +300,7 @@ impl Run {
                 i,
                 self.outputs
                     .get(&ex.plan.steps[i].id)
-                    .cloned()
+                    .map(|v| v.as_ref().clone())
                     .unwrap_or(Value::Null),
             ));
         }
@@ -291,7 +310,7 @@ impl Run {
             if step.no_rollback {
                 continue;
             }
-            let ctx = ex.ctx(step, &self.outputs);
+            let ctx = ex.ctx(step, self.shared_outputs());
             match ex.runner.compensate(step, &output, &ctx).await {
                 Ok(()) => {
                     let _ = ex
@@ -349,7 +368,11 @@ impl Run {
                 .map(|&i| plan.steps[i].id.clone())
                 .collect(),
             steps_compensated,
-            outputs: self.outputs.clone(),
+            outputs: self
+                .outputs
+                .iter()
+                .map(|(k, v)| (k.clone(), v.as_ref().clone()))
+                .collect(),
             durations: self.durations.clone(),
         }
     }

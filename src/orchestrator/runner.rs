@@ -48,14 +48,15 @@ pub struct StepCtx {
     pub operation_id: Arc<str>,
     pub step_id: Arc<str>,
     /// Outputs of the steps that finished before this one started.
-    pub outputs: Arc<HashMap<String, Value>>,
+    /// Shared, not copied: a step of a 1,000-instance plan starts without cloning the rest.
+    pub outputs: Arc<HashMap<String, Arc<Value>>>,
     pub events: EventBus,
     pub cancel: watch::Receiver<bool>,
 }
 
 impl StepCtx {
     pub fn output_of(&self, step_id: &str) -> Option<&Value> {
-        self.outputs.get(step_id)
+        self.outputs.get(step_id).map(|v| v.as_ref())
     }
 
     pub fn progress(&self, done: u32, total: u32) {

@@ -54,6 +54,13 @@ pub trait JournalBackend: Send + Sync {
 
     /// Append an event; returns its sequence number (increasing across the whole journal).
     fn append_event(&self, ev: &OperationEvent) -> Result<i64, StoreError>;
+    /// Several events in one write (a burst from a large operation).
+    fn append_events(&self, evs: &[OperationEvent]) -> Result<(), StoreError> {
+        for ev in evs {
+            self.append_event(ev)?;
+        }
+        Ok(())
+    }
     /// The events of an operation with a sequence number greater than `after_seq` (0: all).
     fn events(&self, op_id: &str, after_seq: i64)
     -> Result<Vec<(i64, OperationEvent)>, StoreError>;

@@ -158,6 +158,10 @@ impl Store {
         self.run(move |b| b.steps(&op_id)).await
     }
 
+    pub async fn append_events(&self, evs: Vec<OperationEvent>) -> Result<(), StoreError> {
+        self.run(move |b| b.append_events(&evs)).await
+    }
+
     pub async fn append_event(&self, ev: &OperationEvent) -> Result<i64, StoreError> {
         let ev = ev.clone();
         self.run(move |b| b.append_event(&ev)).await

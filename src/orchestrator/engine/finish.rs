@@ -133,13 +133,22 @@ impl Engine {
             loop {
                 tokio::select! {
                     ev = rx.recv() => match ev {
-                        Ok(ev) if ev.operation_id == id
-                            && !matches!(ev.kind, EventKind::CancelRequested { .. }) => {
-                            if let Err(e) = store.append_event(&ev).await {
-                                tracing::warn!("journaling an event: {e}");
+                        Ok(first) => {
+                            // Take the whole burst: one write for all of it.
+                            let mut burst = vec![first];
+                            while let Ok(ev) = rx.try_recv() {
+                                burst.push(ev);
+                            }
+                            burst.retain(|ev| {
+                                ev.operation_id == id
+                                    && !matches!(ev.kind, EventKind::CancelRequested { .. })
+                            });
+                            if !burst.is_empty()
+                                && let Err(e) = store.append_events(burst).await
+                            {
+                                tracing::warn!("journaling events: {e}");
                             }
                         }
-                        Ok(_) => {}
                         Err(tokio::sync::broadcast::error::RecvError::Lagged(n)) => {
                             tracing::warn!("event copier lagged by {n}");
                         }
@@ -147,10 +156,16 @@ impl Engine {
                     },
                     _ = stop.changed() => {
                         // Drain what is already queued, then stop.
+                        let mut rest = Vec::new();
                         while let Ok(ev) = rx.try_recv() {
-                            if ev.operation_id == id {
-                                let _ = store.append_event(&ev).await;
+                            if ev.operation_id == id
+                                && !matches!(ev.kind, EventKind::CancelRequested { .. })
+                            {
+                                rest.push(ev);
                             }
+                        }
+                        if !rest.is_empty() {
+                            let _ = store.append_events(rest).await;
                         }
                         return;
                     }

@@ -137,10 +137,11 @@ impl SiteRunner {
                 ids.push(port.id);
                 continue;
             }
-            let net = network
-                .find_network(&p.network)
-                .await
-                .map_err(step_err)?
+            let known = self.networks(site).await?;
+            let (networks, subnets) = (&known.0, &known.1);
+            let net = networks
+                .iter()
+                .find(|n| n.name == p.network)
                 .ok_or_else(|| {
                     StepError::fatal(format!(
                         "network {} does not exist at {site}; map it with --network-mapping",
@@ -149,7 +150,6 @@ impl SiteRunner {
                 })?;
             // Keep the address when the target network's subnets hold it (the usual DR layout);
             // a drill's test network may be addressed differently: then Neutron picks one.
-            let subnets = network.list_subnets().await.map_err(step_err)?;
             let cidrs: Vec<&str> = subnets
                 .iter()
                 .filter(|s| s.network_id == net.id)
@@ -159,7 +159,7 @@ impl SiteRunner {
                 p.ip.clone()
                     .filter(|ip| cidrs.iter().any(|c| ip_in_cidr(ip, c)));
             let req = PortCreate {
-                network_id: net.id,
+                network_id: net.id.clone(),
                 name: port_name(server, &p.network),
                 ip,
                 mac: Some(p.mac.clone()),
@@ -232,7 +232,7 @@ impl SiteRunner {
         // No look for an earlier copy here: create_server is never retried, and on resume the
         // executor asks `check` (which finds it by metadata) before running it again.
         let compute = self.site(site)?.compute();
-        let flavors = compute.list_flavors().await.map_err(step_err)?;
+        let flavors = self.flavors(site).await?;
         let flavor = flavors
             .iter()
             .find(|f| f.name == plan.flavor)

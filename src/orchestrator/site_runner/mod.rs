@@ -4,6 +4,7 @@
 
 mod cleanup;
 mod instances;
+mod lookups;
 mod poll;
 mod replication;
 mod storage;
@@ -50,6 +51,7 @@ pub struct SiteRunner {
     pub(crate) state: Arc<dyn RunnerState>,
     /// How often a wait polls; never faster than 1 s against real sites.
     pub(crate) poll_interval: Duration,
+    pub(crate) lookups: lookups::Lookups,
 }
 
 impl SiteRunner {
@@ -66,6 +68,7 @@ impl SiteRunner {
             operation_id: operation_id.into(),
             state,
             poll_interval,
+            lookups: lookups::Lookups::default(),
         }
     }
 

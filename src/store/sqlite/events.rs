@@ -8,23 +8,32 @@ use crate::orchestrator::OperationEvent;
 use rusqlite::params;
 
 pub fn append(db: &SqliteBackend, ev: &OperationEvent) -> Result<i64, StoreError> {
-    db.read(|c| {
-        c.prepare_cached(
-            "INSERT INTO events (operation_id, at, kind, body) VALUES (?1, ?2, ?3, ?4)",
-        )
-        .and_then(|mut s| {
-            let body = serde_json::to_value(ev)
-                .map_err(|e| rusqlite::Error::ToSqlConversionFailure(Box::new(e)))?;
-            let kind = body
-                .get("kind")
-                .and_then(|k| k.get("event"))
-                .and_then(|k| k.as_str())
-                .unwrap_or("unknown");
-            s.execute(params![ev.operation_id, ts(&ev.at), kind, json(&body)?])?;
-            Ok(c.last_insert_rowid())
-        })
-        .map_err(|e| db.err(e))
+    db.read(|c| insert(c, ev).map_err(|e| db.err(e)))
+}
+
+/// A burst of events in one transaction: one sync for all.
+pub fn append_all(db: &SqliteBackend, evs: &[OperationEvent]) -> Result<(), StoreError> {
+    db.write(|tx| {
+        for ev in evs {
+            insert(tx, ev).map_err(|e| db.err(e))?;
+        }
+        Ok(())
     })
+}
+
+fn insert(c: &rusqlite::Connection, ev: &OperationEvent) -> rusqlite::Result<i64> {
+    let mut s = c.prepare_cached(
+        "INSERT INTO events (operation_id, at, kind, body) VALUES (?1, ?2, ?3, ?4)",
+    )?;
+    let body = serde_json::to_value(ev)
+        .map_err(|e| rusqlite::Error::ToSqlConversionFailure(Box::new(e)))?;
+    let kind = body
+        .get("kind")
+        .and_then(|k| k.get("event"))
+        .and_then(|k| k.as_str())
+        .unwrap_or("unknown");
+    s.execute(params![ev.operation_id, ts(&ev.at), kind, json(&body)?])?;
+    Ok(c.last_insert_rowid())
 }
 
 pub fn after(

@@ -178,6 +178,10 @@ impl JournalBackend for SqliteBackend {
         events::append(self, ev)
     }
 
+    fn append_events(&self, evs: &[OperationEvent]) -> Result<(), StoreError> {
+        events::append_all(self, evs)
+    }
+
     fn events(
         &self,
         op_id: &str,
