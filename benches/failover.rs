@@ -46,6 +46,7 @@ async fn one(n: usize) -> Result<(Duration, Duration, usize), String> {
         store.clone(),
         EngineOptions {
             cache_dir: Some(dir.path().join("data")),
+            max_concurrency: concurrency(),
             ..EngineOptions::default()
         },
     )
@@ -109,6 +110,14 @@ fn timeline(steps: &[drconsole::store::StepRecord]) {
     }
 }
 
+/// Steps at once: the engine's default, or `BENCH_CONCURRENCY`.
+fn concurrency() -> usize {
+    std::env::var("BENCH_CONCURRENCY")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(EngineOptions::default().max_concurrency)
+}
+
 fn main() {
     let rt = match tokio::runtime::Runtime::new() {
         Ok(rt) => rt,
@@ -117,7 +126,10 @@ fn main() {
             std::process::exit(1);
         }
     };
-    println!("planned failover, lab at ×10 time and 20 ms a call, 64 steps at once");
+    println!(
+        "planned failover, lab at ×10 time and 20 ms a call, {} steps at once",
+        concurrency()
+    );
     println!(
         "{:>10} {:>7} {:>10} {:>15} {:>7}",
         "instances", "steps", "wall", "critical path", "ratio"
