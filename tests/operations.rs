@@ -5,7 +5,7 @@
 
 mod common;
 
-use common::{lab, req, run, site_down, status_of};
+use common::{lab, record, req, run, site_down, status_of};
 use drconsole::domain::{GroupStatus, OperationStatus, OperationType as Op};
 use drconsole::orchestrator::EventKind;
 use drconsole::orchestrator::engine::EngineError;
@@ -401,13 +401,7 @@ async fn two_consoles_racing_for_one_group_one_is_rejected_with_the_holder() {
     );
     first.wait_local(&ok.id).await;
     second.wait_local(&ok.id).await;
-    let rec = lab
-        .store()
-        .get_operation(&ok.id)
-        .await
-        .expect("j")
-        .expect("r")
-        .record;
+    let rec = record(&lab, &ok.id).await;
     assert_eq!(
         rec.status,
         OperationStatus::Completed,
@@ -443,13 +437,7 @@ async fn a_site_lost_mid_operation_fails_it_with_the_reason() {
     }
     lab.fault("site-b", site_down()).await;
     engine.wait_local(&started.id).await;
-    let rec = lab
-        .store()
-        .get_operation(&started.id)
-        .await
-        .expect("j")
-        .expect("r")
-        .record;
+    let rec = record(&lab, &started.id).await;
     assert_eq!(rec.status, OperationStatus::Failed);
     assert!(
         rec.error_message
@@ -485,13 +473,7 @@ async fn a_cancelled_failover_rolls_back_and_leaves_the_dr_site_as_before() {
     }
     assert!(engine.cancel_local(&started.id));
     engine.wait_local(&started.id).await;
-    let rec = lab
-        .store()
-        .get_operation(&started.id)
-        .await
-        .expect("j")
-        .expect("r")
-        .record;
+    let rec = record(&lab, &started.id).await;
     assert_eq!(rec.status, OperationStatus::Failed);
     assert!(
         rec.error_message

@@ -223,3 +223,13 @@ impl Lab {
         names
     }
 }
+
+/// The journaled record of an operation.
+pub async fn record(lab: &Lab, id: &str) -> OperationRecord {
+    lab.store()
+        .get_operation(id)
+        .await
+        .expect("journal")
+        .expect("operation journaled")
+        .record
+}
