@@ -119,14 +119,15 @@ impl LabHandle {
 }
 
 async fn flush(shared: &Arc<Shared>) -> io::Result<()> {
-    let bytes = {
-        let w = shared.lock();
-        serde_json::to_vec_pretty(&*w).map_err(io::Error::other)?
-    };
+    // Copy under the lock, serialise and write outside it: requests never wait for the disk.
+    let world = shared.lock().clone();
     let path = persist::world_path(&shared.opts.dir);
-    tokio::task::spawn_blocking(move || persist::write_private(&path, &bytes))
-        .await
-        .map_err(io::Error::other)?
+    tokio::task::spawn_blocking(move || {
+        let bytes = serde_json::to_vec(&world).map_err(io::Error::other)?;
+        persist::write_private(&path, &bytes)
+    })
+    .await
+    .map_err(io::Error::other)?
 }
 
 async fn flush_loop(shared: Arc<Shared>) {
