@@ -16,7 +16,6 @@ pub use args::{Cli, Command};
 
 use crate::config::{self, ConfigError, LoadedConfig};
 use std::fmt;
-use std::path::PathBuf;
 
 /// Exit codes, documented in README.md.
 pub const EXIT_OK: i32 = 0;
@@ -58,10 +57,7 @@ impl From<ConfigError> for CliError {
     }
 }
 
-/// Where drconsole keeps data: `DRCONSOLE_DATA_DIR`, else the platform data dir.
-pub fn data_dir() -> PathBuf {
-    std::env::var_os("DRCONSOLE_DATA_DIR").map_or_else(config::load::data_dir, PathBuf::from)
-}
+pub use config::load::data_dir;
 
 /// Find and load the configuration, printing its warnings on stderr.
 pub fn load_config(cli: &Cli) -> Result<LoadedConfig, CliError> {

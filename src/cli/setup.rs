@@ -3,32 +3,18 @@
 
 use super::{Cli, CliError, data_dir, load_config};
 use crate::config::StoreConfig;
+use crate::config::load::parse_store_url;
 use crate::orchestrator::engine::{Engine, EngineOptions};
-use crate::secret::Secret;
 use crate::store::Store;
-use std::path::PathBuf;
+use std::path::Path;
 use std::sync::Arc;
 
-/// The journal `--store URL` names, else the configuration's, else the data dir's SQLite file.
+/// The journal `--store URL` names, else the configuration's (whose default is the data dir's).
 pub fn store_config(cli: &Cli, configured: &StoreConfig) -> Result<StoreConfig, CliError> {
     match cli.store.as_deref() {
-        None => Ok(match configured {
-            StoreConfig::Sqlite(None) => {
-                StoreConfig::Sqlite(Some(data_dir().join(crate::store::SQLITE_FILE_NAME)))
-            }
-            other => other.clone(),
-        }),
-        Some(url) => {
-            if let Some(p) = url.strip_prefix("sqlite://") {
-                Ok(StoreConfig::Sqlite(Some(PathBuf::from(p))))
-            } else if url.starts_with("postgres://") || url.starts_with("postgresql://") {
-                Ok(StoreConfig::Postgres(Secret::new(url.to_string())))
-            } else {
-                Err(CliError::rejected(
-                    "--store must be sqlite://PATH or postgres://USER@HOST/DB",
-                ))
-            }
-        }
+        None => Ok(configured.clone()),
+        Some(url) => parse_store_url(url, Path::new(""))
+            .map_err(|e| CliError::rejected(format!("--store: {e}"))),
     }
 }
 

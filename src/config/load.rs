@@ -21,11 +21,32 @@ pub fn project_dirs() -> Option<directories::ProjectDirs> {
     directories::ProjectDirs::from("", "", "drconsole")
 }
 
-/// Where drconsole keeps its journal, logs and the embedded lab's world.
+/// Where drconsole keeps its journal, logs and the embedded lab's world: `DRCONSOLE_DATA_DIR`,
+/// else the platform data dir.
 pub fn data_dir() -> PathBuf {
+    if let Some(dir) = std::env::var_os("DRCONSOLE_DATA_DIR") {
+        return PathBuf::from(dir);
+    }
     project_dirs().map_or_else(
         || PathBuf::from(".drconsole"),
         |d| d.data_dir().to_path_buf(),
+    )
+}
+
+/// A journal URL (`sqlite://PATH` or `postgres://…`), as `[store] url` and `--store` take it. A
+/// relative path is resolved beside `source_file`, the file the URL came from (an empty path for
+/// the command line: the working directory). `Err` says what to write instead.
+pub fn parse_store_url(url: &str, source_file: &Path) -> Result<StoreConfig, String> {
+    if let Some(p) = url.strip_prefix("sqlite://") {
+        return Ok(StoreConfig::Sqlite(Some(resolve_relative(source_file, p))));
+    }
+    if url.starts_with("postgres://") || url.starts_with("postgresql://") {
+        return Ok(StoreConfig::Postgres(Secret::new(url.to_string())));
+    }
+    Err(
+        "a journal URL must start with sqlite:// or postgres://, e.g. sqlite://journal.sqlite or \
+         postgres://drconsole@db/drconsole"
+            .to_string(),
     )
 }
 
@@ -219,18 +240,14 @@ impl Resolver<'_> {
         let Some(url) = url else {
             return Ok(StoreConfig::Sqlite(None));
         };
-        if let Some(p) = url.strip_prefix("sqlite://") {
-            return Ok(StoreConfig::Sqlite(Some(resolve_relative(self.path, p))));
+        if url_has_password(&url) {
+            self.warn_if_readable(self.path, "holds a database password in [store] url");
         }
-        if url.starts_with("postgres://") || url.starts_with("postgresql://") {
-            if url_has_password(&url) {
-                self.warn_if_readable(self.path, "holds a database password in [store] url");
-            }
-            return Ok(StoreConfig::Postgres(Secret::new(url)));
-        }
-        Err(self
-            .err("[store] url must start with sqlite:// or postgres://")
-            .hint("e.g. url = \"sqlite://journal.sqlite\" or url = \"postgres://drconsole@db/drconsole\""))
+        parse_store_url(&url, self.path).map_err(|_| {
+            self.err("[store] url must start with sqlite:// or postgres://").hint(
+                "e.g. url = \"sqlite://journal.sqlite\" or url = \"postgres://drconsole@db/drconsole\"",
+            )
+        })
     }
 
     fn array(&mut self, site: &str, a: RawArray) -> Result<ArrayConfig, ConfigError> {
