@@ -152,23 +152,7 @@ impl ConsoleBackend for EngineBackend {
 
     fn cancel(&self, id: String) -> BackendFuture<()> {
         let e = self.engine.clone();
-        Box::pin(async move {
-            if e.cancel_local(&id) {
-                return Ok(());
-            }
-            let ev = OperationEvent {
-                operation_id: id.clone(),
-                at: chrono::Utc::now(),
-                kind: EventKind::CancelRequested {
-                    by: crate::orchestrator::actor::local_actor().to_string(),
-                },
-            };
-            e.store()
-                .append_event(&ev)
-                .await
-                .map(|_| ())
-                .map_err(|e| e.to_string())
-        })
+        Box::pin(async move { e.request_cancel(&id).await.map_err(|e| e.to_string()) })
     }
 
     fn subscribe(&self) -> broadcast::Receiver<OperationEvent> {

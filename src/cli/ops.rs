@@ -6,7 +6,6 @@ use super::status::{engine_err, print_json};
 use super::table::render;
 use super::{CliError, EXIT_FAILED};
 use crate::domain::OperationStatus;
-use crate::orchestrator::EventKind;
 use crate::orchestrator::engine::Engine;
 use std::sync::Arc;
 
@@ -151,17 +150,7 @@ async fn cancel(engine: &Arc<Engine>, id: &str) -> Result<(), CliError> {
             rec.status.as_str()
         )));
     }
-    let by = crate::orchestrator::actor::local_actor().to_string();
-    let ev = crate::orchestrator::OperationEvent {
-        operation_id: rec.id.clone(),
-        at: chrono::Utc::now(),
-        kind: EventKind::CancelRequested { by },
-    };
-    engine
-        .store()
-        .append_event(&ev)
-        .await
-        .map_err(|e| CliError::failed(e.to_string()))?;
+    engine.request_cancel(&rec.id).await.map_err(engine_err)?;
     println!(
         "asked operation {} to stop; it rolls back. Follow it with `drconsole ops watch {}`",
         rec.id,

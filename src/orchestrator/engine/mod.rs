@@ -167,6 +167,23 @@ impl Engine {
         }
     }
 
+    /// Ask an operation to stop and roll back, wherever it runs: at once when this process runs
+    /// it, else through the journal, which the engine running it watches.
+    pub async fn request_cancel(&self, id: &str) -> Result<(), EngineError> {
+        if self.cancel_local(id) {
+            return Ok(());
+        }
+        let ev = super::OperationEvent {
+            operation_id: id.to_string(),
+            at: chrono::Utc::now(),
+            kind: super::EventKind::CancelRequested {
+                by: self.actor.to_string(),
+            },
+        };
+        self.store.append_event(&ev).await?;
+        Ok(())
+    }
+
     /// Operations this process runs now.
     pub fn running_ids(&self) -> Vec<String> {
         let running = self.running.lock().unwrap_or_else(|p| p.into_inner());
