@@ -3,7 +3,7 @@
 //! (servers, ports, volumes) at a site into the inventory plans are built from.
 
 use super::site_runner::META_ARRAY_VOLUME;
-use crate::config::{Config, GroupConfig};
+use crate::config::{Config, GroupConfig, SiteConfig};
 use crate::domain::{
     ArrayView, EstateView, GroupState, GroupStatus, GroupView, InstanceInfo, InstanceView,
     PortInfo, ServerAtSite, SiteView, VolumeInfo, VolumePairView,
@@ -16,39 +16,20 @@ use std::collections::HashMap;
 
 /// Probe every site concurrently; an unreachable site is reported, never an error.
 pub async fn probe_sites(config: &Config, clients: &HashMap<String, SiteClient>) -> Vec<SiteView> {
-    let probes = join_all(config.sites.iter().map(|s| async move {
-        match clients.get(&s.name) {
-            Some(c) => Some(c.probe().await),
-            None => None,
-        }
-    }))
-    .await;
-    config
+    let sites: Vec<(&SiteConfig, &SiteClient)> = config
         .sites
         .iter()
+        .filter_map(|s| clients.get(&s.name).map(|c| (s, c)))
+        .collect();
+    let probes = join_all(sites.iter().map(|(_, c)| c.probe())).await;
+    sites
+        .iter()
         .zip(probes)
-        .map(|(site, probe)| site_view(site, probe))
+        .map(|((site, _), probe)| site_view(site, probe))
         .collect()
 }
 
-fn site_view(site: &crate::config::SiteConfig, probe: Option<SiteProbe>) -> SiteView {
-    let Some(p) = probe else {
-        return SiteView {
-            name: site.name.clone(),
-            role: site.role,
-            reachable: false,
-            latency_ms: None,
-            identity_ms: None,
-            compute_ms: None,
-            error: Some("no client for this site".into()),
-            array: ArrayView {
-                name: site.array.name.clone(),
-                reachable: false,
-                replication: None,
-                error: None,
-            },
-        };
-    };
+fn site_view(site: &SiteConfig, p: SiteProbe) -> SiteView {
     let array = match &p.array {
         Ok(state) => ArrayView {
             name: site.array.name.clone(),
@@ -90,18 +71,14 @@ fn site_view(site: &crate::config::SiteConfig, probe: Option<SiteProbe>) -> Site
 /// The newest snapshot of `array_pg` (replicated from `source`) that has arrived at `target`.
 pub async fn newest_arrival(
     clients: &HashMap<String, SiteClient>,
-    config: &Config,
     source: &str,
     target: &str,
     array_pg: &str,
 ) -> Result<Option<DateTime<Utc>>, String> {
-    let src_array = config
-        .site(source)
-        .map(|s| s.array.name.clone())
-        .ok_or_else(|| format!("no site {source}"))?;
-    let client = clients
-        .get(target)
-        .ok_or_else(|| format!("no site {target}"))?;
+    let (Some(src), Some(client)) = (clients.get(source), clients.get(target)) else {
+        return Err(format!("{source} or {target} is not a configured site"));
+    };
+    let src_array = src.array_name();
     let snaps = match client
         .array()
         .pg_snapshots(&format!("{src_array}:{array_pg}"))
@@ -120,12 +97,14 @@ pub async fn newest_arrival(
 }
 
 /// One group's line in `status`: its journaled state, RPO now and how many members run.
+/// `servers` holds the server names each reachable site answered with (one list call a site,
+/// shared by every group).
 pub async fn group_view(
-    config: &Config,
     clients: &HashMap<String, SiteClient>,
     group: &GroupConfig,
     state: &GroupState,
     sites: &[SiteView],
+    servers: &HashMap<String, Result<Vec<String>, String>>,
 ) -> GroupView {
     let primary = state.current_primary.clone();
     let secondary = if primary == group.primary_site {
@@ -138,7 +117,7 @@ pub async fn group_view(
     let reachable = |name: &str| sites.iter().any(|s| s.name == name && s.reachable);
     let mut errors = Vec::new();
     let rpo_seconds = if reachable(&secondary) {
-        match newest_arrival(clients, config, &primary, &secondary, &group.array_pg).await {
+        match newest_arrival(clients, &primary, &secondary, &group.array_pg).await {
             Ok(Some(t)) => Some((Utc::now() - t).num_seconds().max(0)),
             Ok(None) => {
                 errors.push(format!(
@@ -156,22 +135,14 @@ pub async fn group_view(
         errors.push(format!("{secondary} is unreachable: RPO unknown"));
         None
     };
-    let instances = if reachable(&primary) {
-        match clients.get(&primary) {
-            Some(c) => match c.compute().list_servers().await {
-                Ok(servers) => servers
-                    .iter()
-                    .filter(|s| group.members.contains(&s.name))
-                    .count(),
-                Err(e) => {
-                    errors.push(clean(&e.to_string()));
-                    group.members.len()
-                }
-            },
-            None => group.members.len(),
+    // Members running at the primary; the configured count when it cannot be asked.
+    let instances = match servers.get(&primary) {
+        Some(Ok(names)) => names.iter().filter(|n| group.members.contains(n)).count(),
+        Some(Err(e)) => {
+            errors.push(e.clone());
+            group.members.len()
         }
-    } else {
-        group.members.len()
+        None => group.members.len(),
     };
     GroupView {
         name: group.name.clone(),
@@ -196,13 +167,32 @@ pub async fn estate(
     states: &HashMap<String, GroupState>,
 ) -> EstateView {
     let sites = probe_sites(config, clients).await;
+    let reachable: Vec<&str> = sites
+        .iter()
+        .filter(|s| s.reachable)
+        .map(|s| s.name.as_str())
+        .collect();
+    let listed = join_all(reachable.iter().filter_map(|name| {
+        let client = clients.get(*name)?;
+        Some(async move {
+            let names = client
+                .compute()
+                .list_servers()
+                .await
+                .map(|l| l.into_iter().map(|s| s.name).collect())
+                .map_err(|e| clean(&e.to_string()));
+            (name.to_string(), names)
+        })
+    }))
+    .await;
+    let servers: HashMap<String, Result<Vec<String>, String>> = listed.into_iter().collect();
     let views = join_all(config.groups.iter().map(|g| {
         let state = states
             .get(&g.name)
             .cloned()
             .unwrap_or_else(|| GroupState::initial(&g.name, &g.primary_site));
-        let sites = &sites;
-        async move { group_view(config, clients, g, &state, sites).await }
+        let (sites, servers) = (&sites, &servers);
+        async move { group_view(clients, g, &state, sites, servers).await }
     }))
     .await;
     EstateView {

@@ -205,14 +205,9 @@ impl Engine {
             facts.missing_flavors = want.difference(&have).cloned().collect();
         }
         let _ = state;
-        if let Ok(t) = discovery::newest_arrival(
-            &self.clients,
-            &self.config,
-            &facts.source,
-            &facts.target,
-            &group.array_pg,
-        )
-        .await
+        if let Ok(t) =
+            discovery::newest_arrival(&self.clients, &facts.source, &facts.target, &group.array_pg)
+                .await
         {
             facts.newest_arrival = t;
         }
