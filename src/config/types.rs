@@ -106,6 +106,15 @@ pub struct GroupConfig {
 }
 
 impl GroupConfig {
+    /// The group's other site: where `site`'s workloads fail over to (and replicate to).
+    pub fn other_site(&self, site: &str) -> &str {
+        if site == self.primary_site {
+            &self.secondary_site
+        } else {
+            &self.primary_site
+        }
+    }
+
     /// The boot waves with every member placed exactly once (unlisted members last).
     pub fn waves(&self) -> Vec<Vec<String>> {
         let mut waves: Vec<Vec<String>> = self

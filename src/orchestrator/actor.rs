@@ -3,7 +3,14 @@
 
 use crate::domain::Actor;
 
+/// Who this process runs as: read once (the user, host and SSH client do not change while it
+/// runs), then copied.
 pub fn local_actor() -> Actor {
+    static ACTOR: std::sync::OnceLock<Actor> = std::sync::OnceLock::new();
+    ACTOR.get_or_init(read_actor).clone()
+}
+
+fn read_actor() -> Actor {
     let user = ["USER", "LOGNAME", "USERNAME"]
         .iter()
         .find_map(|k| std::env::var(k).ok().filter(|v| !v.is_empty()))

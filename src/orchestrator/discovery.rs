@@ -107,11 +107,7 @@ pub async fn group_view(
     servers: &HashMap<String, Result<Vec<String>, String>>,
 ) -> GroupView {
     let primary = state.current_primary.clone();
-    let secondary = if primary == group.primary_site {
-        group.secondary_site.clone()
-    } else {
-        group.primary_site.clone()
-    };
+    let secondary = group.other_site(&primary).to_string();
     let replicating = !matches!(state.status, GroupStatus::FailedOver) && !state.needs_resync;
     let arrow = if replicating { "⇢" } else { "⇸" };
     let reachable = |name: &str| sites.iter().any(|s| s.name == name && s.reachable);

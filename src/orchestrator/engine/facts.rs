@@ -14,11 +14,7 @@ use std::collections::BTreeSet;
 /// The sites an operation moves from and to: from the current primary to the other site.
 pub(crate) fn endpoints(group: &GroupConfig, state: &GroupState) -> (String, String) {
     let source = state.current_primary.clone();
-    let target = if source == group.primary_site {
-        group.secondary_site.clone()
-    } else {
-        group.primary_site.clone()
-    };
+    let target = group.other_site(&source).to_string();
     (source, target)
 }
 
@@ -112,8 +108,7 @@ impl Engine {
             self.storage_facts(req, group, &inventory, &mut facts).await;
         }
         if dp.reachable {
-            self.target_facts(req, group, state, &inventory, &mut facts)
-                .await;
+            self.target_facts(req, group, &inventory, &mut facts).await;
         }
         Gathered { facts, inventory }
     }
@@ -163,7 +158,6 @@ impl Engine {
         &self,
         req: &OperationRequest,
         group: &GroupConfig,
-        state: &GroupState,
         inventory: &[InstanceInfo],
         facts: &mut Facts,
     ) {
@@ -204,7 +198,6 @@ impl Engine {
                 .collect();
             facts.missing_flavors = want.difference(&have).cloned().collect();
         }
-        let _ = state;
         if let Ok(t) =
             discovery::newest_arrival(&self.clients, &facts.source, &facts.target, &group.array_pg)
                 .await

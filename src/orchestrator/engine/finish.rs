@@ -44,10 +44,6 @@ impl Engine {
         let (stop_tx, stop_rx) = watch::channel(false);
         let lease = self.spawn_lease_keeper(&group, &id, stop_rx.clone());
         let copier = self.spawn_event_copier(&id, stop_rx);
-        let primary_site = self
-            .group_config(&group)
-            .map(|g| g.primary_site.clone())
-            .unwrap_or_default();
         let outcome = match self.group_config(&group) {
             Ok(g) => {
                 let runner = SiteRunner::new(
@@ -56,7 +52,7 @@ impl Engine {
                     id.clone(),
                     Arc::new(JournalState {
                         store: self.store.clone(),
-                        primary_site,
+                        primary_site: g.primary_site.clone(),
                     }),
                     self.opts.poll_interval,
                 );
@@ -228,20 +224,17 @@ impl Engine {
         record.progress = if ok { 100 } else { record.progress };
         record.completed_at = Some(Utc::now());
         record.error_message = error.map(|e| crate::sanitize::clean(&e));
-        // Keep what the journal learned step by step; the outcome adds the steps of this run.
-        if let Ok(Some(stored)) = self.store.get_operation(&record.id).await {
-            record.progress = if ok { 100 } else { stored.record.progress };
-            record.steps_completed = stored.record.steps_completed;
-            record.steps_failed = stored.record.steps_failed;
-        }
-        for s in completed {
-            if !record.steps_completed.contains(&s) {
-                record.steps_completed.push(s);
+        // The journal recorded every step as it ended (across resumes too): its lists are the
+        // whole story; the outcome's stand in only if the journal cannot be read.
+        match self.store.get_operation(&record.id).await {
+            Ok(Some(stored)) => {
+                record.progress = if ok { 100 } else { stored.record.progress };
+                record.steps_completed = stored.record.steps_completed;
+                record.steps_failed = stored.record.steps_failed;
             }
-        }
-        for s in failed {
-            if !record.steps_failed.contains(&s) {
-                record.steps_failed.push(s);
+            _ => {
+                record.steps_completed = completed;
+                record.steps_failed = failed;
             }
         }
         if let Err(e) = self.store.update_operation(&record).await {

@@ -129,12 +129,7 @@ impl SiteRunner {
         source: &str,
         array_pg: &str,
     ) -> Result<Value, StepError> {
-        let target_site = if source == self.group.primary_site {
-            &self.group.secondary_site
-        } else {
-            &self.group.primary_site
-        };
-        let target_array = self.array_name(target_site)?;
+        let target_array = self.array_name(self.group.other_site(source))?;
         match self
             .site(source)?
             .array()
