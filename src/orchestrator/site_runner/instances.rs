@@ -137,29 +137,14 @@ impl SiteRunner {
                 ids.push(port.id);
                 continue;
             }
-            let known = self.networks(site).await?;
-            let (networks, subnets) = (&known.0, &known.1);
-            let net = networks
-                .iter()
-                .find(|n| n.name == p.network)
-                .ok_or_else(|| {
-                    StepError::fatal(format!(
-                        "network {} does not exist at {site}; map it with --network-mapping",
-                        p.network
-                    ))
-                })?;
+            let (network_id, cidrs) = self.network_named(site, &p.network).await?;
             // Keep the address when the target network's subnets hold it (the usual DR layout);
             // a drill's test network may be addressed differently: then Neutron picks one.
-            let cidrs: Vec<&str> = subnets
-                .iter()
-                .filter(|s| s.network_id == net.id)
-                .map(|s| s.cidr.as_str())
-                .collect();
             let ip =
                 p.ip.clone()
                     .filter(|ip| cidrs.iter().any(|c| ip_in_cidr(ip, c)));
             let req = PortCreate {
-                network_id: net.id.clone(),
+                network_id,
                 name: port_name(server, &p.network),
                 ip,
                 mac: Some(p.mac.clone()),
@@ -232,16 +217,7 @@ impl SiteRunner {
         // No look for an earlier copy here: create_server is never retried, and on resume the
         // executor asks `check` (which finds it by metadata) before running it again.
         let compute = self.site(site)?.compute();
-        let flavors = self.flavors(site).await?;
-        let flavor = flavors
-            .iter()
-            .find(|f| f.name == plan.flavor)
-            .ok_or_else(|| {
-                StepError::fatal(format!(
-                    "flavor {} does not exist at {site}; map it with --flavor-mapping",
-                    plan.flavor
-                ))
-            })?;
+        let flavor_id = self.flavor_id(site, &plan.flavor).await?;
         let port_ids = ctx
             .output_of(&format!("create_ports:{}", plan.name))
             .map(|o| strings_at(o, "ports"))
@@ -258,7 +234,7 @@ impl SiteRunner {
         metadata.insert(META_OPERATION.to_string(), self.operation_id.clone());
         let req = ServerCreate {
             name: plan.name.clone(),
-            flavor_id: flavor.id.clone(),
+            flavor_id,
             port_ids,
             volume_ids,
             metadata,

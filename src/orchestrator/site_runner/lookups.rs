@@ -19,7 +19,37 @@ pub(crate) struct Lookups {
 }
 
 impl SiteRunner {
-    pub(crate) async fn flavors(&self, site: &str) -> Result<Arc<Vec<Flavor>>, StepError> {
+    /// The id of the flavor named `name` at `site`.
+    pub(crate) async fn flavor_id(&self, site: &str, name: &str) -> Result<String, StepError> {
+        let flavors = self.flavors(site).await?;
+        flavors
+            .iter()
+            .find(|f| f.name == name)
+            .map(|f| f.id.clone())
+            .ok_or_else(|| missing("flavor", name, site))
+    }
+
+    /// The id of the network named `name` at `site`, and its subnets' CIDRs.
+    pub(crate) async fn network_named(
+        &self,
+        site: &str,
+        name: &str,
+    ) -> Result<(String, Vec<String>), StepError> {
+        let known = self.networks(site).await?;
+        let (networks, subnets) = (&known.0, &known.1);
+        let net = networks
+            .iter()
+            .find(|n| n.name == name)
+            .ok_or_else(|| missing("network", name, site))?;
+        let cidrs = subnets
+            .iter()
+            .filter(|s| s.network_id == net.id)
+            .map(|s| s.cidr.clone())
+            .collect();
+        Ok((net.id.clone(), cidrs))
+    }
+
+    async fn flavors(&self, site: &str) -> Result<Arc<Vec<Flavor>>, StepError> {
         let mut cache = self.lookups.flavors.lock().await;
         if let Some(f) = cache.get(site) {
             return Ok(f.clone());
@@ -35,7 +65,7 @@ impl SiteRunner {
         Ok(list)
     }
 
-    pub(crate) async fn networks(&self, site: &str) -> Result<NetworkMap, StepError> {
+    async fn networks(&self, site: &str) -> Result<NetworkMap, StepError> {
         let mut cache = self.lookups.networks.lock().await;
         if let Some(n) = cache.get(site) {
             return Ok(n.clone());
@@ -47,4 +77,11 @@ impl SiteRunner {
         cache.insert(site.to_string(), both.clone());
         Ok(both)
     }
+}
+
+/// A name the target lacks: what to map it with.
+fn missing(kind: &str, name: &str, site: &str) -> StepError {
+    StepError::fatal(format!(
+        "{kind} {name} does not exist at {site}; map it with --{kind}-mapping"
+    ))
 }
