@@ -272,16 +272,24 @@ async fn the_providers_and_the_lab_agree_on_every_documented_call() {
         vsnaps.iter().any(|v| v.name.ends_with(".web-1-boot")),
         "{vsnaps:?}"
     );
+    // A volume copied from the arrived snapshot is what Cinder at the DR site can manage.
+    let copy = b
+        .array()
+        .create_volume_from_snapshot("web-1-boot-copy", &format!("{}.web-1-boot", newest.name))
+        .await
+        .expect("copy from the snapshot");
+    assert_eq!(copy.name, "web-1-boot-copy");
     let manageable = b
         .volume()
         .list_manageable_volumes("cinder@array#array")
         .await
         .expect("manageable");
-    assert!(
-        manageable
-            .iter()
-            .all(|m| m.safe_to_manage || m.reason_not_safe.is_some())
-    );
+    let found = manageable
+        .iter()
+        .find(|m| m.source_name == "web-1-boot-copy")
+        .expect("the copy is listed as manageable");
+    assert!(found.safe_to_manage, "{found:?}");
+    assert_eq!(found.size_gb, 20);
 }
 
 fn drconsole(args: &[&str], data: &std::path::Path) -> std::process::Output {

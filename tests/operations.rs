@@ -517,3 +517,41 @@ async fn a_failed_drill_leaves_the_group_protected_and_sync_keeps_it_so() {
     );
     assert_eq!(status_of(&engine, "web-app").await, GroupStatus::Protected);
 }
+
+#[tokio::test]
+async fn a_locked_group_is_refused_with_who_holds_it_since_when_and_for_what() {
+    use drconsole::domain::Actor;
+    use drconsole::store::LockHolder;
+    let lab = lab().await;
+    let engine = lab.engine();
+    let other = LockHolder {
+        operation_id: "0badc0de-0000-4000-8000-000000000001".into(),
+        operation_type: Op::TestFailover,
+        actor: Actor {
+            user: "alice".into(),
+            host: "jump-2".into(),
+            ssh_client: None,
+        },
+        console_id: "jump-2:4242:abcdef".into(),
+    };
+    lab.store()
+        .acquire_lock("web-app", &other, std::time::Duration::from_secs(600))
+        .await
+        .expect("lock");
+    let err = engine
+        .start(req(Op::PlannedFailover, "web-app"))
+        .await
+        .expect_err("locked");
+    let msg = err.to_string();
+    for part in [
+        "0badc0de",
+        "Test Failover",
+        "alice@jump-2",
+        "since",
+        "ops watch",
+    ] {
+        assert!(msg.contains(part), "{part:?} missing from: {msg}");
+    }
+    assert!(matches!(err, EngineError::Rejected(_)));
+    assert!(lab.server_names("site-b").await.is_empty(), "nothing ran");
+}
