@@ -122,11 +122,21 @@ async fn probe_reports_timings_and_array_state() {
         "/array/api/2.17/array-connections",
         vec![reply(200, fixtures::ARRAY_CONNECTIONS)],
     );
-    let probe = fake.client().probe().await;
+    fake.on(
+        "GET",
+        "/identity/v3/auth/tokens",
+        vec![reply(200, &fake.fill(fixtures::TOKEN_DOC))],
+    );
+    let client = fake.client();
+    let probe = client.probe().await;
     assert!(probe.reachable);
     assert!(probe.identity_ms.is_some() && probe.compute_ms.is_some());
     assert_eq!(probe.array.expect("array").connections.len(), 1);
     assert_eq!(probe.error, None);
+    // A refresh validates the token it has: Keystone is not asked for a new one each time.
+    assert!(client.probe().await.reachable);
+    assert_eq!(fake.count("POST", "/identity/v3/auth/tokens"), 1);
+    assert_eq!(fake.count("GET", "/identity/v3/auth/tokens"), 2);
 }
 
 #[tokio::test]
