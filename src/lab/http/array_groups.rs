@@ -66,7 +66,18 @@ fn pair(group: &str, member: &str) -> Value {
 }
 
 pub(super) async fn group_volumes(State(ctx): State<Ctx>, Query(q): Q) -> Response {
-    let wanted = names(&q, "group_names");
+    group_pairs(&ctx, &q, |g| {
+        g.members.iter().map(|m| pair(&g.name, m)).collect()
+    })
+}
+
+/// `group_names=` lists answer one item per (group, member) pair; an unknown group is a 400.
+fn group_pairs(
+    ctx: &Ctx,
+    q: &HashMap<String, String>,
+    pairs: impl Fn(&ProtectionGroup) -> Vec<Value>,
+) -> Response {
+    let wanted = names(q, "group_names");
     ctx.with(|site, _| {
         let a = &site.array;
         if let Err(e) = require_all(&wanted, |n| a.group(n), "Protection group") {
@@ -76,7 +87,7 @@ pub(super) async fn group_volumes(State(ctx): State<Ctx>, Query(q): Q) -> Respon
             .groups
             .iter()
             .filter(|g| wanted.as_ref().is_none_or(|w| w.contains(&g.name)))
-            .flat_map(|g| g.members.iter().map(|m| pair(&g.name, m)))
+            .flat_map(&pairs)
             .collect();
         items(list)
     })
@@ -148,25 +159,15 @@ pub(super) async fn remove_group_targets(State(ctx): State<Ctx>, Query(q): Q) ->
 }
 
 pub(super) async fn group_targets(State(ctx): State<Ctx>, Query(q): Q) -> Response {
-    let wanted = names(&q, "group_names");
-    ctx.with(|site, _| {
-        let a = &site.array;
-        if let Err(e) = require_all(&wanted, |n| a.group(n), "Protection group") {
-            return e;
-        }
-        let list = a
-            .groups
+    group_pairs(&ctx, &q, |g| {
+        g.targets
             .iter()
-            .filter(|g| wanted.as_ref().is_none_or(|w| w.contains(&g.name)))
-            .flat_map(|g| {
-                g.targets.iter().map(|t| {
-                    let mut item = pair(&g.name, t);
-                    item["allowed"] = json!(true);
-                    item
-                })
+            .map(|t| {
+                let mut item = pair(&g.name, t);
+                item["allowed"] = json!(true);
+                item
             })
-            .collect();
-        items(list)
+            .collect()
     })
 }
 
