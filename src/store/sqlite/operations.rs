@@ -6,7 +6,8 @@ use super::SqliteBackend;
 use super::codec::{self, get_enum, get_json, get_opt_ts, json, ts};
 use crate::domain::OperationRecord;
 use chrono::Utc;
-use rusqlite::{OptionalExtension, Row, params};
+use rusqlite::types::Value as Sql;
+use rusqlite::{OptionalExtension, Row, params, params_from_iter};
 use serde_json::Value;
 
 /// Every column of the record, plus the owner: whoever holds a live lease for this operation.
@@ -67,29 +68,33 @@ pub fn insert(
              VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?17)",
         )
         .and_then(|mut s| {
-            s.execute(params![
-                op.id,
-                op.operation_type.as_str(),
-                op.protection_group,
-                op.status.as_str(),
-                op.progress,
-                op.source_site_id,
-                op.target_site_id,
-                codec::opt_ts(&op.started_at),
-                codec::opt_ts(&op.completed_at),
-                op.error_message,
-                json(&op.steps_completed)?,
-                json(&op.steps_failed)?,
-                json(&op.result_data)?,
-                json(&op.actor)?,
-                json(plan)?,
-                json(options)?,
-                now,
-            ])
+            let mut values = record_columns(op)?;
+            values.extend([json(plan)?.into(), json(options)?.into(), now.into()]);
+            s.execute(params_from_iter(values))
         })
         .map_err(|e| db.err(e))?;
         Ok(())
     })
+}
+
+/// The record's columns in table order (`id` … `actor`, `?1` … `?14`), shared by insert and update.
+fn record_columns(op: &OperationRecord) -> rusqlite::Result<Vec<Sql>> {
+    Ok(vec![
+        op.id.clone().into(),
+        op.operation_type.as_str().to_string().into(),
+        op.protection_group.clone().into(),
+        op.status.as_str().to_string().into(),
+        op.progress.into(),
+        op.source_site_id.clone().into(),
+        op.target_site_id.clone().into(),
+        codec::opt_ts(&op.started_at).into(),
+        codec::opt_ts(&op.completed_at).into(),
+        op.error_message.clone().into(),
+        json(&op.steps_completed)?.into(),
+        json(&op.steps_failed)?.into(),
+        json(&op.result_data)?.into(),
+        json(&op.actor)?.into(),
+    ])
 }
 
 pub fn update(db: &SqliteBackend, op: &OperationRecord) -> Result<(), StoreError> {
@@ -103,23 +108,9 @@ pub fn update(db: &SqliteBackend, op: &OperationRecord) -> Result<(), StoreError
              WHERE id = ?1",
         )
         .and_then(|mut s| {
-            s.execute(params![
-                op.id,
-                op.operation_type.as_str(),
-                op.protection_group,
-                op.status.as_str(),
-                op.progress,
-                op.source_site_id,
-                op.target_site_id,
-                codec::opt_ts(&op.started_at),
-                codec::opt_ts(&op.completed_at),
-                op.error_message,
-                json(&op.steps_completed)?,
-                json(&op.steps_failed)?,
-                json(&op.result_data)?,
-                json(&op.actor)?,
-                ts(&Utc::now()),
-            ])
+            let mut values = record_columns(op)?;
+            values.push(ts(&Utc::now()).into());
+            s.execute(params_from_iter(values))
         })
         .map_err(|e| db.err(e))
     })?;
