@@ -39,12 +39,7 @@ async fn planned_failover_moves_web_app_to_site_b_without_data_loss() {
     );
     let at_b = lab.server_names("site-b").await;
     assert_eq!(at_b, ["web-1", "web-2", "web-3"]);
-    assert!(
-        !lab.server_names("site-a")
-            .await
-            .iter()
-            .any(|n| n.starts_with("web-"))
-    );
+    assert_eq!(lab.servers_named("site-a", "web-").await, 0);
 
     // Failback needs failed_over: rejected with the reason.
     let err = engine
@@ -79,14 +74,7 @@ async fn planned_failover_moves_web_app_to_site_b_without_data_loss() {
             .current_primary,
         "site-a"
     );
-    assert_eq!(
-        lab.server_names("site-a")
-            .await
-            .iter()
-            .filter(|n| n.starts_with("web-"))
-            .count(),
-        3
-    );
+    assert_eq!(lab.servers_named("site-a", "web-").await, 3);
 }
 
 #[tokio::test]
@@ -142,12 +130,7 @@ async fn unplanned_failover_then_reprotect_then_failback_walk_the_state_machine(
         (state.status, state.current_primary.as_str()),
         (GroupStatus::Protected, "site-b")
     );
-    assert!(
-        !lab.server_names("site-a")
-            .await
-            .iter()
-            .any(|n| n.starts_with("db-"))
-    );
+    assert_eq!(lab.servers_named("site-a", "db-").await, 0);
 
     // Batch: unplanned failover and failback to the original primary.
     let fo = run(&engine, req(Op::Failover, "batch"))
@@ -173,17 +156,8 @@ async fn unplanned_failover_then_reprotect_then_failback_walk_the_state_machine(
         (state.status, state.current_primary.as_str()),
         (GroupStatus::Protected, "site-a")
     );
-    let batch_a = lab.server_names("site-a").await;
-    assert_eq!(
-        batch_a.iter().filter(|n| n.starts_with("batch-")).count(),
-        5
-    );
-    assert!(
-        !lab.server_names("site-b")
-            .await
-            .iter()
-            .any(|n| n.starts_with("batch-"))
-    );
+    assert_eq!(lab.servers_named("site-a", "batch-").await, 5);
+    assert_eq!(lab.servers_named("site-b", "batch-").await, 0);
 }
 
 #[tokio::test]
@@ -408,14 +382,7 @@ async fn two_consoles_racing_for_one_group_one_is_rejected_with_the_holder() {
         "{:?}",
         rec.error_message
     );
-    assert_eq!(
-        lab.server_names("site-b")
-            .await
-            .iter()
-            .filter(|n| n.starts_with("batch-"))
-            .count(),
-        5
-    );
+    assert_eq!(lab.servers_named("site-b", "batch-").await, 5);
 }
 
 #[tokio::test]

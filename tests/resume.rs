@@ -96,31 +96,11 @@ async fn a_killed_failover_resumes_with_every_resource_exactly_once() {
             rec.status
         );
 
-        let b = lab.client("site-b");
-        let servers: Vec<String> = b
-            .compute()
-            .list_servers()
-            .await
-            .expect("servers")
-            .into_iter()
-            .map(|s| s.name)
-            .collect();
-        let ports: Vec<String> = b
-            .network()
-            .list_ports(&Default::default())
-            .await
-            .expect("ports")
-            .into_iter()
-            .map(|p| p.name)
-            .collect();
-        let volumes: Vec<String> = b
-            .volume()
-            .list_volumes()
-            .await
-            .expect("volumes")
-            .into_iter()
-            .map(|v| v.name)
-            .collect();
+        let common::Names {
+            servers,
+            ports,
+            volumes,
+        } = lab.names("site-b").await;
         assert!(
             duplicates(&servers).is_empty(),
             "killed at {step}: servers {servers:?}"

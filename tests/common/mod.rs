@@ -151,6 +151,12 @@ pub async fn status_of(engine: &Arc<Engine>, group: &str) -> GroupStatus {
     engine.group_state(group).await.expect("state").status
 }
 
+pub struct Names {
+    pub servers: Vec<String>,
+    pub ports: Vec<String>,
+    pub volumes: Vec<String>,
+}
+
 /// Everything at a site that an operation could create or delete, by name, so two moments can
 /// be compared resource by resource.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -208,19 +214,54 @@ impl Lab {
         }
     }
 
-    /// Server names at a site (with duplicates, so a duplicate shows).
+    /// Names of the servers, ports and volumes at a site, sorted, duplicates kept (so a
+    /// duplicate shows).
+    pub async fn names(&self, site: &str) -> Names {
+        let c = self.client(site);
+        let mut n = Names {
+            servers: c
+                .compute()
+                .list_servers()
+                .await
+                .expect("servers")
+                .into_iter()
+                .map(|s| s.name)
+                .collect(),
+            ports: c
+                .network()
+                .list_ports(&Default::default())
+                .await
+                .expect("ports")
+                .into_iter()
+                .map(|p| p.name)
+                .collect(),
+            volumes: c
+                .volume()
+                .list_volumes()
+                .await
+                .expect("volumes")
+                .into_iter()
+                .map(|v| v.name)
+                .collect(),
+        };
+        n.servers.sort();
+        n.ports.sort();
+        n.volumes.sort();
+        n
+    }
+
+    /// Server names at a site, sorted, duplicates kept.
     pub async fn server_names(&self, site: &str) -> Vec<String> {
-        let mut names: Vec<String> = self
-            .client(site)
-            .compute()
-            .list_servers()
+        self.names(site).await.servers
+    }
+
+    /// How many servers at a site have names starting with `prefix` (a group's members).
+    pub async fn servers_named(&self, site: &str, prefix: &str) -> usize {
+        self.server_names(site)
             .await
-            .expect("servers")
-            .into_iter()
-            .map(|s| s.name)
-            .collect();
-        names.sort();
-        names
+            .iter()
+            .filter(|n| n.starts_with(prefix))
+            .count()
     }
 }
 
