@@ -28,6 +28,9 @@ impl EngineBackend {
     }
 }
 
+/// Log lines the operation view keeps.
+const LOG_TAIL: usize = 200;
+
 async fn detail(engine: Arc<Engine>, id: String) -> Result<OperationDetail, String> {
     let store = engine.store();
     let op = store
@@ -70,13 +73,13 @@ async fn detail(engine: Arc<Engine>, id: String) -> Result<OperationDetail, Stri
             }
         })
         .collect();
-    let events = store
-        .events(&op.record.id, 0)
+    // Only the tail the view shows, not every event of a long operation on each reload.
+    let log: Vec<String> = store
+        .log_tail(&op.record.id, LOG_TAIL)
         .await
-        .map_err(|e| e.to_string())?;
-    let log: Vec<String> = events
+        .map_err(|e| e.to_string())?
         .iter()
-        .filter_map(|(_, e): &(i64, OperationEvent)| match &e.kind {
+        .filter_map(|e| match &e.kind {
             EventKind::Log { line } => Some(format!(
                 "{} {}",
                 e.at.format("%H:%M:%S"),
@@ -84,23 +87,12 @@ async fn detail(engine: Arc<Engine>, id: String) -> Result<OperationDetail, Stri
             )),
             _ => None,
         })
-        .rev()
-        .take(200)
-        .collect::<Vec<_>>()
-        .into_iter()
-        .rev()
         .collect();
     Ok(OperationDetail {
         record: op.record,
         steps: views,
         log,
-        log_path: Some(
-            data_dir()
-                .join("logs")
-                .join("drconsole.log")
-                .display()
-                .to_string(),
-        ),
+        log_path: crate::logging::log_path().map(|p| p.display().to_string()),
     })
 }
 

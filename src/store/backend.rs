@@ -61,6 +61,16 @@ pub trait JournalBackend: Send + Sync {
         }
         Ok(())
     }
+    /// The newest `limit` log lines of an operation, oldest first (the operation view's tail).
+    fn log_tail(&self, op_id: &str, limit: usize) -> Result<Vec<OperationEvent>, StoreError> {
+        let all = self.events(op_id, 0)?;
+        let logs: Vec<OperationEvent> = all
+            .into_iter()
+            .map(|(_, e)| e)
+            .filter(|e| matches!(e.kind, crate::orchestrator::EventKind::Log { .. }))
+            .collect();
+        Ok(logs[logs.len().saturating_sub(limit)..].to_vec())
+    }
     /// The events of an operation with a sequence number greater than `after_seq` (0: all).
     fn events(&self, op_id: &str, after_seq: i64)
     -> Result<Vec<(i64, OperationEvent)>, StoreError>;

@@ -158,6 +158,15 @@ impl Store {
         self.run(move |b| b.steps(&op_id)).await
     }
 
+    pub async fn log_tail(
+        &self,
+        op_id: &str,
+        limit: usize,
+    ) -> Result<Vec<OperationEvent>, StoreError> {
+        let op_id = op_id.to_string();
+        self.run(move |b| b.log_tail(&op_id, limit)).await
+    }
+
     pub async fn append_events(&self, evs: Vec<OperationEvent>) -> Result<(), StoreError> {
         self.run(move |b| b.append_events(&evs)).await
     }

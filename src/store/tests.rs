@@ -305,3 +305,34 @@ async fn steps_journaled_at_once_are_all_durable_and_a_bad_one_fails_alone() {
     let reopened = Store::open_sqlite(&dir.path().join("j.sqlite")).expect("reopen");
     assert_eq!(reopened.steps("op-1").await.expect("steps").len(), 200);
 }
+
+#[tokio::test]
+async fn the_log_tail_is_the_newest_lines_oldest_first_and_nothing_else() {
+    let store = Store::in_memory().expect("store");
+    store
+        .insert_operation(&op("op-1"), &json!({}), &json!({}))
+        .await
+        .expect("insert");
+    let ev = |kind| crate::orchestrator::OperationEvent {
+        operation_id: "op-1".into(),
+        at: chrono::Utc::now(),
+        kind,
+    };
+    let mut evs = Vec::new();
+    for i in 0..5 {
+        evs.push(ev(EventKind::Log {
+            line: format!("line {i}"),
+        }));
+        evs.push(ev(EventKind::Progress { percent: i * 10 }));
+    }
+    store.append_events(evs).await.expect("append");
+    let tail = store.log_tail("op-1", 3).await.expect("tail");
+    let lines: Vec<String> = tail
+        .iter()
+        .map(|e| match &e.kind {
+            EventKind::Log { line } => line.clone(),
+            other => panic!("not a log line: {other:?}"),
+        })
+        .collect();
+    assert_eq!(lines, ["line 2", "line 3", "line 4"]);
+}

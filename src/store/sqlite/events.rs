@@ -54,3 +54,24 @@ pub fn after(
         .map_err(|e| db.err(e))
     })
 }
+
+/// The newest `limit` log events, oldest first, without reading the rest of the operation's events.
+pub fn log_tail(
+    db: &SqliteBackend,
+    op_id: &str,
+    limit: usize,
+) -> Result<Vec<OperationEvent>, StoreError> {
+    let mut newest: Vec<OperationEvent> = db.read(|c| {
+        c.prepare_cached(
+            "SELECT body FROM events WHERE operation_id = ?1 AND kind = 'log'
+             ORDER BY seq DESC LIMIT ?2",
+        )
+        .and_then(|mut s| {
+            s.query_map(params![op_id, limit as i64], |r| get_json(r, "body"))?
+                .collect()
+        })
+        .map_err(|e| db.err(e))
+    })?;
+    newest.reverse();
+    Ok(newest)
+}

@@ -182,6 +182,10 @@ impl JournalBackend for SqliteBackend {
         events::append_all(self, evs)
     }
 
+    fn log_tail(&self, op_id: &str, limit: usize) -> Result<Vec<OperationEvent>, StoreError> {
+        events::log_tail(self, op_id, limit)
+    }
+
     fn events(
         &self,
         op_id: &str,
