@@ -522,3 +522,35 @@ async fn a_locked_group_is_refused_with_who_holds_it_since_when_and_for_what() {
     assert!(matches!(err, EngineError::Rejected(_)));
     assert!(lab.server_names("site-b").await.is_empty(), "nothing ran");
 }
+
+#[tokio::test]
+async fn a_cancel_from_another_console_rolls_the_operation_back() {
+    // Boots of 3 s real time: the engine notices a journaled cancel within a second.
+    let lab = common::lab_with(|o| o.time_speed = 10.0).await;
+    let running = lab.engine();
+    let other = lab.engine_with(lab.store());
+    let mut events = running.events().subscribe();
+    let started = running
+        .start(req(Op::PlannedFailover, "batch"))
+        .await
+        .expect("starts");
+    loop {
+        let ev = events.recv().await.expect("event");
+        if matches!(&ev.kind, EventKind::StepStarted { step, .. } if step.starts_with("wait_active"))
+        {
+            break;
+        }
+    }
+    // `ops cancel ID` in another terminal: it reaches the running engine through the journal.
+    other.request_cancel(&started.id).await.expect("asked");
+    running.wait_local(&started.id).await;
+    let rec = record(&lab, &started.id).await;
+    assert_eq!(rec.status, OperationStatus::Failed);
+    assert!(
+        rec.error_message
+            .as_deref()
+            .is_some_and(|m| m.contains("cancel")),
+        "{rec:?}"
+    );
+    assert_eq!(lab.servers_named("site-b", "batch-").await, 0);
+}

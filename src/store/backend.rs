@@ -61,6 +61,21 @@ pub trait JournalBackend: Send + Sync {
         }
         Ok(())
     }
+    /// A cancel asked for the operation (by any process) since `after_seq`: its sequence number
+    /// and who asked. Read every second by the engine running it, so it reads nothing else.
+    fn cancel_request(
+        &self,
+        op_id: &str,
+        after_seq: i64,
+    ) -> Result<Option<(i64, String)>, StoreError> {
+        Ok(self
+            .events(op_id, after_seq)?
+            .into_iter()
+            .find_map(|(seq, e)| match e.kind {
+                crate::orchestrator::EventKind::CancelRequested { by } => Some((seq, by)),
+                _ => None,
+            }))
+    }
     /// The newest `limit` log lines of an operation, oldest first (the operation view's tail).
     fn log_tail(&self, op_id: &str, limit: usize) -> Result<Vec<OperationEvent>, StoreError> {
         let all = self.events(op_id, 0)?;

@@ -158,6 +158,15 @@ impl Store {
         self.run(move |b| b.steps(&op_id)).await
     }
 
+    pub async fn cancel_request(
+        &self,
+        op_id: &str,
+        after_seq: i64,
+    ) -> Result<Option<(i64, String)>, StoreError> {
+        let op_id = op_id.to_string();
+        self.run(move |b| b.cancel_request(&op_id, after_seq)).await
+    }
+
     pub async fn log_tail(
         &self,
         op_id: &str,

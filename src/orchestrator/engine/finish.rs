@@ -103,14 +103,10 @@ impl Engine {
                         tracing::warn!("renewing the lease of {group}: {e}");
                     }
                 }
-                if let Ok(events) = engine.store.events(&id, seq).await {
-                    for (s, ev) in events {
-                        seq = s;
-                        if let EventKind::CancelRequested { by } = ev.kind {
-                            tracing::info!("operation {id}: cancel asked by {by}");
-                            engine.cancel_local(&id);
-                        }
-                    }
+                if let Ok(Some((s, by))) = engine.store.cancel_request(&id, seq).await {
+                    seq = s;
+                    tracing::info!("operation {id}: cancel asked by {by}");
+                    engine.cancel_local(&id);
                 }
             }
         })

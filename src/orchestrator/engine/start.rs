@@ -105,12 +105,14 @@ impl Engine {
             .await
         {
             Ok((record, plan_json, options_json, plan)) => {
-                self.store
+                if let Err(e) = self
+                    .store
                     .insert_operation(&record, &plan_json, &options_json)
                     .await
-                    .inspect_err(|_| {
-                        let _ = self.store.blocking().release_lock(&group.name, &id);
-                    })?;
+                {
+                    let _ = self.store.release_lock(&group.name, &id).await;
+                    return Err(e.into());
+                }
                 if let Some(running) = transition.while_running {
                     self.update_group(&group.name, |s| {
                         s.status = running;

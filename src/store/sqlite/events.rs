@@ -5,7 +5,7 @@ use super::super::error::StoreError;
 use super::SqliteBackend;
 use super::codec::{get_json, json, ts};
 use crate::orchestrator::OperationEvent;
-use rusqlite::params;
+use rusqlite::{OptionalExtension, params};
 
 pub fn append(db: &SqliteBackend, ev: &OperationEvent) -> Result<i64, StoreError> {
     db.read(|c| insert(c, ev).map_err(|e| db.err(e)))
@@ -74,4 +74,30 @@ pub fn log_tail(
     })?;
     newest.reverse();
     Ok(newest)
+}
+
+/// The first cancel request after `after_seq` (the `kind` column keeps this to one indexed row).
+pub fn cancel_request(
+    db: &SqliteBackend,
+    op_id: &str,
+    after_seq: i64,
+) -> Result<Option<(i64, String)>, StoreError> {
+    let found: Option<(i64, OperationEvent)> = db.read(|c| {
+        c.prepare_cached(
+            "SELECT seq, body FROM events
+             WHERE operation_id = ?1 AND seq > ?2 AND kind = 'cancel_requested'
+             ORDER BY seq LIMIT 1",
+        )
+        .and_then(|mut s| {
+            s.query_row(params![op_id, after_seq], |r| {
+                Ok((r.get("seq")?, get_json(r, "body")?))
+            })
+            .optional()
+        })
+        .map_err(|e| db.err(e))
+    })?;
+    Ok(found.and_then(|(seq, e)| match e.kind {
+        crate::orchestrator::EventKind::CancelRequested { by } => Some((seq, by)),
+        _ => None,
+    }))
 }

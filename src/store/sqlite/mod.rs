@@ -182,6 +182,14 @@ impl JournalBackend for SqliteBackend {
         events::append_all(self, evs)
     }
 
+    fn cancel_request(
+        &self,
+        op_id: &str,
+        after_seq: i64,
+    ) -> Result<Option<(i64, String)>, StoreError> {
+        events::cancel_request(self, op_id, after_seq)
+    }
+
     fn log_tail(&self, op_id: &str, limit: usize) -> Result<Vec<OperationEvent>, StoreError> {
         events::log_tail(self, op_id, limit)
     }
