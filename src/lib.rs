@@ -7,6 +7,7 @@ pub mod domain;
 pub mod lab;
 pub mod logging;
 pub mod orchestrator;
+pub mod paths;
 pub mod providers;
 pub mod sanitize;
 pub mod secret;

@@ -57,7 +57,7 @@ pub async fn operate(
         state.status.as_str(),
         state.current_primary
     );
-    confirm::ask(req.operation, &req.group, &what, args.yes).map_err(CliError::rejected)?;
+    confirm::ask(req.operation, &req.group, &what, args.yes)?;
     if args.wait {
         let mut events = engine.events().subscribe();
         let record = engine.start(req).await.map_err(engine_err)?;

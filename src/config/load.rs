@@ -16,22 +16,7 @@ pub struct LoadedConfig {
     pub warnings: Vec<String>,
 }
 
-/// The platform directories drconsole uses (config, data, logs).
-pub fn project_dirs() -> Option<directories::ProjectDirs> {
-    directories::ProjectDirs::from("", "", "drconsole")
-}
-
-/// Where drconsole keeps its journal, logs and the embedded lab's world: `DRCONSOLE_DATA_DIR`,
-/// else the platform data dir.
-pub fn data_dir() -> PathBuf {
-    if let Some(dir) = std::env::var_os("DRCONSOLE_DATA_DIR") {
-        return PathBuf::from(dir);
-    }
-    project_dirs().map_or_else(
-        || PathBuf::from(".drconsole"),
-        |d| d.data_dir().to_path_buf(),
-    )
-}
+pub use crate::paths::{data_dir, project_dirs};
 
 /// A journal URL (`sqlite://PATH` or `postgres://…`), as `[store] url` and `--store` take it. A
 /// relative path is resolved beside `source_file`, the file the URL came from (an empty path for

@@ -141,14 +141,7 @@ impl GroupConfig {
     }
 }
 
-/// Where the journal lives.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum StoreConfig {
-    /// The embedded default; `None` means the data dir's `journal.sqlite`.
-    Sqlite(Option<PathBuf>),
-    /// `postgres://…` (the URL may hold a password: never print it).
-    Postgres(Secret),
-}
+pub use crate::domain::StoreConfig;
 
 #[derive(Debug, Clone)]
 pub struct UiConfig {

@@ -4,6 +4,7 @@
 pub mod estate;
 pub mod group;
 pub mod inventory;
+pub mod journal;
 pub mod operation;
 pub mod preconditions;
 pub mod site;
@@ -12,6 +13,7 @@ pub mod state_machine;
 pub use estate::*;
 pub use group::*;
 pub use inventory::*;
+pub use journal::*;
 pub use operation::*;
 pub use preconditions::{Check, CheckOptions, CheckState, Facts, evaluate, passes};
 pub use site::*;

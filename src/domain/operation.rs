@@ -43,11 +43,11 @@ impl OperationType {
         }
     }
 
-    /// The words an operator sees in menus.
+    /// Its one name on every screen: menus, dialogs, confirmations, the CLI's messages, reports.
     pub fn label(self) -> &'static str {
         match self {
             OperationType::PlannedFailover => "Planned Failover",
-            OperationType::Failover => "Fail Over",
+            OperationType::Failover => "Unplanned Failover",
             OperationType::Reprotect => "Reprotect",
             OperationType::Failback => "Failback",
             OperationType::TestFailover => "Test Failover",
@@ -56,9 +56,65 @@ impl OperationType {
         }
     }
 
-    /// Destructive operations make the operator type the group's name to confirm.
-    pub fn needs_typed_confirmation(self) -> bool {
-        matches!(self, OperationType::Failover | OperationType::Failback)
+    /// The same name in a narrow column (the operations pane at 80 columns).
+    pub fn short_label(self) -> &'static str {
+        match self {
+            OperationType::PlannedFailover => "planned",
+            OperationType::Failover => "unplanned",
+            OperationType::Reprotect => "reprotect",
+            OperationType::Failback => "failback",
+            OperationType::TestFailover => "drill",
+            OperationType::TestCleanup => "cleanup",
+            OperationType::SyncNow => "sync",
+        }
+    }
+
+    /// The command line that starts it (`drconsole failover --unplanned GROUP`).
+    pub fn verb(self) -> &'static str {
+        match self {
+            OperationType::PlannedFailover => "failover",
+            OperationType::Failover => "failover --unplanned",
+            OperationType::Reprotect => "reprotect",
+            OperationType::Failback => "failback",
+            OperationType::TestFailover => "test-failover",
+            OperationType::TestCleanup => "test-cleanup",
+            OperationType::SyncNow => "sync",
+        }
+    }
+
+    /// How the operator confirms it, in the console and the CLI alike: typing the group's name
+    /// for anything that stops, deletes or overwrites instances or data; y/N for a drill and its
+    /// cleanup; nothing for a sync.
+    pub fn confirmation(self) -> Confirmation {
+        match self {
+            OperationType::PlannedFailover
+            | OperationType::Failover
+            | OperationType::Failback
+            | OperationType::Reprotect => Confirmation::TypeGroupName,
+            OperationType::TestFailover | OperationType::TestCleanup => Confirmation::YesNo,
+            OperationType::SyncNow => Confirmation::None,
+        }
+    }
+}
+
+/// How strongly an operation must be confirmed before it starts.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Confirmation {
+    None,
+    YesNo,
+    TypeGroupName,
+}
+
+impl Confirmation {
+    /// Does what the operator typed confirm it? (Pure, so it is tested without a terminal.)
+    pub fn accepts(self, group: &str, answer: &str) -> bool {
+        let answer = answer.trim();
+        match self {
+            Confirmation::None => true,
+            Confirmation::YesNo => matches!(answer, "y" | "Y" | "yes" | "YES" | "Yes"),
+            Confirmation::TypeGroupName => answer == group,
+        }
     }
 }
 
@@ -220,6 +276,39 @@ mod tests {
         assert_eq!(Phase::Storage.progress(4, 4), 60);
         assert_eq!(Phase::Storage.progress(9, 4), 60);
         assert_eq!(Phase::Instances.progress(0, 0), 90);
+    }
+
+    #[test]
+    fn what_stops_deletes_or_overwrites_asks_for_the_group_name() {
+        use Confirmation as C;
+        use OperationType as O;
+        let table = [
+            (O::PlannedFailover, C::TypeGroupName),
+            (O::Failover, C::TypeGroupName),
+            (O::Failback, C::TypeGroupName),
+            (O::Reprotect, C::TypeGroupName),
+            (O::TestFailover, C::YesNo),
+            (O::TestCleanup, C::YesNo),
+            (O::SyncNow, C::None),
+        ];
+        for (op, level) in table {
+            assert_eq!(op.confirmation(), level, "{op}");
+        }
+        assert!(C::TypeGroupName.accepts("web-app", "web-app\n"));
+        assert!(!C::TypeGroupName.accepts("web-app", "web"));
+        assert!(!C::TypeGroupName.accepts("web-app", "y"));
+        assert!(C::YesNo.accepts("web-app", "y"));
+        assert!(!C::YesNo.accepts("web-app", ""));
+    }
+
+    #[test]
+    fn every_operation_has_distinct_names() {
+        let labels: std::collections::BTreeSet<_> =
+            OperationType::ALL.iter().map(|o| o.label()).collect();
+        let shorts: std::collections::BTreeSet<_> =
+            OperationType::ALL.iter().map(|o| o.short_label()).collect();
+        assert_eq!(labels.len(), OperationType::ALL.len());
+        assert_eq!(shorts.len(), OperationType::ALL.len());
     }
 
     #[test]

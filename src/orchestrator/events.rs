@@ -2,60 +2,9 @@
 //! and status change, and log line of an operation, for the CLI and the TUI to render. Subscribers
 //! that fall behind are told how many events they missed and re-read the journal.
 
-use crate::domain::{OperationStatus, Phase};
-use chrono::{DateTime, Utc};
-use serde::{Deserialize, Serialize};
+pub use crate::domain::{EventKind, OperationEvent};
+use chrono::Utc;
 use tokio::sync::broadcast;
-
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct OperationEvent {
-    pub operation_id: String,
-    pub at: DateTime<Utc>,
-    pub kind: EventKind,
-}
-
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(tag = "event", rename_all = "snake_case")]
-pub enum EventKind {
-    StepStarted {
-        step: String,
-        label: String,
-        attempt: u32,
-    },
-    StepProgress {
-        step: String,
-        done: u32,
-        total: u32,
-    },
-    StepSucceeded {
-        step: String,
-        duration_ms: u64,
-    },
-    StepFailed {
-        step: String,
-        error: String,
-        will_retry: bool,
-    },
-    StepCompensated {
-        step: String,
-    },
-    Phase {
-        phase: Phase,
-    },
-    Progress {
-        percent: u8,
-    },
-    Status {
-        status: OperationStatus,
-    },
-    Log {
-        line: String,
-    },
-    /// Someone (maybe another process) asked the operation to stop and roll back.
-    CancelRequested {
-        by: String,
-    },
-}
 
 const BUS_CAPACITY: usize = 4096;
 

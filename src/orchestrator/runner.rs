@@ -3,7 +3,8 @@
 
 use super::events::{EventBus, EventKind};
 use super::plan::StepSpec;
-use crate::domain::OperationStatus;
+pub use crate::domain::JournalEntry;
+use crate::store::{Store, StoreError};
 use futures_util::future::BoxFuture;
 use serde_json::Value;
 use std::collections::HashMap;
@@ -105,42 +106,30 @@ pub trait StepRunner: Send + Sync + 'static {
     ) -> BoxFuture<'a, Result<(), StepError>>;
 }
 
-/// A journal entry the executor writes before acting on it.
-#[derive(Debug, Clone, PartialEq)]
-pub enum JournalEntry {
-    StepStarted {
-        step: String,
-        attempt: u32,
-    },
-    StepSucceeded {
-        step: String,
-        output: Value,
-        duration_ms: u64,
-    },
-    StepFailed {
-        step: String,
-        error: String,
-    },
-    StepCompensated {
-        step: String,
-    },
-    Progress(u8),
-    Status(OperationStatus),
-}
-
 pub trait ExecJournal: Send + Sync + 'static {
     fn record<'a>(
         &'a self,
         operation_id: &'a str,
         entry: JournalEntry,
-    ) -> BoxFuture<'a, Result<(), String>>;
+    ) -> BoxFuture<'a, Result<(), StoreError>>;
 }
 
 /// A journal that keeps nothing (dry runs and tests of the executor alone).
 pub struct NoJournal;
 
 impl ExecJournal for NoJournal {
-    fn record<'a>(&'a self, _: &'a str, _: JournalEntry) -> BoxFuture<'a, Result<(), String>> {
+    fn record<'a>(&'a self, _: &'a str, _: JournalEntry) -> BoxFuture<'a, Result<(), StoreError>> {
         Box::pin(async { Ok(()) })
+    }
+}
+
+/// The real journal: the store's group-committed write-ahead path.
+impl ExecJournal for Store {
+    fn record<'a>(
+        &'a self,
+        operation_id: &'a str,
+        entry: JournalEntry,
+    ) -> BoxFuture<'a, Result<(), StoreError>> {
+        Box::pin(self.commit(operation_id, entry))
     }
 }

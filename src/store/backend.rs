@@ -4,7 +4,7 @@
 use super::error::StoreError;
 use super::records::{AuditEntry, Lock, LockHolder, LockOutcome, StepRecord, StoredOperation};
 use crate::domain::{GroupState, OperationRecord};
-use crate::orchestrator::{JournalEntry, OperationEvent};
+use crate::domain::{JournalEntry, OperationEvent};
 use serde_json::Value;
 use std::time::Duration;
 
@@ -72,7 +72,7 @@ pub trait JournalBackend: Send + Sync {
             .events(op_id, after_seq)?
             .into_iter()
             .find_map(|(seq, e)| match e.kind {
-                crate::orchestrator::EventKind::CancelRequested { by } => Some((seq, by)),
+                crate::domain::EventKind::CancelRequested { by } => Some((seq, by)),
                 _ => None,
             }))
     }
@@ -82,7 +82,7 @@ pub trait JournalBackend: Send + Sync {
         let logs: Vec<OperationEvent> = all
             .into_iter()
             .map(|(_, e)| e)
-            .filter(|e| matches!(e.kind, crate::orchestrator::EventKind::Log { .. }))
+            .filter(|e| matches!(e.kind, crate::domain::EventKind::Log { .. }))
             .collect();
         Ok(logs[logs.len().saturating_sub(limit)..].to_vec())
     }

@@ -1,11 +1,10 @@
-//! The executor's journal is the store: each `JournalEntry` is committed (and synced) before
-//! `record` returns, so a step is on disk as started before it acts. Entries that arrive while a
+//! The executor's write-ahead path into the store: each `JournalEntry` is committed (and synced)
+//! before `commit` returns, so a step is on disk as started before it acts. Entries that arrive while a
 //! commit is under way are committed together by one writer (a group commit): many steps running
 //! at once share one sync instead of queueing for one each.
 
 use super::{JournalBackend, Store, StoreError};
-use crate::orchestrator::{ExecJournal, JournalEntry};
-use futures_util::future::BoxFuture;
+use crate::domain::JournalEntry;
 use std::sync::Arc;
 use tokio::sync::{mpsc, oneshot};
 
@@ -15,7 +14,11 @@ const MAX_BATCH: usize = 512;
 /// A write the committer runs on the backend, off the async threads.
 type Write = Box<dyn FnOnce(&dyn JournalBackend) -> Result<(), StoreError> + Send>;
 
-type Pending = (String, JournalEntry, oneshot::Sender<Result<(), String>>);
+type Pending = (
+    String,
+    JournalEntry,
+    oneshot::Sender<Result<(), StoreError>>,
+);
 
 pub(crate) struct Committer {
     tx: mpsc::UnboundedSender<Pending>,
@@ -62,29 +65,22 @@ async fn commit_loop(backend: Arc<dyn JournalBackend>, mut rx: mpsc::UnboundedRe
         }
         // One bad entry must not fail its neighbours: each on its own, with its own answer.
         for (op, entry, done) in batch {
-            let r = run(Box::new(move |b| b.record_step(&op, &entry)))
-                .await
-                .map_err(|e: StoreError| e.to_string());
+            let r = run(Box::new(move |b| b.record_step(&op, &entry))).await;
             let _ = done.send(r);
         }
     }
 }
 
-impl ExecJournal for Store {
-    fn record<'a>(
-        &'a self,
-        operation_id: &'a str,
-        entry: JournalEntry,
-    ) -> BoxFuture<'a, Result<(), String>> {
-        Box::pin(async move {
-            let (done, answer) = oneshot::channel();
-            self.committer()
-                .tx
-                .send((operation_id.to_string(), entry, done))
-                .map_err(|_| "the journal writer has stopped".to_string())?;
-            answer
-                .await
-                .map_err(|_| "the journal writer has stopped".to_string())?
-        })
+impl Store {
+    /// Journal one executor entry durably, sharing a commit with entries that arrive with it.
+    pub async fn commit(&self, operation_id: &str, entry: JournalEntry) -> Result<(), StoreError> {
+        let (done, answer) = oneshot::channel();
+        self.committer()
+            .tx
+            .send((operation_id.to_string(), entry, done))
+            .map_err(|_| StoreError::Task("the journal writer has stopped".into()))?;
+        answer
+            .await
+            .map_err(|_| StoreError::Task("the journal writer has stopped".into()))?
     }
 }

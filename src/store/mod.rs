@@ -16,9 +16,9 @@ pub use records::{
     AuditEntry, Lock, LockHolder, LockOutcome, StepRecord, StepStatus, StoredOperation,
 };
 
-use crate::config::StoreConfig;
+use crate::domain::StoreConfig;
 use crate::domain::{GroupState, OperationRecord};
-use crate::orchestrator::{JournalEntry, OperationEvent};
+use crate::domain::{JournalEntry, OperationEvent};
 use serde_json::Value;
 use sqlite::SqliteBackend;
 use std::path::{Path, PathBuf};
@@ -100,7 +100,7 @@ impl Store {
 
 /// `<data dir>/journal.sqlite`.
 pub fn default_sqlite_path() -> PathBuf {
-    crate::config::load::data_dir().join(SQLITE_FILE_NAME)
+    crate::paths::data_dir().join(SQLITE_FILE_NAME)
 }
 
 /// The async face of `JournalBackend`: same names, same meaning (see the trait's docs).

@@ -1,7 +1,7 @@
 use super::*;
-use crate::config::StoreConfig;
+use crate::domain::EventKind;
+use crate::domain::StoreConfig;
 use crate::domain::{Actor, OperationStatus, OperationType, ResultData};
-use crate::orchestrator::{EventKind, ExecJournal};
 use crate::secret::Secret;
 use serde_json::json;
 use std::sync::Barrier;
@@ -60,9 +60,8 @@ async fn async_wrappers_and_the_executor_journal_reach_the_backend() {
         .insert_operation(&op("op-1"), &json!({"steps": []}), &json!({}))
         .await
         .unwrap();
-    let journal: &dyn ExecJournal = &store;
-    journal
-        .record(
+    store
+        .commit(
             "op-1",
             JournalEntry::StepStarted {
                 step: "s".into(),
@@ -71,14 +70,15 @@ async fn async_wrappers_and_the_executor_journal_reach_the_backend() {
         )
         .await
         .unwrap();
-    journal
-        .record("op-1", JournalEntry::Status(OperationStatus::Running))
+    store
+        .commit("op-1", JournalEntry::Status(OperationStatus::Running))
         .await
         .unwrap();
-    let err = journal
-        .record("ghost", JournalEntry::Progress(3))
+    let err = store
+        .commit("ghost", JournalEntry::Progress(3))
         .await
-        .unwrap_err();
+        .unwrap_err()
+        .to_string();
     assert!(err.contains("ghost"), "{err}");
 
     let stored = store.find_operation("op").await.unwrap().unwrap();
@@ -270,7 +270,7 @@ fn every_event_kind_survives_the_journal() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn steps_journaled_at_once_are_all_durable_and_a_bad_one_fails_alone() {
-    use crate::orchestrator::{ExecJournal, JournalEntry};
+    use crate::domain::JournalEntry;
     let dir = tempfile::tempdir().expect("dir");
     let store = Store::open_sqlite(&dir.path().join("j.sqlite")).expect("open");
     store
@@ -285,10 +285,10 @@ async fn steps_journaled_at_once_are_all_durable_and_a_bad_one_fails_alone() {
                 step: format!("step-{i}"),
                 attempt: 1,
             };
-            s.record("op-1", entry).await
+            s.commit("op-1", entry).await
         }));
     }
-    let stray = store.record(
+    let stray = store.commit(
         "no-such-op",
         JournalEntry::StepStarted {
             step: "x".into(),
@@ -313,7 +313,7 @@ async fn the_log_tail_is_the_newest_lines_oldest_first_and_nothing_else() {
         .insert_operation(&op("op-1"), &json!({}), &json!({}))
         .await
         .expect("insert");
-    let ev = |kind| crate::orchestrator::OperationEvent {
+    let ev = |kind| crate::domain::OperationEvent {
         operation_id: "op-1".into(),
         at: chrono::Utc::now(),
         kind,

@@ -4,7 +4,7 @@
 
 use super::backend::{Mappings, OperationRequest};
 use crate::domain::preconditions::{Check, CheckState};
-use crate::domain::{GroupView, OperationType, human_seconds};
+use crate::domain::{Confirmation, GroupView, OperationType, human_seconds};
 use chrono::{DateTime, Duration, Utc};
 use crossterm::event::{Event, KeyCode, KeyEvent};
 use std::collections::BTreeMap;
@@ -324,7 +324,7 @@ impl ConfirmState {
     }
 
     pub fn typed_required(&self) -> bool {
-        self.request.operation.needs_typed_confirmation()
+        self.request.operation.confirmation() == Confirmation::TypeGroupName
     }
 
     pub fn matches(&self) -> bool {

@@ -11,7 +11,7 @@ use super::msg::Action;
 use super::theme::Theme;
 use super::update::quit;
 use crate::domain::preconditions::Check;
-use crate::domain::{OperationType, check_transition};
+use crate::domain::{Confirmation, OperationType, check_transition};
 use crossterm::event::{Event, KeyCode, KeyEvent};
 use tui_input::backend::crossterm::EventHandler;
 
@@ -204,6 +204,14 @@ fn dialog_key(app: &mut App, mut d: Box<DialogState>, ev: KeyEvent) -> Vec<Actio
             app.overlay = Some(Overlay::Dialog(d));
             out
         }
+        DialogOutcome::Confirm(req) if req.operation.confirmation() == Confirmation::None => {
+            app.info(format!(
+                "starting {} of {}…",
+                req.operation.label(),
+                req.group
+            ));
+            vec![Action::Start(req)]
+        }
         DialogOutcome::Confirm(req) => {
             let c = ConfirmState::new(req, &d.source, &d.target);
             app.overlay = Some(Overlay::Confirm(Box::new(c)));
@@ -223,7 +231,11 @@ fn confirm_key(app: &mut App, mut c: Box<ConfirmState>, ev: KeyEvent) -> Vec<Act
             Vec::new()
         }
         ConfirmOutcome::Confirm(req) => {
-            app.info(format!("starting {} of {}…", req.operation, req.group));
+            app.info(format!(
+                "starting {} of {}…",
+                req.operation.label(),
+                req.group
+            ));
             vec![Action::Start(req)]
         }
     }

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # End to end: the real binary in tmux. Start the console on an in-process lab, open the failover
-# dialog from the command line, confirm with y, watch the operation complete on screen, quit with q.
+# dialog from the command line, confirm by typing the group's name, watch the operation complete on screen, quit with q.
 # Usage: console.sh PATH/TO/drconsole   (exits non-zero with the last screen on failure)
 set -euo pipefail
 BIN="$1"
@@ -38,8 +38,10 @@ tmux -L "$SOCK" send-keys -t e2e Enter
 wait_for "Preconditions" 20
 wait_for "flavors mapped" 20
 tmux -L "$SOCK" send-keys -t e2e Enter
-wait_for "(y/N)" 10
-tmux -L "$SOCK" send-keys -t e2e y
+wait_for "Type the group's name" 10
+tmux -L "$SOCK" send-keys -t e2e -l 'web-app'
+wait_for "[ Enter: start ]  " 10
+tmux -L "$SOCK" send-keys -t e2e Enter
 wait_for "completed" 90
 tmux -L "$SOCK" send-keys -t e2e q
 wait_for "[exit 0]" 20

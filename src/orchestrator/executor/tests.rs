@@ -99,7 +99,7 @@ impl ExecJournal for Recorder {
         &'a self,
         _: &'a str,
         entry: JournalEntry,
-    ) -> futures_util::future::BoxFuture<'a, Result<(), String>> {
+    ) -> futures_util::future::BoxFuture<'a, Result<(), crate::store::StoreError>> {
         self.0.lock().unwrap().push(entry);
         Box::pin(async { Ok(()) })
     }

@@ -4,7 +4,7 @@
 use super::super::error::StoreError;
 use super::SqliteBackend;
 use super::codec::{get_json, json, ts};
-use crate::orchestrator::OperationEvent;
+use crate::domain::OperationEvent;
 use rusqlite::{OptionalExtension, params};
 
 pub fn append(db: &SqliteBackend, ev: &OperationEvent) -> Result<i64, StoreError> {
@@ -97,7 +97,7 @@ pub fn cancel_request(
         .map_err(|e| db.err(e))
     })?;
     Ok(found.and_then(|(seq, e)| match e.kind {
-        crate::orchestrator::EventKind::CancelRequested { by } => Some((seq, by)),
+        crate::domain::EventKind::CancelRequested { by } => Some((seq, by)),
         _ => None,
     }))
 }

@@ -15,7 +15,7 @@ use super::backend::JournalBackend;
 use super::error::StoreError;
 use super::records::{AuditEntry, Lock, LockHolder, LockOutcome, StepRecord, StoredOperation};
 use crate::domain::{GroupState, OperationRecord};
-use crate::orchestrator::{JournalEntry, OperationEvent};
+use crate::domain::{JournalEntry, OperationEvent};
 use rusqlite::{Connection, Transaction, TransactionBehavior};
 use serde_json::Value;
 use std::path::{Path, PathBuf};

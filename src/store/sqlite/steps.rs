@@ -5,7 +5,7 @@ use super::super::error::StoreError;
 use super::super::records::StepRecord;
 use super::SqliteBackend;
 use super::codec::{get_enum, get_opt_json, get_opt_ts, get_opt_u64, get_ts, i64_of, json, ts};
-use crate::orchestrator::JournalEntry;
+use crate::domain::JournalEntry;
 use chrono::{Duration as ChronoDuration, Utc};
 use rusqlite::{OptionalExtension, Row, Transaction, params};
 

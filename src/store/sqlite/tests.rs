@@ -4,7 +4,7 @@ use super::{JournalBackend, SqliteBackend, schema};
 use crate::domain::{
     Actor, GroupState, GroupStatus, OperationRecord, OperationStatus, OperationType, ResultData,
 };
-use crate::orchestrator::{EventKind, JournalEntry, OperationEvent};
+use crate::domain::{EventKind, JournalEntry, OperationEvent};
 use chrono::Utc;
 use serde_json::json;
 use std::path::PathBuf;

@@ -73,7 +73,7 @@ pub fn draw(frame: &mut Frame, app: &App, c: &ConfirmState, area: Rect) {
         ]));
     } else {
         lines.push(Line::from(Span::styled(
-            format!(" Start {} of {}? (y/N)", req.operation, req.group),
+            format!(" Start {} of {}? (y/N)", req.operation.label(), req.group),
             t.style(Role::Attention),
         )));
     }

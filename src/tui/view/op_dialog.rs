@@ -6,7 +6,7 @@ use super::layout::centered;
 use crate::domain::OperationType;
 use crate::sanitize::clean;
 use crate::tui::app::App;
-use crate::tui::dialog::{Checks, DialogState, Field, is_failover};
+use crate::tui::dialog::{Checks, DialogState, Field};
 use crate::tui::symbols;
 use crate::tui::theme::{Role, Theme};
 use ratatui::Frame;
@@ -77,11 +77,7 @@ pub fn draw(frame: &mut Frame, app: &App, d: &DialogState, area: Rect) {
 }
 
 fn title(op: OperationType) -> &'static str {
-    if is_failover(op) {
-        "Fail Over"
-    } else {
-        op.label()
-    }
+    op.label()
 }
 
 fn checklist<'a>(t: &Theme, checks: &Checks, width: usize) -> Vec<Line<'a>> {

@@ -81,14 +81,5 @@ fn line<'a>(app: &App, op: &OperationRecord, width: usize) -> Line<'a> {
 }
 
 fn short_type(op: &OperationRecord) -> &'static str {
-    use crate::domain::OperationType as O;
-    match op.operation_type {
-        O::PlannedFailover => "switchover",
-        O::Failover => "failover",
-        O::Reprotect => "reprotect",
-        O::Failback => "failback",
-        O::TestFailover => "drill",
-        O::TestCleanup => "cleanup",
-        O::SyncNow => "sync",
-    }
+    op.operation_type.short_label()
 }
