@@ -110,7 +110,7 @@ impl Engine {
                     .insert_operation(&record, &plan_json, &options_json)
                     .await
                 {
-                    let _ = self.store.release_lock(&group.name, &id).await;
+                    self.release_lock(&group.name, &id).await;
                     return Err(e.into());
                 }
                 if let Some(running) = transition.while_running {
@@ -130,12 +130,12 @@ impl Engine {
                 if run_here {
                     self.spawn_run(record.clone(), plan, HashMap::new(), false);
                 } else {
-                    let _ = self.store.release_lock(&group.name, &id).await;
+                    self.release_lock(&group.name, &id).await;
                 }
                 Ok(record)
             }
             Err(e) => {
-                let _ = self.store.release_lock(&group.name, &id).await;
+                self.release_lock(&group.name, &id).await;
                 Err(e)
             }
         }
