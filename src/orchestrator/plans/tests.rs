@@ -318,3 +318,56 @@ fn reprotect_cleanup_and_sync_are_short() {
     );
     assert_eq!(names(&sync), ["validate_sites", "replicate_now"]);
 }
+
+#[test]
+fn plans_and_outputs_journal_as_before() {
+    let plan = build(
+        OperationType::PlannedFailover,
+        "site-a",
+        "site-b",
+        OperationOptions::default(),
+    );
+    let json = serde_json::to_value(&plan).unwrap();
+    let ports = json["steps"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|s| s["id"] == "create_ports:db-1")
+        .unwrap();
+    assert_eq!(
+        ports,
+        &serde_json::json!({
+            "id": "create_ports:db-1",
+            "kind": {
+                "kind": "create_ports",
+                "site": "site-b",
+                "server": "db-1",
+                "ports": [{"network": "net-db-dr", "ip": "10.0.1.0", "mac": "fa:16:3e:00:00:00"}],
+            },
+            "phase": "instances",
+            "deps": ["validate_sites"],
+            "timeout_ms": 120_000,
+            "retry": {"attempts": 3, "backoff_ms": 500},
+            "no_rollback": false,
+        }),
+        "ids are plain strings and kinds keep their tag and fields"
+    );
+    let back: Plan = serde_json::from_value(json).unwrap();
+    assert_eq!(back, plan, "a journaled plan reads back for a resume");
+
+    // Outputs as the untyped steps journaled them read as the typed ones.
+    let stopped: ReplicationStopped =
+        serde_json::from_value(serde_json::json!({"stopped": true})).unwrap();
+    assert!(stopped.stopped && !stopped.needs_resync);
+    let chosen: ChosenSnapshot = serde_json::from_value(serde_json::json!({
+        "snapshot": "array-a:pg.3", "created": "2026-11-24T10:42:03+00:00", "data_loss_seconds": 177
+    }))
+    .unwrap();
+    assert_eq!(chosen.data_loss_seconds, 177);
+    let found: ArrayVolumes =
+        serde_json::from_value(serde_json::json!({"volumes": ["db-1-boot-x"]})).unwrap();
+    assert_eq!(
+        found.snapshot, None,
+        "an earlier check recorded no snapshot"
+    );
+}

@@ -1,7 +1,7 @@
 //! Ports as the steps make and look for them: the name drconsole gives a port, the free ports
 //! an earlier attempt made, deleting ports, and whether an address belongs in a subnet.
 
-use super::{SiteRunner, remove_each, step_err};
+use super::{SiteRunner, each, step_err};
 use crate::domain::PortInfo;
 use crate::orchestrator::step::StepError;
 use crate::providers::network::{Port, PortFilter};
@@ -37,15 +37,37 @@ impl SiteRunner {
         Ok(found)
     }
 
-    /// Delete ports by id; how many were there.
-    pub(crate) async fn delete_ports(
+    /// Which of `ids` (ports made for `server`) still exist, attached or not: one list call a
+    /// port, by its name.
+    pub(crate) async fn ports_still_there(
         &self,
         site: &str,
-        ids: Vec<String>,
-    ) -> Result<usize, StepError> {
+        server: &str,
+        ports: &[PortInfo],
+        ids: &[String],
+    ) -> Result<Vec<String>, StepError> {
+        let network = self.site(site)?.network();
+        let mut there = Vec::new();
+        for p in ports {
+            let filter = PortFilter {
+                name: Some(port_name(server, &p.network)),
+                ..PortFilter::default()
+            };
+            let list = network.list_ports(&filter).await.map_err(step_err)?;
+            there.extend(list.into_iter().map(|x| x.id).filter(|id| ids.contains(id)));
+        }
+        Ok(there)
+    }
+
+    /// Delete ports by id; one already gone counts as deleted.
+    pub(crate) async fn delete_ports(&self, site: &str, ids: Vec<String>) -> Result<(), StepError> {
         let network = self.site(site)?.network();
         let network = &network;
-        remove_each(ids, |id| async move { network.delete_port(&id).await }).await
+        each(ids, |id| async move {
+            network.delete_port(&id).await.map_err(step_err)
+        })
+        .await
+        .map(|_| ())
     }
 }
 

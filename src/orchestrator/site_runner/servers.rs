@@ -48,7 +48,7 @@ impl SiteRunner {
     }
 
     /// Delete a server and wait until it is gone (its volumes and ports are then free). `false`
-    /// when it was already gone.
+    /// when it was already gone (a delete of a missing server answers like any other).
     pub(crate) async fn delete_server_and_wait(
         &self,
         site: &str,
@@ -56,11 +56,10 @@ impl SiteRunner {
         ctx: &StepCtx,
     ) -> Result<bool, StepError> {
         let compute = self.site(site)?.compute();
-        match compute.delete(id).await {
-            Ok(()) => {}
-            Err(e) if e.is_not_found() => return Ok(false),
-            Err(e) => return Err(step_err(e)),
+        if compute.get_server(id).await.map_err(step_err)?.is_none() {
+            return Ok(false);
         }
+        compute.delete(id).await.map_err(step_err)?;
         self.poll_until(ctx, || async {
             let s = compute.get_server(id).await.map_err(step_err)?;
             Ok(s.is_none().then_some(()))

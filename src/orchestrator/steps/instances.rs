@@ -134,17 +134,23 @@ impl Step for CreatePorts {
         output: Option<&Ports>,
         _: &StepCtx,
     ) -> Result<Undo, StepError> {
+        let (site, server) = (self.site.as_str(), self.server.as_str());
         let ids = match output {
-            Some(o) => o.ports.clone(),
+            Some(o) => {
+                env.ports_still_there(site, server, &self.ports, &o.ports)
+                    .await?
+            }
             None => env
-                .existing_ports(&self.site, &self.server, &self.ports)
+                .existing_ports(site, server, &self.ports)
                 .await?
                 .into_iter()
                 .flatten()
                 .map(|p| p.id)
                 .collect(),
         };
-        Ok(removed_any(env.delete_ports(&self.site, ids).await?))
+        let count = ids.len();
+        env.delete_ports(site, ids).await?;
+        Ok(removed_any(count))
     }
 }
 

@@ -17,6 +17,9 @@ mod snapshot;
 mod validate;
 mod volumes;
 
+#[cfg(test)]
+mod tests;
+
 pub use cleanup::{CleanupTestResources, Removed};
 pub use instances::{
     Active, CreatePorts, CreateServer, CreatedServer, Ports, ServerPlan, WaitActive,

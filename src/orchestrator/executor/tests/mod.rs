@@ -467,3 +467,5 @@ async fn resume_rechecks_started_steps_and_skips_finished_ones() {
     );
     assert_eq!(out.status, OperationStatus::Completed);
 }
+
+mod contract;
