@@ -1,7 +1,7 @@
 //! Nova's POST /servers: a server from volumes (block_device_mapping_v2) and ports, in BUILD
 //! until the boot time has passed.
 
-use super::compute::links;
+use super::compute_render::links;
 use super::errors;
 use crate::lab::clock;
 use crate::lab::state::Ctx;
