@@ -67,7 +67,7 @@ fn site_view(site: &SiteConfig, p: SiteProbe) -> SiteView {
             name: site.array.name.clone(),
             reachable: false,
             replication: None,
-            error: Some(clean(e)),
+            error: Some(clean(&e.to_string())),
         },
     };
     SiteView {
