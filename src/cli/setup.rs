@@ -3,6 +3,7 @@
 
 use super::{Cli, CliError, data_dir, load_config};
 use crate::config::{StoreConfig, parse_store_url};
+use crate::orchestrator::RollbackPolicy;
 use crate::orchestrator::engine::{Engine, EngineOptions};
 use crate::store::Store;
 use std::path::Path;
@@ -21,8 +22,13 @@ pub fn engine(cli: &Cli) -> Result<Arc<Engine>, CliError> {
     let loaded = load_config(cli)?;
     let store_cfg = store_config(cli, &loaded.config.store)?;
     let store = Store::open(&store_cfg).map_err(|e| CliError::rejected(e.to_string()))?;
+    let rollback = RollbackPolicy {
+        budget: loaded.config.operations.rollback_budget,
+        ..RollbackPolicy::default()
+    };
     let opts = EngineOptions {
         cache_dir: Some(data_dir()),
+        rollback,
         ..EngineOptions::default()
     };
     Engine::new(Arc::new(loaded.config), store, opts).map_err(|e| CliError::rejected(e.to_string()))

@@ -46,6 +46,7 @@ impl Resolver<'_> {
                 keys: raw.ui.keys,
             },
             http: self.http(&raw.http)?,
+            operations: self.operations(&raw.operations)?,
         })
     }
 
@@ -151,6 +152,25 @@ impl Resolver<'_> {
                 .hint("e.g. timeout_ms = 10000, max_attempts = 4"));
         }
         Ok(policy)
+    }
+
+    fn operations(&self, raw: &super::raw::RawOperations) -> Result<OperationsConfig, ConfigError> {
+        let d = OperationsConfig::default();
+        let budget = raw
+            .rollback_budget_seconds
+            .map_or(d.rollback_budget, Duration::from_secs);
+        if budget > OperationsConfig::MAX_ROLLBACK_BUDGET {
+            return Err(self
+                .err(format!(
+                    "[operations] rollback_budget_seconds = {} is more than a day ({} s)",
+                    budget.as_secs(),
+                    OperationsConfig::MAX_ROLLBACK_BUDGET.as_secs()
+                ))
+                .hint("e.g. rollback_budget_seconds = 300 (the default: five minutes)"));
+        }
+        Ok(OperationsConfig {
+            rollback_budget: budget,
+        })
     }
 
     fn store(&mut self, url: Option<String>) -> Result<StoreConfig, ConfigError> {

@@ -183,6 +183,27 @@ impl Default for HttpPolicy {
     }
 }
 
+/// How operations run.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct OperationsConfig {
+    /// How long a rollback keeps retrying compensations that fail because a site does not answer
+    /// (with backoff), before it leaves what it could not undo behind.
+    pub rollback_budget: Duration,
+}
+
+impl OperationsConfig {
+    /// The longest budget accepted: a day.
+    pub const MAX_ROLLBACK_BUDGET: Duration = Duration::from_secs(86_400);
+}
+
+impl Default for OperationsConfig {
+    fn default() -> Self {
+        Self {
+            rollback_budget: Duration::from_secs(300),
+        }
+    }
+}
+
 #[derive(Debug, Clone)]
 pub struct Config {
     /// The drconsole.toml this came from.
@@ -192,6 +213,7 @@ pub struct Config {
     pub store: StoreConfig,
     pub ui: UiConfig,
     pub http: HttpPolicy,
+    pub operations: OperationsConfig,
 }
 
 impl Config {

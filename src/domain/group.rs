@@ -1,5 +1,6 @@
 //! Protection groups, their status, and the instances and replication pairs they protect.
 
+use super::Resource;
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use std::fmt;
@@ -99,6 +100,10 @@ pub struct GroupState {
     /// Set by a forced unplanned failover: the other site must be re-synced before anything else.
     pub needs_resync: bool,
     pub last_operation: Option<String>,
+    /// An operation left the group needing the operator (leftovers, or a failure past its point
+    /// of no return): new operations are refused, naming the one way forward, until it is cleared.
+    #[serde(default)]
+    pub attention: Option<Attention>,
 }
 
 impl GroupState {
@@ -111,8 +116,71 @@ impl GroupState {
             metadata_version: 1,
             needs_resync: false,
             last_operation: None,
+            attention: None,
         }
     }
+}
+
+/// Why a group needs the operator before anything else runs on it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum AttentionKind {
+    /// A rollback could not undo every step: resources are left behind.
+    RollbackFailed,
+    /// The operation failed after its point of no return: what it did stands.
+    PastPointOfNoReturn,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Attention {
+    pub operation_id: String,
+    pub kind: AttentionKind,
+    /// What happened, in the operator's words.
+    pub reason: String,
+    /// The operation's direction (`ops retry` keeps it).
+    pub source: String,
+    pub target: String,
+    /// What is left behind (rollback_failed), as last seen.
+    #[serde(default)]
+    pub leftovers: Vec<Resource>,
+}
+
+impl Attention {
+    /// The one way forward, as a command line.
+    pub fn way_out(&self) -> String {
+        let id = short_id(&self.operation_id);
+        match self.kind {
+            AttentionKind::RollbackFailed => format!(
+                "run `drconsole ops cleanup {id}` to remove what is left behind (or `drconsole \
+                 ops rollback {id}` to try its undo again)"
+            ),
+            AttentionKind::PastPointOfNoReturn => format!(
+                "run `drconsole ops retry {id}` (continues {} → {})",
+                self.source, self.target
+            ),
+        }
+    }
+
+    /// One line: what happened, what is left, and the way out.
+    pub fn summary(&self) -> String {
+        let mut out = format!("operation {} {}", short_id(&self.operation_id), self.reason);
+        if !self.leftovers.is_empty() {
+            let list: Vec<String> = self.leftovers.iter().map(|r| r.to_string()).collect();
+            out.push_str(&format!(
+                "; left behind ({}): {}",
+                self.leftovers.len(),
+                list.join(", ")
+            ));
+        }
+        out.push_str("; ");
+        out.push_str(&self.way_out());
+        out
+    }
+}
+
+/// The first 8 characters of an operation id: what the operator types.
+pub fn short_id(id: &str) -> &str {
+    id.get(..8).unwrap_or(id)
 }
 
 /// A source volume and its replicated target on the peer array.

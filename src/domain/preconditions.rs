@@ -57,6 +57,8 @@ pub struct Facts {
     pub newest_arrival: Option<DateTime<Utc>>,
     pub now: Option<DateTime<Utc>>,
     pub rpo_target_seconds: i64,
+    /// An earlier operation left the group needing the operator: what, and the way out.
+    pub attention: Option<String>,
 }
 
 /// The options that change which checks apply.
@@ -89,7 +91,11 @@ fn list_check(label: &str, bad: &[String], ok: &str, fail: &str) -> Check {
 /// The checklist for `op` given `facts`, in the order the operator reads it. Any `Fail` blocks
 /// the operation.
 pub fn evaluate(op: OperationType, facts: &Facts, opts: CheckOptions) -> Vec<Check> {
-    let mut out = vec![source_reachable(op, facts, opts), target_reachable(facts)];
+    let mut out = Vec::new();
+    if let Some(a) = &facts.attention {
+        out.push(check("earlier operation", CheckState::Fail, a.clone()));
+    }
+    out.extend([source_reachable(op, facts, opts), target_reachable(facts)]);
     match op {
         OperationType::TestCleanup | OperationType::SyncNow => {}
         OperationType::Reprotect => out.extend(source_checks(facts)),
@@ -309,6 +315,25 @@ mod tests {
             "writes after 10:42:03 UTC are lost (2 m 57 s now; target 5 m)"
         );
         assert!(passes(&c));
+    }
+
+    #[test]
+    fn an_earlier_operation_needing_attention_blocks_naming_it() {
+        let mut f = facts();
+        f.attention = Some(
+            "operation 0123abcd could not be rolled back; left behind (1): \
+                            server web-1 (x) at site-b; run `drconsole ops cleanup 0123abcd`"
+                .into(),
+        );
+        let c = evaluate(OperationType::PlannedFailover, &f, CheckOptions::default());
+        assert!(!passes(&c));
+        assert_eq!(c[0].label, "earlier operation", "read first");
+        assert!(
+            c[0].reason.contains("ops cleanup 0123abcd"),
+            "{}",
+            c[0].reason
+        );
+        assert!(c[0].reason.contains("server web-1"), "{}", c[0].reason);
     }
 
     #[test]

@@ -115,14 +115,26 @@ pub trait JournalBackend: Send + Sync {
 
     // Locks with leases.
 
-    /// Take the group's lock for `lease`. Free → `Acquired`; already held by the same operation →
-    /// `Acquired` with the lease extended (acquired_at kept); held by another operation whose lease
-    /// has expired → `TakenOver`; held and unexpired → `Held` with the holder.
+    /// Take the group's lock for `lease`. A holder is an operation *and* the console running it.
+    /// Free → `Acquired`; already held by the same operation and the same console → `Acquired`
+    /// with the lease extended (acquired_at kept); held by anyone else (another operation, or
+    /// the same operation in another console) whose lease has expired → `TakenOver`; held and
+    /// unexpired → `Held` with the holder.
     fn acquire_lock(
         &self,
         group: &str,
         holder: &LockHolder,
         lease: Duration,
+    ) -> Result<LockOutcome, StoreError>;
+    /// As `acquire_lock`, and a lock held by `dead_console` (a process on this host known to be
+    /// gone) is taken over at once. Atomic: of two consoles taking over from one dead console,
+    /// one gets `TakenOver` and the other `Held`.
+    fn take_over_lock(
+        &self,
+        group: &str,
+        holder: &LockHolder,
+        lease: Duration,
+        dead_console: &str,
     ) -> Result<LockOutcome, StoreError>;
     /// Extend our lease to now + `lease`; `false` if the lock is no longer ours (taken over or
     /// released). An expired lease that nobody took over is still ours and is renewed.
@@ -130,10 +142,16 @@ pub trait JournalBackend: Send + Sync {
         &self,
         group: &str,
         operation_id: &str,
+        console_id: &str,
         lease: Duration,
     ) -> Result<bool, StoreError>;
-    /// Release the lock if `operation_id` holds it; `false` if it did not.
-    fn release_lock(&self, group: &str, operation_id: &str) -> Result<bool, StoreError>;
+    /// Release the lock if this operation in this console holds it; `false` if it did not.
+    fn release_lock(
+        &self,
+        group: &str,
+        operation_id: &str,
+        console_id: &str,
+    ) -> Result<bool, StoreError>;
     /// The group's lock, expired or not.
     fn get_lock(&self, group: &str) -> Result<Option<Lock>, StoreError>;
     /// Every lock, by group.

@@ -13,7 +13,7 @@ pub mod sqlite;
 pub use backend::JournalBackend;
 pub use error::StoreError;
 pub use records::{
-    AuditEntry, Lock, LockHolder, LockOutcome, StepRecord, StepStatus, StoredOperation,
+    AuditEntry, Lock, LockHolder, LockOutcome, StepRecord, StepStatus, StoredOperation, mark_of,
 };
 
 use crate::domain::StoreConfig;
@@ -233,19 +233,47 @@ impl Store {
             .await
     }
 
+    pub async fn take_over_lock(
+        &self,
+        group: &str,
+        holder: &LockHolder,
+        lease: Duration,
+        dead_console: &str,
+    ) -> Result<LockOutcome, StoreError> {
+        let (group, holder, dead) = (group.to_string(), holder.clone(), dead_console.to_string());
+        self.run(move |b| b.take_over_lock(&group, &holder, lease, &dead))
+            .await
+    }
+
     pub async fn renew_lock(
         &self,
         group: &str,
         operation_id: &str,
+        console_id: &str,
         lease: Duration,
     ) -> Result<bool, StoreError> {
-        let (group, op) = (group.to_string(), operation_id.to_string());
-        self.run(move |b| b.renew_lock(&group, &op, lease)).await
+        let (group, op, console) = (
+            group.to_string(),
+            operation_id.to_string(),
+            console_id.to_string(),
+        );
+        self.run(move |b| b.renew_lock(&group, &op, &console, lease))
+            .await
     }
 
-    pub async fn release_lock(&self, group: &str, operation_id: &str) -> Result<bool, StoreError> {
-        let (group, op) = (group.to_string(), operation_id.to_string());
-        self.run(move |b| b.release_lock(&group, &op)).await
+    pub async fn release_lock(
+        &self,
+        group: &str,
+        operation_id: &str,
+        console_id: &str,
+    ) -> Result<bool, StoreError> {
+        let (group, op, console) = (
+            group.to_string(),
+            operation_id.to_string(),
+            console_id.to_string(),
+        );
+        self.run(move |b| b.release_lock(&group, &op, &console))
+            .await
     }
 
     pub async fn get_lock(&self, group: &str) -> Result<Option<Lock>, StoreError> {

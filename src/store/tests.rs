@@ -92,7 +92,7 @@ async fn async_wrappers_and_the_executor_journal_reach_the_backend() {
         .await
         .unwrap();
     assert!(got.acquired().is_some());
-    assert!(store.release_lock("pg", "op-1").await.unwrap());
+    assert!(store.release_lock("pg", "op-1", "c").await.unwrap());
 }
 
 /// Two consoles (two connections to one file), several threads each, all racing for one lock:
@@ -130,7 +130,8 @@ fn two_processes_racing_for_a_lock_never_both_hold_it() {
                             wins.fetch_add(1, Ordering::SeqCst);
                             thread::sleep(Duration::from_millis(1));
                             holders.fetch_sub(1, Ordering::SeqCst);
-                            assert!(db.release_lock("pg", &me.operation_id).unwrap());
+                            let console = &me.console_id;
+                            assert!(db.release_lock("pg", &me.operation_id, console).unwrap());
                         }
                         Ok(LockOutcome::Held(_)) => thread::yield_now(),
                         Ok(other) => panic!("no lease expires here: {other:?}"),
@@ -240,6 +241,22 @@ fn every_event_kind_survives_the_journal() {
         EventKind::StepCompensated {
             step: "s".into(),
             undo: crate::domain::Undo::NothingToUndo,
+        },
+        EventKind::StepLeftBehind {
+            step: "s".into(),
+            error: "site-b unreachable".into(),
+            resources: vec![crate::domain::Resource::array_volume("site-b", "v-1")],
+        },
+        EventKind::StepVerified { step: "s".into() },
+        EventKind::Retried {
+            by: "ops@jump-1".into(),
+        },
+        EventKind::RollbackWaiting {
+            step: "s".into(),
+            site: Some("site-b".into()),
+            attempt: 4,
+            next_in_ms: 20_000,
+            error: "unreachable".into(),
         },
         EventKind::Phase {
             phase: Phase::Storage,

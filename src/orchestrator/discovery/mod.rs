@@ -169,6 +169,7 @@ pub async fn group_view(
         instances,
         error: (!errors.is_empty()).then(|| errors.join("; ")),
         needs_resync: state.needs_resync,
+        attention: state.attention.clone(),
         last_operation: state.last_operation.clone(),
     }
 }

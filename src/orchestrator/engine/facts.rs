@@ -82,6 +82,7 @@ impl Engine {
             target: target.clone(),
             rpo_target_seconds: group.rpo_target.as_secs() as i64,
             now: Some(Utc::now()),
+            attention: state.attention.as_ref().map(|a| a.summary()),
             ..Facts::default()
         };
         let (src, dst) = match (self.clients.get(&source), self.clients.get(&target)) {

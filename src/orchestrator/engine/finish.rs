@@ -4,33 +4,35 @@
 use super::group_state::JournalState;
 use super::{Engine, EngineError};
 use crate::domain::{
-    GroupState, OperationRecord, OperationStatus, OperationType, ResultData, transition_of,
+    Attention, AttentionKind, GroupState, OperationRecord, OperationStatus, OperationType,
+    Resource, ResultData, transition_of,
 };
 use crate::orchestrator::site_runner::SiteRunner;
 use crate::orchestrator::steps::{
     CreateServer, FinalSync, ManageVolumes, SelectSnapshot, StopReplication,
 };
-use crate::orchestrator::{Executor, Outcome, Plan, PriorStep};
+use crate::orchestrator::{Executor, Mode, Outcome, Plan, PriorStep};
 use chrono::Utc;
 use std::collections::HashMap;
 use std::sync::Arc;
 use tokio::sync::watch;
 
 impl Engine {
-    /// Run `plan` for `record` in a task. `rollback_only` resumes an operation that was rolling
-    /// back: nothing new starts, completed steps are undone.
+    /// Run `plan` for `record` in a task: forward, or (`Mode::Rollback`) undoing what stands.
     pub(crate) fn spawn_run(
         self: &Arc<Self>,
         record: OperationRecord,
         plan: Plan,
         prior: HashMap<String, PriorStep>,
-        rollback_only: bool,
+        mode: Mode,
     ) {
-        let (cancel_tx, cancel_rx) = watch::channel(rollback_only);
+        let (cancel_tx, cancel_rx) = watch::channel(false);
         self.register(&record.id, cancel_tx);
         let engine = self.clone();
         tokio::spawn(async move {
-            engine.run_to_end(record, plan, prior, cancel_rx).await;
+            engine
+                .run_to_end(record, plan, (prior, mode), cancel_rx)
+                .await;
         });
     }
 
@@ -38,7 +40,7 @@ impl Engine {
         self: Arc<Self>,
         record: OperationRecord,
         plan: Plan,
-        prior: HashMap<String, PriorStep>,
+        (prior, mode): (HashMap<String, PriorStep>, Mode),
         cancel: watch::Receiver<bool>,
     ) {
         let id = record.id.clone();
@@ -46,7 +48,7 @@ impl Engine {
         let (stop_tx, stop_rx) = watch::channel(false);
         let lease = self.spawn_lease_keeper(&group, &id, stop_rx.clone());
         let copier = self.spawn_event_copier(&id, stop_rx);
-        let outcome = self.execute(&record, plan, prior, cancel).await;
+        let outcome = self.execute(&record, plan, (prior, mode), cancel).await;
         let _ = stop_tx.send(true);
         for (task, joined) in [
             ("lease keeper", lease.await),
@@ -60,25 +62,30 @@ impl Engine {
         self.unregister(&id);
     }
 
-    async fn execute(
-        &self,
-        record: &OperationRecord,
-        plan: Plan,
-        prior: HashMap<String, PriorStep>,
-        cancel: watch::Receiver<bool>,
-    ) -> Result<Outcome, EngineError> {
+    /// What steps of `record` act through: the sites and the journal's view of its group.
+    pub(crate) fn site_runner(&self, record: &OperationRecord) -> Result<SiteRunner, EngineError> {
         let g = self.group_config(&record.protection_group)?;
         let state = JournalState {
             store: self.store.clone(),
             primary_site: g.primary_site.clone(),
         };
-        let runner = SiteRunner::new(
+        Ok(SiteRunner::new(
             self.clients.clone(),
             g.clone(),
             record.id.clone(),
             Arc::new(state),
             self.opts.poll_interval,
-        );
+        ))
+    }
+
+    async fn execute(
+        &self,
+        record: &OperationRecord,
+        plan: Plan,
+        (prior, mode): (HashMap<String, PriorStep>, Mode),
+        cancel: watch::Receiver<bool>,
+    ) -> Result<Outcome, EngineError> {
+        let runner = self.site_runner(record)?;
         let exec = Executor {
             operation_id: record.id.clone(),
             plan,
@@ -88,6 +95,8 @@ impl Engine {
             max_concurrency: self.opts.max_concurrency,
             cancel,
             prior,
+            mode,
+            rollback: self.opts.rollback,
         };
         Ok(exec.run().await?)
     }
@@ -96,7 +105,10 @@ impl Engine {
         let ok = outcome
             .as_ref()
             .is_ok_and(|o| o.status == OperationStatus::Completed);
-        let state = self.group_after(&record, ok, outcome.as_ref().ok()).await;
+        let attention = outcome.as_ref().ok().and_then(|o| attention_of(&record, o));
+        let state = self
+            .group_after(&record, ok, outcome.as_ref().ok(), attention.clone())
+            .await;
         let current_primary = state.map(|s| s.current_primary);
         record.result_data = match &outcome {
             Ok(o) => result_data(record.operation_type, ok, o, current_primary),
@@ -109,6 +121,10 @@ impl Engine {
             Ok(o) => {
                 record.status = o.status;
                 record.error_message = o.error_message;
+                if let Some(a) = &attention {
+                    let msg = record.error_message.take().unwrap_or_default();
+                    record.error_message = Some(format!("{msg}; {}", a.way_out()));
+                }
                 let ids = |l: Vec<crate::orchestrator::StepId>| l.into_iter().map(String::from);
                 (
                     ids(o.steps_completed).collect(),
@@ -148,6 +164,7 @@ impl Engine {
         record: &OperationRecord,
         ok: bool,
         outcome: Option<&Outcome>,
+        attention: Option<Attention>,
     ) -> Option<GroupState> {
         let op_type = record.operation_type;
         let transition = transition_of(op_type);
@@ -173,6 +190,15 @@ impl Engine {
                 }
                 if ok && op_type == OperationType::SyncNow {
                     s.needs_resync = false;
+                }
+                // This operation's word on the group replaces what it said before (a retry, a
+                // rollback on demand); another operation's is never touched.
+                let own = s
+                    .attention
+                    .as_ref()
+                    .is_none_or(|a| a.operation_id == record.id);
+                if own {
+                    s.attention = attention.clone();
                 }
             })
             .await;
@@ -212,7 +238,8 @@ impl Engine {
 
     /// Release a group's lock; one that cannot be released is logged, and expires with its lease.
     pub(crate) async fn release_lock(&self, group: &str, operation_id: &str) {
-        if let Err(e) = self.store.release_lock(group, operation_id).await {
+        let console = &self.opts.console_id;
+        if let Err(e) = self.store.release_lock(group, operation_id, console).await {
             tracing::error!(
                 "releasing the lock of {group} held by operation {operation_id}: {e}; it expires \
                  with its lease"
@@ -242,6 +269,11 @@ fn result_data(
         .flatten()
         .map(|s| s.data_loss_seconds);
     let managed = outcome.outputs_of::<ManageVolumes>();
+    let leftovers = outcome
+        .left_behind
+        .iter()
+        .flat_map(|l| l.resources.iter().cloned())
+        .collect();
     ResultData {
         instances_created: if ok {
             outcome.outputs_of::<CreateServer>().len() as u32
@@ -255,5 +287,53 @@ fn result_data(
         },
         current_primary_site: current_primary,
         data_loss_seconds,
+        leftovers,
+    }
+}
+
+/// What the group must tell the operator after this outcome: what a failed rollback left
+/// behind, or that the operation stopped past its point of no return; `None` otherwise.
+fn attention_of(record: &OperationRecord, outcome: &Outcome) -> Option<Attention> {
+    let (kind, reason, leftovers) = match (outcome.status, &outcome.point_of_no_return) {
+        (OperationStatus::RollbackFailed, _) => {
+            let leftovers: Vec<Resource> = outcome
+                .left_behind
+                .iter()
+                .flat_map(|l| l.resources.iter().cloned())
+                .collect();
+            let steps: Vec<&str> = outcome
+                .left_behind
+                .iter()
+                .map(|l| l.step.as_str())
+                .collect();
+            let reason = format!(
+                "could not be rolled back: {} not undone ({})",
+                plural(steps.len(), "step"),
+                steps.join(", ")
+            );
+            (AttentionKind::RollbackFailed, reason, leftovers)
+        }
+        (OperationStatus::Failed | OperationStatus::Cancelled, Some(ponr)) => (
+            AttentionKind::PastPointOfNoReturn,
+            format!("stopped past its point of no return ({ponr}): what it did stands"),
+            Vec::new(),
+        ),
+        _ => return None,
+    };
+    Some(Attention {
+        operation_id: record.id.clone(),
+        kind,
+        reason,
+        source: record.source_site_id.clone(),
+        target: record.target_site_id.clone(),
+        leftovers,
+    })
+}
+
+fn plural(n: usize, what: &str) -> String {
+    if n == 1 {
+        format!("1 {what}")
+    } else {
+        format!("{n} {what}s")
     }
 }

@@ -31,7 +31,8 @@ impl Engine {
                 }
                 if last_renew.elapsed() >= renew_every {
                     last_renew = tokio::time::Instant::now();
-                    if let Err(e) = engine.store.renew_lock(&group, &id, lease).await {
+                    let console = &engine.opts.console_id;
+                    if let Err(e) = engine.store.renew_lock(&group, &id, console, lease).await {
                         tracing::error!("operation {id}: renewing the lease of {group}: {e}");
                     }
                 }

@@ -1,11 +1,15 @@
-//! Resume after a crash or an SSH drop: operations the journal says are unfinished and that no
-//! live console holds are taken over; steps that had started are re-checked with their idempotent
-//! check, then the operation continues (or, if it was rolling back, finishes its rollback).
+//! Resume after a crash or an SSH drop, and run what `ops retry` / `ops rollback` handed over:
+//! operations the journal says are unfinished and that no live console holds are taken over;
+//! steps that had started are re-checked with their idempotent check, steps an earlier run
+//! finished are verified (a retry), and the operation continues — or, if it was rolling back,
+//! finishes its rollback.
 
+use super::start::short;
 use super::{Engine, EngineError};
-use crate::domain::{OperationRecord, OperationStatus};
-use crate::orchestrator::{Plan, PriorStep};
-use crate::store::{LockHolder, LockOutcome, StepRecord, StepStatus, StoredOperation};
+use crate::domain::{EventKind, OperationRecord, OperationStatus, StepMark};
+use crate::orchestrator::{Mode, Plan, PriorStep};
+use crate::store::{LockHolder, LockOutcome, StepRecord, StoredOperation};
+use chrono::{DateTime, Utc};
 use std::collections::HashMap;
 use std::sync::Arc;
 
@@ -32,30 +36,50 @@ impl Engine {
         Ok(resumed)
     }
 
-    /// Resume one orphaned operation (by id or unique prefix) in this process.
+    /// Resume one orphaned operation (by id or unique prefix) in this process. A finished one
+    /// is refused with what can be done with it; one a live console runs, with who runs it.
     pub async fn resume_one(self: &Arc<Self>, id: &str) -> Result<String, EngineError> {
-        let op =
-            self.store.find_operation(id).await?.ok_or_else(|| {
-                EngineError::Rejected(format!("no operation {id} in the journal"))
-            })?;
+        let op = self.find(id).await?;
         if op.record.status.is_finished() {
-            return Err(EngineError::Rejected(format!(
-                "operation {} is already {}",
-                op.record.id,
-                op.record.status.as_str()
-            )));
+            return Err(EngineError::Rejected(finished_hint(&op.record)));
         }
-        if let Some(owner) = op.owner.as_deref().filter(|o| !console_is_dead(o)) {
-            return Err(EngineError::Rejected(format!(
-                "operation {} is being run by console {owner}; its lease must expire before \
-                 another console takes over",
-                op.record.id
-            )));
+        if op.owner.as_deref().is_some_and(|o| !console_is_dead(o)) {
+            return Err(EngineError::Rejected(self.who_runs(&op.record).await));
         }
         self.resume(op).await
     }
 
-    async fn resume(self: &Arc<Self>, op: StoredOperation) -> Result<String, EngineError> {
+    /// The operation `id` names (a unique prefix will do).
+    pub(crate) async fn find(&self, id: &str) -> Result<StoredOperation, EngineError> {
+        self.store.find_operation(id).await?.ok_or_else(|| {
+            EngineError::Rejected(format!(
+                "no operation {id} in the journal; `drconsole ops list` shows the recent ones"
+            ))
+        })
+    }
+
+    /// "operation X is run by console C (user@host) since T": who holds its group's lock.
+    pub(crate) async fn who_runs(&self, record: &OperationRecord) -> String {
+        let id = short(&record.id);
+        let holder = match self.store.get_lock(&record.protection_group).await {
+            Ok(Some(lock)) if lock.holder.operation_id == record.id => format!(
+                "console {} ({}) since {}",
+                lock.holder.console_id,
+                lock.holder.actor,
+                lock.acquired_at.format("%Y-%m-%d %H:%M:%S UTC")
+            ),
+            _ => "another console".to_string(),
+        };
+        format!(
+            "operation {id} is being run by {holder}; one console runs an operation at a time. \
+             Watch it with `drconsole ops watch {id}`, or stop it with `drconsole ops cancel {id}`"
+        )
+    }
+
+    pub(crate) async fn resume(
+        self: &Arc<Self>,
+        op: StoredOperation,
+    ) -> Result<String, EngineError> {
         let record = op.record;
         let group = record.protection_group.clone();
         self.group_config(&group)?;
@@ -66,8 +90,18 @@ impl Engine {
                 record.id
             ))
         })?;
-        let prior = prior_of(self.store.steps(&record.id).await?);
         let rolling_back = record.status == OperationStatus::RollingBack;
+        let retried_at = self.retried_at(&record.id).await?;
+        let prior = prior_of(
+            self.store.steps(&record.id).await?,
+            rolling_back,
+            retried_at,
+        );
+        let mode = if rolling_back {
+            self.rollback_mode(&record).await?
+        } else {
+            Mode::Forward
+        };
         let detail = format!(
             "{} resumed by console {}{}",
             record.operation_type.label(),
@@ -77,8 +111,34 @@ impl Engine {
         self.audit("operation.resume", Some(&group), Some(&record.id), detail)
             .await;
         let id = record.id.clone();
-        self.spawn_run(record, plan, prior, rolling_back);
+        self.spawn_run(record, plan, prior, mode);
         Ok(id)
+    }
+
+    /// When the operation was last retried: steps finished before are re-checked, not trusted.
+    async fn retried_at(&self, id: &str) -> Result<Option<DateTime<Utc>>, EngineError> {
+        let events = self.store.events(id, 0).await?;
+        Ok(events
+            .into_iter()
+            .filter(|(_, e)| matches!(e.kind, EventKind::Retried { .. }))
+            .map(|(_, e)| e.at)
+            .next_back())
+    }
+
+    /// A rollback to finish: why (the failure journaled, if any), and what it ends as —
+    /// cancelled when an operator asked for the cancel, failed otherwise.
+    async fn rollback_mode(&self, record: &OperationRecord) -> Result<Mode, EngineError> {
+        let cancelled = self.store.cancel_request(&record.id, 0).await?.is_some();
+        let reason = record
+            .error_message
+            .clone()
+            .unwrap_or_else(|| "a rollback interrupted by a restart, resumed".to_string());
+        let then = if cancelled {
+            OperationStatus::Cancelled
+        } else {
+            OperationStatus::Failed
+        };
+        Ok(Mode::Rollback { reason, then })
     }
 
     /// Take the group's lock for the operation: at once from a console of this host that died,
@@ -89,48 +149,85 @@ impl Engine {
         owner: Option<&str>,
     ) -> Result<(), EngineError> {
         let group = &record.protection_group;
-        if let Some(owner) = owner.filter(|o| console_is_dead(o)) {
-            // Its console died on this host (SIGKILL, a dropped session): no need to wait out
-            // the lease.
-            self.store.release_lock(group, &record.id).await?;
-            tracing::info!(
-                "operation {}: console {owner} is gone; taking over",
-                record.id
-            );
-        }
         let holder = LockHolder {
             operation_id: record.id.clone(),
             operation_type: record.operation_type,
             actor: self.actor.clone(),
             console_id: self.opts.console_id.clone(),
         };
-        match self
-            .store
-            .acquire_lock(group, &holder, self.opts.lease)
-            .await?
-        {
-            LockOutcome::Held(lock) => Err(EngineError::Rejected(format!(
-                "operation {} is held by console {} until {}",
-                record.id, lock.holder.console_id, lock.expires_at
-            ))),
+        let lease = self.opts.lease;
+        // Its console died on this host (SIGKILL, a dropped session): no need to wait out the
+        // lease; of several consoles taking over from it, one wins.
+        let outcome = match owner.filter(|o| console_is_dead(o)) {
+            Some(dead) => {
+                tracing::info!(
+                    "operation {}: console {dead} is gone; taking over",
+                    record.id
+                );
+                self.store
+                    .take_over_lock(group, &holder, lease, dead)
+                    .await?
+            }
+            None => self.store.acquire_lock(group, &holder, lease).await?,
+        };
+        match outcome {
+            LockOutcome::Held(_) => Err(EngineError::Rejected(self.who_runs(record).await)),
             LockOutcome::Acquired(_) | LockOutcome::TakenOver { .. } => Ok(()),
         }
     }
 }
 
-/// What the journal says of each step, for the executor: succeeded steps are not run again,
-/// started (or failed) ones are re-checked first.
-fn prior_of(steps: Vec<StepRecord>) -> HashMap<String, PriorStep> {
+/// What a finished operation allows, for `ops resume` of one.
+fn finished_hint(r: &OperationRecord) -> String {
+    let id = short(&r.id);
+    let dir = format!("{} → {}", r.source_site_id, r.target_site_id);
+    match r.status {
+        OperationStatus::Completed => {
+            format!("operation {id} completed: there is nothing to resume")
+        }
+        OperationStatus::RollbackFailed => format!(
+            "operation {id} ended rollback_failed: nothing runs it, and what it could not undo \
+             is left behind. `drconsole ops cleanup {id}` removes it; `drconsole ops rollback \
+             {id}` tries its undo again; then `drconsole ops retry {id}` continues it ({dir})"
+        ),
+        status => format!(
+            "operation {id} is {status}: nothing runs it. `drconsole ops retry {id}` continues \
+             it from where it stopped ({dir}; finished steps are verified, not repeated); \
+             `drconsole ops rollback {id}` undoes what stands"
+        ),
+    }
+}
+
+/// What the journal says of each step, for the executor. Going forward: succeeded steps are
+/// kept (those an earlier run finished before `retried_at` are re-checked first), started,
+/// failed and undone ones are looked for, then run. Rolling back: what stands is undone, what
+/// was left behind is tried again, what was undone is not.
+pub(crate) fn prior_of(
+    steps: Vec<StepRecord>,
+    rolling_back: bool,
+    retried_at: Option<DateTime<Utc>>,
+) -> HashMap<String, PriorStep> {
     steps
         .into_iter()
-        .map(|s| {
-            let p = match s.status {
-                StepStatus::Succeeded => PriorStep::Succeeded(s.output.unwrap_or_default()),
-                StepStatus::Started | StepStatus::Failed => PriorStep::Started,
-                // Undone already; undoing again is harmless, running again is not wanted.
-                StepStatus::Compensated => PriorStep::Succeeded(s.output.unwrap_or_default()),
+        .filter_map(|s| {
+            let before_retry =
+                retried_at.is_some_and(|t| s.finished_at.is_none_or(|done| done < t));
+            let out = s.output.clone();
+            let p = match s.mark_in(false) {
+                StepMark::Succeeded | StepMark::Verified if before_retry => {
+                    PriorStep::Finished(out.unwrap_or_default())
+                }
+                StepMark::Succeeded | StepMark::Verified => {
+                    PriorStep::Succeeded(out.unwrap_or_default())
+                }
+                StepMark::Running | StepMark::Failed => PriorStep::Started,
+                StepMark::Undone | StepMark::NothingToUndo => PriorStep::Compensated,
+                StepMark::Irreversible if rolling_back => PriorStep::Compensated,
+                StepMark::Irreversible => out.map_or(PriorStep::Started, PriorStep::Finished),
+                StepMark::LeftBehind => PriorStep::LeftBehind(out),
+                StepMark::NeverRun => return None,
             };
-            (s.step_id, p)
+            Some((s.step_id, p))
         })
         .collect()
 }

@@ -12,7 +12,7 @@ use crate::orchestrator::plans::{OperationOptions, PlanInput, build_plan};
 use crate::orchestrator::runner::ExecJournal;
 use crate::orchestrator::site_runner::{Recorded, RunnerState, StateError};
 use crate::orchestrator::step::StepId;
-use crate::orchestrator::{EventBus, Executor, Outcome, PriorStep};
+use crate::orchestrator::{EventBus, Executor, Mode, Outcome, PriorStep};
 use crate::providers::SiteClient;
 use crate::store::StoreError;
 use futures_util::future::BoxFuture;
@@ -99,7 +99,7 @@ impl Lab {
         &self,
         plan: Plan,
         prior: HashMap<String, PriorStep>,
-        cancel: bool,
+        roll_back: bool,
     ) -> (Outcome, Vec<JournalEntry>) {
         let group = self.config.group("web-app").unwrap().clone();
         let runner = SiteRunner::new(
@@ -110,7 +110,15 @@ impl Lab {
             Duration::from_millis(20),
         );
         let journal = Arc::new(Recorder::default());
-        let (_cancel, cancelled) = watch::channel(cancel);
+        let (_cancel, cancelled) = watch::channel(false);
+        let mode = if roll_back {
+            Mode::Rollback {
+                reason: "cancelled by the operator".into(),
+                then: OperationStatus::Failed,
+            }
+        } else {
+            Mode::Forward
+        };
         let exec = Executor {
             operation_id: OP.into(),
             plan,
@@ -120,6 +128,8 @@ impl Lab {
             max_concurrency: 8,
             cancel: cancelled,
             prior,
+            mode,
+            rollback: crate::orchestrator::RollbackPolicy::default(),
         };
         let outcome = exec.run().await.unwrap();
         let entries = journal.0.lock().unwrap().clone();

@@ -3,7 +3,7 @@
 
 use super::super::error::StoreError;
 use super::SqliteBackend;
-use super::codec::{get_enum, get_u64, i64_of, ts};
+use super::codec::{get_enum, get_opt_json, get_u64, i64_of, json, ts};
 use crate::domain::GroupState;
 use chrono::Utc;
 use rusqlite::{Connection, OptionalExtension, Row, params};
@@ -17,6 +17,7 @@ fn state_of(row: &Row<'_>) -> rusqlite::Result<GroupState> {
         metadata_version: get_u64(row, "metadata_version")?,
         needs_resync: row.get("needs_resync")?,
         last_operation: row.get("last_operation")?,
+        attention: get_opt_json(row, "attention")?,
     })
 }
 
@@ -58,14 +59,15 @@ pub fn put(
         };
         tx.prepare_cached(
             "INSERT INTO group_states (name, status, current_primary, failover_count,
-                                       metadata_version, needs_resync, last_operation, updated_at)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)
+                                       metadata_version, needs_resync, last_operation, updated_at,
+                                       attention)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)
              ON CONFLICT (name) DO UPDATE SET
                  status = excluded.status, current_primary = excluded.current_primary,
                  failover_count = excluded.failover_count,
                  metadata_version = excluded.metadata_version,
                  needs_resync = excluded.needs_resync, last_operation = excluded.last_operation,
-                 updated_at = excluded.updated_at",
+                 updated_at = excluded.updated_at, attention = excluded.attention",
         )
         .and_then(|mut s| {
             s.execute(params![
@@ -77,6 +79,7 @@ pub fn put(
                 state.needs_resync,
                 state.last_operation,
                 ts(&Utc::now()),
+                state.attention.as_ref().map(json).transpose()?,
             ])
         })
         .map_err(|e| db.err(e))?;

@@ -54,11 +54,14 @@ fn store(c: &Connection, lock: &Lock) -> rusqlite::Result<()> {
     Ok(())
 }
 
+/// Take the lock (see `JournalBackend::acquire_lock`); a lock held by `dead_console` counts as
+/// expired.
 pub fn acquire(
     db: &SqliteBackend,
     group: &str,
     holder: &LockHolder,
     lease: Duration,
+    dead_console: Option<&str>,
 ) -> Result<LockOutcome, StoreError> {
     db.write(|tx| {
         let now = now_ms();
@@ -71,16 +74,25 @@ pub fn acquire(
         };
         let outcome = match existing {
             None => LockOutcome::Acquired(mine),
-            Some(old) if old.holder.operation_id == holder.operation_id => {
+            // Re-entrant only for the same operation in the same console: the same operation in
+            // another live console is that console's to run.
+            Some(old)
+                if old.holder.operation_id == holder.operation_id
+                    && old.holder.console_id == holder.console_id =>
+            {
                 LockOutcome::Acquired(Lock {
                     acquired_at: old.acquired_at,
                     ..mine
                 })
             }
-            Some(old) if old.is_expired(now) => LockOutcome::TakenOver {
-                lock: mine,
-                from: old,
-            },
+            Some(old)
+                if old.is_expired(now) || Some(old.holder.console_id.as_str()) == dead_console =>
+            {
+                LockOutcome::TakenOver {
+                    lock: mine,
+                    from: old,
+                }
+            }
             Some(old) => return Ok(LockOutcome::Held(old)),
         };
         if let LockOutcome::Acquired(lock) | LockOutcome::TakenOver { lock, .. } = &outcome {
@@ -94,25 +106,34 @@ pub fn renew(
     db: &SqliteBackend,
     group: &str,
     operation_id: &str,
+    console_id: &str,
     lease: Duration,
 ) -> Result<bool, StoreError> {
     let expires = expiry(now_ms(), lease);
     db.read(|c| {
         c.prepare_cached(
-            "UPDATE locks SET expires_at_ms = ?3 WHERE group_name = ?1 AND operation_id = ?2",
+            "UPDATE locks SET expires_at_ms = ?4
+             WHERE group_name = ?1 AND operation_id = ?2 AND console_id = ?3",
         )
-        .and_then(|mut s| s.execute(params![group, operation_id, ms(&expires)]))
+        .and_then(|mut s| s.execute(params![group, operation_id, console_id, ms(&expires)]))
         .map(|n| n > 0)
         .map_err(|e| db.err(e))
     })
 }
 
-pub fn release(db: &SqliteBackend, group: &str, operation_id: &str) -> Result<bool, StoreError> {
+pub fn release(
+    db: &SqliteBackend,
+    group: &str,
+    operation_id: &str,
+    console_id: &str,
+) -> Result<bool, StoreError> {
     db.read(|c| {
-        c.prepare_cached("DELETE FROM locks WHERE group_name = ?1 AND operation_id = ?2")
-            .and_then(|mut s| s.execute(params![group, operation_id]))
-            .map(|n| n > 0)
-            .map_err(|e| db.err(e))
+        c.prepare_cached(
+            "DELETE FROM locks WHERE group_name = ?1 AND operation_id = ?2 AND console_id = ?3",
+        )
+        .and_then(|mut s| s.execute(params![group, operation_id, console_id]))
+        .map(|n| n > 0)
+        .map_err(|e| db.err(e))
     })
 }
 

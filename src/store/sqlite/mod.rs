@@ -232,20 +232,36 @@ impl JournalBackend for SqliteBackend {
         holder: &LockHolder,
         lease: Duration,
     ) -> Result<LockOutcome, StoreError> {
-        locks::acquire(self, group, holder, lease)
+        locks::acquire(self, group, holder, lease, None)
+    }
+
+    fn take_over_lock(
+        &self,
+        group: &str,
+        holder: &LockHolder,
+        lease: Duration,
+        dead_console: &str,
+    ) -> Result<LockOutcome, StoreError> {
+        locks::acquire(self, group, holder, lease, Some(dead_console))
     }
 
     fn renew_lock(
         &self,
         group: &str,
         operation_id: &str,
+        console_id: &str,
         lease: Duration,
     ) -> Result<bool, StoreError> {
-        locks::renew(self, group, operation_id, lease)
+        locks::renew(self, group, operation_id, console_id, lease)
     }
 
-    fn release_lock(&self, group: &str, operation_id: &str) -> Result<bool, StoreError> {
-        locks::release(self, group, operation_id)
+    fn release_lock(
+        &self,
+        group: &str,
+        operation_id: &str,
+        console_id: &str,
+    ) -> Result<bool, StoreError> {
+        locks::release(self, group, operation_id, console_id)
     }
 
     fn get_lock(&self, group: &str) -> Result<Option<Lock>, StoreError> {

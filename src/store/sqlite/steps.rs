@@ -4,9 +4,11 @@
 use super::super::error::StoreError;
 use super::super::records::StepRecord;
 use super::SqliteBackend;
-use super::codec::{get_enum, get_opt_json, get_opt_ts, get_opt_u64, get_ts, i64_of, json, ts};
-use crate::domain::JournalEntry;
-use chrono::{Duration as ChronoDuration, Utc};
+use super::codec::{
+    get_enum, get_opt_enum, get_opt_json, get_opt_ts, get_opt_u64, get_ts, i64_of, json, ts,
+};
+use crate::domain::{JournalEntry, OperationStatus, StepMark};
+use chrono::{DateTime, Duration as ChronoDuration, Utc};
 use rusqlite::{OptionalExtension, Row, Transaction, params};
 
 fn step_of(row: &Row<'_>) -> rusqlite::Result<StepRecord> {
@@ -21,6 +23,8 @@ fn step_of(row: &Row<'_>) -> rusqlite::Result<StepRecord> {
         finished_at: get_opt_ts(row, "finished_at")?,
         duration_ms: get_opt_u64(row, "duration_ms")?,
         compensated_at: get_opt_ts(row, "compensated_at")?,
+        mark: get_opt_enum(row, "mark")?,
+        mark_error: row.get("mark_error")?,
     })
 }
 
@@ -73,44 +77,16 @@ fn apply(
     failed: &str,
 ) -> rusqlite::Result<()> {
     let now = Utc::now();
-    let now_s = ts(&now);
     match entry {
-        JournalEntry::StepStarted { step, attempt } => {
-            tx.prepare_cached(
-                "INSERT INTO steps (operation_id, step_id, status, attempt, started_at)
-                 VALUES (?1, ?2, 'started', ?3, ?4)
-                 ON CONFLICT (operation_id, step_id) DO UPDATE SET
-                     status = 'started', attempt = excluded.attempt,
-                     started_at = CASE WHEN excluded.attempt <= 1
-                                       THEN excluded.started_at ELSE steps.started_at END,
-                     output = NULL, error = NULL, finished_at = NULL, duration_ms = NULL,
-                     compensated_at = NULL",
-            )?
-            .execute(params![op, step, attempt, now_s])?;
-        }
+        JournalEntry::StepStarted { step, attempt } => started(tx, op, step, *attempt, &now),
         JournalEntry::StepSucceeded {
             step,
             output,
             duration_ms,
         } => {
-            let began = now - ChronoDuration::milliseconds(i64_of(*duration_ms));
-            tx.prepare_cached(
-                "INSERT INTO steps (operation_id, step_id, status, attempt, output, started_at,
-                                    finished_at, duration_ms)
-                 VALUES (?1, ?2, 'succeeded', 1, ?3, ?4, ?5, ?6)
-                 ON CONFLICT (operation_id, step_id) DO UPDATE SET
-                     status = 'succeeded', output = excluded.output, error = NULL,
-                     finished_at = excluded.finished_at, duration_ms = excluded.duration_ms",
-            )?
-            .execute(params![
-                op,
-                step,
-                json(output)?,
-                ts(&began),
-                now_s,
-                i64_of(*duration_ms)
-            ])?;
+            succeeded(tx, op, step, output, *duration_ms, &now)?;
             add_to_list(tx, op, "steps_completed", completed, step)?;
+            remove_from_list(tx, op, "steps_failed", failed, step)
         }
         JournalEntry::StepFailed { step, error } => {
             tx.prepare_cached(
@@ -120,46 +96,134 @@ fn apply(
                  ON CONFLICT (operation_id, step_id) DO UPDATE SET
                      status = 'failed', error = excluded.error, finished_at = excluded.finished_at",
             )?
-            .execute(params![op, step, error, now_s])?;
-            add_to_list(tx, op, "steps_failed", failed, step)?;
+            .execute(params![op, step, error, ts(&now)])?;
+            add_to_list(tx, op, "steps_failed", failed, step)
         }
-        JournalEntry::StepCompensated { step, .. } => {
-            tx.prepare_cached(
+        JournalEntry::StepCompensated { step, undo } => tx
+            .prepare_cached(
                 "INSERT INTO steps (operation_id, step_id, status, attempt, started_at,
-                                    compensated_at)
-                 VALUES (?1, ?2, 'compensated', 1, ?3, ?3)
+                                    compensated_at, mark)
+                 VALUES (?1, ?2, 'compensated', 1, ?3, ?3, ?4)
                  ON CONFLICT (operation_id, step_id) DO UPDATE SET
-                     status = 'compensated', compensated_at = excluded.compensated_at",
+                     status = 'compensated', compensated_at = excluded.compensated_at,
+                     mark = excluded.mark, mark_error = NULL",
             )?
-            .execute(params![op, step, now_s])?;
-        }
-        JournalEntry::Progress(percent) => {
-            tx.prepare_cached(
-                "UPDATE operations SET progress = ?2, updated_at = ?3 WHERE id = ?1",
+            .execute(params![op, step, ts(&now), StepMark::from(*undo).as_str()])
+            .map(drop),
+        JournalEntry::StepLeftBehind { step, error } => marked(tx, op, step, error, &now),
+        JournalEntry::StepVerified { step, output } => tx
+            .prepare_cached(
+                "UPDATE steps SET status = 'succeeded', output = ?3, error = NULL,
+                                  mark = 'verified', mark_error = NULL
+                 WHERE operation_id = ?1 AND step_id = ?2",
             )?
-            .execute(params![op, percent, now_s])?;
-        }
-        JournalEntry::Status(status) => {
-            let running = matches!(status, crate::domain::OperationStatus::Running);
-            tx.prepare_cached(
-                "UPDATE operations SET
-                     status = ?2,
-                     started_at = CASE WHEN ?3 AND started_at IS NULL THEN ?5 ELSE started_at END,
-                     completed_at = CASE WHEN ?4 AND completed_at IS NULL THEN ?5
-                                         ELSE completed_at END,
-                     updated_at = ?5
-                 WHERE id = ?1",
-            )?
-            .execute(params![
-                op,
-                status.as_str(),
-                running,
-                status.is_finished(),
-                now_s
-            ])?;
-        }
+            .execute(params![op, step, json(output)?])
+            .map(drop),
+        JournalEntry::Progress(percent) => tx
+            .prepare_cached("UPDATE operations SET progress = ?2, updated_at = ?3 WHERE id = ?1")?
+            .execute(params![op, percent, ts(&now)])
+            .map(drop),
+        JournalEntry::Status(status) => set_status(tx, op, *status, &now),
     }
-    Ok(())
+}
+
+/// A (re)start: a retry keeps the first attempt's start; everything the last run left is cleared.
+fn started(
+    tx: &Transaction<'_>,
+    op: &str,
+    step: &str,
+    attempt: u32,
+    now: &DateTime<Utc>,
+) -> rusqlite::Result<()> {
+    tx.prepare_cached(
+        "INSERT INTO steps (operation_id, step_id, status, attempt, started_at)
+         VALUES (?1, ?2, 'started', ?3, ?4)
+         ON CONFLICT (operation_id, step_id) DO UPDATE SET
+             status = 'started', attempt = excluded.attempt,
+             started_at = CASE WHEN excluded.attempt <= 1
+                               THEN excluded.started_at ELSE steps.started_at END,
+             output = NULL, error = NULL, finished_at = NULL, duration_ms = NULL,
+             compensated_at = NULL, mark = NULL, mark_error = NULL",
+    )?
+    .execute(params![op, step, attempt, ts(now)])
+    .map(drop)
+}
+
+/// Done (run, or found done by its check): whatever an earlier run's rollback said is cleared.
+fn succeeded(
+    tx: &Transaction<'_>,
+    op: &str,
+    step: &str,
+    output: &serde_json::Value,
+    duration_ms: u64,
+    now: &DateTime<Utc>,
+) -> rusqlite::Result<()> {
+    let began = *now - ChronoDuration::milliseconds(i64_of(duration_ms));
+    tx.prepare_cached(
+        "INSERT INTO steps (operation_id, step_id, status, attempt, output, started_at,
+                            finished_at, duration_ms)
+         VALUES (?1, ?2, 'succeeded', 1, ?3, ?4, ?5, ?6)
+         ON CONFLICT (operation_id, step_id) DO UPDATE SET
+             status = 'succeeded', output = excluded.output, error = NULL,
+             finished_at = excluded.finished_at, duration_ms = excluded.duration_ms,
+             compensated_at = NULL, mark = NULL, mark_error = NULL",
+    )?
+    .execute(params![
+        op,
+        step,
+        json(output)?,
+        ts(&began),
+        ts(now),
+        i64_of(duration_ms)
+    ])
+    .map(drop)
+}
+
+/// Left behind: its status stays what it was (it ran, or failed part way); the mark says its
+/// undo could not run, and why.
+fn marked(
+    tx: &Transaction<'_>,
+    op: &str,
+    step: &str,
+    error: &str,
+    now: &DateTime<Utc>,
+) -> rusqlite::Result<()> {
+    tx.prepare_cached(
+        "INSERT INTO steps (operation_id, step_id, status, attempt, started_at, mark, mark_error)
+         VALUES (?1, ?2, 'failed', 1, ?3, 'left_behind', ?4)
+         ON CONFLICT (operation_id, step_id) DO UPDATE SET
+             mark = 'left_behind', mark_error = excluded.mark_error",
+    )?
+    .execute(params![op, step, ts(now), error])
+    .map(drop)
+}
+
+fn set_status(
+    tx: &Transaction<'_>,
+    op: &str,
+    status: OperationStatus,
+    now: &DateTime<Utc>,
+) -> rusqlite::Result<()> {
+    let running = status == OperationStatus::Running;
+    // A retried operation runs again: it has not ended.
+    tx.prepare_cached(
+        "UPDATE operations SET
+             status = ?2,
+             started_at = CASE WHEN ?3 AND started_at IS NULL THEN ?5 ELSE started_at END,
+             completed_at = CASE WHEN ?3 THEN NULL
+                                 WHEN ?4 AND completed_at IS NULL THEN ?5
+                                 ELSE completed_at END,
+             updated_at = ?5
+         WHERE id = ?1",
+    )?
+    .execute(params![
+        op,
+        status.as_str(),
+        running,
+        status.is_finished(),
+        ts(now)
+    ])
+    .map(drop)
 }
 
 /// Add `step` to the operation's JSON list `column` (whose current text is `current`) once.
@@ -170,13 +234,7 @@ fn add_to_list(
     current: &str,
     step: &str,
 ) -> rusqlite::Result<()> {
-    let mut ids: Vec<String> = serde_json::from_str(current).map_err(|e| {
-        rusqlite::Error::FromSqlConversionFailure(
-            0,
-            rusqlite::types::Type::Text,
-            format!("column {column}: bad JSON: {e}").into(),
-        )
-    })?;
+    let mut ids = parse_list(column, current)?;
     if ids.iter().any(|s| s == step) {
         return Ok(());
     }
@@ -187,6 +245,38 @@ fn add_to_list(
         params![op, json(&ids)?],
     )?;
     Ok(())
+}
+
+/// Take `step` out of the operation's JSON list `column` (a failed step that a retry ran again).
+fn remove_from_list(
+    tx: &Transaction<'_>,
+    op: &str,
+    column: &str,
+    current: &str,
+    step: &str,
+) -> rusqlite::Result<()> {
+    let mut ids = parse_list(column, current)?;
+    let before = ids.len();
+    ids.retain(|s| s != step);
+    if ids.len() == before {
+        return Ok(());
+    }
+    // `column` is one of two names fixed above, never operator input.
+    tx.execute(
+        &format!("UPDATE operations SET {column} = ?2 WHERE id = ?1"),
+        params![op, json(&ids)?],
+    )?;
+    Ok(())
+}
+
+fn parse_list(column: &str, current: &str) -> rusqlite::Result<Vec<String>> {
+    serde_json::from_str(current).map_err(|e| {
+        rusqlite::Error::FromSqlConversionFailure(
+            0,
+            rusqlite::types::Type::Text,
+            format!("column {column}: bad JSON: {e}").into(),
+        )
+    })
 }
 
 pub fn list(db: &SqliteBackend, op_id: &str) -> Result<Vec<StepRecord>, StoreError> {

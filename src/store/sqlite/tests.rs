@@ -302,6 +302,126 @@ fn a_retried_step_keeps_its_first_start_and_succeeds_once() {
     assert_eq!(rec.steps_completed, ["s"], "listed once");
 }
 
+/// What rollback made of each step is journaled with it (undone, nothing to undo, irreversible,
+/// left behind), a retry's re-check says verified, and running a step again clears the mark.
+#[test]
+fn step_marks_are_journaled_and_a_rerun_clears_them() {
+    use crate::domain::{StepMark, Undo};
+    let db = mem();
+    db.insert_operation(&op("op", "pg"), &json!(null), &json!(null))
+        .unwrap();
+    let ok = |step: &str| JournalEntry::StepSucceeded {
+        step: step.into(),
+        output: json!({"id": step}),
+        duration_ms: 1,
+    };
+    let comp = |step: &str, undo| JournalEntry::StepCompensated {
+        step: step.into(),
+        undo,
+    };
+    for e in [
+        ok("a"),
+        ok("b"),
+        ok("c"),
+        ok("d"),
+        ok("e"),
+        JournalEntry::StepFailed {
+            step: "f".into(),
+            error: "500".into(),
+        },
+        comp("a", Undo::Undone),
+        comp("b", Undo::NothingToUndo),
+        comp("c", Undo::Irreversible),
+        JournalEntry::StepLeftBehind {
+            step: "d".into(),
+            error: "site-b unreachable".into(),
+        },
+        JournalEntry::StepVerified {
+            step: "e".into(),
+            output: json!({"id": "e2"}),
+        },
+        JournalEntry::StepLeftBehind {
+            step: "f".into(),
+            error: "site-b unreachable".into(),
+        },
+    ] {
+        db.record_step("op", &e).unwrap();
+    }
+    let marks: Vec<(String, StepMark)> = db
+        .steps("op")
+        .unwrap()
+        .iter()
+        .map(|s| (s.step_id.clone(), s.mark_in(true)))
+        .collect();
+    let want = [
+        ("a", StepMark::Undone),
+        ("b", StepMark::NothingToUndo),
+        ("c", StepMark::Irreversible),
+        ("d", StepMark::LeftBehind),
+        ("e", StepMark::Verified),
+        ("f", StepMark::LeftBehind),
+    ];
+    let want: Vec<(String, StepMark)> = want.iter().map(|(s, m)| (s.to_string(), *m)).collect();
+    assert_eq!(marks, want);
+    let steps = db.steps("op").unwrap();
+    assert_eq!(steps[3].mark_error.as_deref(), Some("site-b unreachable"));
+    assert_eq!(steps[3].output, Some(json!({"id": "d"})), "output kept");
+    assert_eq!(steps[4].output, Some(json!({"id": "e2"})));
+
+    // A retry runs the undone step and the failed one again: marks go, the failure is forgotten.
+    db.record_step(
+        "op",
+        &JournalEntry::StepStarted {
+            step: "a".into(),
+            attempt: 1,
+        },
+    )
+    .unwrap();
+    db.record_step("op", &ok("a")).unwrap();
+    db.record_step("op", &ok("f")).unwrap();
+    let steps = db.steps("op").unwrap();
+    assert_eq!(steps[0].mark_in(true), StepMark::Succeeded);
+    assert_eq!(steps[5].mark_in(true), StepMark::Succeeded);
+    assert_eq!(steps[5].mark_error, None);
+    let rec = db.get_operation("op").unwrap().unwrap().record;
+    assert!(rec.steps_failed.is_empty(), "{:?}", rec.steps_failed);
+}
+
+/// A retried operation runs again: its end is cleared until it ends anew.
+#[test]
+fn a_retried_operation_is_running_again_with_no_end() {
+    let db = mem();
+    db.insert_operation(&op("op", "pg"), &json!(null), &json!(null))
+        .unwrap();
+    db.record_step("op", &JournalEntry::Status(OperationStatus::Failed))
+        .unwrap();
+    assert!(
+        db.get_operation("op")
+            .unwrap()
+            .unwrap()
+            .record
+            .completed_at
+            .is_some()
+    );
+    db.record_step("op", &JournalEntry::Status(OperationStatus::Running))
+        .unwrap();
+    let rec = db.get_operation("op").unwrap().unwrap().record;
+    assert_eq!(rec.status, OperationStatus::Running);
+    assert_eq!(rec.completed_at, None);
+    db.record_step("op", &JournalEntry::Status(OperationStatus::RollbackFailed))
+        .unwrap();
+    assert!(
+        db.get_operation("op")
+            .unwrap()
+            .unwrap()
+            .record
+            .completed_at
+            .is_some()
+    );
+    let unfinished = db.unfinished_operations().unwrap();
+    assert!(unfinished.is_empty(), "rollback_failed is finished");
+}
+
 fn event(op: &str, kind: EventKind) -> OperationEvent {
     OperationEvent {
         operation_id: op.into(),
@@ -408,6 +528,29 @@ fn group_state_is_compare_and_set() {
 }
 
 #[test]
+fn a_group_that_needs_attention_keeps_it_with_its_leftovers() {
+    use crate::domain::{Attention, AttentionKind, Resource, ResourceKind};
+    let db = mem();
+    let mut st = GroupState::initial("pg", "site-a");
+    st.attention = Some(Attention {
+        operation_id: "op-1".into(),
+        kind: AttentionKind::RollbackFailed,
+        reason: "could not undo 2 steps".into(),
+        source: "site-a".into(),
+        target: "site-b".into(),
+        leftovers: vec![
+            Resource::new("site-b", ResourceKind::Server, "id-1", "web-1"),
+            Resource::named("site-b", ResourceKind::Port, "web-1-net-web"),
+        ],
+    });
+    db.put_group_state(&st, None).unwrap();
+    assert_eq!(db.group_state("pg").unwrap(), Some(st.clone()));
+    st.attention = None;
+    db.put_group_state(&st, Some(1)).unwrap();
+    assert_eq!(db.group_state("pg").unwrap().unwrap().attention, None);
+}
+
+#[test]
 fn locks_have_leases() {
     let db = mem();
     let long = Duration::from_secs(60);
@@ -427,7 +570,10 @@ fn locks_have_leases() {
     let again = db.acquire_lock("pg", &a, long).unwrap().acquired().unwrap();
     assert_eq!(again.acquired_at, lock.acquired_at);
 
-    assert!(db.renew_lock("pg", "op-a", Duration::ZERO).unwrap());
+    assert!(
+        db.renew_lock("pg", "op-a", "console-a", Duration::ZERO)
+            .unwrap()
+    );
     assert!(db.get_lock("pg").unwrap().unwrap().is_expired(Utc::now()));
     match db.acquire_lock("pg", &b, long).unwrap() {
         LockOutcome::TakenOver { lock, from } => {
@@ -436,11 +582,18 @@ fn locks_have_leases() {
         }
         other => panic!("an expired lease is taken over, got {other:?}"),
     }
-    assert!(!db.renew_lock("pg", "op-a", long).unwrap(), "no longer a's");
-    assert!(!db.release_lock("pg", "op-a").unwrap());
-    assert!(db.renew_lock("pg", "op-b", long).unwrap());
+    assert!(
+        !db.renew_lock("pg", "op-a", "console-a", long).unwrap(),
+        "no longer a's"
+    );
+    assert!(!db.release_lock("pg", "op-a", "console-a").unwrap());
+    assert!(
+        !db.release_lock("pg", "op-b", "console-a").unwrap(),
+        "only its console releases it"
+    );
+    assert!(db.renew_lock("pg", "op-b", "console-b", long).unwrap());
     assert_eq!(db.all_locks().unwrap().len(), 1);
-    assert!(db.release_lock("pg", "op-b").unwrap());
+    assert!(db.release_lock("pg", "op-b", "console-b").unwrap());
     assert_eq!(db.get_lock("pg").unwrap(), None);
     assert!(matches!(
         db.acquire_lock("pg", &a, long).unwrap(),
@@ -462,6 +615,31 @@ fn the_owner_of_an_operation_is_its_live_lease_holder() {
         db.unfinished_operations().unwrap()[0].owner.as_deref(),
         Some("console-a")
     );
-    db.renew_lock("pg", "op-a", Duration::ZERO).unwrap();
+    db.renew_lock("pg", "op-a", "console-a", Duration::ZERO)
+        .unwrap();
     assert_eq!(owner(), None, "an expired lease owns nothing");
+}
+
+/// Two consoles resuming one operation: the same operation in another live console is held,
+/// not re-entered; a dead console's lock is taken over by exactly one of two that race for it.
+#[test]
+fn one_operation_is_run_by_one_console() {
+    let db = mem();
+    let long = Duration::from_secs(60);
+    let a = holder("op-a", "console-a");
+    let b = holder("op-a", "console-b");
+    let c = holder("op-a", "console-c");
+    db.acquire_lock("pg", &a, long).unwrap();
+    match db.acquire_lock("pg", &b, long).unwrap() {
+        LockOutcome::Held(held) => assert_eq!(held.holder.console_id, "console-a"),
+        other => panic!("the same operation in another console is held: {other:?}"),
+    }
+    // console-a died: b and c both try to take over from it; one gets it.
+    let first = db.take_over_lock("pg", &b, long, "console-a").unwrap();
+    let second = db.take_over_lock("pg", &c, long, "console-a").unwrap();
+    assert!(matches!(first, LockOutcome::TakenOver { .. }), "{first:?}");
+    match second {
+        LockOutcome::Held(held) => assert_eq!(held.holder.console_id, "console-b"),
+        other => panic!("the second take-over finds b's live lock: {other:?}"),
+    }
 }
