@@ -64,6 +64,7 @@ fn group(name: &str, status: GroupStatus, rpo: Option<i64>, target: u64, n: usiz
         instances: n,
         error: None,
         needs_resync: false,
+        attention: None,
         last_operation: None,
     }
 }

@@ -112,7 +112,9 @@ fn draw_gauges(frame: &mut Frame, t: &Theme, r: &OperationRecord, area: Rect) {
         let pct = phase_percent(r, phase);
         let role = match (pct, r.status) {
             (100, _) => Role::Ok,
-            (p, OperationStatus::Failed | OperationStatus::RollingBack) if p > 0 => Role::Failed,
+            (p, st) if p > 0 && (st.is_unsuccessful() || st == OperationStatus::RollingBack) => {
+                Role::Failed
+            }
             (0, _) => Role::Dim,
             _ => Role::Progress,
         };
@@ -260,7 +262,7 @@ fn draw_detail(frame: &mut Frame, app: &App, d: &OperationDetail, area: Rect) {
     let t = &app.theme;
     let failed = d.steps.iter().find(|s| s.status == StepStatus::Failed);
     let (title, lines) = match (d.record.status, failed) {
-        (OperationStatus::Failed | OperationStatus::RollingBack, _) => {
+        (st, _) if st.is_unsuccessful() || st == OperationStatus::RollingBack => {
             ("What failed".to_string(), failure_lines(t, d, failed))
         }
         _ => match d
