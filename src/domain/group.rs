@@ -163,19 +163,42 @@ impl Attention {
 
     /// One line: what happened, what is left, and the way out.
     pub fn summary(&self) -> String {
-        let mut out = format!("operation {} {}", short_id(&self.operation_id), self.reason);
+        let id = short_id(&self.operation_id);
+        let mut out = format!("operation {id} {}", self.reason);
         if !self.leftovers.is_empty() {
-            let list: Vec<String> = self.leftovers.iter().map(|r| r.to_string()).collect();
             out.push_str(&format!(
-                "; left behind ({}): {}",
-                self.leftovers.len(),
-                list.join(", ")
+                "; left behind: {} (`drconsole ops show {id}` lists them)",
+                count_by_site_and_kind(&self.leftovers)
             ));
         }
         out.push_str("; ");
         out.push_str(&self.way_out());
         out
     }
+}
+
+/// "2 ports, 2 servers at site-b; 1 array_volume at site-a".
+fn count_by_site_and_kind(list: &[Resource]) -> String {
+    use std::collections::BTreeMap;
+    let mut counts: BTreeMap<&str, BTreeMap<String, usize>> = BTreeMap::new();
+    for r in list {
+        *counts
+            .entry(r.site.as_str())
+            .or_default()
+            .entry(r.kind.to_string())
+            .or_default() += 1;
+    }
+    let per_site: Vec<String> = counts
+        .into_iter()
+        .map(|(site, kinds)| {
+            let parts: Vec<String> = kinds
+                .into_iter()
+                .map(|(k, n)| format!("{n} {k}{}", if n == 1 { "" } else { "s" }))
+                .collect();
+            format!("{} at {site}", parts.join(", "))
+        })
+        .collect();
+    per_site.join("; ")
 }
 
 /// The first 8 characters of an operation id: what the operator types.

@@ -23,8 +23,9 @@ pub struct CleanupReport {
     pub operation_id: String,
     /// Resources removed now (or found already gone).
     pub removed: Vec<Resource>,
-    /// Steps undone by their own undo (what they made was not known by id, or was no resource).
-    pub undone_steps: Vec<String>,
+    /// Steps undone by their own undo (what they made was not known by id, or was no
+    /// resource), with what undoing each did.
+    pub undone_steps: Vec<(String, Undo)>,
     /// What is still left behind, as found at the sites now.
     pub remaining: Vec<Resource>,
     /// Steps still left behind, with why.
@@ -178,7 +179,7 @@ async fn clean_step(
     let by_id = !resources.is_empty() && resources.iter().all(|r| r.id.is_some());
     if !by_id {
         let undo = spec.kind.undo(runner, output, ctx).await?;
-        report.undone_steps.push(spec.id.to_string());
+        report.undone_steps.push((spec.id.to_string(), undo));
         return Ok(undo);
     }
     let mut any = false;

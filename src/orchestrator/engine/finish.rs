@@ -11,7 +11,7 @@ use crate::orchestrator::site_runner::SiteRunner;
 use crate::orchestrator::steps::{
     CreateServer, FinalSync, ManageVolumes, SelectSnapshot, StopReplication,
 };
-use crate::orchestrator::{Executor, Mode, Outcome, Plan, PriorStep};
+use crate::orchestrator::{EventKind, Executor, Mode, OperationEvent, Outcome, Plan, PriorStep};
 use chrono::Utc;
 use std::collections::HashMap;
 use std::sync::Arc;
@@ -234,6 +234,21 @@ impl Engine {
         if let Err(e) = self.store.update_operation(record).await {
             tracing::error!("journaling the end of {}: {e}", record.id);
         }
+        // Told last, so that a console reading it finds the record and the group as they end.
+        let ended = OperationEvent {
+            operation_id: record.id.clone(),
+            at: Utc::now(),
+            kind: EventKind::Status {
+                status: record.status,
+            },
+        };
+        if let Err(e) = self.store.append_event(&ended).await {
+            tracing::warn!(
+                "operation {}: journaling its end for other consoles: {e}",
+                record.id
+            );
+        }
+        self.events.publish(&record.id, ended.kind);
     }
 
     /// Release a group's lock; one that cannot be released is logged, and expires with its lease.
@@ -301,15 +316,9 @@ fn attention_of(record: &OperationRecord, outcome: &Outcome) -> Option<Attention
                 .iter()
                 .flat_map(|l| l.resources.iter().cloned())
                 .collect();
-            let steps: Vec<&str> = outcome
-                .left_behind
-                .iter()
-                .map(|l| l.step.as_str())
-                .collect();
             let reason = format!(
-                "could not be rolled back: {} not undone ({})",
-                plural(steps.len(), "step"),
-                steps.join(", ")
+                "could not be rolled back: {} not undone",
+                plural(outcome.left_behind.len(), "step")
             );
             (AttentionKind::RollbackFailed, reason, leftovers)
         }

@@ -7,13 +7,16 @@ mod facts;
 mod finish;
 mod group_state;
 mod keepers;
+mod marks;
 mod request;
 mod resume;
 mod retry;
 mod start;
 
 pub use cleanup::CleanupReport;
+pub use marks::{StepLine, step_lines};
 pub use request::{EngineError, OperationRequest};
+pub use resume::Resumed;
 
 use super::discovery;
 use super::events::EventBus;

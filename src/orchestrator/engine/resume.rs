@@ -13,6 +13,15 @@ use chrono::{DateTime, Utc};
 use std::collections::HashMap;
 use std::sync::Arc;
 
+/// What `ops resume` found for one operation.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Resumed {
+    /// This process runs it now.
+    Here(String),
+    /// Another live console runs it: who, since when, and how to watch it.
+    Elsewhere { id: String, who: String },
+}
+
 impl Engine {
     /// Operations left unfinished that nobody runs now (their lease has expired or was never
     /// taken): what `ops resume` would pick up.
@@ -24,27 +33,32 @@ impl Engine {
             .collect())
     }
 
-    /// Resume every orphaned operation in this process. Returns their ids.
-    pub async fn resume_orphans(self: &Arc<Self>) -> Result<Vec<String>, EngineError> {
+    /// Resume every orphaned operation in this process; one another console took first is
+    /// said to run elsewhere.
+    pub async fn resume_orphans(self: &Arc<Self>) -> Result<Vec<Resumed>, EngineError> {
         let mut resumed = Vec::new();
         for op in self.orphaned().await? {
             match self.resume(op).await {
-                Ok(id) => resumed.push(id),
+                Ok(r) => resumed.push(r),
                 Err(e) => tracing::warn!("resume: {e}"),
             }
         }
         Ok(resumed)
     }
 
-    /// Resume one orphaned operation (by id or unique prefix) in this process. A finished one
-    /// is refused with what can be done with it; one a live console runs, with who runs it.
-    pub async fn resume_one(self: &Arc<Self>, id: &str) -> Result<String, EngineError> {
+    /// Resume one unfinished operation (by id or unique prefix) in this process, unless a live
+    /// console runs it (then: who). A finished one is refused with what can be done with it.
+    pub async fn resume_one(self: &Arc<Self>, id: &str) -> Result<Resumed, EngineError> {
         let op = self.find(id).await?;
         if op.record.status.is_finished() {
             return Err(EngineError::Rejected(finished_hint(&op.record)));
         }
         if op.owner.as_deref().is_some_and(|o| !console_is_dead(o)) {
-            return Err(EngineError::Rejected(self.who_runs(&op.record).await));
+            let who = self.who_runs(&op.record).await;
+            return Ok(Resumed::Elsewhere {
+                id: op.record.id,
+                who,
+            });
         }
         self.resume(op).await
     }
@@ -79,11 +93,14 @@ impl Engine {
     pub(crate) async fn resume(
         self: &Arc<Self>,
         op: StoredOperation,
-    ) -> Result<String, EngineError> {
+    ) -> Result<Resumed, EngineError> {
         let record = op.record;
         let group = record.protection_group.clone();
         self.group_config(&group)?;
-        self.take_over(&record, op.owner.as_deref()).await?;
+        if !self.take_over(&record, op.owner.as_deref()).await? {
+            let who = self.who_runs(&record).await;
+            return Ok(Resumed::Elsewhere { id: record.id, who });
+        }
         let plan: Plan = serde_json::from_value(op.plan).map_err(|e| {
             EngineError::Failed(format!(
                 "the journaled plan of {} cannot be read: {e}",
@@ -112,7 +129,7 @@ impl Engine {
             .await;
         let id = record.id.clone();
         self.spawn_run(record, plan, prior, mode);
-        Ok(id)
+        Ok(Resumed::Here(id))
     }
 
     /// When the operation was last retried: steps finished before are re-checked, not trusted.
@@ -142,12 +159,12 @@ impl Engine {
     }
 
     /// Take the group's lock for the operation: at once from a console of this host that died,
-    /// else only once the lease of whoever holds it has expired.
+    /// else only once the lease of whoever holds it has expired. `false`: another console has it.
     async fn take_over(
         &self,
         record: &OperationRecord,
         owner: Option<&str>,
-    ) -> Result<(), EngineError> {
+    ) -> Result<bool, EngineError> {
         let group = &record.protection_group;
         let holder = LockHolder {
             operation_id: record.id.clone(),
@@ -170,10 +187,17 @@ impl Engine {
             }
             None => self.store.acquire_lock(group, &holder, lease).await?,
         };
-        match outcome {
-            LockOutcome::Held(_) => Err(EngineError::Rejected(self.who_runs(record).await)),
-            LockOutcome::Acquired(_) | LockOutcome::TakenOver { .. } => Ok(()),
-        }
+        Ok(match outcome {
+            LockOutcome::Held(lock) => {
+                tracing::info!(
+                    "operation {}: console {} runs it",
+                    record.id,
+                    lock.holder.console_id
+                );
+                false
+            }
+            LockOutcome::Acquired(_) | LockOutcome::TakenOver { .. } => true,
+        })
     }
 }
 
@@ -185,7 +209,7 @@ fn finished_hint(r: &OperationRecord) -> String {
         OperationStatus::Completed => {
             format!("operation {id} completed: there is nothing to resume")
         }
-        OperationStatus::RollbackFailed => format!(
+        OperationStatus::RollbackFailed if !r.result_data.leftovers.is_empty() => format!(
             "operation {id} ended rollback_failed: nothing runs it, and what it could not undo \
              is left behind. `drconsole ops cleanup {id}` removes it; `drconsole ops rollback \
              {id}` tries its undo again; then `drconsole ops retry {id}` continues it ({dir})"
@@ -232,7 +256,8 @@ pub(crate) fn prior_of(
         .collect()
 }
 
-/// A console id (`host:pid:random`) of this host whose process is gone.
+/// A console id (`host:pid:random`) of this host whose process is gone (or a zombie nobody
+/// reaped: killed, its parent gone too).
 pub(crate) fn console_is_dead(console_id: &str) -> bool {
     let mut parts = console_id.split(':');
     let (Some(host), Some(pid)) = (parts.next(), parts.next()) else {
@@ -240,7 +265,23 @@ pub(crate) fn console_is_dead(console_id: &str) -> bool {
     };
     let local = crate::orchestrator::actor::local_actor().host;
     host == local
-        && pid.parse::<u32>().is_ok_and(|pid| {
-            pid != std::process::id() && !std::path::Path::new(&format!("/proc/{pid}")).exists()
-        })
+        && pid
+            .parse::<u32>()
+            .is_ok_and(|pid| pid != std::process::id() && !process_runs(pid))
+}
+
+/// Does process `pid` run (exists, and is not a zombie)? Read from /proc; where there is no
+/// /proc, every process counts as running (its lease must expire first).
+fn process_runs(pid: u32) -> bool {
+    if !std::path::Path::new("/proc/self").exists() {
+        return true;
+    }
+    match std::fs::read_to_string(format!("/proc/{pid}/stat")) {
+        // `pid (comm) S …`: the state follows the last ')' (a command may hold one).
+        Ok(stat) => stat
+            .rsplit_once(')')
+            .and_then(|(_, rest)| rest.split_whitespace().next())
+            .is_none_or(|state| !matches!(state, "Z" | "X")),
+        Err(_) => false,
+    }
 }

@@ -151,7 +151,9 @@ impl Engine {
         let again = self.find(&id).await?;
         let record = again.record.clone();
         if run_here {
-            self.resume(again).await?;
+            if let super::Resumed::Elsewhere { who, .. } = self.resume(again).await? {
+                return Err(EngineError::Rejected(who));
+            }
         } else {
             self.release_lock(&group, &id).await;
         }

@@ -134,8 +134,9 @@ impl Executor {
                 undone = run.rollback(&self, &reason).await;
             }
         }
+        // The final status is the caller's to journal, once the group's state agrees with it:
+        // whoever reads "completed" in the journal finds the group failed over.
         let status = run.end_status(&self.mode);
-        run.set_status(&self, status).await;
         Ok(run.outcome(self.plan, status, undone))
     }
 

@@ -31,7 +31,12 @@ impl Run {
             if step.no_rollback {
                 continue;
             }
-            if let Some(j) = self.blocked_by(&ex.plan, i) {
+            let blocked = if step.kind.undo_changes_nothing() {
+                None
+            } else {
+                self.blocked_by(&ex.plan, i)
+            };
+            if let Some(j) = blocked {
                 let why = format!(
                     "not undone because {} (after it) could not be",
                     ex.plan.steps[j].label()
@@ -46,6 +51,13 @@ impl Run {
                 }
                 Err(e) => self.leave(ex, i, output, e.message).await,
             }
+        }
+        if let (Some(f), Some((_, first, _))) = (self.failure.as_mut(), self.left_behind.first()) {
+            let n = self.left_behind.len();
+            f.push_str(&format!(
+                "; the rollback could not undo {n} step{} (first: {first})",
+                if n == 1 { "" } else { "s" }
+            ));
         }
         undone
     }
@@ -156,10 +168,6 @@ impl Run {
             error: why,
             resources: resources.clone(),
         });
-        if let Some(f) = self.failure.as_mut() {
-            f.push_str("; ");
-            f.push_str(&msg);
-        }
         self.left_behind.push((i, msg, resources));
     }
 }

@@ -252,6 +252,10 @@ impl Step for StopReplication {
         }
         let target_array = env.array_name(env.group.other_site(&self.source))?;
         let source = env.site(&self.source)?.array();
+        let targets = source.pg_targets(&self.array_pg).await.map_err(step_err)?;
+        if targets.iter().any(|t| t.target == target_array) {
+            return Ok(Undo::NothingToUndo);
+        }
         let added = changed(
             source.add_pg_target(&self.array_pg, &target_array).await,
             ProviderError::is_conflict,

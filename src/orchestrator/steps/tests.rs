@@ -247,3 +247,45 @@ async fn rollback_says_what_it_undid_and_a_second_one_finds_nothing() {
         Some("cancelled by the operator")
     );
 }
+
+/// A rolled-back unplanned failover leaves replication as it found it: stop_replication's undo
+/// makes the source array send to the target again, and a second undo finds nothing to do.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn stop_replication_is_undone_by_restoring_it() {
+    let lab = lab().await;
+    let group = lab.config.group("web-app").unwrap().clone();
+    let pg = group.array_pg.clone();
+    let runner = SiteRunner::new(
+        lab.clients.clone(),
+        group,
+        OP,
+        Arc::new(Fresh),
+        Duration::from_millis(20),
+    );
+    let step = StopReplication {
+        source: "site-a".into(),
+        array_pg: pg.clone(),
+    };
+    let (_keep, cancel) = watch::channel(false);
+    let ctx = StepCtx {
+        operation_id: Arc::from(OP),
+        step_id: Arc::from("stop_replication"),
+        outputs: Arc::new(HashMap::new()),
+        events: EventBus::new(),
+        cancel,
+    };
+    let array = lab.clients["site-a"].array();
+    let targets = || async {
+        let list = array.pg_targets(&pg).await.unwrap();
+        list.into_iter().map(|t| t.target).collect::<Vec<_>>()
+    };
+    assert_eq!(targets().await, ["array-b"]);
+    let stopped = step.run(&runner, &ctx).await.unwrap();
+    assert!(stopped.stopped);
+    assert!(targets().await.is_empty(), "replication stopped");
+    let undo = step.undo(&runner, Some(&stopped), &ctx).await.unwrap();
+    assert_eq!(undo, Undo::Undone);
+    assert_eq!(targets().await, ["array-b"], "replication restored");
+    let again = step.undo(&runner, Some(&stopped), &ctx).await.unwrap();
+    assert_eq!(again, Undo::NothingToUndo);
+}

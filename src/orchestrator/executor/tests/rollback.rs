@@ -75,7 +75,14 @@ async fn what_cannot_be_undone_in_the_budget_is_left_behind_with_what_it_came_af
         },
     );
     let h = Harness::new(fake);
-    let mut ex = h.executor(plan(), 8, HashMap::new());
+    // prepare stops production (its undo restarts it); vol1..4 wait for it.
+    let mut p = plan();
+    p.steps[0].kind = crate::orchestrator::steps::StopServers {
+        site: "site-a".into(),
+        servers: vec!["web-1".into()],
+    }
+    .into();
+    let mut ex = h.executor(p, 8, HashMap::new());
     ex.rollback.budget = Duration::from_secs(60);
     let t0 = Instant::now();
     let out = ex.run().await.unwrap();
@@ -114,7 +121,10 @@ async fn what_cannot_be_undone_in_the_budget_is_left_behind_with_what_it_came_af
         .collect();
     assert_eq!(journaled, ["vol2", "prepare"]);
     let msg = out.error_message.unwrap_or_default();
-    assert!(msg.contains("could not undo vol2"), "{msg}");
+    assert!(
+        msg.contains("the rollback could not undo 2 steps (first: could not undo vol2"),
+        "{msg}"
+    );
 }
 
 #[tokio::test(start_paused = true)]
