@@ -2,12 +2,11 @@
 //! starting the console on the configured sites or on an in-process lab (`--lab`).
 
 use super::{Cli, CliError, data_dir, setup};
+use crate::domain::StepMark;
 use crate::lab::{LabHandle, LabOptions};
-use crate::orchestrator::Plan;
 use crate::orchestrator::engine::Engine;
 use crate::orchestrator::{EventKind, OperationEvent};
 use crate::providers::lab_control::{FaultRequest, LabControl};
-use crate::store::StepStatus as Journaled;
 use crate::tui::backend::{
     BackendFuture, ConsoleBackend, FaultSpec, Mappings, OperationDetail, OperationRequest,
     StepStatus, StepView,
@@ -32,50 +31,36 @@ impl EngineBackend {
 const LOG_TAIL: usize = 200;
 
 async fn detail(engine: Arc<Engine>, id: String) -> Result<OperationDetail, String> {
-    let store = engine.store();
-    let op = store
-        .find_operation(&id)
-        .await
-        .map_err(|e| e.to_string())?
-        .ok_or_else(|| format!("no operation {id} in the journal"))?;
-    let plan: Plan = serde_json::from_value(op.plan.clone()).unwrap_or_default();
-    let steps = store
-        .steps(&op.record.id)
+    let (record, lines) = engine
+        .operation_steps(&id)
         .await
         .map_err(|e| e.to_string())?;
-    let by_id: HashMap<&str, _> = steps.iter().map(|s| (s.step_id.as_str(), s)).collect();
-    let views = plan
-        .steps
-        .iter()
-        .map(|spec| {
-            let rec = by_id.get(spec.id.as_str());
+    let finished = record.status.is_finished();
+    let views = lines
+        .into_iter()
+        .map(|l| {
+            let (status, note) = view_of(l.mark, finished);
+            let error = match (note, l.undo_error, l.error) {
+                (Some(n), Some(why), _) => Some(format!("{n}: {why}")),
+                (Some(n), None, _) => Some(n.to_string()),
+                (None, _, e) => e,
+            };
             StepView {
-                id: spec.id.to_string(),
-                label: spec.label(),
-                phase: spec.phase,
-                status: match rec.map(|r| r.status) {
-                    None => StepStatus::Pending,
-                    Some(Journaled::Started) => {
-                        if op.record.status.is_finished() {
-                            StepStatus::Failed
-                        } else {
-                            StepStatus::Running
-                        }
-                    }
-                    Some(Journaled::Succeeded) => StepStatus::Succeeded,
-                    Some(Journaled::Failed) => StepStatus::Failed,
-                    Some(Journaled::Compensated) => StepStatus::Compensated,
-                },
-                started_at: rec.map(|r| r.started_at),
-                finished_at: rec.and_then(|r| r.finished_at),
+                id: l.step_id,
+                label: l.label,
+                phase: l.phase,
+                status,
+                started_at: l.started_at,
+                finished_at: l.finished_at,
                 progress: None,
-                error: rec.and_then(|r| r.error.clone()),
+                error,
             }
         })
         .collect();
     // Only the tail the view shows, not every event of a long operation on each reload.
-    let log: Vec<String> = store
-        .log_tail(&op.record.id, LOG_TAIL)
+    let log: Vec<String> = engine
+        .store()
+        .log_tail(&record.id, LOG_TAIL)
         .await
         .map_err(|e| e.to_string())?
         .iter()
@@ -89,11 +74,28 @@ async fn detail(engine: Arc<Engine>, id: String) -> Result<OperationDetail, Stri
         })
         .collect();
     Ok(OperationDetail {
-        record: op.record,
+        record,
         steps: views,
         log,
         log_path: crate::logging::log_path().map(|p| p.display().to_string()),
     })
+}
+
+/// A step's mark as the console's step states show it, with a word where the state alone would
+/// not tell (nothing to undo, cannot be undone, left behind, verified).
+fn view_of(mark: StepMark, op_finished: bool) -> (StepStatus, Option<&'static str>) {
+    match mark {
+        StepMark::NeverRun if op_finished => (StepStatus::Skipped, Some("never run")),
+        StepMark::NeverRun => (StepStatus::Pending, None),
+        StepMark::Running => (StepStatus::Running, None),
+        StepMark::Succeeded => (StepStatus::Succeeded, None),
+        StepMark::Verified => (StepStatus::Succeeded, Some("verified on retry")),
+        StepMark::Failed => (StepStatus::Failed, None),
+        StepMark::Undone => (StepStatus::Compensated, None),
+        StepMark::NothingToUndo => (StepStatus::Compensated, Some("nothing to undo")),
+        StepMark::Irreversible => (StepStatus::Compensated, Some("cannot be undone")),
+        StepMark::LeftBehind => (StepStatus::Failed, Some("left behind")),
+    }
 }
 
 impl ConsoleBackend for EngineBackend {

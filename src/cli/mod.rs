@@ -8,9 +8,14 @@ mod follow;
 mod lab_serve;
 mod operate;
 mod ops;
+mod out;
+mod recover;
 pub mod setup;
+mod show;
+mod signals;
 mod status;
 pub mod table;
+mod watch;
 
 pub use args::{Cli, Command};
 
@@ -21,6 +26,8 @@ use std::fmt;
 pub const EXIT_OK: i32 = 0;
 pub const EXIT_FAILED: i32 = 1;
 pub const EXIT_REJECTED: i32 = 2;
+/// A watcher (`--wait`, `ops watch`) stopped watching on a signal: the operation goes on.
+pub const EXIT_WATCHING_STOPPED: i32 = 3;
 
 /// A command that could not do its job: what to print and how to exit.
 #[derive(Debug)]
@@ -79,7 +86,10 @@ pub async fn run(cli: Cli) -> i32 {
     match result {
         Ok(()) => EXIT_OK,
         Err(e) => {
-            eprintln!("error: {e}");
+            // A watcher that stopped watching has said why already.
+            if !e.message.is_empty() {
+                out::note(format!("error: {e}"));
+            }
             e.code
         }
     }
@@ -98,7 +108,7 @@ async fn run_on_engine(cli: &Cli, cmd: &Command) -> Result<(), CliError> {
             group,
             json,
         } => operate::check(&engine, operation, group, *json).await,
-        Command::Ops(o) => ops::run(&engine, o).await,
+        Command::Ops(o) => ops::run(cli, &engine, o).await,
         _ => Err(CliError::rejected("this command takes no engine")),
     }
 }

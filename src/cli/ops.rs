@@ -1,39 +1,35 @@
-//! `ops list | show | watch | resume | cancel`: the journal's operations, across processes.
+//! `ops list | show | watch | resume | cancel | retry | rollback | cleanup`: the journal's
+//! operations, across processes.
 
 use super::args::OpsCommand;
-use super::follow::{follow_journal, follow_local, print_record, record};
+use super::follow::{follow_local, print_record, record};
+use super::operate::finish_waiting;
+use super::show::show;
+use super::signals::keep_running;
 use super::status::{engine_err, print_json};
 use super::table::render;
-use super::{CliError, EXIT_FAILED};
+use super::watch::watch;
+use super::{Cli, CliError, EXIT_FAILED, out, recover};
 use crate::domain::OperationStatus;
-use crate::orchestrator::engine::Engine;
+use crate::orchestrator::engine::{Engine, Resumed};
 use std::sync::Arc;
 
-pub async fn run(engine: &Arc<Engine>, cmd: &OpsCommand) -> Result<(), CliError> {
+pub async fn run(cli: &Cli, engine: &Arc<Engine>, cmd: &OpsCommand) -> Result<(), CliError> {
     match cmd {
         OpsCommand::List { json } => list(engine, json.json).await,
-        OpsCommand::Show { id, json } => {
-            let rec = record(engine, id).await?;
-            if json.json {
-                let steps = engine
-                    .store()
-                    .steps(&rec.id)
-                    .await
-                    .map_err(|e| CliError::failed(e.to_string()))?;
-                print_json(&serde_json::json!({ "operation": rec, "steps": steps }))
-            } else {
-                print_record(&rec, false)?;
-                show_steps(engine, &rec.id).await
-            }
-        }
+        OpsCommand::Show { id, json } => show(engine, id, json.json).await,
         OpsCommand::Watch { id } => {
             let rec = record(engine, id).await?;
-            let rec = follow_journal(engine, &rec.id, false).await?;
-            print_record(&rec, false)?;
-            exit_for(&rec.status, &rec.id)
+            let rec = watch(engine, &rec.id, false).await?;
+            finish_waiting(engine, &rec, false).await
         }
         OpsCommand::Resume { id, json } => resume(engine, id.as_deref(), json.json).await,
         OpsCommand::Cancel { id } => cancel(engine, id).await,
+        OpsCommand::Retry { id, flags } => recover::retry(cli, engine, id, *flags).await,
+        OpsCommand::Rollback { id, flags } => recover::rollback(cli, engine, id, *flags).await,
+        OpsCommand::Cleanup { id, yes, json } => {
+            recover::cleanup(engine, id, *yes, json.json).await
+        }
     }
 }
 
@@ -73,66 +69,57 @@ async fn list(engine: &Arc<Engine>, json: bool) -> Result<(), CliError> {
             ]
         })
         .collect();
-    println!(
-        "{}",
-        render(
-            &[
-                "ID",
-                "OPERATION",
-                "GROUP",
-                "STATUS",
-                "PROGRESS",
-                "STARTED (UTC)",
-                "BY"
-            ],
-            &rows
-        )
-    );
+    out::line(render(
+        &[
+            "ID",
+            "OPERATION",
+            "GROUP",
+            "STATUS",
+            "PROGRESS",
+            "STARTED (UTC)",
+            "BY",
+        ],
+        &rows,
+    ));
     Ok(())
 }
 
-async fn show_steps(engine: &Arc<Engine>, id: &str) -> Result<(), CliError> {
-    let steps = engine
-        .store()
-        .steps(id)
-        .await
-        .map_err(|e| CliError::failed(e.to_string()))?;
-    let rows: Vec<Vec<String>> = steps
-        .iter()
-        .map(|s| {
-            vec![
-                s.step_id.clone(),
-                s.status.as_str().to_string(),
-                s.attempt.to_string(),
-                s.duration_ms
-                    .map(|d| format!("{:.1} s", d as f64 / 1000.0))
-                    .unwrap_or_default(),
-                s.error.clone().unwrap_or_default(),
-            ]
-        })
-        .collect();
-    println!(
-        "{}",
-        render(&["STEP", "STATUS", "ATTEMPT", "TOOK", "ERROR"], &rows)
-    );
-    Ok(())
-}
-
+/// Run what a crash or a dropped session left unfinished (all of it, or the one named) in this
+/// process, which then goes on whatever signal comes; what another live console runs is
+/// watched instead, after saying who runs it.
 async fn resume(engine: &Arc<Engine>, id: Option<&str>, json: bool) -> Result<(), CliError> {
-    let ids = match id {
+    let found = match id {
         Some(id) => vec![engine.resume_one(id).await.map_err(engine_err)?],
         None => engine.resume_orphans().await.map_err(engine_err)?,
     };
-    if ids.is_empty() {
+    if found.is_empty() {
         if !json {
-            println!("nothing to resume: no operation was left unfinished");
+            out::line("nothing to resume: no operation was left unfinished");
         }
         return Ok(());
     }
+    let here: Vec<String> = found
+        .iter()
+        .filter_map(|r| match r {
+            Resumed::Here(id) => Some(id.clone()),
+            Resumed::Elsewhere { .. } => None,
+        })
+        .collect();
+    if !here.is_empty() {
+        keep_running(here);
+    }
     let mut worst = Ok(());
-    for id in ids {
-        let mut events = engine.events().subscribe();
-        let rec = follow_local(engine, &id, &mut events, json).await?;
+    for r in found {
+        let rec = match r {
+            Resumed::Here(id) => {
+                let mut events = engine.events().subscribe();
+                follow_local(engine, &id, &mut events, json).await?
+            }
+            Resumed::Elsewhere { id, who } => {
+                out::note(who);
+                watch(engine, &id, json).await?
+            }
+        };
         print_record(&rec, json)?;
         if worst.is_ok() {
             worst = exit_for(&rec.status, &rec.id);
@@ -151,10 +138,10 @@ async fn cancel(engine: &Arc<Engine>, id: &str) -> Result<(), CliError> {
         )));
     }
     engine.request_cancel(&rec.id).await.map_err(engine_err)?;
-    println!(
+    out::line(format!(
         "asked operation {} to stop; it rolls back. Follow it with `drconsole ops watch {}`",
         rec.id,
         &rec.id[..8.min(rec.id.len())]
-    );
+    ));
     Ok(())
 }

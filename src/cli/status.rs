@@ -12,7 +12,7 @@ pub async fn status(engine: &Arc<Engine>, json: bool) -> Result<(), CliError> {
     if json {
         print_json(&estate)?;
     } else {
-        print!("{}", render_status(&estate));
+        super::out::text(render_status(&estate));
     }
     Ok(())
 }
@@ -22,7 +22,7 @@ pub async fn instances(engine: &Arc<Engine>, group: &str, json: bool) -> Result<
     if json {
         print_json(&serde_json::json!({ "group": group, "instances": list }))?;
     } else {
-        print!("{}", render_instances(&list));
+        super::out::text(render_instances(&list));
     }
     Ok(())
 }
@@ -30,7 +30,7 @@ pub async fn instances(engine: &Arc<Engine>, group: &str, json: bool) -> Result<
 pub fn print_json<T: serde::Serialize>(value: &T) -> Result<(), CliError> {
     let text = serde_json::to_string_pretty(value)
         .map_err(|e| CliError::failed(format!("cannot write JSON: {e}")))?;
-    println!("{text}");
+    super::out::line(text);
     Ok(())
 }
 
@@ -114,6 +114,11 @@ fn group_table(e: &EstateView) -> String {
             } else {
                 ""
             };
+            let resync = if g.attention.is_some() {
+                format!("{resync} ⚠ needs attention")
+            } else {
+                resync.to_string()
+            };
             vec![
                 g.name.clone(),
                 format!("{}{resync}", g.status.as_str()),
@@ -135,6 +140,10 @@ fn group_table(e: &EstateView) -> String {
     for g in &e.protection_groups {
         if let Some(err) = &g.error {
             out.push_str(&format!("  {}: {err}\n", g.name));
+        }
+        if let Some(a) = &g.attention {
+            let summary = crate::sanitize::clean(&a.summary());
+            out.push_str(&format!("  {} ⚠ {summary}\n", g.name));
         }
     }
     out

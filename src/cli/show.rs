@@ -1,0 +1,74 @@
+//! `ops show`: an operation's record and every step of its plan with its own mark (succeeded,
+//! verified, failed, undone, nothing to undo, irreversible, left behind, never run, running), and
+//! what to do next when it did not complete.
+
+use super::out;
+use super::status::{engine_err, print_json};
+use super::table::render;
+use super::{CliError, follow::print_record};
+use crate::domain::{OperationRecord, OperationStatus, StepMark};
+use crate::orchestrator::engine::{Engine, StepLine};
+use crate::sanitize::clean;
+use std::sync::Arc;
+
+pub async fn show(engine: &Arc<Engine>, id: &str, json: bool) -> Result<(), CliError> {
+    let (rec, steps) = engine.operation_steps(id).await.map_err(engine_err)?;
+    if json {
+        return print_json(&serde_json::json!({ "operation": rec, "steps": steps }));
+    }
+    print_record(&rec, false)?;
+    print_steps(&steps);
+    print_next(&rec, &steps);
+    Ok(())
+}
+
+/// The steps table: mark, step, attempt, time, and why (its failure, or why its undo failed).
+pub fn print_steps(steps: &[StepLine]) {
+    let rows: Vec<Vec<String>> = steps
+        .iter()
+        .map(|s| {
+            let why = match (&s.undo_error, &s.error) {
+                (Some(u), _) => format!("undo: {u}"),
+                (None, Some(e)) => e.clone(),
+                (None, None) => String::new(),
+            };
+            vec![
+                format!("{} {}", s.mark.symbol(), s.mark),
+                s.label.clone(),
+                if s.attempt == 0 {
+                    String::new()
+                } else {
+                    s.attempt.to_string()
+                },
+                s.duration_ms
+                    .map(|d| format!("{:.1} s", d as f64 / 1000.0))
+                    .unwrap_or_default(),
+                why,
+            ]
+        })
+        .collect();
+    out::line(render(&["MARK", "STEP", "ATTEMPT", "TOOK", "WHY"], &rows));
+}
+
+/// The way out of an operation that did not complete.
+pub fn print_next(rec: &OperationRecord, steps: &[StepLine]) {
+    let id = &rec.id[..8.min(rec.id.len())];
+    let left = steps.iter().any(|s| s.mark == StepMark::LeftBehind);
+    let dir = format!("{} → {}", rec.source_site_id, rec.target_site_id);
+    let next = match rec.status {
+        _ if left => format!(
+            "next: `drconsole ops cleanup {id}` removes what is left behind (`drconsole ops \
+             rollback {id}` tries its undo again); then `drconsole ops retry {id}` continues it \
+             ({dir})"
+        ),
+        OperationStatus::Failed | OperationStatus::Cancelled => {
+            format!("next: `drconsole ops retry {id}` continues it from where it stopped ({dir})")
+        }
+        OperationStatus::RollbackFailed => format!(
+            "next: nothing is left behind any more; `drconsole ops retry {id}` continues it \
+             ({dir})"
+        ),
+        _ => return,
+    };
+    out::line(clean(&next));
+}
