@@ -114,35 +114,6 @@ pub fn apply_event(d: &mut OperationDetail, e: &OperationEvent) {
                 d.steps[i].status = StepStatus::Compensated;
             }
         }
-        EventKind::StepLeftBehind {
-            step: id, error, ..
-        } => {
-            if let Some(i) = step(d, id) {
-                d.steps[i].status = StepStatus::Failed;
-                d.steps[i].error = Some(format!("left behind: {}", clean(error)));
-            }
-        }
-        EventKind::StepVerified { step: id } => {
-            if let Some(i) = step(d, id) {
-                d.steps[i].status = StepStatus::Succeeded;
-            }
-        }
-        EventKind::RollbackWaiting {
-            site,
-            attempt,
-            next_in_ms,
-            ..
-        } => d.log.push(format!(
-            "{} waiting for {} (attempt {attempt}, next in {} s)",
-            e.at.format("%H:%M:%S"),
-            clean(site.as_deref().unwrap_or("the site")),
-            next_in_ms.div_ceil(1000)
-        )),
-        EventKind::Retried { by } => d.log.push(format!(
-            "{} retried by {}: continuing from where it stopped",
-            e.at.format("%H:%M:%S"),
-            clean(by)
-        )),
         EventKind::Phase { .. } => {}
         EventKind::CancelRequested { by } => {
             d.log.push(format!(
@@ -165,6 +136,44 @@ pub fn apply_event(d: &mut OperationDetail, e: &OperationEvent) {
                 d.log.remove(0);
             }
         }
+        kind => recovery_event(d, kind, e.at),
+    }
+}
+
+/// The events of a rollback that rides out an outage, leaves steps behind, or a retry.
+fn recovery_event(d: &mut OperationDetail, kind: &EventKind, at: chrono::DateTime<chrono::Utc>) {
+    let step = |d: &mut OperationDetail, id: &str| d.steps.iter().position(|s| s.id == id);
+    match kind {
+        EventKind::StepLeftBehind {
+            step: id, error, ..
+        } => {
+            if let Some(i) = step(d, id) {
+                d.steps[i].status = StepStatus::Failed;
+                d.steps[i].error = Some(format!("left behind: {}", clean(error)));
+            }
+        }
+        EventKind::StepVerified { step: id } => {
+            if let Some(i) = step(d, id) {
+                d.steps[i].status = StepStatus::Succeeded;
+            }
+        }
+        EventKind::RollbackWaiting {
+            site,
+            attempt,
+            next_in_ms,
+            ..
+        } => d.log.push(format!(
+            "{} waiting for {} (attempt {attempt}, next in {} s)",
+            at.format("%H:%M:%S"),
+            clean(site.as_deref().unwrap_or("the sites")),
+            next_in_ms.div_ceil(1000)
+        )),
+        EventKind::Retried { by } => d.log.push(format!(
+            "{} retried by {}: continuing from where it stopped",
+            at.format("%H:%M:%S"),
+            clean(by)
+        )),
+        _ => {}
     }
 }
 
