@@ -228,7 +228,8 @@ async fn console(cli: &Cli, lab: Option<&LabHandle>) -> Result<(), CliError> {
     if let Some(h) = lab {
         for site in h.site_names() {
             if let Some(url) = h.site_url(&site) {
-                let c = LabControl::new(&url).map_err(|e| CliError::failed(e.to_string()))?;
+                let c = LabControl::new(&url, h.ca_file().as_deref())
+                    .map_err(|e| CliError::failed(e.to_string()))?;
                 controls.insert(site, c);
             }
         }

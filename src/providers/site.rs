@@ -56,15 +56,11 @@ impl SiteClient {
     pub fn new(config: &SiteConfig, policy: HttpPolicy) -> Result<Self, ProviderError> {
         let cloud = &config.cloud;
         let http = Http::new(&config.name, policy, cloud.verify, cloud.cacert.as_deref())?;
-        let array_http = if config.array.verify == cloud.verify {
+        let array = &config.array;
+        let array_http = if array.verify == cloud.verify && array.cacert == cloud.cacert {
             http.clone()
         } else {
-            Http::new(
-                &config.name,
-                policy,
-                config.array.verify,
-                cloud.cacert.as_deref(),
-            )?
+            Http::new(&config.name, policy, array.verify, array.cacert.as_deref())?
         };
         Ok(Self {
             shared: Arc::new(Shared {

@@ -29,6 +29,7 @@ use hyper_util::rt::TokioIo;
 use tokio::net::TcpListener;
 use tokio::sync::watch;
 use tokio::task::JoinSet;
+use tokio_rustls::TlsAcceptor;
 use tower::ServiceExt;
 
 pub fn router(ctx: Ctx) -> Router {
@@ -46,37 +47,58 @@ pub fn router(ctx: Ctx) -> Router {
         .with_state(ctx)
 }
 
-/// Serves one site until `stop` flips; connection tasks end with it.
-pub async fn accept_loop(listener: TcpListener, ctx: Ctx, mut stop: watch::Receiver<bool>) {
+/// Serves one site (over TLS when `tls` is given) until `stop` flips; connection tasks end with
+/// it.
+pub async fn accept_loop(
+    listener: TcpListener,
+    ctx: Ctx,
+    tls: Option<TlsAcceptor>,
+    mut stop: watch::Receiver<bool>,
+) {
     let app = router(ctx.clone());
     let mut conns = JoinSet::new();
     loop {
         tokio::select! {
             accepted = listener.accept() => {
                 let Ok((stream, _)) = accepted else { continue };
-                let app = app.clone();
-                let ctx = ctx.clone();
+                let (app, ctx, tls) = (app.clone(), ctx.clone(), tls.clone());
                 conns.spawn(async move {
-                    let svc = hyper::service::service_fn(move |req: hyper::Request<Incoming>| {
-                        let app = app.clone();
-                        let ctx = ctx.clone();
-                        async move {
-                            if !req.uri().path().starts_with("/lab/") && ctx.site_down() {
-                                // No answer at all: hyper closes the connection.
-                                return Err(std::io::Error::other("site down"));
+                    match tls {
+                        // A failed handshake (a client that does not trust the CA) ends here.
+                        Some(acceptor) => {
+                            if let Ok(stream) = acceptor.accept(stream).await {
+                                serve(stream, app, ctx).await;
                             }
-                            app.oneshot(req.map(axum::body::Body::new))
-                                .await
-                                .map_err(|never| match never {})
                         }
-                    });
-                    let _ = hyper::server::conn::http1::Builder::new()
-                        .serve_connection(TokioIo::new(stream), svc)
-                        .await;
+                        None => serve(stream, app, ctx).await,
+                    }
                 });
             }
             _ = stop.changed() => break,
         }
         while conns.try_join_next().is_some() {}
     }
+}
+
+/// One connection's requests; while the site is down they get no answer at all.
+async fn serve<IO>(io: IO, app: Router, ctx: Ctx)
+where
+    IO: tokio::io::AsyncRead + tokio::io::AsyncWrite + Unpin + Send + 'static,
+{
+    let svc = hyper::service::service_fn(move |req: hyper::Request<Incoming>| {
+        let app = app.clone();
+        let ctx = ctx.clone();
+        async move {
+            if !req.uri().path().starts_with("/lab/") && ctx.site_down() {
+                // No answer at all: hyper closes the connection.
+                return Err(std::io::Error::other("site down"));
+            }
+            app.oneshot(req.map(axum::body::Body::new))
+                .await
+                .map_err(|never| match never {})
+        }
+    });
+    let _ = hyper::server::conn::http1::Builder::new()
+        .serve_connection(TokioIo::new(io), svc)
+        .await;
 }
