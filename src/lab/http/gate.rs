@@ -16,7 +16,7 @@ pub struct Microversion(pub u32);
 pub const COMPUTE_MAX: u32 = 96;
 pub const VOLUME_MAX: u32 = 71;
 
-fn service_of(path: &str) -> Option<&'static str> {
+pub(super) fn service_of(path: &str) -> Option<&'static str> {
     let first = path.trim_start_matches('/').split('/').next().unwrap_or("");
     match first {
         "identity" => Some("identity"),
@@ -50,14 +50,16 @@ pub fn service_error(service: &str, code: u16, message: &str) -> Response {
     match service {
         "identity" => errors::keystone(code, message),
         "network" => {
-            let kind = if code == 401 {
-                "Unauthorized"
-            } else {
-                "HTTPInternalServerError"
+            let kind = match code {
+                401 => "Unauthorized",
+                404 => "HTTPNotFound",
+                405 => "HTTPMethodNotAllowed",
+                _ => "HTTPInternalServerError",
             };
             errors::neutron(code, kind, message)
         }
         "array" => errors::array(code, "", message),
+        "lab" => errors::lab(code, message),
         _ if code == 401 => errors::keystone(code, message),
         _ => errors::nova(code, message),
     }

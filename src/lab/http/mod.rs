@@ -18,9 +18,12 @@ mod gate;
 mod identity;
 mod network;
 mod volume;
+mod volume_create;
 
 #[cfg(test)]
 mod tests;
+#[cfg(test)]
+mod tests_services;
 
 use super::state::Ctx;
 use axum::Router;
@@ -38,13 +41,33 @@ pub fn router(ctx: Ctx) -> Router {
         .merge(compute::routes())
         .merge(network::routes())
         .merge(volume::routes())
+        .merge(volume_create::routes())
         .merge(array::routes())
         .merge(control::routes())
+        .fallback(unknown_path)
+        .method_not_allowed_fallback(wrong_method)
         .layer(axum::middleware::from_fn_with_state(
             ctx.clone(),
             gate::gate,
         ))
         .with_state(ctx)
+}
+
+/// A path no service has: 404 in the shape of the service its prefix names.
+async fn unknown_path(uri: axum::http::Uri) -> axum::response::Response {
+    let service = gate::service_of(uri.path()).unwrap_or("lab");
+    let msg = format!("The resource could not be found: {}", uri.path());
+    gate::service_error(service, 404, &msg)
+}
+
+/// A known path with a method it does not take: 405 in its service's shape.
+async fn wrong_method(
+    method: axum::http::Method,
+    uri: axum::http::Uri,
+) -> axum::response::Response {
+    let service = gate::service_of(uri.path()).unwrap_or("lab");
+    let msg = format!("The method {method} is not allowed for {}", uri.path());
+    gate::service_error(service, 405, &msg)
 }
 
 /// Serves one site (over TLS when `tls` is given) until `stop` flips; connection tasks end with
