@@ -126,6 +126,7 @@ impl SiteClient {
         Array::new(ArraySession {
             http: self.array_http.clone(),
             auth: self.shared.array.clone(),
+            page_size: super::array::PAGE_SIZE,
         })
     }
 

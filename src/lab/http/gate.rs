@@ -41,9 +41,25 @@ fn open_call(method: &Method, path: &str) -> bool {
         "/volume/v3",
         "/array/api/api_version",
     ];
+    let array_login = p
+        .strip_prefix("/array/api/")
+        .and_then(|rest| rest.strip_suffix("/login"))
+        .is_some_and(super::array::served);
     (method == Method::GET && roots.contains(&p))
-        || (method == Method::POST
-            && (p == "/identity/v3/auth/tokens" || p == "/array/api/2.17/login"))
+        || (method == Method::POST && (p == "/identity/v3/auth/tokens" || array_login))
+}
+
+/// `/array/api/2.99/…`: a REST version the array does not serve. FlashArray answers such a
+/// call as an unknown path; the message says where the served versions are listed.
+fn unserved_array_version(path: &str) -> Option<Response> {
+    let version = path.strip_prefix("/array/api/")?.split('/').next()?;
+    if version == "api_version" || super::array::served(version) {
+        return None;
+    }
+    let msg = format!(
+        "REST API version {version} is not served; GET /api/api_version lists those that are."
+    );
+    Some(errors::array(404, "", &msg))
 }
 
 pub fn service_error(service: &str, code: u16, message: &str) -> Response {
@@ -87,6 +103,9 @@ pub async fn gate(State(ctx): State<Ctx>, req: Request, next: Next) -> Response 
     let Some(service) = service_of(&path) else {
         return next.run(req).await;
     };
+    if let Some(refused) = unserved_array_version(&path) {
+        return refused;
+    }
     let (effect, authorised) = admit(&ctx, &req, service, &path);
     let delay = ctx.shared.opts.call_latency + effect.extra_latency;
     if !delay.is_zero() {

@@ -9,6 +9,7 @@
 mod array;
 mod array_groups;
 mod array_list;
+mod array_query;
 mod compute;
 mod compute_create;
 mod compute_render;
@@ -22,6 +23,8 @@ mod volume_create;
 
 #[cfg(test)]
 mod tests;
+#[cfg(test)]
+mod tests_array;
 #[cfg(test)]
 mod tests_services;
 
