@@ -112,7 +112,11 @@ async fn set_enabled(clouds: &CloudsFile, user: &str, enabled: bool) -> Result<(
 
 async fn password(clouds: &CloudsFile) -> Check {
     let c = client(clouds, "operator")?;
-    let info = c.identity().authenticate().await.map_err(|e| e.to_string())?;
+    let info = c
+        .identity()
+        .authenticate()
+        .await
+        .map_err(|e| e.to_string())?;
     c.identity().validate().await.map_err(|e| e.to_string())?;
     Ok(format!(
         "user {}, project {}, validated",
@@ -135,9 +139,16 @@ async fn catalog(clouds: &CloudsFile) -> Check {
 
 async fn application_credential(clouds: &CloudsFile) -> Check {
     let c = client(clouds, "operator-appcred")?;
-    let info = c.identity().authenticate().await.map_err(|e| e.to_string())?;
+    let info = c
+        .identity()
+        .authenticate()
+        .await
+        .map_err(|e| e.to_string())?;
     let project = info.project_name.ok_or("the token has no project scope")?;
-    Ok(format!("user {}, project {project} (from the credential)", info.user_name))
+    Ok(format!(
+        "user {}, project {project} (from the credential)",
+        info.user_name
+    ))
 }
 
 async fn wrong_password(clouds: &CloudsFile) -> Check {
@@ -154,7 +165,10 @@ async fn wrong_password(clouds: &CloudsFile) -> Check {
 /// deadline).
 async fn revoked_token(clouds: &CloudsFile) -> Check {
     let c = client(clouds, "operator")?;
-    c.identity().authenticate().await.map_err(|e| e.to_string())?;
+    c.identity()
+        .authenticate()
+        .await
+        .map_err(|e| e.to_string())?;
     set_enabled(clouds, "operator", false).await?;
     set_enabled(clouds, "operator", true).await?;
     let refused = match c.identity().validate().await {
@@ -171,7 +185,10 @@ async fn revoked_token(clouds: &CloudsFile) -> Check {
             return Ok(format!("refused ({refused}); a new token works"));
         }
         if Instant::now() > deadline {
-            return Err(format!("no new token after the revocation: {:?}", probe.error));
+            return Err(format!(
+                "no new token after the revocation: {:?}",
+                probe.error
+            ));
         }
     }
 }

@@ -50,7 +50,7 @@ async fn detail(engine: Arc<Engine>, id: String) -> Result<OperationDetail, Stri
         .map(|spec| {
             let rec = by_id.get(spec.id.as_str());
             StepView {
-                id: spec.id.clone(),
+                id: spec.id.to_string(),
                 label: spec.label(),
                 phase: spec.phase,
                 status: match rec.map(|r| r.status) {

@@ -47,8 +47,9 @@ pub struct SiteProbe {
     pub identity_ms: Option<u64>,
     /// Round trip of an authenticated compute call (the server list).
     pub compute_ms: Option<u64>,
-    /// The server list that call returned (what `status` counts members in).
-    pub servers: Option<Vec<Server>>,
+    /// The server list that call returned (what `status` counts members in), or why compute
+    /// refused it; None when identity failed first.
+    pub servers: Option<Result<Vec<Server>, ProviderError>>,
     pub array: Result<ArrayState, ProviderError>,
     /// The first OpenStack failure, for display.
     pub error: Option<String>,
@@ -160,9 +161,12 @@ impl SiteClient {
                 match compute {
                     Ok((ms, servers)) => {
                         probe.compute_ms = Some(ms);
-                        probe.servers = Some(servers);
+                        probe.servers = Some(Ok(servers));
                     }
-                    Err(e) => probe.error = Some(e.to_string()),
+                    Err(e) => {
+                        probe.error = Some(e.to_string());
+                        probe.servers = Some(Err(e));
+                    }
                 }
             }
             Err(e) => probe.error = Some(e.to_string()),
