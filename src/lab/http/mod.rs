@@ -23,10 +23,6 @@ mod volume_create;
 
 #[cfg(test)]
 mod tests;
-#[cfg(test)]
-mod tests_array;
-#[cfg(test)]
-mod tests_services;
 
 use super::state::Ctx;
 use axum::Router;
