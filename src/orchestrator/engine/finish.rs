@@ -2,8 +2,9 @@
 //! copied to the journal for other processes, then the record, the group state and the lock made
 //! true to the outcome.
 
-use super::Engine;
 use super::group_state::JournalState;
+use super::lease::LeasedJournal;
+use super::{Engine, EngineError};
 use crate::domain::{OperationRecord, OperationStatus, OperationType, ResultData, transition_of};
 use crate::orchestrator::site_runner::SiteRunner;
 use crate::orchestrator::{EventKind, Executor, Outcome, Plan, PriorStep};
@@ -11,7 +12,6 @@ use chrono::Utc;
 use serde_json::Value;
 use std::collections::HashMap;
 use std::sync::Arc;
-use std::time::Duration;
 use tokio::sync::watch;
 
 impl Engine {
@@ -42,10 +42,48 @@ impl Engine {
         let id = record.id.clone();
         let group = record.protection_group.clone();
         let (stop_tx, stop_rx) = watch::channel(false);
-        let lease = self.spawn_lease_keeper(&group, &id, stop_rx.clone());
+        let (lease, mut lost) = self.spawn_lease_keeper(&group, &id, stop_rx.clone());
         let copier = self.spawn_event_copier(&id, stop_rx);
-        let outcome = match self.group_config(&group) {
-            Ok(g) => {
+        let journal = LeasedJournal {
+            store: self.store.clone(),
+            lost: lost.clone(),
+        };
+        let outcome = tokio::select! {
+            r = self.execute(&record, plan, prior, cancel, journal) => {
+                Some(r.map_err(|e| e.to_string()))
+            }
+            _ = lost.wait_for(|l| *l) => None,
+        };
+        let _ = stop_tx.send(true);
+        let _ = lease.await;
+        let _ = copier.await;
+        match outcome {
+            Some(outcome) => self.finish(record, outcome).await,
+            None => self.events.publish(
+                &id,
+                EventKind::Log {
+                    line: format!(
+                        "this console lost the lock of {group}: it stopped running the \
+                         operation and left it to the console that holds the lock now"
+                    ),
+                },
+            ),
+        }
+        self.unregister(&id);
+    }
+
+    async fn execute(
+        self: &Arc<Self>,
+        record: &OperationRecord,
+        plan: Plan,
+        prior: HashMap<String, PriorStep>,
+        cancel: watch::Receiver<bool>,
+        journal: LeasedJournal,
+    ) -> Result<Outcome, EngineError> {
+        let id = record.id.clone();
+        let g = self.group_config(&record.protection_group)?;
+        {
+            {
                 let runner = SiteRunner::new(
                     self.clients.clone(),
                     g.clone(),
@@ -57,59 +95,20 @@ impl Engine {
                     self.opts.poll_interval,
                 );
                 let exec = Executor {
-                    operation_id: id.clone(),
+                    operation_id: id,
                     plan,
                     runner: Arc::new(runner),
-                    journal: Arc::new(self.store.clone()),
+                    journal: Arc::new(journal),
                     events: self.events.clone(),
                     max_concurrency: self.opts.max_concurrency,
                     cancel,
                     prior,
                 };
-                exec.run().await.map_err(|e| e.to_string())
+                exec.run()
+                    .await
+                    .map_err(|e| EngineError::Failed(e.to_string()))
             }
-            Err(e) => Err(e.to_string()),
-        };
-        let _ = stop_tx.send(true);
-        let _ = lease.await;
-        let _ = copier.await;
-        self.finish(record, outcome).await;
-        self.unregister(&id);
-    }
-
-    /// Renew the group's lease while the operation runs, and watch the journal for a cancel
-    /// asked by another process (`drconsole ops cancel ID`).
-    fn spawn_lease_keeper(
-        self: &Arc<Self>,
-        group: &str,
-        id: &str,
-        mut stop: watch::Receiver<bool>,
-    ) -> tokio::task::JoinHandle<()> {
-        let engine = self.clone();
-        let lease = self.opts.lease;
-        let (group, id) = (group.to_string(), id.to_string());
-        tokio::spawn(async move {
-            let renew_every = lease / 3;
-            let mut last_renew = tokio::time::Instant::now();
-            let mut seq = 0;
-            loop {
-                tokio::select! {
-                    _ = tokio::time::sleep(Duration::from_secs(1)) => {}
-                    _ = stop.changed() => return,
-                }
-                if last_renew.elapsed() >= renew_every {
-                    last_renew = tokio::time::Instant::now();
-                    if let Err(e) = engine.store.renew_lock(&group, &id, lease).await {
-                        tracing::warn!("renewing the lease of {group}: {e}");
-                    }
-                }
-                if let Ok(Some((s, by))) = engine.store.cancel_request(&id, seq).await {
-                    seq = s;
-                    tracing::info!("operation {id}: cancel asked by {by}");
-                    engine.cancel_local(&id);
-                }
-            }
-        })
+        }
     }
 
     /// Copy this operation's events into the journal, so `ops watch` in another process sees them.
@@ -236,7 +235,10 @@ impl Engine {
         if let Err(e) = self.store.update_operation(&record).await {
             tracing::error!("journaling the end of {}: {e}", record.id);
         }
-        let _ = self.store.release_lock(&group, &record.id).await;
+        let _ = self
+            .store
+            .release_lock(&group, &record.id, &self.opts.console_id)
+            .await;
         self.audit(
             "operation.finish",
             Some(&group),

@@ -59,26 +59,28 @@ impl Engine {
         let record = op.record;
         let group = record.protection_group.clone();
         self.group_config(&group)?;
-        if let Some(owner) = op.owner.as_deref().filter(|o| console_is_dead(o)) {
-            // Its console died on this host (SIGKILL, a dropped session): no need to wait out
-            // the lease.
-            self.store.release_lock(&group, &record.id).await?;
-            tracing::info!(
-                "operation {}: console {owner} is gone; taking over",
-                record.id
-            );
-        }
         let holder = LockHolder {
             operation_id: record.id.clone(),
             operation_type: record.operation_type,
             actor: self.actor.clone(),
             console_id: self.opts.console_id.clone(),
         };
-        match self
-            .store
-            .acquire_lock(&group, &holder, self.opts.lease)
-            .await?
-        {
+        let lease = self.opts.lease;
+        // Its console died on this host (SIGKILL, a dropped session): no need to wait out the
+        // lease; of several consoles taking over from it, one wins.
+        let outcome = match op.owner.as_deref().filter(|o| console_is_dead(o)) {
+            Some(dead) => {
+                tracing::info!(
+                    "operation {}: console {dead} is gone; taking over",
+                    record.id
+                );
+                self.store
+                    .take_over_lock(&group, &holder, lease, dead)
+                    .await?
+            }
+            None => self.store.acquire_lock(&group, &holder, lease).await?,
+        };
+        match outcome {
             LockOutcome::Held(lock) => {
                 return Err(EngineError::Rejected(format!(
                     "operation {} is held by console {} until {}",

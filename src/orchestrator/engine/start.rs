@@ -110,7 +110,10 @@ impl Engine {
                     .insert_operation(&record, &plan_json, &options_json)
                     .await
                 {
-                    let _ = self.store.release_lock(&group.name, &id).await;
+                    let _ = self
+                        .store
+                        .release_lock(&group.name, &id, &self.opts.console_id)
+                        .await;
                     return Err(e.into());
                 }
                 if let Some(running) = transition.while_running {
@@ -130,12 +133,18 @@ impl Engine {
                 if run_here {
                     self.spawn_run(record.clone(), plan, HashMap::new(), false);
                 } else {
-                    let _ = self.store.release_lock(&group.name, &id).await;
+                    let _ = self
+                        .store
+                        .release_lock(&group.name, &id, &self.opts.console_id)
+                        .await;
                 }
                 Ok(record)
             }
             Err(e) => {
-                let _ = self.store.release_lock(&group.name, &id).await;
+                let _ = self
+                    .store
+                    .release_lock(&group.name, &id, &self.opts.console_id)
+                    .await;
                 Err(e)
             }
         }
