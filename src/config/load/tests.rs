@@ -210,3 +210,18 @@ fn locate_follows_flag_then_env_then_default() {
         .to_string();
     assert!(e.contains("drconsole --lab"), "{e}");
 }
+
+#[test]
+fn the_lock_lease_is_configurable_within_bounds() {
+    let lease = |line: &str| {
+        let toml = GOOD.replace("[store]\n", &format!("[store]\n{line}\n"));
+        Fixture::new(&toml).load().map(|l| l.config.lease)
+    };
+    assert_eq!(lease("").unwrap(), Duration::from_secs(60));
+    assert_eq!(lease("lease_seconds = 5").unwrap(), Duration::from_secs(5));
+    let e = lease("lease_seconds = 1").err().unwrap().to_string();
+    assert!(
+        e.contains("lease_seconds = 1 is out of range (3 to 3600)"),
+        "{e}"
+    );
+}

@@ -11,6 +11,7 @@ mod resume;
 mod start;
 
 pub use request::{EngineError, OperationRequest};
+pub use resume::is_orphaned;
 
 use super::discovery;
 use super::events::EventBus;

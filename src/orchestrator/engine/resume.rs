@@ -14,10 +14,7 @@ impl Engine {
     /// taken): what `ops resume` would pick up.
     pub async fn orphaned(&self) -> Result<Vec<StoredOperation>, EngineError> {
         let ops = self.store.unfinished_operations().await?;
-        Ok(ops
-            .into_iter()
-            .filter(|o| o.owner.as_deref().is_none_or(console_is_dead))
-            .collect())
+        Ok(ops.into_iter().filter(is_orphaned).collect())
     }
 
     /// Resume every orphaned operation in this process. Returns their ids.
@@ -123,6 +120,12 @@ impl Engine {
         self.spawn_run(record, plan, prior, rolling_back);
         Ok(id)
     }
+}
+
+/// Nobody runs this (unfinished) operation: no console holds a live lease on it, or the one that
+/// does is a process of this host that is gone.
+pub fn is_orphaned(op: &StoredOperation) -> bool {
+    op.owner.as_deref().is_none_or(console_is_dead)
 }
 
 /// A console id (`host:pid:random`) of this host whose process is gone.
