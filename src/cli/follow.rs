@@ -171,8 +171,11 @@ pub async fn follow_journal(
                     printer.done();
                     return follow_local(engine, id, &mut events, quiet).await;
                 }
-                // Another console was quicker: follow it.
-                Err(e) => tracing::info!("taking over {id}: {e}"),
+                // Another console was quicker (follow it), or the journal was busy: look again.
+                Err(e) => {
+                    tracing::info!("taking over {id}: {e}");
+                    wake = Some(tokio::time::Instant::now() + Duration::from_secs(1));
+                }
             }
         } else if !told {
             told = true;
