@@ -77,7 +77,9 @@ impl PgBackend {
         };
         target.config.options(options);
         target.config.keepalives_idle(Duration::from_secs(30));
-        target.config.application_name("drconsole");
+        if target.config.get_application_name().is_none() {
+            target.config.application_name("drconsole");
+        }
         let manager = Manager::from_config(
             target.config.clone(),
             tls.clone(),
