@@ -50,7 +50,7 @@ async fn detail(engine: Arc<Engine>, id: String) -> Result<OperationDetail, Stri
         .map(|spec| {
             let rec = by_id.get(spec.id.as_str());
             StepView {
-                id: spec.id.clone(),
+                id: spec.id.to_string(),
                 label: spec.label(),
                 phase: spec.phase,
                 status: match rec.map(|r| r.status) {
@@ -168,6 +168,7 @@ impl ConsoleBackend for EngineBackend {
                     server: fault.server,
                 })
                 .await
+                .map_err(|e| e.to_string())
         })
     }
 
@@ -178,6 +179,7 @@ impl ConsoleBackend for EngineBackend {
                 .ok_or_else(|| format!("{site} is not a lab site"))?
                 .clear_faults()
                 .await
+                .map_err(|e| e.to_string())
         })
     }
 }
@@ -226,7 +228,7 @@ async fn console(cli: &Cli, lab: Option<&LabHandle>) -> Result<(), CliError> {
     if let Some(h) = lab {
         for site in h.site_names() {
             if let Some(url) = h.site_url(&site) {
-                let c = LabControl::new(&url).map_err(CliError::failed)?;
+                let c = LabControl::new(&url).map_err(|e| CliError::failed(e.to_string()))?;
                 controls.insert(site, c);
             }
         }

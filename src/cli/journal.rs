@@ -7,7 +7,7 @@ use super::status::print_json;
 use super::table::render;
 use super::{Cli, CliError, load_config};
 use crate::config::StoreConfig;
-use crate::config::load::parse_store_url;
+use crate::config::parse_store_url;
 use crate::sanitize::clean;
 use crate::store::check::{JournalReport, check};
 use crate::store::{Store, dump};

@@ -109,7 +109,7 @@ pub fn apply_event(d: &mut OperationDetail, e: &OperationEvent) {
                 }
             }
         }
-        EventKind::StepCompensated { step: id } => {
+        EventKind::StepCompensated { step: id, .. } => {
             if let Some(i) = step(d, id) {
                 d.steps[i].status = StepStatus::Compensated;
             }

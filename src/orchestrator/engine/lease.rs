@@ -62,10 +62,16 @@ impl Engine {
                 }
                 if last_cancel_check.elapsed() >= CANCEL_CHECK {
                     last_cancel_check = Instant::now();
-                    if let Ok(Some((s, by))) = engine.store.cancel_request(&id, seq).await {
-                        seq = s;
-                        tracing::info!("operation {id}: cancel asked by {by}");
-                        engine.cancel_local(&id);
+                    match engine.store.cancel_request(&id, seq).await {
+                        Ok(Some((s, by))) => {
+                            seq = s;
+                            tracing::info!("operation {id}: cancel asked by {by}");
+                            engine.cancel_local(&id);
+                        }
+                        Ok(None) => {}
+                        Err(e) => tracing::warn!(
+                            "operation {id}: looking for a cancel in the journal: {e}"
+                        ),
                     }
                 }
             }

@@ -5,6 +5,7 @@
 mod facts;
 mod finish;
 mod group_state;
+mod keepers;
 mod lease;
 mod request;
 mod resume;

@@ -89,7 +89,7 @@ async fn apply(tx: &Transaction<'_>, op: &str, entry: &JournalEntry) -> Result<(
                 .await?;
             add_to_list(tx, op, "steps_failed", &step).await?;
         }
-        JournalEntry::StepCompensated { step } => {
+        JournalEntry::StepCompensated { step, .. } => {
             let s = run(
                 "INSERT INTO steps (operation_id, step_id, status, attempt, started_at,
                                     compensated_at)

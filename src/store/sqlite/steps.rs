@@ -94,7 +94,7 @@ fn apply(
             .execute(params![op, step, error, ts(&now)])?;
             add_to_list(tx, op, "steps_failed", failed, step)
         }
-        JournalEntry::StepCompensated { step } => tx
+        JournalEntry::StepCompensated { step, .. } => tx
             .prepare_cached(
                 "INSERT INTO steps (operation_id, step_id, status, attempt, started_at,
                                     compensated_at)

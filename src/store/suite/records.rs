@@ -155,6 +155,7 @@ fn steps_are_journaled_from_executor_entries() {
             JournalEntry::Status(OperationStatus::RollingBack),
             JournalEntry::StepCompensated {
                 step: "stop".into(),
+                undo: crate::domain::Undo::Undone,
             },
             JournalEntry::Status(OperationStatus::Failed),
         ];
@@ -245,7 +246,10 @@ fn events_are_read_after_a_sequence_number_and_every_kind_survives() {
                 error: "e".into(),
                 will_retry: false,
             },
-            EventKind::StepCompensated { step: "s".into() },
+            EventKind::StepCompensated {
+                step: "s".into(),
+                undo: crate::domain::Undo::NothingToUndo,
+            },
             EventKind::Phase {
                 phase: Phase::Storage,
             },
