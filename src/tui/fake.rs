@@ -2,8 +2,8 @@
 //! without sites. Times are fixed so frames are deterministic.
 
 use super::backend::{
-    BackendFuture, ConsoleBackend, FaultSpec, Mappings, OperationDetail, OperationRequest,
-    StepStatus, StepView,
+    BackendError, BackendFuture, ConsoleBackend, Fault, Mappings, OperationDetail,
+    OperationRequest, StepState, StepView,
 };
 use crate::domain::preconditions::{Check, CheckState};
 use crate::domain::{
@@ -11,6 +11,7 @@ use crate::domain::{
     OperationStatus, OperationType, Phase, ResultData, ServerAtSite, SiteRole, SiteView,
     VolumePairView,
 };
+use crate::orchestrator::engine::EngineError;
 use crate::orchestrator::{EventBus, EventKind, OperationEvent};
 use chrono::{DateTime, Duration, TimeZone, Utc};
 use std::collections::BTreeMap;
@@ -193,7 +194,7 @@ fn step(
     id: &str,
     label: &str,
     phase: Phase,
-    status: StepStatus,
+    status: StepState,
     span: Option<(i64, i64)>,
 ) -> StepView {
     StepView {
@@ -201,8 +202,10 @@ fn step(
         label: label.into(),
         phase,
         status,
+        attempt: u32::from(span.is_some()),
         started_at: span.map(|(a, _)| ago(a)),
         finished_at: span.and_then(|(_, b)| (b > 0).then(|| ago(b))),
+        duration_ms: span.and_then(|(a, b)| (b > 0).then(|| (a - b) as u64 * 1000)),
         progress: None,
         error: None,
     }
@@ -210,7 +213,7 @@ fn step(
 
 /// A failover of db-cluster, running in the storage phase.
 pub fn detail_running() -> OperationDetail {
-    use StepStatus::*;
+    use StepState::*;
     let mut volumes = step(
         "create_volumes_from_snapshot",
         "create_volumes_from_snapshot",
@@ -284,7 +287,7 @@ pub fn detail_running() -> OperationDetail {
 
 /// A failback of batch that failed creating a server.
 pub fn detail_failed() -> OperationDetail {
-    use StepStatus::*;
+    use StepState::*;
     let mut server = step(
         "create_server:batch-3",
         "create_server batch-3 (wave 1)",
@@ -469,9 +472,9 @@ fn played_detail(record: OperationRecord) -> OperationDetail {
             .iter()
             .map(|(id, phase, percent)| {
                 let status = if *percent <= record.progress {
-                    StepStatus::Succeeded
+                    StepState::Succeeded
                 } else {
-                    StepStatus::Pending
+                    StepState::Pending
                 };
                 step(id, id, *phase, status, None)
             })
@@ -482,7 +485,7 @@ fn played_detail(record: OperationRecord) -> OperationDetail {
     }
 }
 
-fn ready<T: Send + 'static>(v: Result<T, String>) -> BackendFuture<T> {
+fn ready<T: Send + 'static>(v: Result<T, BackendError>) -> BackendFuture<T> {
     Box::pin(async move { v })
 }
 
@@ -508,8 +511,8 @@ impl ConsoleBackend for FakeBackend {
             "op-4" => self
                 .started()
                 .map(played_detail)
-                .ok_or_else(|| "no operation op-4".to_string()),
-            _ => Err(format!("no operation {id}")),
+                .ok_or_else(|| EngineError::Rejected("no operation op-4".into()).into()),
+            _ => Err(EngineError::Rejected(format!("no operation {id}")).into()),
         })
     }
     fn mappings(&self, _group: String) -> BackendFuture<Mappings> {
@@ -546,7 +549,7 @@ impl ConsoleBackend for FakeBackend {
     fn is_lab(&self) -> bool {
         self.lab
     }
-    fn inject_fault(&self, _site: String, _fault: FaultSpec) -> BackendFuture<()> {
+    fn inject_fault(&self, _site: String, _fault: Fault) -> BackendFuture<()> {
         ready(Ok(()))
     }
     fn clear_faults(&self, _site: String) -> BackendFuture<()> {
@@ -568,7 +571,7 @@ mod tests {
                 "web-app",
             ))
             .await;
-        assert_eq!(id.as_deref(), Ok("op-4"));
+        assert_eq!(id.expect("started"), "op-4");
         loop {
             let e = rx.recv().await.expect("event");
             if let EventKind::Status { status } = e.kind {

@@ -2,7 +2,7 @@
 //! updated in place, so progress shows without re-reading the journal.
 
 use super::app::{App, Screen};
-use super::backend::{OperationDetail, StepStatus, StepView};
+use super::backend::{OperationDetail, StepState, StepView};
 use super::msg::Action;
 use crate::domain::{OperationStatus, Phase};
 use crate::orchestrator::{EventKind, OperationEvent};
@@ -64,9 +64,11 @@ pub fn apply_event(d: &mut OperationDetail, e: &OperationEvent) {
                         id: id.clone(),
                         label: clean(label),
                         phase,
-                        status: StepStatus::Pending,
+                        status: StepState::Pending,
+                        attempt: 0,
                         started_at: None,
                         finished_at: None,
+                        duration_ms: None,
                         progress: None,
                         error: None,
                     });
@@ -77,7 +79,7 @@ pub fn apply_event(d: &mut OperationDetail, e: &OperationEvent) {
                 d.record.status = OperationStatus::Running;
             }
             let s = &mut d.steps[i];
-            s.status = StepStatus::Running;
+            s.status = StepState::Running;
             s.started_at.get_or_insert(e.at);
             s.error = None;
         }
@@ -92,7 +94,7 @@ pub fn apply_event(d: &mut OperationDetail, e: &OperationEvent) {
         }
         EventKind::StepSucceeded { step: id, .. } => {
             if let Some(i) = step(d, id) {
-                d.steps[i].status = StepStatus::Succeeded;
+                d.steps[i].status = StepState::Succeeded;
                 d.steps[i].finished_at = Some(e.at);
             }
         }
@@ -104,14 +106,14 @@ pub fn apply_event(d: &mut OperationDetail, e: &OperationEvent) {
             if let Some(i) = step(d, id) {
                 d.steps[i].error = Some(clean(error));
                 if !will_retry {
-                    d.steps[i].status = StepStatus::Failed;
+                    d.steps[i].status = StepState::Failed;
                     d.steps[i].finished_at = Some(e.at);
                 }
             }
         }
         EventKind::StepCompensated { step: id } => {
             if let Some(i) = step(d, id) {
-                d.steps[i].status = StepStatus::Compensated;
+                d.steps[i].status = StepState::Compensated;
             }
         }
         EventKind::Phase { .. } => {}

@@ -6,6 +6,7 @@ pub mod app;
 pub mod backend;
 pub mod command;
 pub mod dialog;
+pub mod engine_backend;
 pub mod fake;
 pub mod follow;
 pub mod keymap;
@@ -21,6 +22,7 @@ pub mod view;
 mod tests;
 
 pub use backend::{
-    ConsoleBackend, FaultSpec, Mappings, OperationDetail, OperationRequest, StepStatus, StepView,
+    BackendError, ConsoleBackend, Fault, FaultKind, Mappings, OperationDetail, OperationRequest,
+    StepState, StepView,
 };
 pub use run::run;

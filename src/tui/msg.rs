@@ -1,7 +1,7 @@
 //! The one queue: terminal input, engine events and background results become a `Msg`; `update`
 //! answers with `Action`s, requests the runtime carries out in tasks.
 
-use super::backend::{FaultSpec, Mappings, OperationDetail, OperationRequest};
+use super::backend::{BackendError, Fault, Mappings, OperationDetail, OperationRequest};
 use super::theme::Theme;
 use crate::domain::preconditions::Check;
 use crate::domain::{EstateView, InstanceView, OperationRecord};
@@ -16,36 +16,36 @@ pub enum Msg {
     Resize(u16, u16),
     /// The refresh interval elapsed.
     RefreshDue,
-    Estate(Result<EstateView, String>),
+    Estate(Result<EstateView, BackendError>),
     Instances {
         group: String,
-        result: Result<Vec<InstanceView>, String>,
+        result: Result<Vec<InstanceView>, BackendError>,
     },
-    Operations(Result<Vec<OperationRecord>, String>),
+    Operations(Result<Vec<OperationRecord>, BackendError>),
     Detail {
         id: String,
-        result: Result<Box<OperationDetail>, String>,
+        result: Result<Box<OperationDetail>, BackendError>,
     },
     Mappings {
         group: String,
-        result: Result<Mappings, String>,
+        result: Result<Mappings, BackendError>,
     },
     Event(OperationEvent),
     /// The event stream dropped events: re-read what is shown.
     EventsLagged(u64),
     Checks {
         request: OperationRequest,
-        result: Result<Vec<Check>, String>,
+        result: Result<Vec<Check>, BackendError>,
     },
     Started {
         request: OperationRequest,
-        result: Result<String, String>,
+        result: Result<String, BackendError>,
     },
     Cancelled {
         id: String,
-        result: Result<(), String>,
+        result: Result<(), BackendError>,
     },
-    Fault(Result<String, String>),
+    Fault(Result<String, BackendError>),
     Theme(Result<Theme, String>),
     /// A spinner frame; only sent while an operation runs.
     Tick(DateTime<Utc>),
@@ -61,7 +61,7 @@ pub enum Action {
     Check(OperationRequest),
     Start(OperationRequest),
     Cancel(String),
-    InjectFault { site: String, fault: FaultSpec },
+    InjectFault { site: String, fault: Fault },
     ClearFaults(String),
     LoadTheme(String),
     Quit,

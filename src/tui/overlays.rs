@@ -2,7 +2,7 @@
 //! quit/cancel questions): nothing below it sees them.
 
 use super::app::{App, CommandState, FaultMenu, MenuState, Overlay, Pane, group_state};
-use super::backend::{FaultSpec, Mappings, OperationRequest};
+use super::backend::{BackendError, Fault, FaultKind, Mappings, OperationRequest};
 use super::command::{self, Command};
 use super::dialog::{
     Checks, ConfirmOutcome, ConfirmState, DialogOutcome, DialogState, is_failover,
@@ -15,14 +15,14 @@ use crate::domain::{Confirmation, OperationType, check_transition};
 use crossterm::event::{Event, KeyCode, KeyEvent};
 use tui_input::backend::crossterm::EventHandler;
 
-/// The fault menu's entries: label and kind (`clear` clears every fault of the site).
-pub const FAULTS: [(&str, &str); 6] = [
-    ("site down", "site_down"),
-    ("compute errors 50 %", "error_rate"),
-    ("latency 2 s", "latency"),
-    ("replication stalled", "replication_stalled"),
-    ("boots fail", "boot_failure"),
-    ("clear all faults", "clear"),
+/// The fault menu's entries: label and fault (`None` clears every fault of the site).
+pub const FAULTS: [(&str, Option<FaultKind>); 6] = [
+    ("site down", Some(FaultKind::SiteDown)),
+    ("compute errors 50 %", Some(FaultKind::ErrorRate)),
+    ("latency 2 s", Some(FaultKind::Latency)),
+    ("replication stalled", Some(FaultKind::ReplicationStalled)),
+    ("boots fail", Some(FaultKind::BootFailure)),
+    ("clear all faults", None),
 ];
 
 /// The More menu: every operation, with why it is not allowed now (`None` = allowed).
@@ -105,21 +105,25 @@ pub fn open_dialog(app: &mut App, group: &str, op: OperationType, preselect: boo
 pub fn on_checks(
     app: &mut App,
     request: OperationRequest,
-    result: Result<Vec<Check>, String>,
+    result: Result<Vec<Check>, BackendError>,
 ) -> Vec<Action> {
     if let Some(Overlay::Dialog(d)) = &mut app.overlay
         && d.request().ok().as_ref() == Some(&request)
     {
         d.checks = match result {
             Ok(c) => Checks::Ready(c),
-            Err(e) => Checks::Failed(crate::sanitize::clean(&e)),
+            Err(e) => Checks::Failed(crate::sanitize::clean(&e.to_string())),
         };
         d.checked = Some(request);
     }
     Vec::new()
 }
 
-pub fn on_mappings(app: &mut App, group: &str, result: Result<Mappings, String>) -> Vec<Action> {
+pub fn on_mappings(
+    app: &mut App,
+    group: &str,
+    result: Result<Mappings, BackendError>,
+) -> Vec<Action> {
     if let Some(Overlay::Dialog(d)) = &mut app.overlay
         && d.group == group
         && let Ok(m) = result
@@ -331,15 +335,17 @@ fn faults_key(app: &mut App, mut f: FaultMenu, ev: KeyEvent) -> Vec<Action> {
     Vec::new()
 }
 
-fn fault_action(site: String, kind: &str) -> Action {
-    let mut fault = FaultSpec::kind(kind);
+fn fault_action(site: String, kind: Option<FaultKind>) -> Action {
+    let Some(kind) = kind else {
+        return Action::ClearFaults(site);
+    };
+    let mut fault = Fault::new(kind);
     match kind {
-        "clear" => return Action::ClearFaults(site),
-        "error_rate" => {
+        FaultKind::ErrorRate => {
             fault.service = Some("compute".into());
             fault.rate = Some(0.5);
         }
-        "latency" => fault.latency_ms = Some(2000),
+        FaultKind::Latency => fault.latency_ms = Some(2000),
         _ => {}
     }
     Action::InjectFault { site, fault }

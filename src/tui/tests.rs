@@ -197,7 +197,7 @@ fn operation_view_follows_events() {
     };
     let d = v.detail.as_ref().expect("detail");
     assert_eq!(d.record.progress, 60);
-    assert_eq!(d.steps[3].status, super::backend::StepStatus::Succeeded);
+    assert_eq!(d.steps[3].status, super::backend::StepState::Succeeded);
     assert_eq!(
         d.log.last().map(String::as_str),
         Some("10:42:07 volumes done")
@@ -476,7 +476,7 @@ fn faults_menu_in_lab_mode() {
         panic!("{actions:?}")
     };
     assert_eq!(site, "site-b");
-    assert_eq!(fault.kind, "error_rate");
+    assert_eq!(fault.kind, super::backend::FaultKind::ErrorRate);
 }
 
 #[test]
@@ -546,7 +546,7 @@ fn events_before_the_detail_are_not_lost() {
         panic!("not in the operation view")
     };
     let d = v.detail.as_ref().expect("detail");
-    assert_eq!(d.steps[4].status, super::backend::StepStatus::Succeeded);
+    assert_eq!(d.steps[4].status, super::backend::StepState::Succeeded);
 }
 
 #[test]

@@ -43,7 +43,7 @@ pub fn update(app: &mut App, msg: Msg) -> Vec<Action> {
                         app.instances = list;
                         app.instances_error = None;
                     }
-                    Err(e) => app.instances_error = Some(clean(&e)),
+                    Err(e) => app.instances_error = Some(clean(&e.to_string())),
                 }
                 clamp(app, Pane::Instances);
             }
@@ -52,7 +52,7 @@ pub fn update(app: &mut App, msg: Msg) -> Vec<Action> {
         Msg::Operations(r) => {
             match r {
                 Ok(ops) => app.operations = ops,
-                Err(e) => app.error(format!("cannot list operations: {}", clean(&e))),
+                Err(e) => app.error(format!("cannot list operations: {}", clean(&e.to_string()))),
             }
             clamp(app, Pane::Operations);
             Vec::new()
@@ -70,7 +70,7 @@ pub fn update(app: &mut App, msg: Msg) -> Vec<Action> {
                         view.detail = Some(d);
                         view.error = None;
                     }
-                    Err(e) => view.error = Some(clean(&e)),
+                    Err(e) => view.error = Some(clean(&e.to_string())),
                 }
             }
             Vec::new()
@@ -104,7 +104,7 @@ pub fn update(app: &mut App, msg: Msg) -> Vec<Action> {
                     "{} of {} was not started: {}",
                     request.operation,
                     request.group,
-                    clean(&e)
+                    clean(&e.to_string())
                 ));
                 Vec::new()
             }
@@ -112,14 +112,14 @@ pub fn update(app: &mut App, msg: Msg) -> Vec<Action> {
         Msg::Cancelled { id, result } => {
             match result {
                 Ok(()) => app.info(format!("cancel of {id} requested")),
-                Err(e) => app.error(format!("cannot cancel {id}: {}", clean(&e))),
+                Err(e) => app.error(format!("cannot cancel {id}: {}", clean(&e.to_string()))),
             }
             Vec::new()
         }
         Msg::Fault(r) => {
             match r {
                 Ok(m) => app.info(m),
-                Err(e) => app.error(clean(&e)),
+                Err(e) => app.error(clean(&e.to_string())),
             }
             vec![Action::Refresh]
         }
@@ -162,7 +162,10 @@ fn refresh(app: &mut App) -> Vec<Action> {
     out
 }
 
-fn on_estate(app: &mut App, r: Result<crate::domain::EstateView, String>) -> Vec<Action> {
+fn on_estate(
+    app: &mut App,
+    r: Result<crate::domain::EstateView, super::backend::BackendError>,
+) -> Vec<Action> {
     app.refreshing = false;
     match r {
         Ok(e) => {
@@ -170,7 +173,7 @@ fn on_estate(app: &mut App, r: Result<crate::domain::EstateView, String>) -> Vec
             app.estate_error = None;
             app.push_rpo_samples();
         }
-        Err(e) => app.estate_error = Some(clean(&e)),
+        Err(e) => app.estate_error = Some(clean(&e.to_string())),
     }
     clamp(app, Pane::Sites);
     clamp(app, Pane::Groups);

@@ -5,7 +5,7 @@ use super::{duration, pane_block, status_bar};
 use crate::domain::{OperationRecord, OperationStatus, Phase};
 use crate::sanitize::clean;
 use crate::tui::app::{App, OpView, window};
-use crate::tui::backend::{OperationDetail, StepStatus, StepView};
+use crate::tui::backend::{OperationDetail, StepState, StepView};
 use crate::tui::command::command_for;
 use crate::tui::symbols;
 use crate::tui::theme::{Role, Theme};
@@ -146,7 +146,7 @@ fn draw_steps(
     let done = d
         .steps
         .iter()
-        .filter(|s| s.status == StepStatus::Succeeded)
+        .filter(|s| s.status == StepState::Succeeded)
         .count();
     let lines: Vec<Line> = d
         .steps
@@ -156,7 +156,7 @@ fn draw_steps(
         .take(h)
         .map(|(i, s)| {
             let (mut sym, role) = symbols::step_status(s.status);
-            if s.status == StepStatus::Running {
+            if s.status == StepState::Running {
                 sym = symbols::SPINNER[app.spinner % symbols::SPINNER.len()];
             }
             let progress = s
@@ -258,7 +258,7 @@ fn draw_gantt(frame: &mut Frame, app: &App, d: &OperationDetail, offset: usize, 
 
 fn draw_detail(frame: &mut Frame, app: &App, d: &OperationDetail, area: Rect) {
     let t = &app.theme;
-    let failed = d.steps.iter().find(|s| s.status == StepStatus::Failed);
+    let failed = d.steps.iter().find(|s| s.status == StepState::Failed);
     let (title, lines) = match (d.record.status, failed) {
         (OperationStatus::Failed | OperationStatus::RollingBack, _) => {
             ("What failed".to_string(), failure_lines(t, d, failed))
@@ -267,7 +267,7 @@ fn draw_detail(frame: &mut Frame, app: &App, d: &OperationDetail, area: Rect) {
             .steps
             .iter()
             .rev()
-            .find(|s| s.status == StepStatus::Running)
+            .find(|s| s.status == StepState::Running)
         {
             Some(s) => ("Current step".to_string(), step_lines(app, s)),
             None if d.record.status == OperationStatus::Completed => (
