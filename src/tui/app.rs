@@ -6,6 +6,7 @@ use super::dialog::{ConfirmState, DialogState};
 use super::keymap::Keymap;
 use super::theme::{Role, Theme};
 use crate::domain::{EstateView, GroupState, GroupView, InstanceView, OperationRecord};
+use crate::sanitize::clean;
 use chrono::{DateTime, Utc};
 use std::collections::{BTreeSet, HashMap, VecDeque};
 use tui_input::Input;
@@ -296,17 +297,18 @@ impl App {
         self.operations.iter().any(|o| !o.status.is_finished())
     }
 
-    pub fn info(&mut self, text: impl Into<String>) {
+    /// A line for the status bar; control characters are stripped, whatever its source.
+    pub fn info(&mut self, text: impl AsRef<str>) {
         self.message = Some(Message {
             role: Role::Text,
-            text: text.into(),
+            text: clean(text.as_ref()),
         });
     }
 
-    pub fn error(&mut self, text: impl Into<String>) {
+    pub fn error(&mut self, text: impl AsRef<str>) {
         self.message = Some(Message {
             role: Role::Failed,
-            text: text.into(),
+            text: clean(text.as_ref()),
         });
     }
 

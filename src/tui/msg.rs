@@ -2,7 +2,7 @@
 //! answers with `Action`s, requests the runtime carries out in tasks.
 
 use super::backend::{BackendError, Fault, Mappings, OperationDetail, OperationRequest};
-use super::theme::Theme;
+use super::theme::{Theme, ThemeError};
 use crate::domain::preconditions::Check;
 use crate::domain::{EstateView, InstanceView, OperationRecord};
 use crate::orchestrator::OperationEvent;
@@ -46,7 +46,7 @@ pub enum Msg {
         result: Result<(), BackendError>,
     },
     Fault(Result<String, BackendError>),
-    Theme(Result<Theme, String>),
+    Theme(Result<Theme, ThemeError>),
     /// A spinner frame; only sent while an operation runs.
     Tick(DateTime<Utc>),
 }

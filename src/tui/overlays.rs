@@ -201,7 +201,7 @@ fn dialog_key(app: &mut App, mut d: Box<DialogState>, ev: KeyEvent) -> Vec<Actio
                     vec![Action::Check(req)]
                 }
                 Err(e) => {
-                    d.error = Some(e);
+                    d.error = Some(e.to_string());
                     Vec::new()
                 }
             };
@@ -271,7 +271,7 @@ fn command_key(app: &mut App, mut c: CommandState, ev: KeyEvent) -> Vec<Action> 
             Ok(Command::Theme(name)) => vec![Action::LoadTheme(name)],
             Ok(Command::Quit) => quit(app),
             Err(e) => {
-                app.error(e);
+                app.error(e.to_string());
                 Vec::new()
             }
         },

@@ -6,7 +6,7 @@ use super::app::App;
 use super::backend::ConsoleBackend;
 use super::keymap::Keymap;
 use super::msg::{Action, Msg};
-use super::theme::Theme;
+use super::theme::{Theme, ThemeError};
 use super::{update, view};
 use crate::config::UiConfig;
 use chrono::Utc;
@@ -262,11 +262,17 @@ impl Runtime {
             }
             Action::LoadTheme(name) => {
                 let dir = self.config_dir.clone();
+                let name_for_error = name.clone();
                 self.spawn(async move {
                     let loaded =
                         tokio::task::spawn_blocking(move || Theme::load(&name, dir.as_deref()))
                             .await
-                            .unwrap_or_else(|e| Err(format!("loading the theme failed: {e}")));
+                            .unwrap_or_else(|e| {
+                                Err(ThemeError::Interrupted {
+                                    name: name_for_error,
+                                    reason: e.to_string(),
+                                })
+                            });
                     Msg::Theme(loaded)
                 });
             }

@@ -129,7 +129,7 @@ pub fn update(app: &mut App, msg: Msg) -> Vec<Action> {
                     app.info(format!("theme {}", t.name));
                     app.theme = t;
                 }
-                Err(e) => app.error(e),
+                Err(e) => app.error(e.to_string()),
             }
             Vec::new()
         }
