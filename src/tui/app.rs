@@ -3,7 +3,7 @@
 
 use super::backend::OperationDetail;
 use super::dialog::{ConfirmState, DialogState};
-use super::keymap::Keymap;
+use super::keymap::{Keymap, View};
 use super::theme::{Role, Theme};
 use crate::domain::{EstateView, GroupState, GroupView, InstanceView, OperationRecord};
 use crate::sanitize::clean;
@@ -186,6 +186,14 @@ impl App {
             size: (80, 24),
             refreshing: false,
             quit: false,
+        }
+    }
+
+    /// The screen whose key table applies.
+    pub fn view(&self) -> View {
+        match self.screen {
+            Screen::Main => View::Main,
+            Screen::Operation(_) => View::Operation,
         }
     }
 

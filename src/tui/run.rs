@@ -73,7 +73,7 @@ pub async fn run(
              use the headless commands (drconsole status, failover --wait, …) instead"
         ));
     }
-    let keymap = Keymap::from_overrides(&ui.keys).map_err(|e| eyre!(e))?;
+    let keymap = Keymap::from_overrides(&ui.keys)?;
     let config_dir = crate::config::load::project_dirs().map(|d| d.config_dir().to_path_buf());
     let no_color = std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty());
     let name = theme.unwrap_or_else(|| ui.theme.clone());

@@ -240,7 +240,7 @@ fn key(app: &mut App, ev: KeyEvent) -> Vec<Action> {
     if app.overlay.is_some() {
         return overlays::key(app, ev);
     }
-    let Some(action) = app.keymap.action(&ev) else {
+    let Some(action) = app.keymap.action(app.view(), &ev) else {
         return Vec::new();
     };
     app.message = None;

@@ -1,18 +1,10 @@
 //! The bottom line: the last message, or the keys of the current view (from the keymap table).
 
-use crate::tui::app::{App, Screen};
-use crate::tui::keymap::Scope;
+use crate::tui::app::App;
 use crate::tui::theme::Role;
 use ratatui::Frame;
 use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
-
-pub fn scope(app: &App) -> Scope {
-    match app.screen {
-        Screen::Main => Scope::Main,
-        Screen::Operation(_) => Scope::OperationView,
-    }
-}
 
 pub fn draw(frame: &mut Frame, app: &App, area: Rect) {
     let t = &app.theme;
@@ -23,7 +15,7 @@ pub fn draw(frame: &mut Frame, app: &App, area: Rect) {
     }
     let mut spans = Vec::new();
     let mut used = 0usize;
-    for h in app.keymap.hints(scope(app)) {
+    for h in app.keymap.hints(app.view()) {
         let key = format!(" {} ", h.keys);
         let word = format!("{} ", h.short);
         used += key.chars().count() + word.chars().count();
