@@ -3,6 +3,7 @@
 
 use super::backend::OperationDetail;
 use super::dialog::{ConfirmState, DialogState};
+use super::jobs::Jobs;
 use super::keymap::{Keymap, View};
 use super::theme::{Role, Theme};
 use crate::domain::{EstateView, GroupState, GroupView, InstanceView, OperationRecord};
@@ -157,7 +158,8 @@ pub struct App {
     pub message: Option<Message>,
     pub spinner: usize,
     pub size: (u16, u16),
-    pub refreshing: bool,
+    /// Generations of the background jobs; the estate's also guards against a second refresh.
+    pub jobs: Jobs,
     pub quit: bool,
 }
 
@@ -184,7 +186,7 @@ impl App {
             message: None,
             spinner: 0,
             size: (80, 24),
-            refreshing: false,
+            jobs: Jobs::default(),
             quit: false,
         }
     }
@@ -242,7 +244,16 @@ impl App {
             Pane::Operations => self
                 .operations
                 .get(i)
-                .map(|o| format!("{} {} {}", o.operation_type, o.protection_group, o.status))
+                .map(|o| {
+                    let kind = o.operation_type;
+                    format!(
+                        "{} {} {} {}",
+                        kind.short_label(),
+                        kind.label(),
+                        o.protection_group,
+                        o.status
+                    )
+                })
                 .unwrap_or_default(),
         }
     }

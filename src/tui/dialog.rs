@@ -284,6 +284,9 @@ pub fn format_mapping(m: &BTreeMap<String, String>) -> String {
         .join(", ")
 }
 
+/// Source name → target name (networks or flavors).
+pub type Mapping = BTreeMap<String, String>;
+
 /// A part of a mapping text that is not `source=target`.
 #[derive(Debug, Clone, PartialEq, Eq, Error)]
 #[error("{0:?} is not source=target")]
@@ -305,7 +308,7 @@ pub struct MappingError {
 }
 
 /// `src=dst, src2=dst2` → a map; an empty text is an empty map.
-pub fn parse_mapping(text: &str) -> Result<BTreeMap<String, String>, BadMapping> {
+pub fn parse_mapping(text: &str) -> Result<Mapping, BadMapping> {
     let mut out = BTreeMap::new();
     for part in text.split(',').map(str::trim).filter(|p| !p.is_empty()) {
         let (k, v) = part

@@ -4,16 +4,17 @@
 
 pub mod app;
 pub mod backend;
+pub mod choices;
 pub mod command;
 pub mod dialog;
 pub mod engine_backend;
-pub mod fake;
-pub mod follow;
+pub mod jobs;
 pub mod keymap;
 pub mod msg;
-pub mod overlays;
 pub mod run;
+pub mod runtime;
 pub mod symbols;
+pub mod terminal;
 pub mod theme;
 pub mod update;
 pub mod view;

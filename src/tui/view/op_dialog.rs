@@ -3,6 +3,7 @@
 
 use super::dialog_block;
 use super::layout::centered;
+use super::text::wrap;
 use crate::domain::OperationType;
 use crate::sanitize::clean;
 use crate::tui::app::App;
@@ -11,6 +12,7 @@ use crate::tui::symbols;
 use crate::tui::theme::{Role, Theme};
 use ratatui::Frame;
 use ratatui::layout::{Position, Rect};
+use ratatui::style::Style;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Clear, Paragraph};
 use tui_input::Input;
@@ -33,17 +35,18 @@ pub fn draw(frame: &mut Frame, app: &App, d: &DialogState, area: Rect) {
         t.style(Role::Title),
     )));
     lines.extend(checklist(t, &d.checks, inner_w));
-    lines.push(Line::from(vec![
-        Span::styled(format!(" {:<LABEL_W$}", "Data loss"), t.style(Role::Title)),
-        Span::styled(
-            d.data_loss(app.now),
-            t.style(if d.operation == OperationType::Failover {
-                Role::Attention
-            } else {
-                Role::Text
-            }),
-        ),
-    ]));
+    let loss_role = if d.operation == OperationType::Failover {
+        Role::Attention
+    } else {
+        Role::Text
+    };
+    let label = Span::styled(format!(" {:<LABEL_W$}", "Data loss"), t.style(Role::Title));
+    lines.extend(labelled(
+        label,
+        &d.data_loss(app.now),
+        t.style(loss_role),
+        inner_w,
+    ));
     let mut cursor = None;
     for (i, field) in d.fields().into_iter().enumerate() {
         let focus = i == d.field;
@@ -58,10 +61,7 @@ pub fn draw(frame: &mut Frame, app: &App, d: &DialogState, area: Rect) {
         t.style(Role::Dim),
     )));
     if let Some(e) = &d.error {
-        lines.push(Line::from(Span::styled(
-            format!(" {e}"),
-            t.style(Role::Failed),
-        )));
+        lines.extend(labelled(Span::raw(" "), e, t.style(Role::Failed), inner_w));
     }
     let height = (lines.len() as u16 + 2).min(area.height);
     let r = centered(area, width, height);
@@ -92,18 +92,28 @@ fn checklist<'a>(t: &Theme, checks: &Checks, width: usize) -> Vec<Line<'a>> {
         ))],
         Checks::Ready(list) => list
             .iter()
-            .map(|c| {
+            .flat_map(|c| {
                 let (sym, role) = symbols::check_state(c.state);
-                let label = format!("   {sym} {:<28} ", clean(&c.label));
-                let room = width.saturating_sub(label.chars().count());
-                let reason: String = clean(&c.reason).chars().take(room).collect();
-                Line::from(vec![
-                    Span::styled(label, t.style(role)),
-                    Span::styled(reason, t.style(Role::Dim)),
-                ])
+                let label =
+                    Span::styled(format!("   {sym} {:<28} ", clean(&c.label)), t.style(role));
+                labelled(label, &clean(&c.reason), t.style(Role::Dim), width)
             })
             .collect(),
     }
+}
+
+/// `label` then `text`, the text wrapped at words under itself when it does not fit in `width`.
+fn labelled<'a>(label: Span<'a>, text: &str, style: Style, width: usize) -> Vec<Line<'a>> {
+    let indent = label.width();
+    let rows = wrap(text, width.saturating_sub(indent).max(8));
+    let mut rows = rows.into_iter();
+    let first = Line::from(vec![
+        label,
+        Span::styled(rows.next().unwrap_or_default(), style),
+    ]);
+    std::iter::once(first)
+        .chain(rows.map(|r| Line::from(Span::styled(format!("{}{r}", " ".repeat(indent)), style))))
+        .collect()
 }
 
 fn text_input(d: &DialogState, field: Field) -> Option<&Input> {
