@@ -87,6 +87,9 @@ pub struct OpView {
     pub cursor: ListCursor,
     /// Events that arrived before the detail; applied when it does.
     pub pending: Vec<crate::orchestrator::OperationEvent>,
+    /// The journal (not only the event stream) says the operation ended: its detail, result
+    /// included, is final and is no longer re-read.
+    pub settled: bool,
 }
 
 #[derive(Debug, Clone)]

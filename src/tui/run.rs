@@ -15,7 +15,7 @@ use crate::config::UiConfig;
 use chrono::Utc;
 use color_eyre::eyre::{Result, eyre};
 use crossterm::event::{Event, EventStream, KeyEventKind, MouseEventKind};
-use futures_util::{FutureExt, StreamExt};
+use futures_util::StreamExt;
 use std::sync::Arc;
 use std::time::Duration;
 use tokio::sync::{broadcast, mpsc};
@@ -125,7 +125,7 @@ async fn event_loop(
         dirty |= handle(app, rt, first);
         // Drain the burst that came with it before drawing once.
         for _ in 0..BURST_LEN {
-            let Some(m) = sources.ready()? else { break };
+            let Some(m) = sources.ready() else { break };
             dirty |= handle(app, rt, m);
         }
         if app.quit {
@@ -197,23 +197,20 @@ impl Sources {
         })
     }
 
-    /// A message that is already waiting, without waiting for one.
-    fn ready(&mut self) -> Result<Option<Msg>> {
+    /// A task answer or engine event that is already waiting, without waiting for one. (The
+    /// terminal is not polled here: its stream wakes only the task that polled it last, so a
+    /// poll without the loop's waker would leave keys unread until another source wakes it.)
+    fn ready(&mut self) -> Option<Msg> {
         if let Ok(m) = self.rx.try_recv() {
-            return Ok(Some(m));
+            return Some(m);
         }
-        if self.bus_open {
-            match self.bus.try_recv() {
-                Ok(e) => return Ok(Some(Msg::Event(e))),
-                Err(broadcast::error::TryRecvError::Lagged(n)) => {
-                    return Ok(Some(Msg::EventsLagged(n)));
-                }
-                Err(_) => {}
-            }
+        if !self.bus_open {
+            return None;
         }
-        match self.input.next().now_or_never() {
-            Some(Some(ev)) => Ok(from_terminal(terminal_event(ev)?)),
-            _ => Ok(None),
+        match self.bus.try_recv() {
+            Ok(e) => Some(Msg::Event(e)),
+            Err(broadcast::error::TryRecvError::Lagged(n)) => Some(Msg::EventsLagged(n)),
+            Err(_) => None,
         }
     }
 

@@ -362,3 +362,49 @@ fn nothing_is_redrawn_when_nothing_changed() {
     );
     assert!(update(&mut a, Msg::Resize(100, 30)).redraw);
 }
+
+#[test]
+fn an_ended_operation_is_re_read_until_the_journal_has_its_result() {
+    let mut a = app();
+    let _ = open_operation(&mut a, "op-3");
+    let _ = feed_detail(&mut a, fake::detail_running());
+    let _ = update(
+        &mut a,
+        event(
+            "op-3",
+            EventKind::Status {
+                status: crate::domain::OperationStatus::Completed,
+            },
+        ),
+    );
+    assert!(open_detail(&mut a).record.status.is_finished());
+    // The events said it ended; the result (instances created…) is the journal's to tell.
+    let estate_done = |a: &mut App| {
+        let _ = feed_estate(a, fake::estate());
+    };
+    estate_done(&mut a);
+    let due = update(&mut a, Msg::RefreshDue).actions;
+    assert!(
+        due.iter()
+            .any(|x| matches!(x, Action::LoadDetail { id, .. } if id == "op-3"))
+    );
+    let mut journaled = fake::detail_running();
+    journaled.record.status = crate::domain::OperationStatus::Completed;
+    journaled.record.result_data.instances_created = 2;
+    for s in &mut journaled.steps {
+        s.status = StepState::Succeeded;
+    }
+    let _ = feed_detail(&mut a, journaled);
+    estate_done(&mut a);
+    let due = update(&mut a, Msg::RefreshDue).actions;
+    assert!(
+        !due.iter().any(|x| matches!(x, Action::LoadDetail { .. })),
+        "{due:?}"
+    );
+    let t = render(&mut a, 120, 30);
+    assert!(
+        text(&t).contains("✓ completed: 2 instances created"),
+        "{}",
+        text(&t)
+    );
+}

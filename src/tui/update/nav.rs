@@ -54,15 +54,10 @@ pub fn refresh(app: &mut App) -> Vec<Action> {
     if let Some(g) = app.instances_group.clone() {
         out.push(load_instances(app, g));
     }
+    // The event stream says an operation ended before its result is journaled: its detail is
+    // re-read until the journal says it ended too.
     let open = match &app.screen {
-        Screen::Operation(v)
-            if !v
-                .detail
-                .as_ref()
-                .is_some_and(|d| d.record.status.is_finished()) =>
-        {
-            Some(v.id.clone())
-        }
+        Screen::Operation(v) if !v.settled => Some(v.id.clone()),
         _ => None,
     };
     if let Some(id) = open {
@@ -125,6 +120,7 @@ pub fn open_operation(app: &mut App, id: String) -> Vec<Action> {
         error: None,
         cursor: ListCursor::default(),
         pending: Vec::new(),
+        settled: false,
     }));
     vec![load_detail(app, id)]
 }

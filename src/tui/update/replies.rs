@@ -91,6 +91,7 @@ pub fn detail(
     match result {
         Ok(d) => {
             let mut d = *d;
+            view.settled = d.record.status.is_finished();
             for e in view.pending.drain(..) {
                 follow::replay(&mut d, &e);
             }
