@@ -119,6 +119,11 @@ impl Console {
     }
 }
 
+/// The open operation's journal says it ended (its result is final).
+fn settled(a: &App) -> bool {
+    matches!(&a.screen, Screen::Operation(v) if v.settled)
+}
+
 fn op_status(a: &App) -> Option<OperationStatus> {
     match &a.screen {
         Screen::Operation(v) => v.detail.as_ref().map(|d| d.record.status),
@@ -166,16 +171,14 @@ async fn a_drill_started_in_the_console_is_followed_live_to_its_end() {
         "{confirm}"
     );
     c.press(KeyCode::Char('y'));
-    c.until("the drill to end", |a| {
-        op_status(a).is_some_and(|s| s.is_finished())
-    })
-    .await;
+    c.until("the drill to end, in the journal too", settled)
+        .await;
     assert_eq!(op_status(&c.app), Some(OperationStatus::Completed));
     let view = text(&render(&mut c.app, 120, 30));
     for expected in [
         "Test Failover · web-app · site-a ⇢ site-b · ✓ completed",
         "Result",
-        "✓ completed:",
+        "✓ completed: 3 instances created, 3 volumes managed",
     ] {
         assert!(view.contains(expected), "{expected:?}:\n{view}");
     }

@@ -367,7 +367,11 @@ fn nothing_is_redrawn_when_nothing_changed() {
 fn an_ended_operation_is_re_read_until_the_journal_has_its_result() {
     let mut a = app();
     let _ = open_operation(&mut a, "op-3");
-    let _ = feed_detail(&mut a, fake::detail_running());
+    let mut last_step_done = fake::detail_running();
+    for s in &mut last_step_done.steps {
+        s.status = StepState::Succeeded;
+    }
+    let _ = feed_detail(&mut a, last_step_done);
     let _ = update(
         &mut a,
         event(
@@ -378,6 +382,12 @@ fn an_ended_operation_is_re_read_until_the_journal_has_its_result() {
         ),
     );
     assert!(open_detail(&mut a).record.status.is_finished());
+    let t = render(&mut a, 120, 30);
+    assert!(
+        text(&t).contains("✓ completed; reading its result from the journal…"),
+        "no result is claimed before the journal has it:\n{}",
+        text(&t)
+    );
     // The events said it ended; the result (instances created…) is the journal's to tell.
     let estate_done = |a: &mut App| {
         let _ = feed_estate(a, fake::estate());

@@ -15,7 +15,8 @@ use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Paragraph, Wrap};
 
-pub fn draw(frame: &mut Frame, app: &App, d: &OperationDetail, area: Rect) {
+/// `settled`: the journal, not only the event stream, says the operation ended.
+pub fn draw(frame: &mut Frame, app: &App, d: &OperationDetail, settled: bool, area: Rect) {
     let t = &app.theme;
     let failed = d.steps.iter().find(|s| s.status == StepState::Failed);
     let running = d
@@ -28,7 +29,7 @@ pub fn draw(frame: &mut Frame, app: &App, d: &OperationDetail, area: Rect) {
             ("What failed", failure_lines(t, d, failed))
         }
         (_, Some(s)) => ("Current step", step_lines(app, s)),
-        (OperationStatus::Completed, None) => ("Result", result_lines(t, d)),
+        (OperationStatus::Completed, None) => ("Result", result_lines(t, d, settled)),
         (_, None) => ("Current step", vec![Line::from(" waiting…")]),
     };
     frame.render_widget(
@@ -39,16 +40,22 @@ pub fn draw(frame: &mut Frame, app: &App, d: &OperationDetail, area: Rect) {
     );
 }
 
-fn result_lines<'a>(t: &Theme, d: &OperationDetail) -> Vec<Line<'a>> {
-    vec![Line::from(Span::styled(
+/// What a completed operation made; until the journal has it, that it is being read.
+fn result_lines<'a>(t: &Theme, d: &OperationDetail, settled: bool) -> Vec<Line<'a>> {
+    let text = if settled {
         format!(
             " {} completed: {} instances created, {} volumes managed",
             symbols::OK,
             d.record.result_data.instances_created,
             d.record.result_data.volumes_managed
-        ),
-        t.style(Role::Ok),
-    ))]
+        )
+    } else {
+        format!(
+            " {} completed; reading its result from the journal…",
+            symbols::OK
+        )
+    };
+    vec![Line::from(Span::styled(text, t.style(Role::Ok)))]
 }
 
 fn step_lines<'a>(app: &App, s: &StepView) -> Vec<Line<'a>> {

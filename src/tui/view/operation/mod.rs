@@ -44,7 +44,7 @@ pub fn draw(frame: &mut Frame, app: &App, v: &OpView, area: Rect) {
     let offset = window(v.cursor.selected, v.cursor.offset, h, d.steps.len());
     steps::draw_steps(frame, app, d, v.cursor.selected, offset, steps_area);
     steps::draw_gantt(frame, app, d, offset, gantt_area);
-    card::draw(frame, app, d, detail);
+    card::draw(frame, app, d, v.settled, detail);
     let lines: Vec<Line> = d
         .log
         .iter()
