@@ -28,7 +28,7 @@ use std::time::{Duration, Instant};
 use tokio::sync::mpsc;
 
 /// How long the lab may take to answer the console's first questions.
-const LOAD_TIMEOUT: Duration = Duration::from_secs(300);
+const LOAD_TIMEOUT: Duration = Duration::from_secs(900);
 
 fn instances() -> usize {
     std::env::var("BENCH_INSTANCES")
