@@ -5,7 +5,7 @@
 
 mod common;
 
-use common::{lab, site_down};
+use common::{lab, site_down, wait_for};
 use drconsole::providers::network::PortFilter;
 use serde_json::json;
 use std::process::Command;
@@ -152,21 +152,25 @@ async fn replication_lag_grows_while_replication_is_stalled() {
     let healthy = rpo(&engine.estate().await.expect("estate")).expect("rpo");
     lab.fault("site-a", json!({"kind": "replication_stalled"}))
         .await;
-    tokio::time::sleep(Duration::from_millis(2500)).await;
-    let stalled_early = rpo(&engine.estate().await.expect("estate")).expect("rpo");
-    tokio::time::sleep(Duration::from_millis(2000)).await;
-    let stalled_late = rpo(&engine.estate().await.expect("estate")).expect("rpo");
-    assert!(
-        stalled_late > stalled_early,
-        "{stalled_early} → {stalled_late}"
-    );
+    let lag = || async { rpo(&engine.estate().await.expect("estate")) };
+    // Nothing arrives while stalled, so the lag keeps growing with the clock.
+    let stalled_early = wait_for("a lag of 2 s", Duration::from_secs(20), || async {
+        lag().await.filter(|s| *s >= 2)
+    })
+    .await;
+    let stalled_late = wait_for("the lag to grow", Duration::from_secs(20), || async {
+        lag().await.filter(|s| *s > stalled_early && *s >= 4)
+    })
+    .await;
     assert!(
         stalled_late >= 4,
         "lag grows with time while stalled: {stalled_late}"
     );
     lab.clear_faults("site-a").await;
-    tokio::time::sleep(Duration::from_millis(1500)).await;
-    let recovered = rpo(&engine.estate().await.expect("estate")).expect("rpo");
+    let recovered = wait_for("the lag to shrink", Duration::from_secs(20), || async {
+        lag().await.filter(|s| *s < stalled_late)
+    })
+    .await;
     assert!(
         recovered < stalled_late,
         "{healthy} / {stalled_late} → {recovered}"

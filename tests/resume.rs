@@ -4,12 +4,12 @@
 
 mod common;
 
-use common::lab;
+use common::{lab, wait_for};
 use drconsole::domain::OperationStatus;
 use drconsole::store::{StepStatus, Store};
 use std::collections::BTreeMap;
 use std::process::{Command, Stdio};
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 /// When to kill: once this step has reached this status in the journal.
 const KILL_POINTS: [(&str, StepStatus); 5] = [
@@ -50,22 +50,27 @@ async fn a_killed_failover_resumes_with_every_resource_exactly_once() {
             .expect("child starts");
 
         // Watch the journal from outside, as another console would.
-        let deadline = Instant::now() + Duration::from_secs(60);
-        let op_id = loop {
-            assert!(Instant::now() < deadline, "{step} never reached {status:?}");
-            if journal.exists()
-                && let Ok(store) = Store::open_sqlite(&journal)
-                && let Ok(ops) = store.list_operations(1, None).await
-                && let Some(op) = ops.first()
-                && let Ok(steps) = store.steps(&op.id).await
-                && steps.iter().any(|s| {
+        let what = format!("{step} to reach {status:?}");
+        let op_id = wait_for(&what, Duration::from_secs(60), || async {
+            if !journal.exists() {
+                return None;
+            }
+            let store = Store::open_sqlite(&journal).ok()?;
+            let op = store
+                .list_operations(1, None)
+                .await
+                .ok()?
+                .into_iter()
+                .next()?;
+            let steps = store.steps(&op.id).await.ok()?;
+            steps
+                .iter()
+                .any(|s| {
                     s.step_id == step && (s.status == status || s.status == StepStatus::Succeeded)
                 })
-            {
-                break op.id.clone();
-            }
-            tokio::time::sleep(Duration::from_millis(10)).await;
-        };
+                .then_some(op.id)
+        })
+        .await;
         child.kill().expect("SIGKILL");
         child.wait().expect("reaped");
 

@@ -138,13 +138,18 @@ pub enum OpsCommand {
     Cancel { id: String },
 }
 
+/// A `--network-mapping`/`--flavor-mapping` value that is not `SRC=DST`.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{0:?} is not SRC=DST (e.g. net-web=net-web-dr)")]
+pub struct MappingError(String);
+
 /// `SRC=DST`, both non-empty.
-pub fn parse_mapping(s: &str) -> Result<(String, String), String> {
+pub fn parse_mapping(s: &str) -> Result<(String, String), MappingError> {
     match s.split_once('=') {
         Some((a, b)) if !a.trim().is_empty() && !b.trim().is_empty() => {
             Ok((a.trim().into(), b.trim().into()))
         }
-        _ => Err(format!("{s:?} is not SRC=DST (e.g. net-web=net-web-dr)")),
+        _ => Err(MappingError(s.to_string())),
     }
 }
 
@@ -188,7 +193,12 @@ mod tests {
             parse_mapping("net-a = net-b"),
             Ok(("net-a".into(), "net-b".into()))
         );
-        assert!(parse_mapping("net-a").unwrap_err().contains("SRC=DST"));
+        assert!(
+            parse_mapping("net-a")
+                .unwrap_err()
+                .to_string()
+                .contains("SRC=DST")
+        );
         assert!(parse_mapping("=x").is_err());
     }
 

@@ -55,7 +55,7 @@ impl Printer {
                 clean(step),
                 clean(error)
             )),
-            EventKind::StepCompensated { step } => Some(format!("↶ {} undone", clean(step))),
+            EventKind::StepCompensated { step, .. } => Some(format!("↶ {} undone", clean(step))),
             EventKind::Progress { percent } => {
                 self.percent = *percent;
                 None

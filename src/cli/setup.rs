@@ -2,8 +2,7 @@
 //! config's `[store]`), and the data dir for logs and the last known inventories.
 
 use super::{Cli, CliError, data_dir, load_config};
-use crate::config::StoreConfig;
-use crate::config::load::parse_store_url;
+use crate::config::{StoreConfig, parse_store_url};
 use crate::orchestrator::engine::{Engine, EngineOptions};
 use crate::store::Store;
 use std::path::Path;

@@ -62,66 +62,75 @@ fn rpo(g: &GroupView) -> String {
 }
 
 pub fn render_status(e: &EstateView) -> String {
-    let mut out = String::new();
-    let mut rows: Vec<Vec<String>> = Vec::new();
-    for s in &e.sites {
-        let array = match (&s.array.replication, &s.array.error) {
-            (Some(r), _) => format!("{}: {r}", s.array.name),
-            (None, Some(err)) => format!("{}: unreachable ({err})", s.array.name),
-            (None, None) => s.array.name.clone(),
-        };
-        rows.push(vec![
-            s.name.clone(),
-            s.role.to_string(),
-            if s.reachable {
-                "✔ yes".into()
-            } else {
-                "✖ no".into()
-            },
-            ms(s.identity_ms),
-            ms(s.compute_ms),
-            array,
-        ]);
-    }
-    out.push_str(&render(
+    let mut out = site_table(e);
+    out.push('\n');
+    out.push_str(&group_table(e));
+    out
+}
+
+/// Each site's reachability and round trips, then why an unreachable one is.
+fn site_table(e: &EstateView) -> String {
+    let rows: Vec<Vec<String>> = e
+        .sites
+        .iter()
+        .map(|s| {
+            let array = match (&s.array.replication, &s.array.error) {
+                (Some(r), _) => format!("{}: {r}", s.array.name),
+                (None, Some(err)) => format!("{}: unreachable ({err})", s.array.name),
+                (None, None) => s.array.name.clone(),
+            };
+            let reachable = if s.reachable { "✔ yes" } else { "✖ no" };
+            vec![
+                s.name.clone(),
+                s.role.to_string(),
+                reachable.into(),
+                ms(s.identity_ms),
+                ms(s.compute_ms),
+                array,
+            ]
+        })
+        .collect();
+    let mut out = render(
         &["SITE", "ROLE", "REACHABLE", "IDENTITY", "COMPUTE", "ARRAY"],
         &rows,
-    ));
+    );
     out.push('\n');
     for s in e.sites.iter().filter(|s| !s.reachable) {
         if let Some(err) = &s.error {
             out.push_str(&format!("  {}: {err}\n", s.name));
         }
     }
-    out.push('\n');
-    let mut rows: Vec<Vec<String>> = Vec::new();
-    for g in &e.protection_groups {
-        rows.push(vec![
-            g.name.clone(),
-            format!(
-                "{}{}",
-                g.status.as_str(),
-                if g.needs_resync {
-                    " (needs re-sync)"
-                } else {
-                    ""
-                }
-            ),
-            g.direction.clone(),
-            rpo(g),
-            g.instances.to_string(),
-        ]);
-    }
-    out.push_str(&render(
-        &[
-            "GROUP",
-            "STATUS",
-            "DIRECTION",
-            "RPO NOW / TARGET",
-            "INSTANCES",
-        ],
-        &rows,
-    ));
+    out
+}
+
+/// Each group's state, direction, RPO and size, then each group's error.
+fn group_table(e: &EstateView) -> String {
+    let rows: Vec<Vec<String>> = e
+        .protection_groups
+        .iter()
+        .map(|g| {
+            let resync = if g.needs_resync {
+                " (needs re-sync)"
+            } else {
+                ""
+            };
+            vec![
+                g.name.clone(),
+                format!("{}{resync}", g.status.as_str()),
+                g.direction.clone(),
+                rpo(g),
+                g.instances.to_string(),
+            ]
+        })
+        .collect();
+    let headers = [
+        "GROUP",
+        "STATUS",
+        "DIRECTION",
+        "RPO NOW / TARGET",
+        "INSTANCES",
+    ];
+    let mut out = render(&headers, &rows);
     out.push('\n');
     for g in &e.protection_groups {
         if let Some(err) = &g.error {

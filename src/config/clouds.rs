@@ -158,9 +158,11 @@ impl CloudsFile {
                 .hint("add auth_url: https://keystone.example:5000/v3")
         })?;
         let auth_method = match raw.auth_type.as_deref().unwrap_or("password") {
-            "password" | "v3password" => password_auth(auth).map_err(|m| field_err(&m))?,
+            "password" | "v3password" => {
+                password_auth(auth).map_err(|e| field_err(&e.to_string()))?
+            }
             "v3applicationcredential" | "applicationcredential" => {
-                app_cred_auth(auth).map_err(|m| field_err(&m))?
+                app_cred_auth(auth).map_err(|e| field_err(&e.to_string()))?
             }
             other => {
                 return Err(field_err(&format!("auth_type {other:?} is not supported"))
@@ -194,18 +196,32 @@ fn domain(name: &Option<String>, id: &Option<String>, fallback: &Option<String>)
     }
 }
 
-fn password_auth(a: &RawAuth) -> Result<AuthMethod, String> {
+/// A clouds.yaml `auth:` block that lacks what its auth_type needs.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
+enum AuthError {
+    #[error("auth.username is missing")]
+    NoUsername,
+    #[error("auth.password is missing")]
+    NoPassword,
+    #[error("auth.project_name (or project_id) is missing: drconsole needs a project-scoped token")]
+    NoProject,
+    #[error("auth.application_credential_secret is missing")]
+    NoSecret,
+    #[error("auth.application_credential_id (or _name with username) is missing")]
+    NoCredential,
+    #[error("auth.application_credential_name needs auth.username too")]
+    NameWithoutUser,
+}
+
+fn password_auth(a: &RawAuth) -> Result<AuthMethod, AuthError> {
     let username = a
         .username
         .clone()
         .or_else(|| a.user_id.clone())
-        .ok_or("auth.username is missing")?;
-    let password = a.password.clone().ok_or("auth.password is missing")?;
+        .ok_or(AuthError::NoUsername)?;
+    let password = a.password.clone().ok_or(AuthError::NoPassword)?;
     if a.project_name.is_none() && a.project_id.is_none() {
-        return Err(
-            "auth.project_name (or project_id) is missing: drconsole needs a project-scoped token"
-                .into(),
-        );
+        return Err(AuthError::NoProject);
     }
     Ok(AuthMethod::Password {
         username,
@@ -217,16 +233,16 @@ fn password_auth(a: &RawAuth) -> Result<AuthMethod, String> {
     })
 }
 
-fn app_cred_auth(a: &RawAuth) -> Result<AuthMethod, String> {
+fn app_cred_auth(a: &RawAuth) -> Result<AuthMethod, AuthError> {
     let secret = a
         .application_credential_secret
         .clone()
-        .ok_or("auth.application_credential_secret is missing")?;
+        .ok_or(AuthError::NoSecret)?;
     if a.application_credential_id.is_none() && a.application_credential_name.is_none() {
-        return Err("auth.application_credential_id (or _name with username) is missing".into());
+        return Err(AuthError::NoCredential);
     }
     if a.application_credential_id.is_none() && a.username.is_none() {
-        return Err("auth.application_credential_name needs auth.username too".into());
+        return Err(AuthError::NameWithoutUser);
     }
     Ok(AuthMethod::ApplicationCredential {
         id: a.application_credential_id.clone(),

@@ -6,8 +6,11 @@ pub mod clouds;
 pub mod error;
 pub mod load;
 mod raw;
+mod resolve;
+mod store_url;
 pub mod types;
 
 pub use error::ConfigError;
 pub use load::{LoadedConfig, load, locate};
+pub use store_url::{StoreUrlError, parse_store_url};
 pub use types::*;

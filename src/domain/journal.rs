@@ -24,11 +24,38 @@ pub enum JournalEntry {
         step: String,
         error: String,
     },
+    /// Rollback reached the step; `undo` says what it did.
     StepCompensated {
         step: String,
+        undo: Undo,
     },
     Progress(u8),
     Status(OperationStatus),
+}
+
+/// What rolling back one step did, so the operator is never told "undone" for a step that had
+/// nothing to undo, or for one whose effect stands.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Undo {
+    /// Its effect was reversed: what it made is gone, what it stopped runs again.
+    #[default]
+    Undone,
+    /// It had left nothing behind (it changed nothing, or what it made was already gone).
+    NothingToUndo,
+    /// Its effect stands: drconsole does not reverse it (what it deleted, the primary it set).
+    Irreversible,
+}
+
+impl Undo {
+    /// How the operator reads it next to the step's name.
+    pub fn describe(self) -> &'static str {
+        match self {
+            Undo::Undone => "undone",
+            Undo::NothingToUndo => "nothing to undo",
+            Undo::Irreversible => "cannot be undone",
+        }
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -62,6 +89,9 @@ pub enum EventKind {
     },
     StepCompensated {
         step: String,
+        /// Events journaled before this field existed said "undone" for every step.
+        #[serde(default)]
+        undo: Undo,
     },
     Phase {
         phase: Phase,

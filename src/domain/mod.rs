@@ -7,6 +7,7 @@ pub mod inventory;
 pub mod journal;
 pub mod operation;
 pub mod preconditions;
+pub mod resource;
 pub mod site;
 pub mod state_machine;
 
@@ -16,5 +17,6 @@ pub use inventory::*;
 pub use journal::*;
 pub use operation::*;
 pub use preconditions::{Check, CheckOptions, CheckState, Facts, evaluate, passes};
+pub use resource::{Resource, ResourceKind};
 pub use site::*;
 pub use state_machine::*;

@@ -86,168 +86,193 @@ fn list_check(label: &str, bad: &[String], ok: &str, fail: &str) -> Check {
     }
 }
 
-/// The checklist for `op` given `facts`. Any `Fail` blocks the operation.
+/// The checklist for `op` given `facts`, in the order the operator reads it. Any `Fail` blocks
+/// the operation.
 pub fn evaluate(op: OperationType, facts: &Facts, opts: CheckOptions) -> Vec<Check> {
-    let mut out = Vec::new();
-    let forced = op == OperationType::Failover && opts.force;
-    out.push(match (&facts.source_error, forced) {
-        (None, _) => check(
-            "source site reachable",
-            CheckState::Ok,
-            format!("{} answers", facts.source),
-        ),
-        (Some(e), true) => check(
-            "source site reachable",
-            CheckState::Warn,
-            format!(
-                "{} is unreachable ({e}); forced: it must be re-synced afterwards",
-                facts.source
-            ),
-        ),
-        (Some(e), false) => check(
-            "source site reachable",
-            CheckState::Fail,
-            format!(
-                "{} is unreachable: {e}; for an unplanned failover add --force",
-                facts.source
-            ),
-        ),
-    });
-    out.push(match &facts.target_error {
-        None => check(
-            "target site reachable",
-            CheckState::Ok,
-            format!("{} answers", facts.target),
-        ),
-        Some(e) => check(
-            "target site reachable",
-            CheckState::Fail,
-            format!("{} is unreachable: {e}", facts.target),
-        ),
-    });
-    if matches!(op, OperationType::TestCleanup | OperationType::SyncNow) {
-        return out;
+    let mut out = vec![source_reachable(op, facts, opts), target_reachable(facts)];
+    match op {
+        OperationType::TestCleanup | OperationType::SyncNow => {}
+        OperationType::Reprotect => out.extend(source_checks(facts)),
+        OperationType::PlannedFailover | OperationType::Failback => {
+            out.extend(source_checks(facts));
+            out.extend(target_checks(facts));
+            out.push(production_stopped(op, facts, opts));
+            out.push(no_data_loss(facts));
+        }
+        OperationType::TestFailover => {
+            out.extend(source_checks(facts));
+            out.extend(target_checks(facts));
+            out.push(replica_age(facts));
+        }
+        OperationType::Failover => {
+            out.extend(source_checks(facts));
+            out.extend(target_checks(facts));
+            out.push(data_loss_window(facts));
+        }
     }
-    out.push(list_check(
-        "members found",
-        &facts.missing_members,
-        "every member server exists at the source",
-        "not found at the source",
-    ));
-    out.push(list_check(
-        "replication pairs",
-        &facts.unreplicated_volumes,
-        "every volume is replicated",
-        "volumes outside the array group",
-    ));
-    out.push(list_check(
-        "volume types",
-        &facts.unreplicable_types,
-        "every volume type is replication-enabled",
-        "types without replication_enabled",
-    ));
-    if matches!(op, OperationType::Reprotect) {
-        return out;
-    }
-    out.push(list_check(
-        "networks mapped",
-        &facts.missing_networks,
-        "every network exists at the target",
-        "missing at the target; add --network-mapping SRC=DST",
-    ));
-    out.push(list_check(
-        "flavors mapped",
-        &facts.missing_flavors,
-        "every flavor exists at the target",
-        "missing at the target; add --flavor-mapping SRC=DST",
-    ));
-    if op == OperationType::PlannedFailover || op == OperationType::Failback {
-        out.push(if facts.running_servers.is_empty() {
-            check(
-                "production stopped",
-                CheckState::Ok,
-                "every server is SHUTOFF",
-            )
-        } else if opts.stop_servers || op == OperationType::Failback {
-            check(
-                "production stopped",
-                CheckState::Warn,
-                format!(
-                    "will be stopped first: {}",
-                    facts.running_servers.join(", ")
-                ),
-            )
-        } else {
-            check(
-                "production stopped",
-                CheckState::Fail,
-                format!(
-                    "still running: {}; stop them or drop --no-stop-servers",
-                    facts.running_servers.join(", ")
-                ),
-            )
-        });
-    }
-    out.push(rpo_check(op, facts));
     out
 }
 
-fn rpo_check(op: OperationType, facts: &Facts) -> Check {
-    let planned = matches!(op, OperationType::PlannedFailover | OperationType::Failback);
-    match (facts.newest_arrival, facts.now) {
-        (Some(at), Some(now)) => {
-            let age = (now - at).num_seconds().max(0);
-            let when = at.format("%H:%M:%S UTC");
-            if planned {
-                check(
-                    "data loss",
-                    CheckState::Ok,
-                    format!(
-                        "none: a final sync runs after the servers stop (newest replica {} old)",
-                        human_seconds(age)
-                    ),
-                )
-            } else if op == OperationType::TestFailover {
-                check(
-                    "replica age",
-                    if age > facts.rpo_target_seconds {
-                        CheckState::Warn
-                    } else {
-                        CheckState::Ok
-                    },
-                    format!(
-                        "the drill uses the replica of {when} ({} old)",
-                        human_seconds(age)
-                    ),
-                )
-            } else {
-                let state = if age > facts.rpo_target_seconds {
-                    CheckState::Warn
-                } else {
-                    CheckState::Ok
-                };
-                check(
-                    "data loss",
-                    state,
-                    format!(
-                        "writes after {when} are lost ({} now; target {})",
-                        human_seconds(age),
-                        human_seconds(facts.rpo_target_seconds)
-                    ),
-                )
-            }
-        }
-        _ if planned => check(
-            "data loss",
-            CheckState::Ok,
-            "none: a final sync runs after the servers stop",
+/// The source answers; a forced unplanned failover goes on without it, with a warning.
+fn source_reachable(op: OperationType, facts: &Facts, opts: CheckOptions) -> Check {
+    const LABEL: &str = "source site reachable";
+    let forced = op == OperationType::Failover && opts.force;
+    let source = &facts.source;
+    match (&facts.source_error, forced) {
+        (None, _) => check(LABEL, CheckState::Ok, format!("{source} answers")),
+        (Some(e), true) => check(
+            LABEL,
+            CheckState::Warn,
+            format!("{source} is unreachable ({e}); forced: it must be re-synced afterwards"),
         ),
-        _ => check(
-            "data loss",
+        (Some(e), false) => check(
+            LABEL,
             CheckState::Fail,
-            "no replicated snapshot has arrived at the target: nothing to recover from",
+            format!("{source} is unreachable: {e}; for an unplanned failover add --force"),
         ),
     }
+}
+
+fn target_reachable(facts: &Facts) -> Check {
+    const LABEL: &str = "target site reachable";
+    let target = &facts.target;
+    match &facts.target_error {
+        None => check(LABEL, CheckState::Ok, format!("{target} answers")),
+        Some(e) => check(
+            LABEL,
+            CheckState::Fail,
+            format!("{target} is unreachable: {e}"),
+        ),
+    }
+}
+
+/// What must hold at the source: every member there, every volume replicated.
+fn source_checks(facts: &Facts) -> [Check; 3] {
+    [
+        list_check(
+            "members found",
+            &facts.missing_members,
+            "every member server exists at the source",
+            "not found at the source",
+        ),
+        list_check(
+            "replication pairs",
+            &facts.unreplicated_volumes,
+            "every volume is replicated",
+            "volumes outside the array group",
+        ),
+        list_check(
+            "volume types",
+            &facts.unreplicable_types,
+            "every volume type is replication-enabled",
+            "types without replication_enabled",
+        ),
+    ]
+}
+
+/// What must hold at the target: every network and flavor the plan uses exists there.
+fn target_checks(facts: &Facts) -> [Check; 2] {
+    [
+        list_check(
+            "networks mapped",
+            &facts.missing_networks,
+            "every network exists at the target",
+            "missing at the target; add --network-mapping SRC=DST",
+        ),
+        list_check(
+            "flavors mapped",
+            &facts.missing_flavors,
+            "every flavor exists at the target",
+            "missing at the target; add --flavor-mapping SRC=DST",
+        ),
+    ]
+}
+
+/// A planned move needs production stopped, or stops it as a step (failback always does).
+fn production_stopped(op: OperationType, facts: &Facts, opts: CheckOptions) -> Check {
+    const LABEL: &str = "production stopped";
+    let running = facts.running_servers.join(", ");
+    if facts.running_servers.is_empty() {
+        check(LABEL, CheckState::Ok, "every server is SHUTOFF")
+    } else if opts.stop_servers || op == OperationType::Failback {
+        check(
+            LABEL,
+            CheckState::Warn,
+            format!("will be stopped first: {running}"),
+        )
+    } else {
+        check(
+            LABEL,
+            CheckState::Fail,
+            format!("still running: {running}; stop them or drop --no-stop-servers"),
+        )
+    }
+}
+
+/// The newest replica's time and age, when one has arrived.
+fn newest(facts: &Facts) -> Option<(String, i64)> {
+    let (at, now) = (facts.newest_arrival?, facts.now?);
+    let age = (now - at).num_seconds().max(0);
+    Some((at.format("%H:%M:%S UTC").to_string(), age))
+}
+
+fn age_state(age: i64, facts: &Facts) -> CheckState {
+    if age > facts.rpo_target_seconds {
+        CheckState::Warn
+    } else {
+        CheckState::Ok
+    }
+}
+
+/// A planned move loses nothing: the final sync runs after the servers stop.
+fn no_data_loss(facts: &Facts) -> Check {
+    let reason = match newest(facts) {
+        Some((_, age)) => format!(
+            "none: a final sync runs after the servers stop (newest replica {} old)",
+            human_seconds(age)
+        ),
+        None => "none: a final sync runs after the servers stop".to_string(),
+    };
+    check("data loss", CheckState::Ok, reason)
+}
+
+/// A drill recovers the newest replica: how old it is against the RPO target.
+fn replica_age(facts: &Facts) -> Check {
+    match newest(facts) {
+        Some((when, age)) => check(
+            "replica age",
+            age_state(age, facts),
+            format!(
+                "the drill uses the replica of {when} ({} old)",
+                human_seconds(age)
+            ),
+        ),
+        None => nothing_to_recover(),
+    }
+}
+
+/// An unplanned failover loses the writes after the newest replica: say exactly which.
+fn data_loss_window(facts: &Facts) -> Check {
+    match newest(facts) {
+        Some((when, age)) => check(
+            "data loss",
+            age_state(age, facts),
+            format!(
+                "writes after {when} are lost ({} now; target {})",
+                human_seconds(age),
+                human_seconds(facts.rpo_target_seconds)
+            ),
+        ),
+        None => nothing_to_recover(),
+    }
+}
+
+fn nothing_to_recover() -> Check {
+    check(
+        "data loss",
+        CheckState::Fail,
+        "no replicated snapshot has arrived at the target: nothing to recover from",
+    )
 }
 
 /// True when nothing in the checklist blocks the operation.

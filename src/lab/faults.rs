@@ -35,6 +35,21 @@ pub struct Fault {
     pub until: Option<Time>,
 }
 
+/// Why a posted fault is refused; the text is what the control API answers.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum FaultError {
+    #[error("kind {0:?} is not one of {kinds}", kinds = KINDS.join(", "))]
+    UnknownKind(String),
+    #[error("error_rate needs rate (0..1) or count")]
+    ErrorRateWithoutAmount,
+    #[error("rate must be between 0 and 1")]
+    RateOutOfRange,
+    #[error("latency needs latency_ms")]
+    LatencyWithoutMs,
+    #[error("boot_failure needs server (a server name)")]
+    BootFailureWithoutServer,
+}
+
 /// What the faults do to one call.
 #[derive(Debug, Default)]
 pub struct Effect {
@@ -48,25 +63,19 @@ impl Fault {
     }
 
     /// Checks a fault as posted; says what is wrong.
-    pub fn validate(&self) -> Result<(), String> {
+    pub fn validate(&self) -> Result<(), FaultError> {
         if !KINDS.contains(&self.kind.as_str()) {
-            return Err(format!(
-                "kind {:?} is not one of {}",
-                self.kind,
-                KINDS.join(", ")
-            ));
+            return Err(FaultError::UnknownKind(self.kind.clone()));
         }
         match self.kind.as_str() {
             "error_rate" if self.rate.is_none() && self.count.is_none() => {
-                Err("error_rate needs rate (0..1) or count".into())
+                Err(FaultError::ErrorRateWithoutAmount)
             }
             "error_rate" if self.rate.is_some_and(|r| !(0.0..=1.0).contains(&r)) => {
-                Err("rate must be between 0 and 1".into())
+                Err(FaultError::RateOutOfRange)
             }
-            "latency" if self.latency_ms.is_none() => Err("latency needs latency_ms".into()),
-            "boot_failure" if self.server.is_none() => {
-                Err("boot_failure needs server (a server name)".into())
-            }
+            "latency" if self.latency_ms.is_none() => Err(FaultError::LatencyWithoutMs),
+            "boot_failure" if self.server.is_none() => Err(FaultError::BootFailureWithoutServer),
             _ => Ok(()),
         }
     }

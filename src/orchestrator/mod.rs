@@ -1,5 +1,6 @@
-//! The embedded orchestrator: plans (DAGs of steps), the executor that runs them with bounded
-//! concurrency, timeouts, retries and rollback, and the event bus the CLI and the TUI follow.
+//! The embedded orchestrator: plans (DAGs of steps), the step contract and its kinds, the executor
+//! that runs plans with bounded concurrency, timeouts, retries and rollback, and the event bus the
+//! CLI and the TUI follow.
 
 pub mod actor;
 pub mod discovery;
@@ -11,10 +12,12 @@ pub mod plan;
 pub mod plans;
 pub mod runner;
 pub mod site_runner;
-pub mod step_kind;
+pub mod step;
+pub mod steps;
 
 pub use events::{EventBus, EventKind, OperationEvent};
 pub use executor::{Executor, Outcome, PriorStep};
 pub use plan::{Plan, PlanError, RetryPolicy, StepSpec};
-pub use runner::{ExecJournal, JournalEntry, NoJournal, StepCtx, StepError, StepRunner};
-pub use step_kind::StepKind;
+pub use runner::{ExecJournal, JournalEntry, NoJournal, StepRunner};
+pub use step::{AlreadyDone, Step, StepCtx, StepError, StepId, Undo};
+pub use steps::StepKind;

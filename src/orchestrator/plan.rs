@@ -2,12 +2,14 @@
 //! resume. Each step has a stable id, a kind (what to do, with its parameters), a phase, the steps
 //! it waits for, a timeout, a retry policy, and whether it can be compensated.
 
+use super::step::StepId;
+use super::steps::{OfKind, StepKind};
 use crate::domain::Phase;
 use serde::{Deserialize, Serialize};
+use std::borrow::Borrow;
 use std::collections::{BTreeMap, HashMap};
+use std::hash::Hash;
 use std::time::Duration;
-
-use super::step_kind::StepKind;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 pub struct RetryPolicy {
@@ -30,10 +32,10 @@ impl RetryPolicy {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct StepSpec {
     /// Stable within the plan, e.g. `create_server:web-1`.
-    pub id: String,
+    pub id: StepId,
     pub kind: StepKind,
     pub phase: Phase,
-    pub deps: Vec<String>,
+    pub deps: Vec<StepId>,
     pub timeout_ms: u64,
     pub retry: RetryPolicy,
     /// A point of no return: never compensated, and nothing before it is either.
@@ -41,10 +43,10 @@ pub struct StepSpec {
 }
 
 impl StepSpec {
-    pub fn new(id: impl Into<String>, kind: StepKind, phase: Phase) -> Self {
+    pub fn new(id: impl Into<StepId>, kind: impl Into<StepKind>, phase: Phase) -> Self {
         Self {
             id: id.into(),
-            kind,
+            kind: kind.into(),
             phase,
             deps: Vec::new(),
             timeout_ms: 120_000,
@@ -53,7 +55,7 @@ impl StepSpec {
         }
     }
 
-    pub fn after(mut self, deps: impl IntoIterator<Item = impl Into<String>>) -> Self {
+    pub fn after(mut self, deps: impl IntoIterator<Item = impl Into<StepId>>) -> Self {
         self.deps.extend(deps.into_iter().map(Into::into));
         self
     }
@@ -84,26 +86,15 @@ pub struct Plan {
     pub steps: Vec<StepSpec>,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum PlanError {
+    #[error("plan has two steps with id {0}")]
     DuplicateId(String),
+    #[error("step {step} waits for {dep}, which is not in the plan")]
     UnknownDep { step: String, dep: String },
+    #[error("plan has a cycle through step {0}")]
     Cycle(String),
 }
-
-impl std::fmt::Display for PlanError {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        match self {
-            PlanError::DuplicateId(id) => write!(f, "plan has two steps with id {id}"),
-            PlanError::UnknownDep { step, dep } => {
-                write!(f, "step {step} waits for {dep}, which is not in the plan")
-            }
-            PlanError::Cycle(id) => write!(f, "plan has a cycle through step {id}"),
-        }
-    }
-}
-
-impl std::error::Error for PlanError {}
 
 impl Plan {
     pub fn push(&mut self, step: StepSpec) -> &mut Self {
@@ -111,16 +102,24 @@ impl Plan {
         self
     }
 
-    pub fn get(&self, id: &str) -> Option<&StepSpec> {
+    pub fn get(&self, id: impl AsRef<str>) -> Option<&StepSpec> {
+        let id = id.as_ref();
         self.steps.iter().find(|s| s.id == id)
+    }
+
+    /// The steps of kind `S`, in plan order, with their parameters.
+    pub fn steps_of<S: OfKind>(&self) -> impl Iterator<Item = (&StepSpec, &S)> {
+        self.steps
+            .iter()
+            .filter_map(|spec| S::of(&spec.kind).map(|s| (spec, s)))
     }
 
     /// Check ids are unique, deps exist, and there is no cycle; returns a topological order.
     pub fn validate(&self) -> Result<Vec<usize>, PlanError> {
         let mut index: HashMap<&str, usize> = HashMap::new();
         for (i, s) in self.steps.iter().enumerate() {
-            if index.insert(&s.id, i).is_some() {
-                return Err(PlanError::DuplicateId(s.id.clone()));
+            if index.insert(s.id.as_str(), i).is_some() {
+                return Err(PlanError::DuplicateId(s.id.to_string()));
             }
         }
         let mut indegree = vec![0usize; self.steps.len()];
@@ -128,8 +127,8 @@ impl Plan {
         for (i, s) in self.steps.iter().enumerate() {
             for d in &s.deps {
                 let &j = index.get(d.as_str()).ok_or_else(|| PlanError::UnknownDep {
-                    step: s.id.clone(),
-                    dep: d.clone(),
+                    step: s.id.to_string(),
+                    dep: d.to_string(),
                 })?;
                 indegree[i] += 1;
                 dependents[j].push(i);
@@ -152,15 +151,19 @@ impl Plan {
         if order.len() != self.steps.len() {
             let stuck = (0..self.steps.len())
                 .find(|&i| indegree[i] > 0)
-                .map(|i| self.steps[i].id.clone());
+                .map(|i| self.steps[i].id.to_string());
             return Err(PlanError::Cycle(stuck.unwrap_or_default()));
         }
         Ok(order)
     }
 
     /// The longest path through the DAG when each step takes `durations[id]` (missing = zero):
-    /// the least wall time any executor could achieve.
-    pub fn critical_path(&self, durations: &HashMap<String, Duration>) -> Duration {
+    /// the least wall time any executor could achieve. Keyed by `StepId` or by the id as read
+    /// back from the journal.
+    pub fn critical_path<K>(&self, durations: &HashMap<K, Duration>) -> Duration
+    where
+        K: Borrow<str> + Hash + Eq,
+    {
         let Ok(order) = self.validate() else {
             return Duration::ZERO;
         };
@@ -175,8 +178,8 @@ impl Plan {
                 .copied()
                 .unwrap_or_default();
             finish.insert(
-                &s.id,
-                start + durations.get(&s.id).copied().unwrap_or_default(),
+                s.id.as_str(),
+                start + durations.get(s.id.as_str()).copied().unwrap_or_default(),
             );
         }
         finish.values().max().copied().unwrap_or_default()
@@ -211,9 +214,10 @@ pub fn progress(totals: &BTreeMap<Phase, usize>, done: &BTreeMap<Phase, usize>) 
 mod tests {
     use super::*;
 
+    use crate::orchestrator::steps::Noop;
+
     fn step(id: &str, deps: &[&str]) -> StepSpec {
-        StepSpec::new(id, StepKind::Noop { name: id.into() }, Phase::Storage)
-            .after(deps.iter().copied())
+        StepSpec::new(id, Noop { name: id.into() }, Phase::Storage).after(deps.iter().copied())
     }
 
     #[test]
@@ -256,7 +260,7 @@ mod tests {
             ],
         };
         let ms = |v| Duration::from_millis(v);
-        let d = HashMap::from([
+        let d: HashMap<StepId, Duration> = HashMap::from([
             ("a".into(), ms(10)),
             ("b".into(), ms(50)),
             ("c".into(), ms(20)),

@@ -20,21 +20,36 @@ pub struct FaultRequest {
     pub server: Option<String>,
 }
 
+/// What went wrong talking to a lab site's control API, as the console shows it.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum LabControlError {
+    #[error("cannot build the lab's control client: {0}")]
+    Setup(String),
+    #[error("lab {url}: no answer ({reason}); is the lab still running?")]
+    Unreachable { url: String, reason: String },
+    #[error("lab {url} refused the call ({status}): {message}")]
+    Refused {
+        url: String,
+        status: u16,
+        message: String,
+    },
+}
+
 impl LabControl {
     /// `site_url` is the lab site's root, e.g. `http://127.0.0.1:PORT`.
-    pub fn new(site_url: &str) -> Result<Self, String> {
+    pub fn new(site_url: &str) -> Result<Self, LabControlError> {
         let _ = rustls::crypto::ring::default_provider().install_default();
         let http = reqwest::Client::builder()
             .timeout(Duration::from_secs(5))
             .build()
-            .map_err(|e| format!("cannot build the lab client: {e}"))?;
+            .map_err(|e| LabControlError::Setup(e.to_string()))?;
         Ok(Self {
             base: site_url.trim_end_matches('/').to_string(),
             http,
         })
     }
 
-    pub async fn add_fault(&self, f: &FaultRequest) -> Result<(), String> {
+    pub async fn add_fault(&self, f: &FaultRequest) -> Result<(), LabControlError> {
         let mut body = json!({ "kind": f.kind });
         if let Some(s) = &f.service {
             body["service"] = json!(s);
@@ -48,33 +63,38 @@ impl LabControl {
         if let Some(s) = &f.server {
             body["server"] = json!(s);
         }
-        let resp = self
-            .http
-            .post(format!("{}/lab/v1/faults", self.base))
-            .json(&body)
-            .send()
-            .await
-            .map_err(|e| format!("lab: {e}"))?;
-        if resp.status().is_success() {
-            Ok(())
-        } else {
-            let status = resp.status();
-            let text: Value = resp.json().await.unwrap_or(Value::Null);
-            Err(format!(
-                "lab refused the fault ({status}): {}",
-                crate::sanitize::clean(&text.to_string())
-            ))
-        }
+        let url = format!("{}/lab/v1/faults", self.base);
+        let resp = self.http.post(&url).json(&body).send().await;
+        self.answer(&url, resp).await
     }
 
-    pub async fn clear_faults(&self) -> Result<(), String> {
-        self.http
-            .delete(format!("{}/lab/v1/faults", self.base))
-            .send()
-            .await
-            .map_err(|e| format!("lab: {e}"))?
-            .error_for_status()
-            .map(|_| ())
-            .map_err(|e| format!("lab: {e}"))
+    pub async fn clear_faults(&self) -> Result<(), LabControlError> {
+        let url = format!("{}/lab/v1/faults", self.base);
+        let resp = self.http.delete(&url).send().await;
+        self.answer(&url, resp).await
+    }
+
+    async fn answer(
+        &self,
+        url: &str,
+        resp: reqwest::Result<reqwest::Response>,
+    ) -> Result<(), LabControlError> {
+        let resp = resp.map_err(|e| LabControlError::Unreachable {
+            url: url.to_string(),
+            reason: crate::sanitize::clean(&e.to_string()),
+        })?;
+        let status = resp.status();
+        if status.is_success() {
+            return Ok(());
+        }
+        let body: Value = resp.json().await.unwrap_or(Value::Null);
+        let message = body["error"]
+            .as_str()
+            .map_or_else(|| body.to_string(), str::to_string);
+        Err(LabControlError::Refused {
+            url: url.to_string(),
+            status: status.as_u16(),
+            message: crate::sanitize::clean(&message),
+        })
     }
 }

@@ -47,7 +47,7 @@ pub struct SiteProbe {
     pub identity_ms: Option<u64>,
     /// Round trip of compute's version document.
     pub compute_ms: Option<u64>,
-    pub array: Result<ArrayState, String>,
+    pub array: Result<ArrayState, ProviderError>,
     /// The first OpenStack failure, for display.
     pub error: Option<String>,
 }
@@ -154,7 +154,8 @@ impl SiteClient {
             let compute = self.compute().version().await.map(|_| elapsed_ms(started));
             Ok::<_, ProviderError>((identity_ms, compute))
         };
-        let array = async { self.array().state().await.map_err(|e| e.to_string()) };
+        let array = self.array();
+        let array = array.state();
         let (openstack, array) = tokio::join!(openstack, array);
         let mut probe = SiteProbe {
             site: self.shared.name.clone(),

@@ -237,7 +237,10 @@ fn every_event_kind_survives_the_journal() {
             error: "e".into(),
             will_retry: false,
         },
-        EventKind::StepCompensated { step: "s".into() },
+        EventKind::StepCompensated {
+            step: "s".into(),
+            undo: crate::domain::Undo::NothingToUndo,
+        },
         EventKind::Phase {
             phase: Phase::Storage,
         },

@@ -274,3 +274,25 @@ pub async fn record(lab: &Lab, id: &str) -> OperationRecord {
         .expect("operation journaled")
         .record
 }
+
+/// Polls `check` (every 10 ms, or as soon as a slow check returns) until it returns Some, failing the test with `what` after
+/// `timeout`: tests wait on a condition, never on the clock.
+pub async fn wait_for<T, F, Fut>(what: &str, timeout: Duration, mut check: F) -> T
+where
+    F: FnMut() -> Fut,
+    Fut: std::future::Future<Output = Option<T>>,
+{
+    let deadline = tokio::time::Instant::now() + timeout;
+    let mut poll = tokio::time::interval(Duration::from_millis(10));
+    poll.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    loop {
+        poll.tick().await;
+        if let Some(v) = check().await {
+            return v;
+        }
+        assert!(
+            tokio::time::Instant::now() < deadline,
+            "timed out after {timeout:?} waiting for {what}"
+        );
+    }
+}

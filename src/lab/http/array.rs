@@ -7,6 +7,7 @@ use super::array_groups::{
     remove_group_targets, remove_group_volumes, snapshots, take_snapshot, transfers,
     volume_snapshots,
 };
+use super::array_list::{Q, bad, items, names, require_all};
 use super::errors;
 use crate::lab::clock;
 use crate::lab::state::Ctx;
@@ -17,9 +18,6 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::{Json, Router};
 use serde_json::{Value, json};
-use std::collections::HashMap;
-
-pub(super) type Q = Query<HashMap<String, String>>;
 
 pub fn routes() -> Router<Ctx> {
     let v = "/array/api/2.17";
@@ -60,24 +58,6 @@ pub fn routes() -> Router<Ctx> {
             get(transfers),
         )
         .route(&format!("{v}/volume-snapshots"), get(volume_snapshots))
-}
-
-pub(super) fn items(list: Vec<Value>) -> Response {
-    let n = list.len();
-    Json(json!({"items": list, "continuation_token": null, "total_item_count": n})).into_response()
-}
-
-pub(super) fn names(q: &HashMap<String, String>, key: &str) -> Option<Vec<String>> {
-    q.get(key).map(|v| {
-        v.split(',')
-            .map(|s| s.trim().to_string())
-            .filter(|s| !s.is_empty())
-            .collect()
-    })
-}
-
-pub(super) fn bad(context: &str, message: &str) -> Response {
-    errors::array(400, context, message)
 }
 
 async fn api_version() -> Json<Value> {
@@ -147,20 +127,6 @@ fn render_volume(v: &ArrayVolume) -> Value {
         "source": v.source.as_ref().map(|s| json!({"name": s})),
         "destroyed": v.destroyed, "serial": v.serial,
         "space": {"total_provisioned": v.provisioned}})
-}
-
-/// `Err` names the first missing one, in the array's error shape.
-pub(super) fn require_all<T>(
-    wanted: &Option<Vec<String>>,
-    found: impl Fn(&str) -> Option<T>,
-    what: &str,
-) -> Result<(), Response> {
-    for n in wanted.iter().flatten() {
-        if found(n).is_none() {
-            return Err(bad(n, &format!("{what} does not exist.")));
-        }
-    }
-    Ok(())
 }
 
 async fn volumes(State(ctx): State<Ctx>, Query(q): Q) -> Response {

@@ -1,7 +1,7 @@
 //! The array's protection groups (members, targets), group snapshots, their transfer to the
 //! target arrays, and the volume snapshots inside them.
 
-use super::array::{Q, bad, items, names, require_all};
+use super::array_list::{Q, bad, items, names, require_all};
 use crate::lab::clock::{self, Time};
 use crate::lab::state::Ctx;
 use crate::lab::world::{Array, PgSnapshot, ProtectionGroup};

@@ -1,7 +1,7 @@
 //! Nova's POST /servers: a server from volumes (block_device_mapping_v2) and ports, in BUILD
 //! until the boot time has passed.
 
-use super::compute::links;
+use super::compute_render::links;
 use super::errors;
 use crate::lab::clock;
 use crate::lab::state::Ctx;
@@ -73,26 +73,10 @@ pub(super) async fn create(
                 &format!("Flavor {} could not be found.", req.flavor_ref),
             );
         };
-        let mut bdms: Vec<&Bdm> = req.block_device_mapping_v2.iter().collect();
-        bdms.sort_by_key(|b| boot_index(b));
-        let mut volumes = Vec::new();
-        for b in bdms {
-            if b.source_type.as_deref().is_some_and(|t| t != "volume") {
-                return errors::nova(400, "The lab boots from volumes only (source_type volume).");
-            }
-            let vid = b.uuid.clone().unwrap_or_default();
-            match site.volumes.iter().find(|v| v.id == vid) {
-                None => return errors::nova(400, &format!("Volume {vid} could not be found.")),
-                Some(v) if v.status != "available" => {
-                    let msg = format!("Volume {vid} status must be available, but is {}", v.status);
-                    return errors::nova(400, &msg);
-                }
-                Some(_) => volumes.push(AttachedVolume {
-                    id: vid,
-                    delete_on_termination: b.delete_on_termination,
-                }),
-            }
-        }
+        let volumes = match boot_volumes(site, &req.block_device_mapping_v2) {
+            Ok(v) => v,
+            Err(e) => return e,
+        };
         let server_id = ids::uuid();
         let port_ids = match claim_ports(site, &req.networks, &req.name, now) {
             Ok(p) => p,
@@ -119,6 +103,39 @@ pub(super) async fn create(
             "OS-DCF:diskConfig": "MANUAL", "security_groups": [{"name": "default"}]}});
         (StatusCode::ACCEPTED, Json(body)).into_response()
     })
+}
+
+/// The volumes a new server boots from, in boot order; each must exist and be available.
+fn boot_volumes(site: &Site, bdms: &[Bdm]) -> Result<Vec<AttachedVolume>, Response> {
+    let mut bdms: Vec<&Bdm> = bdms.iter().collect();
+    bdms.sort_by_key(|b| boot_index(b));
+    let mut volumes = Vec::new();
+    for b in bdms {
+        if b.source_type.as_deref().is_some_and(|t| t != "volume") {
+            return Err(errors::nova(
+                400,
+                "The lab boots from volumes only (source_type volume).",
+            ));
+        }
+        let vid = b.uuid.clone().unwrap_or_default();
+        match site.volumes.iter().find(|v| v.id == vid) {
+            None => {
+                return Err(errors::nova(
+                    400,
+                    &format!("Volume {vid} could not be found."),
+                ));
+            }
+            Some(v) if v.status != "available" => {
+                let msg = format!("Volume {vid} status must be available, but is {}", v.status);
+                return Err(errors::nova(400, &msg));
+            }
+            Some(_) => volumes.push(AttachedVolume {
+                id: vid,
+                delete_on_termination: b.delete_on_termination,
+            }),
+        }
+    }
+    Ok(volumes)
 }
 
 /// The ports a new server gets: given ports (which must be free) or new ones on given networks.

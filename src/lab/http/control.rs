@@ -46,8 +46,8 @@ async fn add_fault(
         Ok(Json(f)) => f,
         Err(e) => return errors::lab(400, &format!("not a fault: {e}")),
     };
-    if let Err(msg) = fault.validate() {
-        return errors::lab(400, &msg);
+    if let Err(e) = fault.validate() {
+        return errors::lab(400, &e.to_string());
     }
     fault.id = ids::hex(6);
     ctx.with(|site, _| {

@@ -80,38 +80,12 @@ fn requested_minor(req: &Request, service: &str) -> Option<Result<u32, ()>> {
     Some(minor.ok_or(()))
 }
 
-pub async fn gate(State(ctx): State<Ctx>, mut req: Request, next: Next) -> Response {
+pub async fn gate(State(ctx): State<Ctx>, req: Request, next: Next) -> Response {
     let path = req.uri().path().to_string();
     let Some(service) = service_of(&path) else {
         return next.run(req).await;
     };
-    let method = req.method().clone();
-    let token = req
-        .headers()
-        .get("x-auth-token")
-        .and_then(|v| v.to_str().ok())
-        .map(str::to_string);
-    let (effect, authorised) = {
-        let (mut w, now) = ctx.shared.settled();
-        let site = &mut w.sites[ctx.site];
-        *site
-            .requests
-            .entry(service.to_string())
-            .or_default()
-            .entry(method.as_str().to_string())
-            .or_default() += 1;
-        let effect = faults::effect(&mut site.faults, service, now);
-        let authorised = open_call(&method, &path)
-            || token.as_deref().is_some_and(|t| {
-                if service == "array" {
-                    site.array.session_valid(t, now)
-                } else {
-                    site.token_valid(t, now)
-                }
-            });
-        (effect, authorised)
-    };
-    ctx.shared.mark_dirty();
+    let (effect, authorised) = admit(&ctx, &req, service, &path);
     let delay = ctx.shared.opts.call_latency + effect.extra_latency;
     if !delay.is_zero() {
         tokio::time::sleep(delay).await;
@@ -127,6 +101,43 @@ pub async fn gate(State(ctx): State<Ctx>, mut req: Request, next: Next) -> Respo
         };
         return service_error(service, 401, msg);
     }
+    negotiate(req, service, next).await
+}
+
+/// Under the world's lock: counts the call, applies the faults and checks its token or session.
+fn admit(ctx: &Ctx, req: &Request, service: &str, path: &str) -> (faults::Effect, bool) {
+    let method = req.method();
+    let token = req
+        .headers()
+        .get("x-auth-token")
+        .and_then(|v| v.to_str().ok());
+    let out = {
+        let (mut w, now) = ctx.shared.settled();
+        let site = &mut w.sites[ctx.site];
+        *site
+            .requests
+            .entry(service.to_string())
+            .or_default()
+            .entry(method.as_str().to_string())
+            .or_default() += 1;
+        let effect = faults::effect(&mut site.faults, service, now);
+        let authorised = open_call(method, path)
+            || token.is_some_and(|t| {
+                if service == "array" {
+                    site.array.session_valid(t, now)
+                } else {
+                    site.token_valid(t, now)
+                }
+            });
+        (effect, authorised)
+    };
+    ctx.shared.mark_dirty();
+    out
+}
+
+/// Compute and volume: the microversion asked for (406 above the maximum), handed to the
+/// handler and echoed in the answer.
+async fn negotiate(mut req: Request, service: &str, next: Next) -> Response {
     let (min, max, base) = match service {
         "compute" => (1, COMPUTE_MAX, "2"),
         "volume" => (0, VOLUME_MAX, "3"),

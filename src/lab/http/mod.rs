@@ -8,8 +8,10 @@
 
 mod array;
 mod array_groups;
+mod array_list;
 mod compute;
 mod compute_create;
+mod compute_render;
 mod control;
 mod errors;
 mod gate;

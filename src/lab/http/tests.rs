@@ -617,6 +617,10 @@ async fn taken_addresses_conflict() {
     assert_eq!(err["NeutronError"]["type"], "MacAddressInUse");
 }
 
+fn a_url(h: &Harness, path: &str) -> String {
+    h.url(A, &format!("/array/api/2.17/{path}"))
+}
+
 async fn arrived(h: &Harness, session: &str) -> Vec<String> {
     let (_, snaps) = h
         .get(
@@ -695,8 +699,39 @@ async fn snapshots_replicate_and_can_stall() {
     let before = arrived(&h, &sb).await.last().cloned();
     let (_, made) = h.send(Method::POST, &sa, &take, None).await;
     let stalled = format!("array-a:{}", made["items"][0]["name"].as_str().unwrap());
-    tokio::time::sleep(std::time::Duration::from_millis(1500)).await;
+    let suffix: u64 = made["items"][0]["suffix"]
+        .as_str()
+        .unwrap()
+        .parse()
+        .unwrap();
+    // Two scheduled snapshots later a full interval has passed since ours: long enough for its
+    // transfer, had replication not been stalled.
+    until(10, || async {
+        let (_, s) = h
+            .get(
+                &sa,
+                &a_url(&h, "protection-group-snapshots?source_names=web-app-pg"),
+            )
+            .await;
+        let newer = s["items"]
+            .as_array()?
+            .iter()
+            .filter_map(|i| i["suffix"].as_str()?.parse::<u64>().ok())
+            .filter(|n| *n > suffix)
+            .count();
+        (newer >= 2).then_some(())
+    })
+    .await;
     assert_eq!(arrived(&h, &sb).await.last().cloned(), before);
+    let transfer = a_url(
+        &h,
+        &format!(
+            "protection-group-snapshots/transfer?names={}",
+            &stalled["array-a:".len()..]
+        ),
+    );
+    let (_, t) = h.get(&sa, &transfer).await;
+    assert_eq!(t["items"][0]["progress"], 0.0, "{t}");
     let r = h
         .http
         .delete(h.url(B, "/lab/v1/faults"))
@@ -884,7 +919,13 @@ async fn latency_faults_slow_calls_and_faults_expire() {
     let started = std::time::Instant::now();
     assert_eq!(h.get(&token, &h.url(A, "/network/v2.0/ports")).await.0, 200);
     assert!(started.elapsed() >= std::time::Duration::from_millis(200));
-    tokio::time::sleep(std::time::Duration::from_millis(700)).await;
-    let (_, faults) = h.get("", &h.url(A, "/lab/v1/faults")).await;
-    assert_eq!(faults["faults"].as_array().unwrap().len(), 0, "{faults}");
+    until(5, || async {
+        let (_, faults) = h.get("", &h.url(A, "/lab/v1/faults")).await;
+        faults["faults"].as_array()?.is_empty().then_some(())
+    })
+    .await;
+    assert!(
+        chrono::Utc::now() >= until_at,
+        "the fault holds until its time"
+    );
 }

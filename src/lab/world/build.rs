@@ -35,7 +35,48 @@ pub fn build(topo: &Topology, speed: f64, now: Time) -> World {
 }
 
 fn empty_site(s: &TopoSite, topo: &Topology) -> Site {
-    let flavors = [
+    let peers = topo
+        .sites
+        .iter()
+        .filter(|o| o.name != s.name)
+        .map(|o| o.array.clone())
+        .collect();
+    Site {
+        name: s.name.clone(),
+        role: s.role.clone(),
+        port: 0,
+        identity: new_identity(),
+        tokens: Vec::new(),
+        flavors: demo_flavors(),
+        networks: Vec::new(),
+        subnets: Vec::new(),
+        ports: Vec::new(),
+        servers: Vec::new(),
+        volume_types: volume_types(),
+        volumes: Vec::new(),
+        array: new_array(&s.array, peers),
+        faults: Vec::new(),
+        requests: BTreeMap::new(),
+    }
+}
+
+/// The project, user and application credential the lab's clients log in with; fresh secrets.
+fn new_identity() -> Identity {
+    Identity {
+        project_id: ids::hex(16),
+        project_name: "dr-demo".into(),
+        user_id: ids::hex(16),
+        user_name: "operator".into(),
+        password: ids::secret(24),
+        app_cred_id: ids::hex(16),
+        app_cred_name: "drconsole".into(),
+        app_cred_secret: ids::secret(40),
+        role_id: ids::hex(16),
+    }
+}
+
+fn demo_flavors() -> Vec<Flavor> {
+    [
         ("2", "m1.small", 1, 2048, 20),
         ("3", "m1.medium", 2, 4096, 40),
         ("4", "m1.large", 4, 8192, 80),
@@ -48,13 +89,17 @@ fn empty_site(s: &TopoSite, topo: &Topology) -> Site {
         ram,
         disk,
     })
-    .collect();
+    .collect()
+}
+
+/// `replicated` (what drconsole can protect) and `standard` (what it cannot), both on the array.
+fn volume_types() -> Vec<VolumeType> {
     let replicated = [
         ("replication_enabled", "<is> True"),
         ("replication_type", "<in> async"),
         ("volume_backend_name", "array"),
     ];
-    let volume_types = vec![
+    vec![
         VolumeType {
             id: ids::uuid(),
             name: "replicated".into(),
@@ -68,48 +113,19 @@ fn empty_site(s: &TopoSite, topo: &Topology) -> Site {
             name: "standard".into(),
             extra_specs: [("volume_backend_name".to_string(), "array".to_string())].into(),
         },
-    ];
-    let peers = topo
-        .sites
-        .iter()
-        .filter(|o| o.name != s.name)
-        .map(|o| o.array.clone())
-        .collect();
-    Site {
-        name: s.name.clone(),
-        role: s.role.clone(),
-        port: 0,
-        identity: Identity {
-            project_id: ids::hex(16),
-            project_name: "dr-demo".into(),
-            user_id: ids::hex(16),
-            user_name: "operator".into(),
-            password: ids::secret(24),
-            app_cred_id: ids::hex(16),
-            app_cred_name: "drconsole".into(),
-            app_cred_secret: ids::secret(40),
-            role_id: ids::hex(16),
-        },
-        tokens: Vec::new(),
-        flavors,
-        networks: Vec::new(),
-        subnets: Vec::new(),
-        ports: Vec::new(),
-        servers: Vec::new(),
-        volume_types,
+    ]
+}
+
+fn new_array(name: &str, peers: Vec<String>) -> Array {
+    Array {
+        name: name.to_string(),
+        api_token: ids::uuid(),
+        sessions: Vec::new(),
+        connections: peers,
         volumes: Vec::new(),
-        array: Array {
-            name: s.array.clone(),
-            api_token: ids::uuid(),
-            sessions: Vec::new(),
-            connections: peers,
-            volumes: Vec::new(),
-            groups: Vec::new(),
-            snapshots: Vec::new(),
-            next_suffix: 1,
-        },
-        faults: Vec::new(),
-        requests: BTreeMap::new(),
+        groups: Vec::new(),
+        snapshots: Vec::new(),
+        next_suffix: 1,
     }
 }
 
@@ -153,22 +169,9 @@ fn add_group(site: &mut Site, g: &TopoGroup, target: &str, now: Time) {
         .map_or_else(|| "2".to_string(), |f| f.id.clone());
     let mut members = Vec::new();
     for name in &g.servers {
-        let server_id = ids::uuid();
-        let mut volume_ids = Vec::new();
-        let boot = site.add_volume(
-            &format!("{name}-boot"),
-            g.boot_volume_gb,
-            "replicated",
-            true,
-            now,
-        );
-        members.push(boot.name.clone());
-        volume_ids.push(boot.id);
-        if let Some(gb) = g.data_volume_gb {
-            let data = site.add_volume(&format!("{name}-data"), gb, "replicated", false, now);
-            members.push(data.name.clone());
-            volume_ids.push(data.id);
-        }
+        let volumes = add_server_volumes(site, name, g, now);
+        members.extend(volumes.iter().map(|(vol_name, _)| vol_name.clone()));
+        let volume_ids: Vec<String> = volumes.into_iter().map(|(_, id)| id).collect();
         let mut port_ids = Vec::new();
         if let Some(net) = &net_id {
             let new = NewPort {
@@ -183,24 +186,14 @@ fn add_group(site: &mut Site, g: &TopoGroup, target: &str, now: Time) {
                 port_ids.push(p.id);
             }
         }
-        site.servers.push(Server {
-            id: server_id.clone(),
-            name: name.clone(),
-            status: "ACTIVE".into(),
-            flavor_id: flavor_id.clone(),
-            metadata: BTreeMap::new(),
-            volumes: volume_ids
-                .iter()
-                .map(|id| AttachedVolume {
-                    id: id.clone(),
-                    delete_on_termination: false,
-                })
-                .collect(),
-            created: now,
-            updated: now,
-            pending: None,
-            fault: None,
-        });
+        let server_id = ids::uuid();
+        site.servers.push(active_server(
+            &server_id,
+            name,
+            &flavor_id,
+            &volume_ids,
+            now,
+        ));
         site.attach(&server_id, &volume_ids, &port_ids);
     }
     site.array.groups.push(ProtectionGroup {
@@ -210,6 +203,50 @@ fn add_group(site: &mut Site, g: &TopoGroup, target: &str, now: Time) {
         targets: vec![target.to_string()],
         last_scheduled: now,
     });
+}
+
+/// A member's boot volume and, if the group has them, its data volume: (name, id) each.
+fn add_server_volumes(
+    site: &mut Site,
+    name: &str,
+    g: &TopoGroup,
+    now: Time,
+) -> Vec<(String, String)> {
+    let boot_name = format!("{name}-boot");
+    let boot = site.add_volume(&boot_name, g.boot_volume_gb, "replicated", true, now);
+    let mut out = vec![(boot.name, boot.id)];
+    if let Some(gb) = g.data_volume_gb {
+        let data = site.add_volume(&format!("{name}-data"), gb, "replicated", false, now);
+        out.push((data.name, data.id));
+    }
+    out
+}
+
+fn active_server(
+    id: &str,
+    name: &str,
+    flavor_id: &str,
+    volume_ids: &[String],
+    now: Time,
+) -> Server {
+    Server {
+        id: id.to_string(),
+        name: name.to_string(),
+        status: "ACTIVE".into(),
+        flavor_id: flavor_id.to_string(),
+        metadata: BTreeMap::new(),
+        volumes: volume_ids
+            .iter()
+            .map(|id| AttachedVolume {
+                id: id.clone(),
+                delete_on_termination: false,
+            })
+            .collect(),
+        created: now,
+        updated: now,
+        pending: None,
+        fault: None,
+    }
 }
 
 /// One snapshot per group that has already arrived, so RPO is defined from the start.

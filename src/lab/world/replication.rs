@@ -19,41 +19,10 @@ impl Array {
             })
             .collect();
         let full: u64 = volumes.iter().map(|v| v.provisioned).sum();
-        // Replication is incremental, as on a real array: once a snapshot of the group has reached
-        // a target, the next one sends only what changed since (a fixed share in the lab).
-        let sent_before = |target: &str| {
-            self.snapshots.iter().any(|s| {
-                s.group == group
-                    && s.transfers
-                        .iter()
-                        .any(|t| t.target == target && t.completed.is_some())
-            })
-        };
-        let transfer_of = |target: &str| {
-            let bytes = if sent_before(target) {
-                (full as f64 * clock::CHANGED_SHARE) as u64
-            } else {
-                full
-            };
-            let secs =
-                TRANSFER_BASE.as_secs_f64() + bytes as f64 / GIB as f64 * TRANSFER_SECS_PER_GIB;
-            (bytes, secs)
-        };
-        let transfers: Vec<Transfer> = g
+        let transfers = g
             .targets
             .iter()
-            .map(|t| {
-                let (bytes, needed_secs) = transfer_of(t);
-                Transfer {
-                    target: t.clone(),
-                    started: at,
-                    needed_secs,
-                    done_secs: 0.0,
-                    progressed_to: at,
-                    completed: None,
-                    bytes,
-                }
-            })
+            .map(|t| self.new_transfer(group, t, full, at))
             .collect();
         let suffix = self.next_suffix.to_string();
         self.next_suffix += 1;
@@ -67,6 +36,33 @@ impl Array {
             transfers,
         });
         Some(name)
+    }
+
+    /// A snapshot's transfer to `target`, starting `at`. Replication is incremental, as on a real
+    /// array: once a snapshot of the group has reached a target, the next one sends only what
+    /// changed since (a fixed share in the lab).
+    fn new_transfer(&self, group: &str, target: &str, full: u64, at: Time) -> Transfer {
+        let sent_before = self.snapshots.iter().any(|s| {
+            s.group == group
+                && s.transfers
+                    .iter()
+                    .any(|t| t.target == target && t.completed.is_some())
+        });
+        let bytes = if sent_before {
+            (full as f64 * clock::CHANGED_SHARE) as u64
+        } else {
+            full
+        };
+        Transfer {
+            target: target.to_string(),
+            started: at,
+            needed_secs: TRANSFER_BASE.as_secs_f64()
+                + bytes as f64 / GIB as f64 * TRANSFER_SECS_PER_GIB,
+            done_secs: 0.0,
+            progressed_to: at,
+            completed: None,
+            bytes,
+        }
     }
 
     /// Keeps the newest `keep` snapshots of each group, and any still being sent (an array

@@ -18,6 +18,36 @@ pub(crate) fn endpoints(group: &GroupConfig, state: &GroupState) -> (String, Str
     (source, target)
 }
 
+/// Members missing at the source (or no inventory at all for a forced failover), and the ones
+/// still running.
+fn member_facts(
+    req: &OperationRequest,
+    group: &GroupConfig,
+    source_reachable: bool,
+    inventory: &[InstanceInfo],
+    facts: &mut Facts,
+) {
+    let found: BTreeSet<&str> = inventory.iter().map(|i| i.name.as_str()).collect();
+    if source_reachable {
+        facts.missing_members = group
+            .members
+            .iter()
+            .filter(|m| !found.contains(m.as_str()))
+            .cloned()
+            .collect();
+    } else if inventory.is_empty() && req.operation == OperationType::Failover {
+        facts.missing_members = vec![format!(
+            "no inventory of {} is known from an earlier look at {}",
+            group.name, facts.source
+        )];
+    }
+    facts.running_servers = inventory
+        .iter()
+        .filter(|i| i.status != "SHUTOFF")
+        .map(|i| i.name.clone())
+        .collect();
+}
+
 /// What discovery found for one request: the checklist's facts and the source inventory.
 pub(crate) struct Gathered {
     pub facts: Facts,
@@ -71,39 +101,10 @@ impl Engine {
         if !dp.reachable {
             facts.target_error = Some(clean(&dp.error.unwrap_or_else(|| "no answer".into())));
         }
-        let inventory = if sp.reachable {
-            match discovery::inventory(src, group).await {
-                Ok(inv) => {
-                    self.save_inventory(&group.name, &source, &inv);
-                    inv
-                }
-                Err(e) => {
-                    facts.source_error = Some(clean(&e.to_string()));
-                    self.load_inventory(&group.name, &source)
-                }
-            }
-        } else {
-            self.load_inventory(&group.name, &source)
-        };
-        let found: BTreeSet<&str> = inventory.iter().map(|i| i.name.as_str()).collect();
-        if sp.reachable {
-            facts.missing_members = group
-                .members
-                .iter()
-                .filter(|m| !found.contains(m.as_str()))
-                .cloned()
-                .collect();
-        } else if inventory.is_empty() && req.operation == OperationType::Failover {
-            facts.missing_members = vec![format!(
-                "no inventory of {} is known from an earlier look at {source}",
-                group.name
-            )];
-        }
-        facts.running_servers = inventory
-            .iter()
-            .filter(|i| i.status != "SHUTOFF")
-            .map(|i| i.name.clone())
-            .collect();
+        let inventory = self
+            .source_inventory(group, &source, src, sp.reachable, &mut facts)
+            .await;
+        member_facts(req, group, sp.reachable, &inventory, &mut facts);
         if sp.reachable {
             self.storage_facts(req, group, &inventory, &mut facts).await;
         }
@@ -111,6 +112,31 @@ impl Engine {
             self.target_facts(req, group, &inventory, &mut facts).await;
         }
         Gathered { facts, inventory }
+    }
+
+    /// The group's instances at the source as discovered (and kept), or the last known copy
+    /// when the source cannot be read.
+    async fn source_inventory(
+        &self,
+        group: &GroupConfig,
+        source: &str,
+        src: &crate::providers::SiteClient,
+        reachable: bool,
+        facts: &mut Facts,
+    ) -> Vec<InstanceInfo> {
+        if !reachable {
+            return self.load_inventory(&group.name, source);
+        }
+        match discovery::inventory(src, group).await {
+            Ok(inv) => {
+                self.save_inventory(&group.name, source, &inv);
+                inv
+            }
+            Err(e) => {
+                facts.source_error = Some(clean(&e.to_string()));
+                self.load_inventory(&group.name, source)
+            }
+        }
     }
 
     async fn storage_facts(

@@ -1,22 +1,24 @@
-//! Running a journaled operation to its end: the executor in a task, the lease kept alive, events
-//! copied to the journal for other processes, then the record, the group state and the lock made
-//! true to the outcome.
+//! Running a journaled operation to its end: the executor in a task beside its lease keeper and
+//! event copier, then the record, the group state and the lock made true to the outcome.
 
-use super::Engine;
 use super::group_state::JournalState;
-use crate::domain::{OperationRecord, OperationStatus, OperationType, ResultData, transition_of};
+use super::{Engine, EngineError};
+use crate::domain::{
+    GroupState, OperationRecord, OperationStatus, OperationType, ResultData, transition_of,
+};
 use crate::orchestrator::site_runner::SiteRunner;
-use crate::orchestrator::{EventKind, Executor, Outcome, Plan, PriorStep};
+use crate::orchestrator::steps::{
+    CreateServer, FinalSync, ManageVolumes, SelectSnapshot, StopReplication,
+};
+use crate::orchestrator::{Executor, Outcome, Plan, PriorStep};
 use chrono::Utc;
-use serde_json::Value;
 use std::collections::HashMap;
 use std::sync::Arc;
-use std::time::Duration;
 use tokio::sync::watch;
 
 impl Engine {
     /// Run `plan` for `record` in a task. `rollback_only` resumes an operation that was rolling
-    /// back: nothing new starts, completed steps are compensated.
+    /// back: nothing new starts, completed steps are undone.
     pub(crate) fn spawn_run(
         self: &Arc<Self>,
         record: OperationRecord,
@@ -44,162 +46,125 @@ impl Engine {
         let (stop_tx, stop_rx) = watch::channel(false);
         let lease = self.spawn_lease_keeper(&group, &id, stop_rx.clone());
         let copier = self.spawn_event_copier(&id, stop_rx);
-        let outcome = match self.group_config(&group) {
-            Ok(g) => {
-                let runner = SiteRunner::new(
-                    self.clients.clone(),
-                    g.clone(),
-                    id.clone(),
-                    Arc::new(JournalState {
-                        store: self.store.clone(),
-                        primary_site: g.primary_site.clone(),
-                    }),
-                    self.opts.poll_interval,
-                );
-                let exec = Executor {
-                    operation_id: id.clone(),
-                    plan,
-                    runner: Arc::new(runner),
-                    journal: Arc::new(self.store.clone()),
-                    events: self.events.clone(),
-                    max_concurrency: self.opts.max_concurrency,
-                    cancel,
-                    prior,
-                };
-                exec.run().await.map_err(|e| e.to_string())
-            }
-            Err(e) => Err(e.to_string()),
-        };
+        let outcome = self.execute(&record, plan, prior, cancel).await;
         let _ = stop_tx.send(true);
-        let _ = lease.await;
-        let _ = copier.await;
+        for (task, joined) in [
+            ("lease keeper", lease.await),
+            ("event copier", copier.await),
+        ] {
+            if let Err(e) = joined {
+                tracing::error!("operation {id}: its {task} ended abnormally: {e}");
+            }
+        }
         self.finish(record, outcome).await;
         self.unregister(&id);
     }
 
-    /// Renew the group's lease while the operation runs, and watch the journal for a cancel
-    /// asked by another process (`drconsole ops cancel ID`).
-    fn spawn_lease_keeper(
-        self: &Arc<Self>,
-        group: &str,
-        id: &str,
-        mut stop: watch::Receiver<bool>,
-    ) -> tokio::task::JoinHandle<()> {
-        let engine = self.clone();
-        let lease = self.opts.lease;
-        let (group, id) = (group.to_string(), id.to_string());
-        tokio::spawn(async move {
-            let renew_every = lease / 3;
-            let mut last_renew = tokio::time::Instant::now();
-            let mut seq = 0;
-            loop {
-                tokio::select! {
-                    _ = tokio::time::sleep(Duration::from_secs(1)) => {}
-                    _ = stop.changed() => return,
-                }
-                if last_renew.elapsed() >= renew_every {
-                    last_renew = tokio::time::Instant::now();
-                    if let Err(e) = engine.store.renew_lock(&group, &id, lease).await {
-                        tracing::warn!("renewing the lease of {group}: {e}");
-                    }
-                }
-                if let Ok(Some((s, by))) = engine.store.cancel_request(&id, seq).await {
-                    seq = s;
-                    tracing::info!("operation {id}: cancel asked by {by}");
-                    engine.cancel_local(&id);
-                }
-            }
-        })
-    }
-
-    /// Copy this operation's events into the journal, so `ops watch` in another process sees them.
-    fn spawn_event_copier(
+    async fn execute(
         &self,
-        id: &str,
-        mut stop: watch::Receiver<bool>,
-    ) -> tokio::task::JoinHandle<()> {
-        let mut rx = self.events.subscribe();
-        let store = self.store.clone();
-        let id = id.to_string();
-        tokio::spawn(async move {
-            loop {
-                tokio::select! {
-                    ev = rx.recv() => match ev {
-                        Ok(first) => {
-                            // Take the whole burst: one write for all of it.
-                            let mut burst = vec![first];
-                            while let Ok(ev) = rx.try_recv() {
-                                burst.push(ev);
-                            }
-                            burst.retain(|ev| {
-                                ev.operation_id == id
-                                    && !matches!(ev.kind, EventKind::CancelRequested { .. })
-                            });
-                            if !burst.is_empty()
-                                && let Err(e) = store.append_events(burst).await
-                            {
-                                tracing::warn!("journaling events: {e}");
-                            }
-                        }
-                        Err(tokio::sync::broadcast::error::RecvError::Lagged(n)) => {
-                            tracing::warn!("event copier lagged by {n}");
-                        }
-                        Err(_) => return,
-                    },
-                    _ = stop.changed() => {
-                        // Drain what is already queued, then stop.
-                        let mut rest = Vec::new();
-                        while let Ok(ev) = rx.try_recv() {
-                            if ev.operation_id == id
-                                && !matches!(ev.kind, EventKind::CancelRequested { .. })
-                            {
-                                rest.push(ev);
-                            }
-                        }
-                        if !rest.is_empty() {
-                            let _ = store.append_events(rest).await;
-                        }
-                        return;
-                    }
-                }
-            }
-        })
+        record: &OperationRecord,
+        plan: Plan,
+        prior: HashMap<String, PriorStep>,
+        cancel: watch::Receiver<bool>,
+    ) -> Result<Outcome, EngineError> {
+        let g = self.group_config(&record.protection_group)?;
+        let state = JournalState {
+            store: self.store.clone(),
+            primary_site: g.primary_site.clone(),
+        };
+        let runner = SiteRunner::new(
+            self.clients.clone(),
+            g.clone(),
+            record.id.clone(),
+            Arc::new(state),
+            self.opts.poll_interval,
+        );
+        let exec = Executor {
+            operation_id: record.id.clone(),
+            plan,
+            runner: Arc::new(runner),
+            journal: Arc::new(self.store.clone()),
+            events: self.events.clone(),
+            max_concurrency: self.opts.max_concurrency,
+            cancel,
+            prior,
+        };
+        Ok(exec.run().await?)
     }
 
-    async fn finish(&self, mut record: OperationRecord, outcome: Result<Outcome, String>) {
-        let group = record.protection_group.clone();
-        let transition = transition_of(record.operation_type);
-        let (status, error, outputs, completed, failed) = match outcome {
-            Ok(o) => (
-                o.status,
-                o.error_message,
-                o.outputs,
-                o.steps_completed,
-                o.steps_failed,
-            ),
-            Err(e) => (
-                OperationStatus::Failed,
-                Some(e),
-                HashMap::new(),
-                vec![],
-                vec![],
-            ),
+    async fn finish(&self, mut record: OperationRecord, outcome: Result<Outcome, EngineError>) {
+        let ok = outcome
+            .as_ref()
+            .is_ok_and(|o| o.status == OperationStatus::Completed);
+        let state = self.group_after(&record, ok, outcome.as_ref().ok()).await;
+        let current_primary = state.map(|s| s.current_primary);
+        record.result_data = match &outcome {
+            Ok(o) => result_data(record.operation_type, ok, o, current_primary),
+            Err(_) => ResultData {
+                current_primary_site: current_primary,
+                ..ResultData::default()
+            },
         };
-        let ok = status == OperationStatus::Completed;
-        let needs_resync = ok
-            && outputs
-                .get("stop_replication")
-                .and_then(|o| o.get("needs_resync"))
-                .and_then(Value::as_bool)
-                .unwrap_or(false);
+        let (completed, failed) = match outcome {
+            Ok(o) => {
+                record.status = o.status;
+                record.error_message = o.error_message;
+                let ids = |l: Vec<crate::orchestrator::StepId>| l.into_iter().map(String::from);
+                (
+                    ids(o.steps_completed).collect(),
+                    ids(o.steps_failed).collect(),
+                )
+            }
+            Err(e) => {
+                record.status = OperationStatus::Failed;
+                record.error_message = Some(e.to_string());
+                (Vec::new(), Vec::new())
+            }
+        };
+        record.error_message = record.error_message.map(|e| crate::sanitize::clean(&e));
+        record.completed_at = Some(Utc::now());
+        self.journal_end(&mut record, ok, completed, failed).await;
+        self.release_lock(&record.protection_group, &record.id)
+            .await;
+        let detail = format!(
+            "{} {}{}",
+            record.operation_type.label(),
+            record.status.as_str(),
+            record
+                .error_message
+                .as_deref()
+                .map(|e| format!(": {e}"))
+                .unwrap_or_default()
+        );
+        let group = record.protection_group.clone();
+        self.audit("operation.finish", Some(&group), Some(&record.id), detail)
+            .await;
+    }
+
+    /// The group's state after the operation: its status by the state machine, and whether it
+    /// must be re-synced. `None` (logged) when the journal could not be updated.
+    async fn group_after(
+        &self,
+        record: &OperationRecord,
+        ok: bool,
+        outcome: Option<&Outcome>,
+    ) -> Option<GroupState> {
+        let op_type = record.operation_type;
+        let transition = transition_of(op_type);
         let new_status = if ok {
             transition.on_success
         } else {
             transition.on_failure
         };
-        let op_type = record.operation_type;
-        let state = self
-            .update_group(&group, |s| {
+        let needs_resync = ok
+            && outcome.is_some_and(|o| {
+                o.outputs_of::<StopReplication>()
+                    .iter()
+                    .any(|s| s.needs_resync)
+            });
+        let group = &record.protection_group;
+        let updated = self
+            .update_group(group, |s| {
                 if let Some(st) = new_status {
                     s.status = st;
                 }
@@ -211,89 +176,83 @@ impl Engine {
                 }
             })
             .await;
-        let current_primary = state.as_ref().ok().map(|s| s.current_primary.clone());
-        if let Err(e) = &state {
-            tracing::error!("updating the state of {group}: {e}");
-        }
-        record.result_data = result_data(op_type, ok, &outputs, current_primary);
-        record.status = status;
-        record.progress = if ok { 100 } else { record.progress };
-        record.completed_at = Some(Utc::now());
-        record.error_message = error.map(|e| crate::sanitize::clean(&e));
-        // The journal recorded every step as it ended (across resumes too): its lists are the
-        // whole story; the outcome's stand in only if the journal cannot be read.
+        updated
+            .inspect_err(|e| tracing::error!("updating the state of {group}: {e}"))
+            .ok()
+    }
+
+    /// Write the finished record. The journal recorded every step as it ended (across resumes
+    /// too): its lists are the whole story; the outcome's stand in only if it cannot be read.
+    async fn journal_end(
+        &self,
+        record: &mut OperationRecord,
+        ok: bool,
+        completed: Vec<String>,
+        failed: Vec<String>,
+    ) {
         match self.store.get_operation(&record.id).await {
             Ok(Some(stored)) => {
                 record.progress = if ok { 100 } else { stored.record.progress };
                 record.steps_completed = stored.record.steps_completed;
                 record.steps_failed = stored.record.steps_failed;
             }
-            _ => {
+            other => {
+                if let Err(e) = other {
+                    tracing::error!("reading back operation {}: {e}", record.id);
+                }
+                record.progress = if ok { 100 } else { record.progress };
                 record.steps_completed = completed;
                 record.steps_failed = failed;
             }
         }
-        if let Err(e) = self.store.update_operation(&record).await {
+        if let Err(e) = self.store.update_operation(record).await {
             tracing::error!("journaling the end of {}: {e}", record.id);
         }
-        let _ = self.store.release_lock(&group, &record.id).await;
-        self.audit(
-            "operation.finish",
-            Some(&group),
-            Some(&record.id),
-            format!(
-                "{} {}{}",
-                record.operation_type.label(),
-                status.as_str(),
-                record
-                    .error_message
-                    .as_deref()
-                    .map(|e| format!(": {e}"))
-                    .unwrap_or_default()
-            ),
-        )
-        .await;
+    }
+
+    /// Release a group's lock; one that cannot be released is logged, and expires with its lease.
+    pub(crate) async fn release_lock(&self, group: &str, operation_id: &str) {
+        if let Err(e) = self.store.release_lock(group, operation_id).await {
+            tracing::error!(
+                "releasing the lock of {group} held by operation {operation_id}: {e}; it expires \
+                 with its lease"
+            );
+        }
     }
 }
 
+/// What an operation made, read from its steps' typed outputs: every server it created (its
+/// plan's create_server steps), the volumes it managed, and the data it lost.
 fn result_data(
     op: OperationType,
     ok: bool,
-    outputs: &HashMap<String, Value>,
+    outcome: &Outcome,
     current_primary: Option<String>,
 ) -> ResultData {
-    let instances_created = if ok {
-        outputs
-            .keys()
-            .filter(|k| k.starts_with("create_server:"))
-            .count() as u32
-    } else {
-        0
-    };
-    let volumes_managed = if ok {
-        outputs
-            .get("manage_volumes")
-            .and_then(|o| o.get("volumes"))
-            .and_then(Value::as_array)
-            .map(|a| a.len() as u32)
-            .unwrap_or(0)
-    } else {
-        0
-    };
-    let data_loss_seconds = if matches!(
+    let moves = matches!(
         op,
         OperationType::PlannedFailover | OperationType::Failover | OperationType::Failback
-    ) {
-        ["final_sync", "select_snapshot"]
-            .iter()
-            .filter_map(|k| outputs.get(*k))
-            .find_map(|o| o.get("data_loss_seconds").and_then(Value::as_i64))
-    } else {
-        None
-    };
+    );
+    let data_loss_seconds = moves
+        .then(|| {
+            let synced = outcome.outputs_of::<FinalSync>();
+            let selected = outcome.outputs_of::<SelectSnapshot>();
+            synced.into_iter().chain(selected).next()
+        })
+        .flatten()
+        .map(|s| s.data_loss_seconds);
+    let managed = outcome.outputs_of::<ManageVolumes>();
     ResultData {
-        instances_created,
-        volumes_managed,
+        instances_created: if ok {
+            outcome.outputs_of::<CreateServer>().len() as u32
+        } else {
+            0
+        },
+        volumes_managed: if ok {
+            managed.iter().map(|m| m.volumes.len() as u32).sum()
+        } else {
+            0
+        },
         current_primary_site: current_primary,
         data_loss_seconds,
     }

@@ -3,11 +3,9 @@
 
 use super::{Engine, EngineError};
 use crate::domain::GroupState;
-use crate::orchestrator::site_runner::RunnerState;
+use crate::orchestrator::site_runner::{Recorded, RunnerState, StateError};
 use crate::store::{Store, StoreError};
 use futures_util::future::BoxFuture;
-use serde_json::Value;
-use std::collections::HashMap;
 
 impl Engine {
     pub async fn group_state(&self, name: &str) -> Result<GroupState, EngineError> {
@@ -26,7 +24,7 @@ impl Engine {
         change: impl Fn(&mut GroupState),
     ) -> Result<GroupState, EngineError> {
         let g = self.group_config(name)?.clone();
-        update_group_state(&self.store, name, &g.primary_site, change).await
+        Ok(update_group_state(&self.store, name, &g.primary_site, change).await?)
     }
 }
 
@@ -35,7 +33,7 @@ pub(crate) async fn update_group_state(
     name: &str,
     primary_site: &str,
     change: impl Fn(&mut GroupState),
-) -> Result<GroupState, EngineError> {
+) -> Result<GroupState, StateError> {
     for _ in 0..10 {
         let current = store.group_state(name).await?;
         let expected = current.as_ref().map(|s| s.metadata_version);
@@ -52,9 +50,9 @@ pub(crate) async fn update_group_state(
             Err(e) => return Err(e.into()),
         }
     }
-    Err(EngineError::Failed(format!(
-        "the state of group {name} kept changing under us; try again"
-    )))
+    Err(StateError::Contended {
+        group: name.to_string(),
+    })
 }
 
 /// The journal as the site runner sees it.
@@ -68,7 +66,7 @@ impl RunnerState for JournalState {
         &'a self,
         group: &'a str,
         new_primary: &'a str,
-    ) -> BoxFuture<'a, Result<(), String>> {
+    ) -> BoxFuture<'a, Result<(), StateError>> {
         Box::pin(async move {
             update_group_state(&self.store, group, &self.primary_site, |s| {
                 if s.current_primary != new_primary {
@@ -78,36 +76,36 @@ impl RunnerState for JournalState {
             })
             .await
             .map(|_| ())
-            .map_err(|e| e.to_string())
         })
     }
 
-    fn current_primary<'a>(&'a self, group: &'a str) -> BoxFuture<'a, Result<String, String>> {
+    fn current_primary<'a>(&'a self, group: &'a str) -> BoxFuture<'a, Result<String, StateError>> {
         Box::pin(async move {
-            let s = self
-                .store
-                .group_state(group)
-                .await
-                .map_err(|e| e.to_string())?;
+            let s = self.store.group_state(group).await?;
             Ok(s.map(|s| s.current_primary)
                 .unwrap_or_else(|| self.primary_site.clone()))
         })
     }
 
-    fn step_outputs<'a>(
+    fn recorded<'a>(
         &'a self,
         operation_id: &'a str,
-    ) -> BoxFuture<'a, Result<HashMap<String, Value>, String>> {
+    ) -> BoxFuture<'a, Result<Recorded, StateError>> {
         Box::pin(async move {
-            let steps = self
+            let op = self
                 .store
-                .steps(operation_id)
-                .await
-                .map_err(|e| e.to_string())?;
-            Ok(steps
+                .get_operation(operation_id)
+                .await?
+                .ok_or_else(|| StateError::UnknownOperation(operation_id.to_string()))?;
+            let steps = self.store.steps(operation_id).await?;
+            let outputs = steps
                 .into_iter()
                 .filter_map(|s| s.output.map(|o| (s.step_id, o)))
-                .collect())
+                .collect();
+            Ok(Recorded {
+                plan: op.plan,
+                outputs,
+            })
         })
     }
 }

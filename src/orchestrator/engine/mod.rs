@@ -6,6 +6,7 @@ mod detail;
 mod facts;
 mod finish;
 mod group_state;
+mod keepers;
 mod request;
 mod resume;
 mod start;

@@ -1,6 +1,8 @@
 //! What a caller asks of the engine, and how the engine says no.
 
 use crate::domain::{OperationType, Rejection};
+use crate::orchestrator::plan::PlanError;
+use crate::orchestrator::site_runner::StateError;
 use crate::store::StoreError;
 use std::collections::BTreeMap;
 use thiserror::Error;
@@ -42,6 +44,18 @@ pub enum EngineError {
     Store(#[from] StoreError),
     #[error("{0}")]
     Failed(String),
+    /// A journaled plan that does not hold together (it was checked before it was journaled).
+    #[error(transparent)]
+    Plan(#[from] PlanError),
+}
+
+impl From<StateError> for EngineError {
+    fn from(e: StateError) -> Self {
+        match e {
+            StateError::Journal(e) => EngineError::Store(e),
+            other => EngineError::Failed(other.to_string()),
+        }
+    }
 }
 
 impl From<Rejection> for EngineError {

@@ -3,9 +3,9 @@
 //! check, then the operation continues (or, if it was rolling back, finishes its rollback).
 
 use super::{Engine, EngineError};
-use crate::domain::OperationStatus;
+use crate::domain::{OperationRecord, OperationStatus};
 use crate::orchestrator::{Plan, PriorStep};
-use crate::store::{LockHolder, LockOutcome, StepStatus, StoredOperation};
+use crate::store::{LockHolder, LockOutcome, StepRecord, StepStatus, StoredOperation};
 use std::collections::HashMap;
 use std::sync::Arc;
 
@@ -59,10 +59,40 @@ impl Engine {
         let record = op.record;
         let group = record.protection_group.clone();
         self.group_config(&group)?;
-        if let Some(owner) = op.owner.as_deref().filter(|o| console_is_dead(o)) {
+        self.take_over(&record, op.owner.as_deref()).await?;
+        let plan: Plan = serde_json::from_value(op.plan).map_err(|e| {
+            EngineError::Failed(format!(
+                "the journaled plan of {} cannot be read: {e}",
+                record.id
+            ))
+        })?;
+        let prior = prior_of(self.store.steps(&record.id).await?);
+        let rolling_back = record.status == OperationStatus::RollingBack;
+        let detail = format!(
+            "{} resumed by console {}{}",
+            record.operation_type.label(),
+            self.opts.console_id,
+            if rolling_back { " (rolling back)" } else { "" }
+        );
+        self.audit("operation.resume", Some(&group), Some(&record.id), detail)
+            .await;
+        let id = record.id.clone();
+        self.spawn_run(record, plan, prior, rolling_back);
+        Ok(id)
+    }
+
+    /// Take the group's lock for the operation: at once from a console of this host that died,
+    /// else only once the lease of whoever holds it has expired.
+    async fn take_over(
+        &self,
+        record: &OperationRecord,
+        owner: Option<&str>,
+    ) -> Result<(), EngineError> {
+        let group = &record.protection_group;
+        if let Some(owner) = owner.filter(|o| console_is_dead(o)) {
             // Its console died on this host (SIGKILL, a dropped session): no need to wait out
             // the lease.
-            self.store.release_lock(&group, &record.id).await?;
+            self.store.release_lock(group, &record.id).await?;
             tracing::info!(
                 "operation {}: console {owner} is gone; taking over",
                 record.id
@@ -76,51 +106,33 @@ impl Engine {
         };
         match self
             .store
-            .acquire_lock(&group, &holder, self.opts.lease)
+            .acquire_lock(group, &holder, self.opts.lease)
             .await?
         {
-            LockOutcome::Held(lock) => {
-                return Err(EngineError::Rejected(format!(
-                    "operation {} is held by console {} until {}",
-                    record.id, lock.holder.console_id, lock.expires_at
-                )));
-            }
-            LockOutcome::Acquired(_) | LockOutcome::TakenOver { .. } => {}
+            LockOutcome::Held(lock) => Err(EngineError::Rejected(format!(
+                "operation {} is held by console {} until {}",
+                record.id, lock.holder.console_id, lock.expires_at
+            ))),
+            LockOutcome::Acquired(_) | LockOutcome::TakenOver { .. } => Ok(()),
         }
-        let plan: Plan = serde_json::from_value(op.plan).map_err(|e| {
-            EngineError::Failed(format!(
-                "the journaled plan of {} cannot be read: {e}",
-                record.id
-            ))
-        })?;
-        let steps = self.store.steps(&record.id).await?;
-        let mut prior = HashMap::new();
-        for s in steps {
+    }
+}
+
+/// What the journal says of each step, for the executor: succeeded steps are not run again,
+/// started (or failed) ones are re-checked first.
+fn prior_of(steps: Vec<StepRecord>) -> HashMap<String, PriorStep> {
+    steps
+        .into_iter()
+        .map(|s| {
             let p = match s.status {
                 StepStatus::Succeeded => PriorStep::Succeeded(s.output.unwrap_or_default()),
                 StepStatus::Started | StepStatus::Failed => PriorStep::Started,
-                // Undone already; compensating again is harmless, running again is not wanted.
+                // Undone already; undoing again is harmless, running again is not wanted.
                 StepStatus::Compensated => PriorStep::Succeeded(s.output.unwrap_or_default()),
             };
-            prior.insert(s.step_id, p);
-        }
-        let rolling_back = record.status == OperationStatus::RollingBack;
-        self.audit(
-            "operation.resume",
-            Some(&group),
-            Some(&record.id),
-            format!(
-                "{} resumed by console {}{}",
-                record.operation_type.label(),
-                self.opts.console_id,
-                if rolling_back { " (rolling back)" } else { "" }
-            ),
-        )
-        .await;
-        let id = record.id.clone();
-        self.spawn_run(record, plan, prior, rolling_back);
-        Ok(id)
-    }
+            (s.step_id, p)
+        })
+        .collect()
 }
 
 /// A console id (`host:pid:random`) of this host whose process is gone.

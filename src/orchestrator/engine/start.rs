@@ -3,16 +3,26 @@
 
 use super::facts::endpoints;
 use super::{Engine, EngineError, OperationRequest};
+use crate::config::GroupConfig;
 use crate::domain::{
-    CheckOptions, CheckState, GroupStatus, OperationRecord, OperationStatus, OperationType,
-    ResultData, check_transition, evaluate, passes,
+    Check, CheckOptions, CheckState, GroupState, GroupStatus, OperationRecord, OperationStatus,
+    OperationType, ResultData, Transition, check_transition, evaluate, passes,
 };
+use crate::orchestrator::Plan;
 use crate::orchestrator::plans::{OperationOptions, PlanInput, build_plan};
 use crate::store::{AuditEntry, LockHolder, LockOutcome};
 use chrono::Utc;
-use serde_json::json;
+use serde_json::{Value, json};
 use std::collections::HashMap;
 use std::sync::Arc;
+
+/// An operation ready to journal: its record, plan, and the options and checks it started with.
+struct Prepared {
+    record: OperationRecord,
+    plan_json: Value,
+    options_json: Value,
+    plan: Plan,
+}
 
 /// A fresh operation id (random, UUID-shaped).
 pub fn new_operation_id() -> String {
@@ -63,124 +73,144 @@ impl Engine {
                 "--force applies only to an unplanned failover (--unplanned --force)".into(),
             ));
         }
-        let (source, target) = endpoints(&group, &state);
         let id = new_operation_id();
+        self.lock_group(&group.name, &id, req.operation).await?;
+        let prepared = match self.prepare(&req, &group, &state, &id).await {
+            Ok(p) => p,
+            Err(e) => {
+                self.release_lock(&group.name, &id).await;
+                return Err(e);
+            }
+        };
+        self.journal_start(&req, prepared, transition, run_here)
+            .await
+    }
+
+    /// Take the group's lock for operation `id`, or say who holds it and until when.
+    async fn lock_group(
+        &self,
+        group: &str,
+        id: &str,
+        operation: OperationType,
+    ) -> Result<(), EngineError> {
         let holder = LockHolder {
-            operation_id: id.clone(),
-            operation_type: req.operation,
+            operation_id: id.to_string(),
+            operation_type: operation,
             actor: self.actor.clone(),
             console_id: self.opts.console_id.clone(),
         };
         match self
             .store
-            .acquire_lock(&group.name, &holder, self.opts.lease)
+            .acquire_lock(group, &holder, self.opts.lease)
             .await?
         {
-            LockOutcome::Held(lock) => {
-                return Err(EngineError::Rejected(format!(
-                    "group {} is locked by operation {} ({}) run by {} since {}; its lease \
-                     expires at {}. Watch it with `drconsole ops watch {}`",
-                    group.name,
-                    lock.holder.operation_id,
-                    lock.holder.operation_type.label(),
-                    lock.holder.actor,
-                    lock.acquired_at.format("%Y-%m-%d %H:%M:%S UTC"),
-                    lock.expires_at.format("%H:%M:%S UTC"),
-                    short(&lock.holder.operation_id),
-                )));
-            }
+            LockOutcome::Held(lock) => Err(EngineError::Rejected(format!(
+                "group {group} is locked by operation {} ({}) run by {} since {}; its lease \
+                 expires at {}. Watch it with `drconsole ops watch {}`",
+                lock.holder.operation_id,
+                lock.holder.operation_type.label(),
+                lock.holder.actor,
+                lock.acquired_at.format("%Y-%m-%d %H:%M:%S UTC"),
+                lock.expires_at.format("%H:%M:%S UTC"),
+                short(&lock.holder.operation_id),
+            ))),
             LockOutcome::TakenOver { from, .. } => {
-                self.audit(
-                    "lock.takeover",
-                    Some(&group.name),
-                    Some(&id),
-                    format!("lease of {} had expired", from.holder.operation_id),
-                )
-                .await;
+                let detail = format!("lease of {} had expired", from.holder.operation_id);
+                self.audit("lock.takeover", Some(group), Some(id), detail)
+                    .await;
+                Ok(())
             }
-            LockOutcome::Acquired(_) => {}
+            LockOutcome::Acquired(_) => Ok(()),
         }
-        match self
-            .prepare(&req, &group, &state, &id, &source, &target)
-            .await
-        {
-            Ok((record, plan_json, options_json, plan)) => {
-                if let Err(e) = self
-                    .store
-                    .insert_operation(&record, &plan_json, &options_json)
-                    .await
-                {
-                    let _ = self.store.release_lock(&group.name, &id).await;
-                    return Err(e.into());
-                }
-                if let Some(running) = transition.while_running {
-                    self.update_group(&group.name, |s| {
-                        s.status = running;
-                        s.last_operation = Some(id.clone());
-                    })
-                    .await?;
-                }
-                self.audit(
-                    "operation.start",
-                    Some(&group.name),
-                    Some(&id),
-                    format!("{} from {source} to {target}", req.operation.label()),
-                )
-                .await;
-                if run_here {
-                    self.spawn_run(record.clone(), plan, HashMap::new(), false);
-                } else {
-                    let _ = self.store.release_lock(&group.name, &id).await;
-                }
-                Ok(record)
-            }
-            Err(e) => {
-                let _ = self.store.release_lock(&group.name, &id).await;
-                Err(e)
-            }
+    }
+
+    /// Journal the prepared operation and mark the group as running it, then run it here or
+    /// leave it (lock released) for another process.
+    async fn journal_start(
+        self: &Arc<Self>,
+        req: &OperationRequest,
+        p: Prepared,
+        transition: Transition,
+        run_here: bool,
+    ) -> Result<OperationRecord, EngineError> {
+        let (group, id) = (p.record.protection_group.clone(), p.record.id.clone());
+        let stored = self
+            .store
+            .insert_operation(&p.record, &p.plan_json, &p.options_json)
+            .await;
+        if let Err(e) = stored {
+            self.release_lock(&group, &id).await;
+            return Err(e.into());
         }
+        if let Some(running) = transition.while_running {
+            self.update_group(&group, |s| {
+                s.status = running;
+                s.last_operation = Some(id.clone());
+            })
+            .await?;
+        }
+        let detail = format!(
+            "{} from {} to {}",
+            req.operation.label(),
+            p.record.source_site_id,
+            p.record.target_site_id
+        );
+        self.audit("operation.start", Some(&group), Some(&id), detail)
+            .await;
+        if run_here {
+            self.spawn_run(p.record.clone(), p.plan, HashMap::new(), false);
+        } else {
+            self.release_lock(&group, &id).await;
+        }
+        Ok(p.record)
     }
 
     /// Preconditions, plan and the record to journal. Nothing is written here.
     async fn prepare(
         &self,
         req: &OperationRequest,
-        group: &crate::config::GroupConfig,
-        state: &crate::domain::GroupState,
+        group: &GroupConfig,
+        state: &GroupState,
         id: &str,
-        source: &str,
-        target: &str,
-    ) -> Result<
-        (
-            OperationRecord,
-            serde_json::Value,
-            serde_json::Value,
-            crate::orchestrator::Plan,
-        ),
-        EngineError,
-    > {
+    ) -> Result<Prepared, EngineError> {
         let gathered = self.gather(req, group, state).await;
-        let checks = evaluate(
-            req.operation,
-            &gathered.facts,
-            CheckOptions {
-                force: req.force,
-                stop_servers: req.stop_servers,
-            },
-        );
-        if !passes(&checks) {
-            let failed: Vec<String> = checks
-                .iter()
-                .filter(|c| c.state == CheckState::Fail)
-                .map(|c| format!("{}: {}", c.label, c.reason))
-                .collect();
-            return Err(EngineError::Rejected(format!(
-                "{} of {} cannot start: {}",
-                req.operation.label(),
-                group.name,
-                failed.join("; ")
-            )));
-        }
+        let opts = CheckOptions {
+            force: req.force,
+            stop_servers: req.stop_servers,
+        };
+        let checks = evaluate(req.operation, &gathered.facts, opts);
+        refuse_unless_passing(req, group, &checks)?;
+        let options = self.options_for(req, group, state).await?;
+        let (source, target) = endpoints(group, state);
+        let plan = build_plan(&PlanInput {
+            operation_id: id,
+            operation: req.operation,
+            group,
+            source: &source,
+            target: &target,
+            inventory: &gathered.inventory,
+            options: &options,
+        });
+        plan.validate()
+            .map_err(|e| EngineError::Failed(format!("the plan is inconsistent: {e}")))?;
+        let plan_json = serde_json::to_value(&plan)
+            .map_err(|e| EngineError::Failed(format!("cannot journal the plan: {e}")))?;
+        Ok(Prepared {
+            record: self.new_record(req, group, id, (source, target)),
+            plan_json,
+            options_json: json!({ "options": options, "checks": checks }),
+            plan,
+        })
+    }
+
+    /// The plan's options: the request's, and what the journal adds (the drill to clean up,
+    /// whether a sync must first re-establish replication).
+    async fn options_for(
+        &self,
+        req: &OperationRequest,
+        group: &GroupConfig,
+        state: &GroupState,
+    ) -> Result<OperationOptions, EngineError> {
         let mut options = self.plan_options(req);
         if req.operation == OperationType::TestCleanup {
             options.test_operation = Some(self.last_drill(&group.name).await?);
@@ -188,25 +218,24 @@ impl Engine {
         if req.operation == OperationType::SyncNow {
             options.resync = state.needs_resync || state.status == GroupStatus::FailedOver;
         }
-        let plan = build_plan(&PlanInput {
-            operation_id: id,
-            operation: req.operation,
-            group,
-            source,
-            target,
-            inventory: &gathered.inventory,
-            options: &options,
-        });
-        plan.validate()
-            .map_err(|e| EngineError::Failed(format!("the plan is inconsistent: {e}")))?;
-        let record = OperationRecord {
+        Ok(options)
+    }
+
+    fn new_record(
+        &self,
+        req: &OperationRequest,
+        group: &GroupConfig,
+        id: &str,
+        (source, target): (String, String),
+    ) -> OperationRecord {
+        OperationRecord {
             id: id.to_string(),
             operation_type: req.operation,
             protection_group: group.name.clone(),
             status: OperationStatus::Pending,
             progress: 0,
-            source_site_id: source.to_string(),
-            target_site_id: target.to_string(),
+            source_site_id: source,
+            target_site_id: target,
             started_at: Some(Utc::now()),
             completed_at: None,
             error_message: None,
@@ -214,14 +243,7 @@ impl Engine {
             steps_failed: Vec::new(),
             result_data: ResultData::default(),
             actor: self.actor.clone(),
-        };
-        let plan_json = serde_json::to_value(&plan)
-            .map_err(|e| EngineError::Failed(format!("cannot journal the plan: {e}")))?;
-        let options_json = json!({
-            "options": options,
-            "checks": checks,
-        });
-        Ok((record, plan_json, options_json, plan))
+        }
     }
 
     /// The newest completed drill of a group: what a test cleanup removes.
@@ -259,6 +281,28 @@ impl Engine {
             tracing::error!("audit trail: {e}");
         }
     }
+}
+
+/// A refusal naming every check that failed.
+fn refuse_unless_passing(
+    req: &OperationRequest,
+    group: &GroupConfig,
+    checks: &[Check],
+) -> Result<(), EngineError> {
+    if passes(checks) {
+        return Ok(());
+    }
+    let failed: Vec<String> = checks
+        .iter()
+        .filter(|c| c.state == CheckState::Fail)
+        .map(|c| format!("{}: {}", c.label, c.reason))
+        .collect();
+    Err(EngineError::Rejected(format!(
+        "{} of {} cannot start: {}",
+        req.operation.label(),
+        group.name,
+        failed.join("; ")
+    )))
 }
 
 pub(crate) fn short(id: &str) -> &str {

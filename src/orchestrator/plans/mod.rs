@@ -1,15 +1,29 @@
 //! Plan builders: from a group's definition, what was discovered at the source, and the operator's
-//! options, the DAG of steps for each operation type. Pure functions, unit-tested on their shape.
+//! options, the DAG of steps for each operation type, one file per operation family, sharing the
+//! recovery fragment (volumes, ports, servers in boot-order waves). Pure functions, unit-tested on
+//! their shape.
 
-mod builder;
+mod drill;
+mod failback;
+mod failover;
+mod recovery;
+mod reprotect;
+mod sync;
 #[cfg(test)]
 mod tests;
 
-pub use builder::build_plan;
-
 use crate::config::GroupConfig;
-use crate::domain::{InstanceInfo, OperationType};
+use crate::domain::{InstanceInfo, OperationType, Phase};
+use crate::orchestrator::plan::{Plan, RetryPolicy, StepSpec};
+use crate::orchestrator::step::StepId;
+use crate::orchestrator::steps::{RetireInstances, SelectSnapshot, SwapPrimary, ValidateSites};
 use std::collections::BTreeMap;
+use std::time::Duration;
+
+/// Array copies and Cinder manages of a whole group.
+const STORAGE_TIMEOUT: Duration = Duration::from_secs(30 * 60);
+/// A wave's boots, and a drill's cleanup.
+const BOOT_TIMEOUT: Duration = Duration::from_secs(20 * 60);
 
 /// What the operator chose for this run.
 #[derive(Debug, Clone, PartialEq, Eq, Default, serde::Serialize, serde::Deserialize)]
@@ -40,6 +54,18 @@ pub struct PlanInput<'a> {
     /// The group's instances at the source (from discovery, or the last known copy when forced).
     pub inventory: &'a [InstanceInfo],
     pub options: &'a OperationOptions,
+}
+
+pub fn build_plan(input: &PlanInput) -> Plan {
+    match input.operation {
+        OperationType::PlannedFailover => failover::planned(input),
+        OperationType::Failover => failover::unplanned(input),
+        OperationType::Failback => failback::plan(input),
+        OperationType::Reprotect => reprotect::plan(input),
+        OperationType::TestFailover => drill::test_failover(input),
+        OperationType::TestCleanup => drill::test_cleanup(input),
+        OperationType::SyncNow => sync::plan(input),
+    }
 }
 
 impl PlanInput<'_> {
@@ -73,4 +99,71 @@ impl PlanInput<'_> {
     pub fn flavor_mapping(&self) -> BTreeMap<String, String> {
         self.mapping(&self.group.flavor_mapping, &self.options.flavor_mapping)
     }
+
+    /// The group's servers, by name.
+    fn servers(&self) -> Vec<String> {
+        self.inventory.iter().map(|i| i.name.clone()).collect()
+    }
+}
+
+/// Every plan starts here: both sites answer (only the target, for a forced failover).
+fn validate(input: &PlanInput) -> StepSpec {
+    let force = input.operation == OperationType::Failover && input.options.force;
+    let step = ValidateSites {
+        source: input.source.into(),
+        target: input.target.into(),
+        force,
+    };
+    StepSpec::new(StepId::validate_sites(), step, Phase::Preparation)
+        .timeout(Duration::from_secs(120))
+}
+
+fn select_snapshot(input: &PlanInput, after: StepId) -> StepSpec {
+    let step = SelectSnapshot {
+        source: input.source.into(),
+        target: input.target.into(),
+        array_pg: input.group.array_pg.clone(),
+    };
+    StepSpec::new(StepId::select_snapshot(), step, Phase::Storage).after([after])
+}
+
+/// The new primary recorded: the point of no return of every move.
+fn swap_primary(new_primary: &str, after: StepId) -> StepSpec {
+    let step = SwapPrimary {
+        new_primary: new_primary.into(),
+    };
+    StepSpec::new(StepId::swap_primary(), step, Phase::Finalization)
+        .after([after])
+        .retry(RetryPolicy::DEFAULT)
+        .point_of_no_return()
+}
+
+/// The old primary's copies deleted once the new side runs (after the swap: never undone).
+fn retire_source(input: &PlanInput) -> StepSpec {
+    let step = RetireInstances {
+        site: input.source.into(),
+        servers: input.servers(),
+    };
+    StepSpec::new(StepId::retire_source_instances(), step, Phase::Finalization)
+        .after([StepId::swap_primary()])
+}
+
+/// Stale copies at the target deleted before anything is made there: a point of no return.
+fn retire_stale(input: &PlanInput) -> StepSpec {
+    let step = RetireInstances {
+        site: input.target.into(),
+        servers: input.servers(),
+    };
+    StepSpec::new(StepId::retire_stale_copies(), step, Phase::Preparation)
+        .after([StepId::validate_sites()])
+        .point_of_no_return()
+}
+
+/// A short, stable tag of the operation for names it creates (so a retry finds its own).
+pub fn short_id(operation_id: &str) -> String {
+    let clean: String = operation_id
+        .chars()
+        .filter(|c| c.is_ascii_alphanumeric())
+        .collect();
+    clean[clean.len().saturating_sub(8)..].to_string()
 }

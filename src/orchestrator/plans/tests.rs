@@ -3,7 +3,8 @@
 use super::*;
 use crate::domain::{InstanceInfo, OperationType, PortInfo, VolumeInfo};
 use crate::orchestrator::plan::Plan;
-use crate::orchestrator::step_kind::StepKind;
+use crate::orchestrator::step::StepId;
+use crate::orchestrator::steps::*;
 use std::time::Duration;
 
 fn group() -> GroupConfig {
@@ -71,7 +72,7 @@ fn names(plan: &Plan) -> Vec<String> {
     plan.steps.iter().map(|s| s.kind.label()).collect()
 }
 
-fn deps_of<'a>(plan: &'a Plan, id: &str) -> &'a [String] {
+fn deps_of<'a>(plan: &'a Plan, id: &str) -> &'a [StepId] {
     &plan.get(id).unwrap().deps
 }
 
@@ -139,7 +140,8 @@ fn servers_use_mapped_networks_flavors_and_boot_order() {
         "site-b",
         OperationOptions::default(),
     );
-    let StepKind::CreateServer { server, site } = &plan.get("create_server:db-1").unwrap().kind
+    let StepKind::CreateServer(CreateServer { server, site }) =
+        &plan.get("create_server:db-1").unwrap().kind
     else {
         panic!()
     };
@@ -156,7 +158,7 @@ fn servers_use_mapped_networks_flavors_and_boot_order() {
         ["db-1-boot", "db-1-data"],
         "the boot volume comes first"
     );
-    let StepKind::CreateVolumesFromSnapshot { volumes, .. } =
+    let StepKind::CreateVolumesFromSnapshot(CreateVolumesFromSnapshot { volumes, .. }) =
         &plan.get("create_volumes_from_snapshot").unwrap().kind
     else {
         panic!()
@@ -175,7 +177,9 @@ fn operator_mappings_override_and_failback_reverses() {
         ..Default::default()
     };
     let plan = build(OperationType::Failover, "site-a", "site-b", opts);
-    let StepKind::CreatePorts { ports, .. } = &plan.get("create_ports:db-1").unwrap().kind else {
+    let StepKind::CreatePorts(CreatePorts { ports, .. }) =
+        &plan.get("create_ports:db-1").unwrap().kind
+    else {
         panic!()
     };
     assert_eq!(ports[0].network, "net-x");
@@ -192,7 +196,8 @@ fn operator_mappings_override_and_failback_reverses() {
         inventory: &inv,
         options: &OperationOptions::default(),
     });
-    let StepKind::CreatePorts { ports, site, .. } = &back.get("create_ports:db-1").unwrap().kind
+    let StepKind::CreatePorts(CreatePorts { ports, site, .. }) =
+        &back.get("create_ports:db-1").unwrap().kind
     else {
         panic!()
     };
@@ -200,7 +205,8 @@ fn operator_mappings_override_and_failback_reverses() {
         (site.as_str(), ports[0].network.as_str()),
         ("site-a", "net-db")
     );
-    let StepKind::CreateServer { server, .. } = &back.get("create_server:db-1").unwrap().kind
+    let StepKind::CreateServer(CreateServer { server, .. }) =
+        &back.get("create_server:db-1").unwrap().kind
     else {
         panic!()
     };
@@ -231,7 +237,7 @@ fn unplanned_failover_uses_the_newest_arrival_and_stops_replication() {
     );
     assert!(matches!(
         plan.steps[0].kind,
-        StepKind::ValidateSites { force: true, .. }
+        StepKind::ValidateSites(ValidateSites { force: true, .. })
     ));
 }
 
@@ -245,24 +251,25 @@ fn a_drill_never_touches_production() {
     );
     for s in &plan.steps {
         let touches_source = match &s.kind {
-            StepKind::StopServers { site, .. } | StepKind::RetireInstances { site, .. } => {
-                site == "site-a"
-            }
-            StepKind::ReverseReplication { .. }
-            | StepKind::StopReplication { .. }
-            | StepKind::SwapPrimary { .. } => true,
+            StepKind::StopServers(StopServers { site, .. })
+            | StepKind::RetireInstances(RetireInstances { site, .. }) => site == "site-a",
+            StepKind::ReverseReplication(ReverseReplication { .. })
+            | StepKind::StopReplication(StopReplication { .. })
+            | StepKind::SwapPrimary(SwapPrimary { .. }) => true,
             _ => false,
         };
         assert!(!touches_source, "a drill must not {}", s.kind.label());
     }
-    let StepKind::CreatePorts { ports, .. } = &plan.get("create_ports:db-2").unwrap().kind else {
+    let StepKind::CreatePorts(CreatePorts { ports, .. }) =
+        &plan.get("create_ports:db-2").unwrap().kind
+    else {
         panic!()
     };
     assert_eq!(
         ports[0].network, "net-db-test",
         "drills use the test networks"
     );
-    let StepKind::CreateVolumesFromSnapshot { volumes, .. } =
+    let StepKind::CreateVolumesFromSnapshot(CreateVolumesFromSnapshot { volumes, .. }) =
         &plan.get("create_volumes_from_snapshot").unwrap().kind
     else {
         panic!()
@@ -301,7 +308,7 @@ fn reprotect_cleanup_and_sync_are_short() {
         },
     );
     assert!(
-        matches!(&cleanup.steps[1].kind, StepKind::CleanupTestResources { test_operation, site } if test_operation == "op-9" && site == "site-b")
+        matches!(&cleanup.steps[1].kind, StepKind::CleanupTestResources(CleanupTestResources { test_operation, site }) if test_operation == "op-9" && site == "site-b")
     );
     let sync = build(
         OperationType::SyncNow,
@@ -310,4 +317,57 @@ fn reprotect_cleanup_and_sync_are_short() {
         OperationOptions::default(),
     );
     assert_eq!(names(&sync), ["validate_sites", "replicate_now"]);
+}
+
+#[test]
+fn plans_and_outputs_journal_as_before() {
+    let plan = build(
+        OperationType::PlannedFailover,
+        "site-a",
+        "site-b",
+        OperationOptions::default(),
+    );
+    let json = serde_json::to_value(&plan).unwrap();
+    let ports = json["steps"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|s| s["id"] == "create_ports:db-1")
+        .unwrap();
+    assert_eq!(
+        ports,
+        &serde_json::json!({
+            "id": "create_ports:db-1",
+            "kind": {
+                "kind": "create_ports",
+                "site": "site-b",
+                "server": "db-1",
+                "ports": [{"network": "net-db-dr", "ip": "10.0.1.0", "mac": "fa:16:3e:00:00:00"}],
+            },
+            "phase": "instances",
+            "deps": ["validate_sites"],
+            "timeout_ms": 120_000,
+            "retry": {"attempts": 3, "backoff_ms": 500},
+            "no_rollback": false,
+        }),
+        "ids are plain strings and kinds keep their tag and fields"
+    );
+    let back: Plan = serde_json::from_value(json).unwrap();
+    assert_eq!(back, plan, "a journaled plan reads back for a resume");
+
+    // Outputs as the untyped steps journaled them read as the typed ones.
+    let stopped: ReplicationStopped =
+        serde_json::from_value(serde_json::json!({"stopped": true})).unwrap();
+    assert!(stopped.stopped && !stopped.needs_resync);
+    let chosen: ChosenSnapshot = serde_json::from_value(serde_json::json!({
+        "snapshot": "array-a:pg.3", "created": "2026-11-24T10:42:03+00:00", "data_loss_seconds": 177
+    }))
+    .unwrap();
+    assert_eq!(chosen.data_loss_seconds, 177);
+    let found: ArrayVolumes =
+        serde_json::from_value(serde_json::json!({"volumes": ["db-1-boot-x"]})).unwrap();
+    assert_eq!(
+        found.snapshot, None,
+        "an earlier check recorded no snapshot"
+    );
 }

@@ -2,7 +2,7 @@
 //! site's flavors, networks and subnets — fetched once per operation, not once per instance.
 
 use super::{SiteRunner, step_err};
-use crate::orchestrator::runner::StepError;
+use crate::orchestrator::step::StepError;
 use crate::providers::compute::Flavor;
 use crate::providers::network::{Network, Subnet};
 use std::collections::HashMap;

@@ -2,7 +2,7 @@
 //! giving up when the operation is cancelled (the step's timeout is the executor's job).
 
 use super::SiteRunner;
-use crate::orchestrator::runner::{StepCtx, StepError};
+use crate::orchestrator::step::{StepCtx, StepError};
 use std::future::Future;
 
 impl SiteRunner {

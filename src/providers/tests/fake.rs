@@ -22,7 +22,8 @@ pub struct Reply {
     pub status: u16,
     pub body: String,
     pub headers: Vec<(&'static str, String)>,
-    pub delay: Duration,
+    /// Never answer (the client must time out).
+    pub hang: bool,
 }
 
 pub fn reply(status: u16, body: &str) -> Reply {
@@ -30,7 +31,7 @@ pub fn reply(status: u16, body: &str) -> Reply {
         status,
         body: body.to_string(),
         headers: Vec::new(),
-        delay: Duration::ZERO,
+        hang: false,
     }
 }
 
@@ -40,8 +41,8 @@ impl Reply {
         self
     }
 
-    pub fn delay(mut self, delay: Duration) -> Self {
-        self.delay = delay;
+    pub fn hang(mut self) -> Self {
+        self.hang = true;
         self
     }
 }
@@ -220,7 +221,9 @@ async fn handle(State(state): State<Arc<FakeState>>, req: Request) -> Response {
         })
     };
     let r = next.unwrap_or_else(|| reply(404, fixtures::NOVA_NOT_FOUND));
-    tokio::time::sleep(r.delay).await;
+    if r.hang {
+        std::future::pending::<()>().await;
+    }
     let mut builder = Response::builder().status(StatusCode::from_u16(r.status).expect("status"));
     if !r.body.is_empty() {
         builder = builder.header("content-type", "application/json");

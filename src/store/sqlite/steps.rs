@@ -123,7 +123,7 @@ fn apply(
             .execute(params![op, step, error, now_s])?;
             add_to_list(tx, op, "steps_failed", failed, step)?;
         }
-        JournalEntry::StepCompensated { step } => {
+        JournalEntry::StepCompensated { step, .. } => {
             tx.prepare_cached(
                 "INSERT INTO steps (operation_id, step_id, status, attempt, started_at,
                                     compensated_at)

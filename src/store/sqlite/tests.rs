@@ -241,6 +241,7 @@ fn steps_are_journaled_from_executor_entries() {
         JournalEntry::Status(OperationStatus::RollingBack),
         JournalEntry::StepCompensated {
             step: "stop".into(),
+            undo: crate::domain::Undo::Undone,
         },
         JournalEntry::Status(OperationStatus::Failed),
     ];

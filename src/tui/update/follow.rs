@@ -80,7 +80,7 @@ pub fn apply_event(d: &mut OperationDetail, e: &OperationEvent) {
             error,
             will_retry,
         } => step_failed(d, id, error, *will_retry, e.at),
-        EventKind::StepCompensated { step: id } => {
+        EventKind::StepCompensated { step: id, .. } => {
             if let Some(s) = step(d, id) {
                 s.status = StepState::Compensated;
             }

@@ -1,8 +1,11 @@
 //! Executor behaviour with a scripted runner, on tokio's paused clock (virtual time, not flaky).
 
 use super::*;
-use crate::orchestrator::StepKind;
+use crate::domain::Phase;
+use crate::orchestrator::runner::{AlreadyDone, StepError};
+use crate::orchestrator::steps::Noop;
 use std::sync::Mutex;
+use tokio::time::Instant;
 
 #[derive(Default, Clone)]
 struct Script {
@@ -11,6 +14,8 @@ struct Script {
     fail_times: u32,
     fatal: bool,
     check: Option<Value>,
+    /// What undoing it reports (`Undone` when not set).
+    undo: Option<Undo>,
 }
 
 #[derive(Default)]
@@ -41,10 +46,14 @@ impl StepRunner for Fake {
         _ctx: &'a StepCtx,
     ) -> futures_util::future::BoxFuture<'a, Result<Value, StepError>> {
         Box::pin(async move {
-            let s = self.scripts.get(&step.id).cloned().unwrap_or_default();
+            let s = self
+                .scripts
+                .get(step.id.as_str())
+                .cloned()
+                .unwrap_or_default();
             let n = {
                 let mut a = self.attempts.lock().unwrap();
-                let e = a.entry(step.id.clone()).or_insert(0);
+                let e = a.entry(step.id.to_string()).or_insert(0);
                 *e += 1;
                 *e
             };
@@ -54,7 +63,8 @@ impl StepRunner for Fake {
                 r.0 += 1;
                 r.1 = r.1.max(r.0);
             }
-            tokio::time::sleep(Duration::from_millis(s.delay_ms)).await;
+            // The step's work, in virtual time: every test here runs on tokio's paused clock.
+            tokio::time::sleep(Duration::from_millis(s.delay_ms)).await; // on the paused clock
             self.running.lock().unwrap().0 -= 1;
             if n <= s.fail_times {
                 return Err(if s.fatal {
@@ -71,22 +81,31 @@ impl StepRunner for Fake {
         &'a self,
         step: &'a StepSpec,
         _ctx: &'a StepCtx,
-    ) -> futures_util::future::BoxFuture<'a, Result<Option<Value>, StepError>> {
+    ) -> futures_util::future::BoxFuture<'a, Result<AlreadyDone<Value>, StepError>> {
         Box::pin(async move {
             self.note(format!("check {}", step.id));
-            Ok(self.scripts.get(&step.id).and_then(|s| s.check.clone()))
+            let found = self
+                .scripts
+                .get(step.id.as_str())
+                .and_then(|s| s.check.clone());
+            Ok(AlreadyDone::found_or_not(found))
         })
     }
 
-    fn compensate<'a>(
+    fn undo<'a>(
         &'a self,
         step: &'a StepSpec,
-        output: &'a Value,
+        output: Option<&'a Value>,
         _ctx: &'a StepCtx,
-    ) -> futures_util::future::BoxFuture<'a, Result<(), StepError>> {
+    ) -> futures_util::future::BoxFuture<'a, Result<Undo, StepError>> {
         Box::pin(async move {
-            self.note(format!("undo {} {}", step.id, output));
-            Ok(())
+            self.note(format!(
+                "undo {} {}",
+                step.id,
+                output.unwrap_or(&Value::Null)
+            ));
+            let script = self.scripts.get(step.id.as_str());
+            Ok(script.and_then(|s| s.undo).unwrap_or(Undo::Undone))
         })
     }
 }
@@ -106,7 +125,7 @@ impl ExecJournal for Recorder {
 }
 
 fn step(id: &str, phase: Phase, deps: &[&str]) -> StepSpec {
-    StepSpec::new(id, StepKind::Noop { name: id.into() }, phase)
+    StepSpec::new(id, Noop { name: id.into() }, phase)
         .after(deps.iter().copied())
         .retry(crate::orchestrator::RetryPolicy {
             attempts: 3,
@@ -385,9 +404,13 @@ async fn cancel_stops_and_rolls_back() {
             ..Default::default()
         },
     ));
+    let mut events = h.events.subscribe();
     let ex = h.executor(plan(), 8, HashMap::new());
     let task = tokio::spawn(ex.run());
-    tokio::time::sleep(Duration::from_millis(500)).await;
+    // Cancel while vol1 is under way (before its one second of work is up).
+    while !matches!(events.recv().await.unwrap().kind,
+                    EventKind::StepStarted { ref step, .. } if step == "vol1")
+    {}
     h.cancel.send(true).unwrap();
     let out = task.await.unwrap().unwrap();
     assert_eq!(out.status, OperationStatus::Failed);
@@ -444,3 +467,5 @@ async fn resume_rechecks_started_steps_and_skips_finished_ones() {
     );
     assert_eq!(out.status, OperationStatus::Completed);
 }
+
+mod contract;

@@ -1,0 +1,137 @@
+//! `instances GROUP`: each member with its server at both sites and its volumes' replication,
+//! from one inventory a site and one look at the array group.
+
+use super::{DiscoveryError, inventory};
+use crate::config::{Config, GroupConfig};
+use crate::domain::{
+    GroupState, GroupStatus, InstanceInfo, InstanceView, ServerAtSite, VolumePairView,
+};
+use crate::providers::SiteClient;
+use crate::sanitize::clean;
+use futures_util::future::join_all;
+use std::collections::HashMap;
+
+type Inventory = Result<Vec<InstanceInfo>, DiscoveryError>;
+
+pub async fn instances(
+    config: &Config,
+    clients: &HashMap<String, SiteClient>,
+    group: &GroupConfig,
+    state: &GroupState,
+) -> Vec<InstanceView> {
+    let sites: Vec<&str> = config.sites.iter().map(|s| s.name.as_str()).collect();
+    let per_site: Vec<Inventory> = join_all(sites.iter().map(|site| async move {
+        let client = clients
+            .get(*site)
+            .ok_or_else(|| DiscoveryError::UnknownSite(site.to_string()))?;
+        Ok(inventory(client, group).await?)
+    }))
+    .await;
+    let primary = state.current_primary.as_str();
+    let secondary = sites.iter().copied().find(|s| *s != primary).unwrap_or("");
+    let pairs = Pairs {
+        members: replicated_members(clients, group, primary).await,
+        target_array: config.site(secondary).map(|s| s.array.name.clone()),
+        stopped: state.status == GroupStatus::FailedOver || state.needs_resync,
+    };
+    let at_primary = sites
+        .iter()
+        .position(|s| *s == primary)
+        .and_then(|i| per_site[i].as_ref().ok());
+    group
+        .members
+        .iter()
+        .map(|name| InstanceView {
+            name: name.clone(),
+            group: group.name.clone(),
+            servers: sites
+                .iter()
+                .zip(&per_site)
+                .map(|(site, inv)| server_at(site, inv, name))
+                .collect(),
+            volumes: at_primary
+                .and_then(|l| l.iter().find(|i| &i.name == name))
+                .map(|i| pairs.of(i))
+                .unwrap_or_default(),
+        })
+        .collect()
+}
+
+/// The array volumes the group's array protection group holds at the primary.
+async fn replicated_members(
+    clients: &HashMap<String, SiteClient>,
+    group: &GroupConfig,
+    primary: &str,
+) -> Result<Vec<String>, DiscoveryError> {
+    let client = clients
+        .get(primary)
+        .ok_or_else(|| DiscoveryError::UnknownSite(primary.to_string()))?;
+    let members = client.array().pg_volumes(&group.array_pg).await?;
+    Ok(members.into_iter().map(|m| m.member).collect())
+}
+
+/// The member `name` at `site`: its server, absent, or unknown when the site did not answer.
+fn server_at(site: &str, inv: &Inventory, name: &str) -> ServerAtSite {
+    let mut view = ServerAtSite {
+        site: site.to_string(),
+        server_id: None,
+        status: "absent".into(),
+        flavor: None,
+        addresses: Vec::new(),
+        error: None,
+    };
+    match inv {
+        Ok(list) => {
+            if let Some(i) = list.iter().find(|i| i.name == name) {
+                view.server_id = Some(i.server_id.clone());
+                view.status = clean(&i.status);
+                view.flavor = Some(clean(&i.flavor));
+                view.addresses = i.ports.iter().filter_map(|p| p.ip.clone()).collect();
+            }
+        }
+        Err(e) => {
+            view.status = "unknown".into();
+            view.error = Some(clean(&e.to_string()));
+        }
+    }
+    view
+}
+
+/// How a member's volumes replicate.
+struct Pairs {
+    members: Result<Vec<String>, DiscoveryError>,
+    target_array: Option<String>,
+    /// The group is failed over or awaits a re-sync: its pairs do not replicate now.
+    stopped: bool,
+}
+
+impl Pairs {
+    fn of(&self, instance: &InstanceInfo) -> Vec<VolumePairView> {
+        instance
+            .volumes
+            .iter()
+            .map(|v| VolumePairView {
+                name: clean(&v.name),
+                size_gb: v.size_gb,
+                bootable: v.bootable,
+                volume_type: clean(&v.volume_type),
+                source_array_volume: clean(&v.array_volume),
+                target: self.target_array.clone(),
+                replication: self.replication(&v.array_volume),
+            })
+            .collect()
+    }
+
+    fn replication(&self, array_volume: &str) -> String {
+        match &self.members {
+            Ok(m) if m.iter().any(|x| x == array_volume) => if self.stopped {
+                "replication stopped"
+            } else {
+                "replicating"
+            }
+            .to_string(),
+            Ok(_) => "not in protection group".to_string(),
+            Err(e) => format!("unknown: {}", clean(&e.to_string())),
+        }
+    }
+}

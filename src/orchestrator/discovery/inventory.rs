@@ -1,0 +1,91 @@
+//! A group's members as they are at one site — server, flavor, ports and volumes — read with one
+//! list call per resource type whatever the group's size: the inventory plans are built from.
+
+use crate::config::GroupConfig;
+use crate::domain::{InstanceInfo, PortInfo, VolumeInfo};
+use crate::orchestrator::site_runner::META_ARRAY_VOLUME;
+use crate::providers::compute::Server;
+use crate::providers::network::Port;
+use crate::providers::volume::Volume;
+use crate::providers::{ProviderError, SiteClient};
+use std::collections::HashMap;
+
+pub async fn inventory(
+    client: &SiteClient,
+    group: &GroupConfig,
+) -> Result<Vec<InstanceInfo>, ProviderError> {
+    let servers = client.compute().list_servers().await?;
+    let members: Vec<Server> = servers
+        .into_iter()
+        .filter(|s| group.members.contains(&s.name))
+        .collect();
+    if members.is_empty() {
+        return Ok(Vec::new());
+    }
+    let net = client.network();
+    let all_ports = Default::default();
+    let vol = client.volume();
+    let (networks, ports, volumes) = tokio::try_join!(
+        net.list_networks(),
+        net.list_ports(&all_ports),
+        vol.list_volumes()
+    )?;
+    let net_name: HashMap<&str, &str> = networks
+        .iter()
+        .map(|n| (n.id.as_str(), n.name.as_str()))
+        .collect();
+    let mut out: Vec<InstanceInfo> = members
+        .into_iter()
+        .map(|s| InstanceInfo {
+            ports: ports_of(&s, &ports, &net_name),
+            volumes: volumes_of(&s, &volumes),
+            name: s.name,
+            server_id: s.id,
+            status: s.status,
+            flavor: s.flavor_name,
+        })
+        .collect();
+    out.sort_by(|a, b| a.name.cmp(&b.name));
+    Ok(out)
+}
+
+/// The server's ports with their networks by name (the id when the network is not listed).
+fn ports_of(server: &Server, ports: &[Port], net_name: &HashMap<&str, &str>) -> Vec<PortInfo> {
+    ports
+        .iter()
+        .filter(|p| p.device_id == server.id)
+        .map(|p| PortInfo {
+            network: net_name
+                .get(p.network_id.as_str())
+                .map(|n| n.to_string())
+                .unwrap_or_else(|| p.network_id.clone()),
+            ip: p.fixed_ips.first().map(|f| f.ip.clone()),
+            mac: p.mac.clone(),
+        })
+        .collect()
+}
+
+/// The server's volumes, the boot volume first, each with the array volume behind it.
+fn volumes_of(server: &Server, volumes: &[Volume]) -> Vec<VolumeInfo> {
+    let mut out: Vec<VolumeInfo> = Vec::new();
+    for (i, id) in server.volume_ids.iter().enumerate() {
+        let Some(v) = volumes.iter().find(|v| &v.id == id) else {
+            continue;
+        };
+        let boots = v.bootable && !out.iter().any(|x| x.bootable);
+        out.push(VolumeInfo {
+            name: v.name.clone(),
+            size_gb: v.size_gb,
+            bootable: v.bootable,
+            boot_index: if boots { 0 } else { i as u32 + 1 },
+            volume_type: v.volume_type.clone().unwrap_or_default(),
+            array_volume: v
+                .metadata
+                .get(META_ARRAY_VOLUME)
+                .cloned()
+                .unwrap_or_else(|| v.name.clone()),
+        });
+    }
+    out.sort_by_key(|v| v.boot_index);
+    out
+}

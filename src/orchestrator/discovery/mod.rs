@@ -1,0 +1,216 @@
+//! Discovery: what the sites say about the estate. Probes both sites at once, measures RPO from the
+//! newest snapshot that has arrived at the replication target, and reads a group's instances
+//! (servers, ports, volumes) at a site into the inventory plans are built from.
+
+mod instances;
+mod inventory;
+
+pub use instances::instances;
+pub use inventory::inventory;
+
+use crate::config::{Config, GroupConfig, SiteConfig};
+use crate::domain::{ArrayView, EstateView, GroupState, GroupStatus, GroupView, SiteView};
+use crate::providers::{ProviderError, SiteClient, SiteProbe};
+use crate::sanitize::clean;
+use chrono::{DateTime, Utc};
+use futures_util::future::join_all;
+use std::collections::HashMap;
+
+/// Why a site could not say what discovery asked.
+#[derive(Debug, thiserror::Error)]
+pub enum DiscoveryError {
+    #[error("{0} is not a configured site")]
+    UnknownSite(String),
+    #[error(transparent)]
+    Provider(#[from] ProviderError),
+}
+
+/// The server names each reachable site answered with (or why it could not), by site.
+pub type ServerNames = HashMap<String, Result<Vec<String>, DiscoveryError>>;
+
+/// Probe every site concurrently; an unreachable site is reported, never an error.
+pub async fn probe_sites(config: &Config, clients: &HashMap<String, SiteClient>) -> Vec<SiteView> {
+    let sites: Vec<(&SiteConfig, &SiteClient)> = config
+        .sites
+        .iter()
+        .filter_map(|s| clients.get(&s.name).map(|c| (s, c)))
+        .collect();
+    let probes = join_all(sites.iter().map(|(_, c)| c.probe())).await;
+    sites
+        .iter()
+        .zip(probes)
+        .map(|((site, _), probe)| site_view(site, probe))
+        .collect()
+}
+
+fn site_view(site: &SiteConfig, p: SiteProbe) -> SiteView {
+    let array = match &p.array {
+        Ok(state) => ArrayView {
+            name: site.array.name.clone(),
+            reachable: true,
+            // `connected` when every link to a peer is; else each link with its state.
+            replication: Some(if state.connections.is_empty() {
+                "no peer array".to_string()
+            } else if state.connections.iter().all(|c| c.status == "connected") {
+                "connected".to_string()
+            } else {
+                state
+                    .connections
+                    .iter()
+                    .map(|c| format!("{} {}", clean(&c.name), clean(&c.status)))
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            }),
+            error: None,
+        },
+        Err(e) => ArrayView {
+            name: site.array.name.clone(),
+            reachable: false,
+            replication: None,
+            error: Some(clean(&e.to_string())),
+        },
+    };
+    SiteView {
+        name: site.name.clone(),
+        role: site.role,
+        reachable: p.reachable,
+        latency_ms: p.compute_ms,
+        identity_ms: p.identity_ms,
+        compute_ms: p.compute_ms,
+        error: p.error.as_deref().map(clean),
+        array,
+    }
+}
+
+/// The newest snapshot of `array_pg` (replicated from `source`) that has arrived at `target`.
+pub async fn newest_arrival(
+    clients: &HashMap<String, SiteClient>,
+    source: &str,
+    target: &str,
+    array_pg: &str,
+) -> Result<Option<DateTime<Utc>>, DiscoveryError> {
+    let src = clients
+        .get(source)
+        .ok_or_else(|| DiscoveryError::UnknownSite(source.to_string()))?;
+    let client = clients
+        .get(target)
+        .ok_or_else(|| DiscoveryError::UnknownSite(target.to_string()))?;
+    let src_array = src.array_name();
+    let snaps = match client
+        .array()
+        .pg_snapshots(&format!("{src_array}:{array_pg}"))
+        .await
+    {
+        Ok(s) => s,
+        // Nothing of the group has arrived yet: the replicated group does not exist there.
+        Err(e) if e.is_not_found() => return Ok(None),
+        Err(e) => return Err(e.into()),
+    };
+    Ok(snaps
+        .iter()
+        .filter(|s| !s.destroyed)
+        .filter_map(|s| s.created)
+        .max())
+}
+
+/// One group's line in `status`: its journaled state, RPO now and how many members run.
+/// `servers` holds the server names each reachable site answered with (one list call a site,
+/// shared by every group).
+pub async fn group_view(
+    clients: &HashMap<String, SiteClient>,
+    group: &GroupConfig,
+    state: &GroupState,
+    sites: &[SiteView],
+    servers: &ServerNames,
+) -> GroupView {
+    let primary = state.current_primary.clone();
+    let secondary = group.other_site(&primary).to_string();
+    let replicating = !matches!(state.status, GroupStatus::FailedOver) && !state.needs_resync;
+    let arrow = if replicating { "⇢" } else { "⇸" };
+    let reachable = |name: &str| sites.iter().any(|s| s.name == name && s.reachable);
+    let mut errors = Vec::new();
+    let rpo_seconds = if reachable(&secondary) {
+        match newest_arrival(clients, &primary, &secondary, &group.array_pg).await {
+            Ok(Some(t)) => Some((Utc::now() - t).num_seconds().max(0)),
+            Ok(None) => {
+                errors.push(format!(
+                    "no snapshot of {} has arrived at {secondary}",
+                    group.array_pg
+                ));
+                None
+            }
+            Err(e) => {
+                errors.push(clean(&e.to_string()));
+                None
+            }
+        }
+    } else {
+        errors.push(format!("{secondary} is unreachable: RPO unknown"));
+        None
+    };
+    // Members running at the primary; the configured count when it cannot be asked.
+    let instances = match servers.get(&primary) {
+        Some(Ok(names)) => names.iter().filter(|n| group.members.contains(n)).count(),
+        Some(Err(e)) => {
+            errors.push(clean(&e.to_string()));
+            group.members.len()
+        }
+        None => group.members.len(),
+    };
+    GroupView {
+        name: group.name.clone(),
+        status: state.status,
+        primary_site: group.primary_site.clone(),
+        secondary_site: group.secondary_site.clone(),
+        current_primary: primary.clone(),
+        direction: format!("{primary} {arrow} {secondary}"),
+        rpo_seconds,
+        rpo_target_seconds: group.rpo_target.as_secs(),
+        instances,
+        error: (!errors.is_empty()).then(|| errors.join("; ")),
+        needs_resync: state.needs_resync,
+        last_operation: state.last_operation.clone(),
+    }
+}
+
+/// Probe the sites and describe every group.
+pub async fn estate(
+    config: &Config,
+    clients: &HashMap<String, SiteClient>,
+    states: &HashMap<String, GroupState>,
+) -> EstateView {
+    let sites = probe_sites(config, clients).await;
+    let reachable: Vec<&str> = sites
+        .iter()
+        .filter(|s| s.reachable)
+        .map(|s| s.name.as_str())
+        .collect();
+    let listed = join_all(reachable.iter().filter_map(|name| {
+        let client = clients.get(*name)?;
+        Some(async move {
+            let names = client
+                .compute()
+                .list_servers()
+                .await
+                .map(|l| l.into_iter().map(|s| s.name).collect())
+                .map_err(DiscoveryError::from);
+            (name.to_string(), names)
+        })
+    }))
+    .await;
+    let servers: ServerNames = listed.into_iter().collect();
+    let views = join_all(config.groups.iter().map(|g| {
+        let state = states
+            .get(&g.name)
+            .cloned()
+            .unwrap_or_else(|| GroupState::initial(&g.name, &g.primary_site));
+        let (sites, servers) = (&sites, &servers);
+        async move { group_view(clients, g, &state, sites, servers).await }
+    }))
+    .await;
+    EstateView {
+        sites,
+        protection_groups: views,
+        refreshed_at: Utc::now(),
+    }
+}

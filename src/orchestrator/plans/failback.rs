@@ -1,0 +1,40 @@
+//! Failback: back to the original primary. Retire its stale copies, replicate to it from the
+//! running side, stop the running side, sync, recover at the original primary, then restore the
+//! original direction and retire the copies left behind.
+
+use super::failover::{final_sync, stop_source};
+use super::{PlanInput, recovery, retire_source, retire_stale, swap_primary};
+use crate::domain::Phase;
+use crate::orchestrator::plan::{Plan, StepSpec};
+use crate::orchestrator::step::StepId;
+use crate::orchestrator::steps::ReverseReplication;
+
+pub(super) fn plan(input: &PlanInput) -> Plan {
+    let mut plan = Plan::default();
+    let pg = &input.group.array_pg;
+    plan.push(super::validate(input));
+    plan.push(retire_stale(input));
+    let resume = ReverseReplication {
+        new_source: input.source.into(),
+        new_target: input.target.into(),
+        array_pg: pg.clone(),
+    };
+    plan.push(
+        StepSpec::new(StepId::resume_replication(), resume, Phase::Preparation)
+            .after([StepId::retire_stale_copies()]),
+    );
+    plan.push(stop_source(input, StepId::resume_replication()));
+    plan.push(final_sync(input, StepId::stop_source_servers()));
+    let last_wave = recovery::push(&mut plan, input, StepId::final_sync(), "");
+    let reverse = ReverseReplication {
+        new_source: input.target.into(),
+        new_target: input.source.into(),
+        array_pg: pg.clone(),
+    };
+    plan.push(
+        StepSpec::new(StepId::reverse_replication(), reverse, Phase::Finalization).after(last_wave),
+    );
+    plan.push(swap_primary(input.target, StepId::reverse_replication()));
+    plan.push(retire_source(input));
+    plan
+}
