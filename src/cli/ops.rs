@@ -9,26 +9,16 @@ use crate::domain::OperationStatus;
 use crate::orchestrator::engine::Engine;
 use std::sync::Arc;
 
+/// Log lines `ops show --json` includes.
+const SHOW_LOG_LINES: usize = 50;
+
 pub async fn run(engine: &Arc<Engine>, cmd: &OpsCommand) -> Result<(), CliError> {
     match cmd {
         OpsCommand::List { json } => list(engine, json.json).await,
-        OpsCommand::Show { id, json } => {
+        OpsCommand::Show { id, json } => show(engine, id, json.json).await,
+        OpsCommand::Watch { id, take_over } => {
             let rec = record(engine, id).await?;
-            if json.json {
-                let steps = engine
-                    .store()
-                    .steps(&rec.id)
-                    .await
-                    .map_err(|e| CliError::failed(e.to_string()))?;
-                print_json(&serde_json::json!({ "operation": rec, "steps": steps }))
-            } else {
-                print_record(&rec, false)?;
-                show_steps(engine, &rec.id).await
-            }
-        }
-        OpsCommand::Watch { id } => {
-            let rec = record(engine, id).await?;
-            let rec = follow_journal(engine, &rec.id, false).await?;
+            let rec = follow_journal(engine, &rec.id, false, *take_over).await?;
             print_record(&rec, false)?;
             exit_for(&rec.status, &rec.id)
         }
@@ -91,19 +81,31 @@ async fn list(engine: &Arc<Engine>, json: bool) -> Result<(), CliError> {
     Ok(())
 }
 
-async fn show_steps(engine: &Arc<Engine>, id: &str) -> Result<(), CliError> {
-    let steps = engine
-        .store()
-        .steps(id)
+/// `ops show`: the operation's record and every step of its plan, from the engine's detail (the
+/// console's operation view reads the same).
+async fn show(engine: &Arc<Engine>, id: &str, json: bool) -> Result<(), CliError> {
+    let d = engine
+        .operation_detail(id, SHOW_LOG_LINES)
         .await
-        .map_err(|e| CliError::failed(e.to_string()))?;
-    let rows: Vec<Vec<String>> = steps
+        .map_err(engine_err)?;
+    if json {
+        return print_json(
+            &serde_json::json!({ "operation": d.record, "steps": d.steps, "log": d.log }),
+        );
+    }
+    print_record(&d.record, false)?;
+    let rows: Vec<Vec<String>> = d
+        .steps
         .iter()
         .map(|s| {
             vec![
-                s.step_id.clone(),
+                s.id.clone(),
                 s.status.as_str().to_string(),
-                s.attempt.to_string(),
+                if s.attempt == 0 {
+                    String::new()
+                } else {
+                    s.attempt.to_string()
+                },
                 s.duration_ms
                     .map(|d| format!("{:.1} s", d as f64 / 1000.0))
                     .unwrap_or_default(),

@@ -241,3 +241,21 @@ fn unverified_tls_warns_once_per_endpoint_and_a_cacert_is_resolved() {
     assert_eq!(a.array.cacert, Some(f.dir.path().join("ca.pem")));
     assert!(a.array.verify);
 }
+
+#[test]
+fn the_lock_lease_is_configurable_within_bounds() {
+    let lease = |line: &str| {
+        let toml = GOOD.replace("[store]\n", &format!("[store]\n{line}\n"));
+        Fixture::new(&toml).load().map(|l| l.config.lease)
+    };
+    assert_eq!(lease("").unwrap(), std::time::Duration::from_secs(60));
+    assert_eq!(
+        lease("lease_seconds = 5").unwrap(),
+        std::time::Duration::from_secs(5)
+    );
+    let e = lease("lease_seconds = 1").err().unwrap().to_string();
+    assert!(
+        e.contains("lease_seconds = 1 is out of range (3 to 3600)"),
+        "{e}"
+    );
+}

@@ -2,15 +2,19 @@
 //! takes the group's lock, checks the state machine and the preconditions, journals and runs the
 //! plan in a task, keeps the group state true to the outcome, and resumes what a crash left.
 
+mod detail;
 mod facts;
 mod finish;
 mod group_state;
 mod keepers;
+mod lease;
 mod request;
 mod resume;
 mod start;
 
+pub use detail::{OperationDetail, StepState, StepView};
 pub use request::{EngineError, OperationRequest};
+pub use resume::is_orphaned;
 
 use super::discovery;
 use super::events::EventBus;
