@@ -76,7 +76,11 @@ async fn an_operation_says_running_while_it_runs() {
             break;
         }
     }
-    let (rec, steps) = engine.operation_steps(&started.id).await.expect("steps");
+    let d = engine
+        .operation_detail(&started.id, 0)
+        .await
+        .expect("steps");
+    let (rec, steps) = (d.record, d.steps);
     assert_eq!(rec.status, OperationStatus::Running, "at {}%", rec.progress);
     assert!(steps.iter().any(|s| s.mark == StepMark::NeverRun));
     engine.wait_local(&started.id).await;
@@ -110,13 +114,17 @@ async fn a_ten_second_outage_of_the_dr_site_is_ridden_out_by_the_rollback() {
         (state.status, state.attention),
         (GroupStatus::PlannedFailoverFailed, None)
     );
-    let (_, steps) = engine.operation_steps(&rec.id).await.expect("steps");
-    let mark = |id: &str| steps.iter().find(|s| s.step_id == id).map(|s| s.mark);
+    let steps = engine
+        .operation_detail(&rec.id, 0)
+        .await
+        .expect("steps")
+        .steps;
+    let mark = |id: &str| steps.iter().find(|s| s.id == id).map(|s| s.mark);
     assert_eq!(mark("manage_volumes"), Some(StepMark::Undone));
     assert_eq!(mark("stop_source_servers"), Some(StepMark::Undone));
     assert_eq!(mark("validate_sites"), Some(StepMark::NothingToUndo));
     assert_eq!(mark("swap_primary"), Some(StepMark::NeverRun));
-    let marks: Vec<(&str, StepMark)> = steps.iter().map(|s| (s.step_id.as_str(), s.mark)).collect();
+    let marks: Vec<(&str, StepMark)> = steps.iter().map(|s| (s.id.as_str(), s.mark)).collect();
     assert!(
         marks.iter().all(|(_, m)| matches!(
             m,
@@ -320,8 +328,12 @@ async fn a_retry_after_a_failure_past_the_point_of_no_return_completes_in_the_sa
         b.servers.iter().filter(|s| s.starts_with("batch-")).count(),
         5
     );
-    let (_, steps) = engine.operation_steps(&rec.id).await.expect("steps");
-    let mark = |id: &str| steps.iter().find(|s| s.step_id == id).map(|s| s.mark);
+    let steps = engine
+        .operation_detail(&rec.id, 0)
+        .await
+        .expect("steps")
+        .steps;
+    let mark = |id: &str| steps.iter().find(|s| s.id == id).map(|s| s.mark);
     assert_eq!(
         mark("create_server:batch-1"),
         Some(StepMark::Verified),

@@ -80,7 +80,7 @@ pub async fn run_detached(
         Ok(pid) => {
             tracing::info!("operation {id} handed to runner pid {pid}");
             if wait {
-                let rec = watch(engine, &id, json).await?;
+                let rec = watch(engine, &id, json, false).await?;
                 return finish_waiting(engine, &rec, json).await;
             }
             print_started(&record, pid, json)
@@ -130,9 +130,9 @@ pub async fn finish_waiting(
     if record.status == OperationStatus::Completed {
         return Ok(());
     }
-    if !json && let Ok((rec, steps)) = engine.operation_steps(&record.id).await {
-        print_steps(&steps);
-        print_next(&rec, &steps);
+    if !json && let Ok(d) = engine.operation_detail(&record.id, 0).await {
+        print_steps(&d.steps);
+        print_next(&d.record, &d.steps);
     }
     Err(CliError {
         message: format!(

@@ -18,9 +18,9 @@ pub async fn run(cli: &Cli, engine: &Arc<Engine>, cmd: &OpsCommand) -> Result<()
     match cmd {
         OpsCommand::List { json } => list(engine, json.json).await,
         OpsCommand::Show { id, json } => show(engine, id, json.json).await,
-        OpsCommand::Watch { id } => {
+        OpsCommand::Watch { id, take_over } => {
             let rec = record(engine, id).await?;
-            let rec = watch(engine, &rec.id, false).await?;
+            let rec = watch(engine, &rec.id, false, *take_over).await?;
             finish_waiting(engine, &rec, false).await
         }
         OpsCommand::Resume { id, json } => resume(engine, id.as_deref(), json.json).await,
@@ -117,7 +117,7 @@ async fn resume(engine: &Arc<Engine>, id: Option<&str>, json: bool) -> Result<()
             }
             Resumed::Elsewhere { id, who } => {
                 out::note(who);
-                watch(engine, &id, json).await?
+                watch(engine, &id, json, false).await?
             }
         };
         print_record(&rec, json)?;

@@ -33,7 +33,11 @@ pub async fn retry(
     id: &str,
     flags: RecoverFlags,
 ) -> Result<(), CliError> {
-    let (rec, _) = engine.operation_steps(id).await.map_err(engine_err)?;
+    let rec = engine
+        .operation_detail(id, 0)
+        .await
+        .map_err(engine_err)?
+        .record;
     let what = format!(
         "Retry the {}: it continues from where it stopped, in the same direction",
         describe(&rec)
@@ -49,7 +53,8 @@ pub async fn rollback(
     id: &str,
     flags: RecoverFlags,
 ) -> Result<(), CliError> {
-    let (rec, steps) = engine.operation_steps(id).await.map_err(engine_err)?;
+    let d = engine.operation_detail(id, 0).await.map_err(engine_err)?;
+    let (rec, steps) = (d.record, d.steps);
     let standing = steps.iter().filter(|s| s.mark.stands()).count();
     let what = format!(
         "Roll back the {}: undo what stands of it ({standing} steps)",
@@ -69,7 +74,8 @@ pub async fn cleanup(
     yes: bool,
     json: bool,
 ) -> Result<(), CliError> {
-    let (rec, steps) = engine.operation_steps(id).await.map_err(engine_err)?;
+    let d = engine.operation_detail(id, 0).await.map_err(engine_err)?;
+    let (rec, steps) = (d.record, d.steps);
     let left: Vec<_> = steps
         .iter()
         .filter(|s| s.mark == StepMark::LeftBehind)

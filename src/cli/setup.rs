@@ -29,6 +29,7 @@ pub fn engine(cli: &Cli) -> Result<Arc<Engine>, CliError> {
     let opts = EngineOptions {
         cache_dir: Some(data_dir()),
         rollback,
+        lease: loaded.config.lease,
         ..EngineOptions::default()
     };
     Engine::new(Arc::new(loaded.config), store, opts).map_err(|e| CliError::rejected(e.to_string()))

@@ -7,23 +7,31 @@ use super::status::{engine_err, print_json};
 use super::table::render;
 use super::{CliError, follow::print_record};
 use crate::domain::{OperationRecord, OperationStatus, StepMark};
-use crate::orchestrator::engine::{Engine, StepLine};
+use crate::orchestrator::engine::{Engine, StepView};
 use crate::sanitize::clean;
 use std::sync::Arc;
 
+/// Log lines `ops show --json` includes.
+const SHOW_LOG_LINES: usize = 50;
+
 pub async fn show(engine: &Arc<Engine>, id: &str, json: bool) -> Result<(), CliError> {
-    let (rec, steps) = engine.operation_steps(id).await.map_err(engine_err)?;
+    let d = engine
+        .operation_detail(id, SHOW_LOG_LINES)
+        .await
+        .map_err(engine_err)?;
     if json {
-        return print_json(&serde_json::json!({ "operation": rec, "steps": steps }));
+        return print_json(
+            &serde_json::json!({ "operation": d.record, "steps": d.steps, "log": d.log }),
+        );
     }
-    print_record(&rec, false)?;
-    print_steps(&steps);
-    print_next(&rec, &steps);
+    print_record(&d.record, false)?;
+    print_steps(&d.steps);
+    print_next(&d.record, &d.steps);
     Ok(())
 }
 
 /// The steps table: mark, step, attempt, time, and why (its failure, or why its undo failed).
-pub fn print_steps(steps: &[StepLine]) {
+pub fn print_steps(steps: &[StepView]) {
     let rows: Vec<Vec<String>> = steps
         .iter()
         .map(|s| {
@@ -51,7 +59,7 @@ pub fn print_steps(steps: &[StepLine]) {
 }
 
 /// The way out of an operation that did not complete.
-pub fn print_next(rec: &OperationRecord, steps: &[StepLine]) {
+pub fn print_next(rec: &OperationRecord, steps: &[StepView]) {
     let id = &rec.id[..8.min(rec.id.len())];
     let left = steps.iter().any(|s| s.mark == StepMark::LeftBehind);
     let dir = format!("{} → {}", rec.source_site_id, rec.target_site_id);

@@ -9,15 +9,17 @@ use crate::domain::OperationRecord;
 use crate::orchestrator::engine::Engine;
 use std::sync::Arc;
 
-/// Follow operation `id` (a full id) until it ends; `Err` with `EXIT_WATCHING_STOPPED` when a
-/// signal ended the watching first (the operation goes on; how to watch and cancel it is said).
+/// Follow operation `id` (a full id) until it ends (with `take_over`, running it here if its
+/// console stops); `Err` with `EXIT_WATCHING_STOPPED` when a signal ended the watching first
+/// (the operation goes on; how to watch and cancel it is said).
 pub async fn watch(
     engine: &Arc<Engine>,
     id: &str,
     quiet: bool,
+    take_over: bool,
 ) -> Result<OperationRecord, CliError> {
     let mut signals = Signals::new();
-    let follow = follow_journal(engine, id, quiet);
+    let follow = follow_journal(engine, id, quiet, take_over);
     tokio::pin!(follow);
     loop {
         tokio::select! {

@@ -2,6 +2,7 @@
 //! event copier, then the record, the group state and the lock made true to the outcome.
 
 use super::group_state::JournalState;
+use super::lease::LeasedJournal;
 use super::{Engine, EngineError};
 use crate::domain::{
     Attention, AttentionKind, GroupState, OperationRecord, OperationStatus, OperationType,
@@ -46,9 +47,18 @@ impl Engine {
         let id = record.id.clone();
         let group = record.protection_group.clone();
         let (stop_tx, stop_rx) = watch::channel(false);
-        let lease = self.spawn_lease_keeper(&group, &id, stop_rx.clone());
+        let (lease, mut lost) = self.spawn_lease_keeper(&group, &id, stop_rx.clone());
         let copier = self.spawn_event_copier(&id, stop_rx);
-        let outcome = self.execute(&record, plan, (prior, mode), cancel).await;
+        let journal = LeasedJournal {
+            store: self.store.clone(),
+            lost: lost.clone(),
+        };
+        // A console that lost its lease stops here, in the middle: the console that took the
+        // lock over runs the operation from the journal.
+        let outcome = tokio::select! {
+            r = self.execute(&record, plan, (prior, mode), cancel, journal) => Some(r),
+            _ = lost.wait_for(|l| *l) => None,
+        };
         let _ = stop_tx.send(true);
         for (task, joined) in [
             ("lease keeper", lease.await),
@@ -58,7 +68,18 @@ impl Engine {
                 tracing::error!("operation {id}: its {task} ended abnormally: {e}");
             }
         }
-        self.finish(record, outcome).await;
+        match outcome {
+            Some(outcome) => self.finish(record, outcome).await,
+            None => self.events.publish(
+                &id,
+                EventKind::Log {
+                    line: format!(
+                        "this console lost the lock of {group}: it stopped running the \
+                         operation and left it to the console that holds the lock now"
+                    ),
+                },
+            ),
+        }
         self.unregister(&id);
     }
 
@@ -84,13 +105,14 @@ impl Engine {
         plan: Plan,
         (prior, mode): (HashMap<String, PriorStep>, Mode),
         cancel: watch::Receiver<bool>,
+        journal: LeasedJournal,
     ) -> Result<Outcome, EngineError> {
         let runner = self.site_runner(record)?;
         let exec = Executor {
             operation_id: record.id.clone(),
             plan,
             runner: Arc::new(runner),
-            journal: Arc::new(self.store.clone()),
+            journal: Arc::new(journal),
             events: self.events.clone(),
             max_concurrency: self.opts.max_concurrency,
             cancel,
@@ -253,8 +275,8 @@ impl Engine {
 
     /// Release a group's lock; one that cannot be released is logged, and expires with its lease.
     pub(crate) async fn release_lock(&self, group: &str, operation_id: &str) {
-        let console = &self.opts.console_id;
-        if let Err(e) = self.store.release_lock(group, operation_id, console).await {
+        let me = &self.opts.console_id;
+        if let Err(e) = self.store.release_lock(group, operation_id, me).await {
             tracing::error!(
                 "releasing the lock of {group} held by operation {operation_id}: {e}; it expires \
                  with its lease"

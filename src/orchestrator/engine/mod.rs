@@ -3,20 +3,21 @@
 //! plan in a task, keeps the group state true to the outcome, and resumes what a crash left.
 
 mod cleanup;
+mod detail;
 mod facts;
 mod finish;
 mod group_state;
 mod keepers;
-mod marks;
+mod lease;
 mod request;
 mod resume;
 mod retry;
 mod start;
 
 pub use cleanup::CleanupReport;
-pub use marks::{StepLine, step_lines};
+pub use detail::{OperationDetail, StepState, StepView};
 pub use request::{EngineError, OperationRequest};
-pub use resume::Resumed;
+pub use resume::{Resumed, is_orphaned};
 
 use super::discovery;
 use super::events::EventBus;

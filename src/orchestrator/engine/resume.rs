@@ -27,10 +27,7 @@ impl Engine {
     /// taken): what `ops resume` would pick up.
     pub async fn orphaned(&self) -> Result<Vec<StoredOperation>, EngineError> {
         let ops = self.store.unfinished_operations().await?;
-        Ok(ops
-            .into_iter()
-            .filter(|o| o.owner.as_deref().is_none_or(console_is_dead))
-            .collect())
+        Ok(ops.into_iter().filter(is_orphaned).collect())
     }
 
     /// Resume every orphaned operation in this process; one another console took first is
@@ -254,6 +251,12 @@ pub(crate) fn prior_of(
             Some((s.step_id, p))
         })
         .collect()
+}
+
+/// Nobody runs this (unfinished) operation: no console holds a live lease on it, or the one that
+/// does is a process of this host that is gone.
+pub fn is_orphaned(op: &StoredOperation) -> bool {
+    op.owner.as_deref().is_none_or(console_is_dead)
 }
 
 /// A console id (`host:pid:random`) of this host whose process is gone (or a zombie nobody

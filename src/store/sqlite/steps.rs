@@ -7,11 +7,11 @@ use super::SqliteBackend;
 use super::codec::{
     get_enum, get_opt_enum, get_opt_json, get_opt_ts, get_opt_u64, get_ts, i64_of, json, ts,
 };
-use crate::domain::{JournalEntry, OperationStatus, StepMark};
+use crate::domain::{JournalEntry, StepMark};
 use chrono::{DateTime, Duration as ChronoDuration, Utc};
 use rusqlite::{OptionalExtension, Row, Transaction, params};
 
-fn step_of(row: &Row<'_>) -> rusqlite::Result<StepRecord> {
+pub(super) fn step_of(row: &Row<'_>) -> rusqlite::Result<StepRecord> {
     Ok(StepRecord {
         operation_id: row.get("operation_id")?,
         step_id: row.get("step_id")?,
@@ -110,7 +110,7 @@ fn apply(
             )?
             .execute(params![op, step, ts(&now), StepMark::from(*undo).as_str()])
             .map(drop),
-        JournalEntry::StepLeftBehind { step, error } => marked(tx, op, step, error, &now),
+        JournalEntry::StepLeftBehind { step, error } => left_behind(tx, op, step, error, &now),
         JournalEntry::StepVerified { step, output } => tx
             .prepare_cached(
                 "UPDATE steps SET status = 'succeeded', output = ?3, error = NULL,
@@ -149,7 +149,25 @@ fn started(
     .map(drop)
 }
 
-/// Done (run, or found done by its check): whatever an earlier run's rollback said is cleared.
+/// Left behind: its status stays what it was (it ran, or failed part way); the mark says its
+/// undo could not run, and why.
+fn left_behind(
+    tx: &Transaction<'_>,
+    op: &str,
+    step: &str,
+    error: &str,
+    now: &DateTime<Utc>,
+) -> rusqlite::Result<()> {
+    tx.prepare_cached(
+        "INSERT INTO steps (operation_id, step_id, status, attempt, started_at, mark, mark_error)
+         VALUES (?1, ?2, 'failed', 1, ?3, 'left_behind', ?4)
+         ON CONFLICT (operation_id, step_id) DO UPDATE SET
+             mark = 'left_behind', mark_error = excluded.mark_error",
+    )?
+    .execute(params![op, step, ts(now), error])
+    .map(drop)
+}
+
 fn succeeded(
     tx: &Transaction<'_>,
     op: &str,
@@ -179,40 +197,20 @@ fn succeeded(
     .map(drop)
 }
 
-/// Left behind: its status stays what it was (it ran, or failed part way); the mark says its
-/// undo could not run, and why.
-fn marked(
-    tx: &Transaction<'_>,
-    op: &str,
-    step: &str,
-    error: &str,
-    now: &DateTime<Utc>,
-) -> rusqlite::Result<()> {
-    tx.prepare_cached(
-        "INSERT INTO steps (operation_id, step_id, status, attempt, started_at, mark, mark_error)
-         VALUES (?1, ?2, 'failed', 1, ?3, 'left_behind', ?4)
-         ON CONFLICT (operation_id, step_id) DO UPDATE SET
-             mark = 'left_behind', mark_error = excluded.mark_error",
-    )?
-    .execute(params![op, step, ts(now), error])
-    .map(drop)
-}
-
+/// `Running` sets `started_at` once; a finished status sets `completed_at` once, and an
+/// unfinished one (a retried operation, pending or running again) clears it.
 fn set_status(
     tx: &Transaction<'_>,
     op: &str,
-    status: OperationStatus,
+    status: crate::domain::OperationStatus,
     now: &DateTime<Utc>,
 ) -> rusqlite::Result<()> {
-    let running = status == OperationStatus::Running;
-    // A retried operation runs again: it has not ended.
+    let running = matches!(status, crate::domain::OperationStatus::Running);
     tx.prepare_cached(
         "UPDATE operations SET
              status = ?2,
              started_at = CASE WHEN ?3 AND started_at IS NULL THEN ?5 ELSE started_at END,
-             completed_at = CASE WHEN ?3 THEN NULL
-                                 WHEN ?4 AND completed_at IS NULL THEN ?5
-                                 ELSE completed_at END,
+             completed_at = CASE WHEN ?4 THEN COALESCE(completed_at, ?5) ELSE NULL END,
              updated_at = ?5
          WHERE id = ?1",
     )?
