@@ -8,6 +8,7 @@ pub mod journal;
 pub mod operation;
 pub mod preconditions;
 pub mod site;
+pub mod split_brain;
 pub mod state_machine;
 
 pub use estate::*;
@@ -15,6 +16,10 @@ pub use group::*;
 pub use inventory::*;
 pub use journal::*;
 pub use operation::*;
-pub use preconditions::{Check, CheckOptions, CheckState, Facts, evaluate, passes};
+pub use preconditions::{
+    Check, CheckOptions, CheckState, DrillNetworks, Facts, Listed, Observed, ReplicationHealth,
+    Unfinished, evaluate, passes,
+};
 pub use site::*;
+pub use split_brain::SplitBrainFinding;
 pub use state_machine::*;

@@ -8,7 +8,7 @@ use rusqlite::{Connection, TransactionBehavior};
 use std::path::Path;
 
 /// Migration `i` brings the schema from version `i` to `i + 1`. Append only; never edit one.
-const MIGRATIONS: &[&str] = &[V1];
+const MIGRATIONS: &[&str] = &[V1, V2];
 
 pub const LATEST: u32 = MIGRATIONS.len() as u32;
 
@@ -100,6 +100,11 @@ CREATE TABLE locks (
     acquired_at_ms INTEGER NOT NULL, -- Unix milliseconds
     expires_at_ms  INTEGER NOT NULL  -- Unix milliseconds
 );
+"#;
+
+/// A forced failover's pending fence (JSON of `FencePending`, NULL when none).
+const V2: &str = r#"
+ALTER TABLE group_states ADD COLUMN fence_pending TEXT;
 "#;
 
 /// Bring the schema of `conn` to `LATEST`, or refuse a newer one.
