@@ -15,6 +15,8 @@ pub struct RawConfig {
     #[serde(default)]
     pub ui: RawUi,
     #[serde(default)]
+    pub operations: RawOperations,
+    #[serde(default)]
     pub sites: Vec<RawSite>,
     #[serde(default)]
     pub protection_groups: Vec<RawGroup>,
@@ -32,6 +34,12 @@ pub struct RawHttp {
     pub timeout_ms: Option<u64>,
     pub max_attempts: Option<u32>,
     pub backoff_ms: Option<u64>,
+}
+
+#[derive(Debug, Deserialize, Default)]
+#[serde(deny_unknown_fields)]
+pub struct RawOperations {
+    pub final_sync_timeout_seconds: Option<u64>,
 }
 
 #[derive(Debug, Deserialize, Default)]

@@ -46,6 +46,24 @@ impl Resolver<'_> {
                 keys: raw.ui.keys,
             },
             http: self.http(&raw.http)?,
+            operations: self.operations(&raw.operations)?,
+        })
+    }
+
+    fn operations(&self, raw: &super::raw::RawOperations) -> Result<OperationsConfig, ConfigError> {
+        let Some(secs) = raw.final_sync_timeout_seconds else {
+            return Ok(OperationsConfig::default());
+        };
+        let max = OperationsConfig::MAX_FINAL_SYNC_TIMEOUT.as_secs();
+        if secs == 0 || secs > max {
+            return Err(self
+                .err(format!(
+                    "[operations] final_sync_timeout_seconds = {secs} is out of range: it must                      be between 1 and {max} (a day)"
+                ))
+                .hint("e.g. final_sync_timeout_seconds = 600 (the default: 10 minutes)"));
+        }
+        Ok(OperationsConfig {
+            final_sync_timeout: Duration::from_secs(secs),
         })
     }
 

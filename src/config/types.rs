@@ -183,6 +183,27 @@ impl Default for HttpPolicy {
     }
 }
 
+/// How long the steps of an operation may take, where the operator sets it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct OperationsConfig {
+    /// A planned move's final sync: past it the move fails, rolls back and restarts production.
+    pub final_sync_timeout: Duration,
+}
+
+impl OperationsConfig {
+    pub const DEFAULT_FINAL_SYNC_TIMEOUT: Duration = Duration::from_secs(600);
+    /// The longest deadline accepted: a day.
+    pub const MAX_FINAL_SYNC_TIMEOUT: Duration = Duration::from_secs(86_400);
+}
+
+impl Default for OperationsConfig {
+    fn default() -> Self {
+        Self {
+            final_sync_timeout: Self::DEFAULT_FINAL_SYNC_TIMEOUT,
+        }
+    }
+}
+
 #[derive(Debug, Clone)]
 pub struct Config {
     /// The drconsole.toml this came from.
@@ -192,6 +213,7 @@ pub struct Config {
     pub store: StoreConfig,
     pub ui: UiConfig,
     pub http: HttpPolicy,
+    pub operations: OperationsConfig,
 }
 
 impl Config {
