@@ -7,6 +7,7 @@
 //! `impl Step`), the list below, and the plan fragment that uses it.
 
 mod cleanup;
+mod fence;
 mod instances;
 mod noop;
 mod primary;
@@ -21,6 +22,7 @@ mod volumes;
 mod tests;
 
 pub use cleanup::{CleanupTestResources, Removed};
+pub use fence::{FenceSource, Fenced, Verified, VerifyFenced};
 pub use instances::{
     Active, CreatePorts, CreateServer, CreatedServer, Ports, ServerPlan, WaitActive,
 };
@@ -141,6 +143,8 @@ macro_rules! step_kinds {
 step_kinds! {
     ValidateSites,
     StopServers,
+    FenceSource,
+    VerifyFenced,
     FinalSync,
     SelectSnapshot,
     CreateVolumesFromSnapshot,
