@@ -4,17 +4,20 @@
 
 mod instances;
 mod inventory;
+mod split_brain;
 
 pub use instances::instances;
 pub use inventory::inventory;
+pub use split_brain::{look_of, site_look, split_brain};
 
 use crate::config::{Config, GroupConfig, SiteConfig};
+use crate::domain::split_brain::SiteLook;
 use crate::domain::{ArrayView, EstateView, GroupState, GroupStatus, GroupView, SiteView};
 use crate::providers::{ProviderError, SiteClient, SiteProbe};
 use crate::sanitize::clean;
 use chrono::{DateTime, Utc};
 use futures_util::future::join_all;
-use std::collections::HashMap;
+use std::collections::{BTreeSet, HashMap};
 
 /// Why a site could not say what discovery asked.
 #[derive(Debug, thiserror::Error)]
@@ -25,8 +28,8 @@ pub enum DiscoveryError {
     Provider(#[from] ProviderError),
 }
 
-/// The server names each reachable site answered with (or why it could not), by site.
-pub type ServerNames = HashMap<String, Result<Vec<String>, DiscoveryError>>;
+/// What each reachable site answered with of servers and ports (or why it could not), by site.
+pub type Looks = HashMap<String, Result<SiteLook, DiscoveryError>>;
 
 /// Probe every site concurrently; an unreachable site is reported, never an error.
 pub async fn probe_sites(config: &Config, clients: &HashMap<String, SiteClient>) -> Vec<SiteView> {
@@ -113,15 +116,15 @@ pub async fn newest_arrival(
         .max())
 }
 
-/// One group's line in `status`: its journaled state, RPO now and how many members run.
-/// `servers` holds the server names each reachable site answered with (one list call a site,
-/// shared by every group).
+/// One group's line in `status`: its journaled state, RPO now, how many members run, and any
+/// split-brain. `looks` holds what each reachable site answered with (one list call of servers
+/// and one of ports a site, shared by every group).
 pub async fn group_view(
     clients: &HashMap<String, SiteClient>,
     group: &GroupConfig,
     state: &GroupState,
     sites: &[SiteView],
-    servers: &ServerNames,
+    looks: &Looks,
 ) -> GroupView {
     let primary = state.current_primary.clone();
     let secondary = group.other_site(&primary).to_string();
@@ -149,14 +152,19 @@ pub async fn group_view(
         None
     };
     // Members running at the primary; the configured count when it cannot be asked.
-    let instances = match servers.get(&primary) {
-        Some(Ok(names)) => names.iter().filter(|n| group.members.contains(n)).count(),
+    let instances = match looks.get(&primary) {
+        Some(Ok(look)) => look
+            .servers
+            .iter()
+            .filter(|s| !s.drill && group.members.contains(&s.name))
+            .count(),
         Some(Err(e)) => {
             errors.push(clean(&e.to_string()));
             group.members.len()
         }
         None => group.members.len(),
     };
+    let split_brain = group_split_brain(group, looks, &mut errors);
     GroupView {
         name: group.name.clone(),
         status: state.status,
@@ -170,14 +178,39 @@ pub async fn group_view(
         error: (!errors.is_empty()).then(|| errors.join("; ")),
         needs_resync: state.needs_resync,
         last_operation: state.last_operation.clone(),
+        fence_pending: state.fence_pending.clone(),
+        split_brain,
     }
 }
 
-/// Probe the sites and describe every group.
+/// The group's split-brain when both its sites answered; else why it was not checked.
+fn group_split_brain(
+    group: &GroupConfig,
+    looks: &Looks,
+    errors: &mut Vec<String>,
+) -> Vec<crate::domain::SplitBrainFinding> {
+    let mut seen = HashMap::new();
+    for site in [&group.primary_site, &group.secondary_site] {
+        match looks.get(site) {
+            Some(Ok(look)) => {
+                seen.insert(site.clone(), look.clone());
+            }
+            _ => {
+                errors.push(format!("split-brain not checked: {site} does not answer"));
+                return Vec::new();
+            }
+        }
+    }
+    split_brain::of_group(group, &seen).unwrap_or_default()
+}
+
+/// Probe the sites and describe every group. `drills` are the journal's drills, whose servers
+/// are isolated copies and never split-brain.
 pub async fn estate(
     config: &Config,
     clients: &HashMap<String, SiteClient>,
     states: &HashMap<String, GroupState>,
+    drills: &BTreeSet<String>,
 ) -> EstateView {
     let sites = probe_sites(config, clients).await;
     let reachable: Vec<&str> = sites
@@ -187,25 +220,17 @@ pub async fn estate(
         .collect();
     let listed = join_all(reachable.iter().filter_map(|name| {
         let client = clients.get(*name)?;
-        Some(async move {
-            let names = client
-                .compute()
-                .list_servers()
-                .await
-                .map(|l| l.into_iter().map(|s| s.name).collect())
-                .map_err(DiscoveryError::from);
-            (name.to_string(), names)
-        })
+        Some(async move { (name.to_string(), site_look(client, name, drills).await) })
     }))
     .await;
-    let servers: ServerNames = listed.into_iter().collect();
+    let looks: Looks = listed.into_iter().collect();
     let views = join_all(config.groups.iter().map(|g| {
         let state = states
             .get(&g.name)
             .cloned()
             .unwrap_or_else(|| GroupState::initial(&g.name, &g.primary_site));
-        let (sites, servers) = (&sites, &servers);
-        async move { group_view(clients, g, &state, sites, servers).await }
+        let (sites, looks) = (&sites, &looks);
+        async move { group_view(clients, g, &state, sites, looks).await }
     }))
     .await;
     EstateView {

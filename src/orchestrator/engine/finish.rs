@@ -4,11 +4,12 @@
 use super::group_state::JournalState;
 use super::{Engine, EngineError};
 use crate::domain::{
-    GroupState, OperationRecord, OperationStatus, OperationType, ResultData, transition_of,
+    FencePending, GroupState, OperationRecord, OperationStatus, OperationType, ResultData,
+    transition_of,
 };
 use crate::orchestrator::site_runner::SiteRunner;
 use crate::orchestrator::steps::{
-    CreateServer, FinalSync, ManageVolumes, SelectSnapshot, StopReplication,
+    CreateServer, FenceSource, FinalSync, ManageVolumes, SelectSnapshot, StopReplication,
 };
 use crate::orchestrator::{Executor, Outcome, Plan, PriorStep};
 use chrono::Utc;
@@ -162,6 +163,7 @@ impl Engine {
                     .iter()
                     .any(|s| s.needs_resync)
             });
+        let fence = fence_after(record, ok, outcome);
         let group = &record.protection_group;
         let updated = self
             .update_group(group, |s| {
@@ -173,6 +175,11 @@ impl Engine {
                 }
                 if ok && op_type == OperationType::SyncNow {
                     s.needs_resync = false;
+                }
+                match &fence {
+                    FenceAfter::Pending(p) => s.fence_pending = Some(p.clone()),
+                    FenceAfter::Done => s.fence_pending = None,
+                    FenceAfter::Unchanged => {}
                 }
             })
             .await;
@@ -218,6 +225,35 @@ impl Engine {
                  with its lease"
             );
         }
+    }
+}
+
+/// What an operation leaves of the group's fence.
+enum FenceAfter {
+    /// A forced failover went on without reaching the old side: it must be fenced later.
+    Pending(FencePending),
+    /// A fence completed: nothing is pending any more.
+    Done,
+    Unchanged,
+}
+
+fn fence_after(record: &OperationRecord, ok: bool, outcome: Option<&Outcome>) -> FenceAfter {
+    match (record.operation_type, ok) {
+        (OperationType::Fence, true) => FenceAfter::Done,
+        (OperationType::Failover, true) => {
+            let unfenced =
+                outcome.is_some_and(|o| o.outputs_of::<FenceSource>().iter().any(|f| !f.fenced));
+            if unfenced {
+                FenceAfter::Pending(FencePending {
+                    site: record.source_site_id.clone(),
+                    operation_id: record.id.clone(),
+                    since: Utc::now(),
+                })
+            } else {
+                FenceAfter::Unchanged
+            }
+        }
+        _ => FenceAfter::Unchanged,
     }
 }
 

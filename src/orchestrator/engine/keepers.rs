@@ -1,5 +1,6 @@
 //! What runs beside an operation: the lease on its group kept alive (and a cancel asked through
-//! the journal noticed), and its events copied into the journal for other processes to follow.
+//! the journal noticed, and a pending fence of any group started once its side answers), and
+//! its events copied into the journal for other processes to follow.
 
 use super::Engine;
 use crate::orchestrator::{EventKind, OperationEvent};
@@ -7,6 +8,9 @@ use crate::store::Store;
 use std::sync::Arc;
 use std::time::Duration;
 use tokio::sync::watch;
+
+/// How often a running operation's keeper looks for a pending fence whose side answers again.
+const FENCE_LOOK_EVERY: Duration = Duration::from_secs(10);
 
 impl Engine {
     /// Renew the group's lease while the operation runs, and watch the journal for a cancel
@@ -23,6 +27,7 @@ impl Engine {
         tokio::spawn(async move {
             let renew_every = lease / 3;
             let mut last_renew = tokio::time::Instant::now();
+            let mut last_fence_look = tokio::time::Instant::now();
             let mut seq = 0;
             loop {
                 tokio::select! {
@@ -34,6 +39,10 @@ impl Engine {
                     if let Err(e) = engine.store.renew_lock(&group, &id, lease).await {
                         tracing::error!("operation {id}: renewing the lease of {group}: {e}");
                     }
+                }
+                if last_fence_look.elapsed() >= FENCE_LOOK_EVERY {
+                    last_fence_look = tokio::time::Instant::now();
+                    engine.fence_when_back(None).await;
                 }
                 match engine.store.cancel_request(&id, seq).await {
                     Ok(Some((s, by))) => {
