@@ -93,6 +93,15 @@ pub async fn gate(State(ctx): State<Ctx>, req: Request, next: Next) -> Response 
     if effect.fail {
         return service_error(service, 500, "the lab's error_rate fault failed this call");
     }
+    if effect.lose_answer && authorised {
+        // Served, then the answer is lost: the call has had its effect.
+        let _served = negotiate(req, service, next).await;
+        return service_error(
+            service,
+            500,
+            "the lab's error_rate fault lost the answer of this call",
+        );
+    }
     if !authorised {
         let msg = if service == "array" {
             "Invalid or expired session; log in again."

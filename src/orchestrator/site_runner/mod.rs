@@ -2,6 +2,7 @@
 //! the group, for one operation. The lookups and waits the step kinds share live here; the kinds
 //! themselves (what each step does, checks and undoes) live in `orchestrator::steps`.
 
+mod create;
 mod lookups;
 mod poll;
 mod ports;
