@@ -99,7 +99,9 @@ async fn detail(engine: Arc<Engine>, id: String) -> Result<OperationDetail, Stri
 impl ConsoleBackend for EngineBackend {
     fn refresh(&self) -> BackendFuture<crate::domain::EstateView> {
         let e = self.engine.clone();
-        Box::pin(async move { e.estate().await.map_err(|e| e.to_string()) })
+        // The console is long-lived: its refresh also starts a pending fence whose side
+        // answers again.
+        Box::pin(async move { e.refresh().await.map_err(|e| e.to_string()) })
     }
 
     fn instances(&self, group: String) -> BackendFuture<Vec<crate::domain::InstanceView>> {
@@ -127,6 +129,7 @@ impl ConsoleBackend for EngineBackend {
             let g = e.group_config(&group).map_err(|e| e.to_string())?;
             Ok(Mappings {
                 network: g.network_mapping.clone(),
+                test_network: g.test_network_mapping.clone(),
                 flavor: g.flavor_mapping.clone(),
             })
         })

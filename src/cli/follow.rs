@@ -116,7 +116,11 @@ pub async fn follow_local(
     record(engine, id).await
 }
 
-/// Follow an operation from the journal (it may run in another process) until it ends.
+/// How often a watcher looks for a pending fence whose side answers again.
+const FENCE_LOOK_EVERY: Duration = Duration::from_secs(10);
+
+/// Follow an operation from the journal (it may run in another process) until it ends. A
+/// long-lived watcher also starts the pending fence of a side that answers again.
 pub async fn follow_journal(
     engine: &Arc<Engine>,
     id: &str,
@@ -124,7 +128,12 @@ pub async fn follow_journal(
 ) -> Result<OperationRecord, CliError> {
     let mut printer = Printer::new(quiet);
     let mut seq = 0;
+    let mut last_fence_look = tokio::time::Instant::now();
     loop {
+        if last_fence_look.elapsed() >= FENCE_LOOK_EVERY {
+            last_fence_look = tokio::time::Instant::now();
+            engine.fence_when_back(None).await;
+        }
         let events = engine
             .store()
             .events(id, seq)
@@ -167,9 +176,8 @@ pub fn print_record(record: &OperationRecord, json: bool) -> Result<(), CliError
     );
     println!("  id: {}", record.id);
     println!(
-        "  {} → {}; started {}{}",
-        record.source_site_id,
-        record.target_site_id,
+        "  {}; started {}{}",
+        record.direction(),
         record
             .started_at
             .map(|t| t.format("%Y-%m-%d %H:%M:%S UTC").to_string())

@@ -26,15 +26,23 @@ pub fn request_of(cmd: &Command) -> Option<(OperationRequest, OpArgs)> {
             req.stop_servers = !f.no_stop_servers;
             req.network_mapping = f.network_mapping.iter().cloned().collect();
             req.flavor_mapping = f.flavor_mapping.iter().cloned().collect();
+            req.to = f.to.clone();
             Some((req, f.common.clone()))
         }
-        Command::Failback(a) => simple(OperationType::Failback, a),
+        Command::Failback(f) => {
+            let mut req = OperationRequest::new(OperationType::Failback, &f.common.group);
+            req.to = f.to.clone();
+            Some((req, f.common.clone()))
+        }
+        Command::Fence(a) => simple(OperationType::Fence, a),
         Command::Reprotect(a) => simple(OperationType::Reprotect, a),
         Command::TestCleanup(a) => simple(OperationType::TestCleanup, a),
         Command::Sync(a) => simple(OperationType::SyncNow, a),
         Command::TestFailover(t) => {
             let mut req = OperationRequest::new(OperationType::TestFailover, &t.common.group);
             req.network_mapping = t.network_mapping.iter().cloned().collect();
+            req.allow_production_network = t.allow_production_network;
+            req.to = t.to.clone();
             Some((req, t.common.clone()))
         }
         _ => None,
@@ -50,12 +58,12 @@ pub async fn operate(
     let state = engine.group_state(&req.group).await.map_err(engine_err)?;
     crate::domain::check_transition(req.operation, &state)
         .map_err(|r| CliError::rejected(r.to_string()))?;
+    let way = way_of(engine, &req, &state)?;
     let what = format!(
-        "{} of {} (now {}, primary {})",
+        "{} of {}: {way} (group now {})",
         req.operation.label(),
         req.group,
         state.status.as_str(),
-        state.current_primary
     );
     confirm::ask(req.operation, &req.group, &what, args.yes)?;
     if args.wait {
@@ -91,15 +99,31 @@ pub async fn operate(
             print_json(&serde_json::json!({ "operation": record }))?;
         } else {
             println!(
-                "started {} of {}: operation {}\nfollow it with `drconsole ops watch {}`",
+                "started {} of {} ({}): operation {}\nfollow it with `drconsole ops watch {}`",
                 record.operation_type.label(),
                 record.protection_group,
+                record.direction(),
                 record.id,
                 &record.id[..8.min(record.id.len())]
             );
         }
         Ok(())
     }
+}
+
+/// Which way the request goes from the group's state now: `site-a → site-b`.
+fn way_of(
+    engine: &Arc<Engine>,
+    req: &OperationRequest,
+    state: &crate::domain::GroupState,
+) -> Result<String, CliError> {
+    let group = engine.group_config(&req.group).map_err(engine_err)?;
+    let source = state.current_primary.as_str();
+    Ok(crate::domain::direction(
+        req.operation,
+        source,
+        group.other_site(source),
+    ))
 }
 
 /// Run the journaled operation in a detached `drconsole ops resume ID`, so it outlives this
@@ -137,15 +161,18 @@ pub async fn check(
     let state = engine.group_state(group).await.map_err(engine_err)?;
     let allowed = crate::domain::check_transition(op, &state).map_err(|r| r.to_string());
     let checks = engine.check(&req).await.map_err(engine_err)?;
+    let way = way_of(engine, &req, &state)?;
     if json.json {
         print_json(&serde_json::json!({
             "operation": op.as_str(),
             "group": group,
+            "direction": way,
             "allowed": allowed.is_ok(),
             "rejection": allowed.as_ref().err(),
             "checks": checks,
         }))?;
     } else {
+        println!("{} of {group}: {way}", op.label());
         if let Err(r) = &allowed {
             println!("✖ state: {r}");
         }
@@ -156,7 +183,7 @@ pub async fn check(
     let blocked = allowed.is_err() || checks.iter().any(|c| c.state == CheckState::Fail);
     if blocked {
         Err(CliError::rejected(format!(
-            "{} of {group} would be refused",
+            "{} of {group} ({way}) would be refused",
             op.label()
         )))
     } else {

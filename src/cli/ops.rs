@@ -5,31 +5,21 @@ use super::follow::{follow_journal, follow_local, print_record, record};
 use super::status::{engine_err, print_json};
 use super::table::render;
 use super::{CliError, EXIT_FAILED};
-use crate::domain::OperationStatus;
+use crate::domain::{OperationStatus, human_seconds};
+use crate::orchestrator::Plan;
 use crate::orchestrator::engine::Engine;
 use std::sync::Arc;
 
 pub async fn run(engine: &Arc<Engine>, cmd: &OpsCommand) -> Result<(), CliError> {
     match cmd {
         OpsCommand::List { json } => list(engine, json.json).await,
-        OpsCommand::Show { id, json } => {
-            let rec = record(engine, id).await?;
-            if json.json {
-                let steps = engine
-                    .store()
-                    .steps(&rec.id)
-                    .await
-                    .map_err(|e| CliError::failed(e.to_string()))?;
-                print_json(&serde_json::json!({ "operation": rec, "steps": steps }))
-            } else {
-                print_record(&rec, false)?;
-                show_steps(engine, &rec.id).await
-            }
-        }
+        OpsCommand::Show { id, json } => show(engine, id, json.json).await,
         OpsCommand::Watch { id } => {
             let rec = record(engine, id).await?;
             let rec = follow_journal(engine, &rec.id, false).await?;
             print_record(&rec, false)?;
+            // A pending fence this watcher started runs to its end before the process does.
+            engine.wait_all_local().await;
             exit_for(&rec.status, &rec.id)
         }
         OpsCommand::Resume { id, json } => resume(engine, id.as_deref(), json.json).await,
@@ -64,6 +54,7 @@ async fn list(engine: &Arc<Engine>, json: bool) -> Result<(), CliError> {
                 o.id[..8.min(o.id.len())].to_string(),
                 o.operation_type.as_str().to_string(),
                 o.protection_group.clone(),
+                o.direction(),
                 o.status.as_str().to_string(),
                 format!("{}%", o.progress),
                 o.started_at
@@ -80,6 +71,7 @@ async fn list(engine: &Arc<Engine>, json: bool) -> Result<(), CliError> {
                 "ID",
                 "OPERATION",
                 "GROUP",
+                "DIRECTION",
                 "STATUS",
                 "PROGRESS",
                 "STARTED (UTC)",
@@ -91,30 +83,52 @@ async fn list(engine: &Arc<Engine>, json: bool) -> Result<(), CliError> {
     Ok(())
 }
 
-async fn show_steps(engine: &Arc<Engine>, id: &str) -> Result<(), CliError> {
-    let steps = engine
-        .store()
-        .steps(id)
-        .await
-        .map_err(|e| CliError::failed(e.to_string()))?;
-    let rows: Vec<Vec<String>> = steps
+/// `ops show`: the record, then every step of its plan (run or not) with its timeout.
+async fn show(engine: &Arc<Engine>, id: &str, json: bool) -> Result<(), CliError> {
+    let rec = record(engine, id).await?;
+    let store = engine.store();
+    let fail = |e: crate::store::StoreError| CliError::failed(e.to_string());
+    let stored = store.get_operation(&rec.id).await.map_err(fail)?;
+    let plan: Plan = stored
+        .and_then(|s| serde_json::from_value(s.plan).ok())
+        .unwrap_or_default();
+    let steps = store.steps(&rec.id).await.map_err(fail)?;
+    if json {
+        let plan_steps: Vec<serde_json::Value> = plan
+            .steps
+            .iter()
+            .map(|s| {
+                serde_json::json!({
+                    "id": s.id, "label": s.label(), "phase": s.phase,
+                    "timeout_ms": s.timeout_ms, "attempts": s.retry.attempts,
+                    "point_of_no_return": s.no_rollback,
+                })
+            })
+            .collect();
+        return print_json(&serde_json::json!({
+            "operation": rec, "direction": rec.direction(), "plan": plan_steps, "steps": steps,
+        }));
+    }
+    print_record(&rec, false)?;
+    let rows: Vec<Vec<String>> = plan
+        .steps
         .iter()
-        .map(|s| {
+        .map(|spec| {
+            let s = steps.iter().find(|s| spec.id == s.step_id.as_str());
             vec![
-                s.step_id.clone(),
-                s.status.as_str().to_string(),
-                s.attempt.to_string(),
-                s.duration_ms
+                spec.label(),
+                s.map_or("never_run".to_string(), |s| s.status.as_str().to_string()),
+                s.map(|s| s.attempt.to_string()).unwrap_or_default(),
+                s.and_then(|s| s.duration_ms)
                     .map(|d| format!("{:.1} s", d as f64 / 1000.0))
                     .unwrap_or_default(),
-                s.error.clone().unwrap_or_default(),
+                human_seconds((spec.timeout_ms / 1000) as i64),
+                s.and_then(|s| s.error.clone()).unwrap_or_default(),
             ]
         })
         .collect();
-    println!(
-        "{}",
-        render(&["STEP", "STATUS", "ATTEMPT", "TOOK", "ERROR"], &rows)
-    );
+    let header = ["STEP", "STATUS", "ATTEMPT", "TOOK", "TIMEOUT", "ERROR"];
+    println!("{}", render(&header, &rows));
     Ok(())
 }
 
@@ -138,6 +152,8 @@ async fn resume(engine: &Arc<Engine>, id: Option<&str>, json: bool) -> Result<()
             worst = exit_for(&rec.status, &rec.id);
         }
     }
+    // A runner does not exit under a pending fence it started while it ran.
+    engine.wait_all_local().await;
     worst
 }
 
