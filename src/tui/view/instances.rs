@@ -71,8 +71,10 @@ pub fn draw(frame: &mut Frame, app: &App, area: Rect) {
     } else {
         None
     };
+    // A split-brain takes the pane's last line, with the one action that resolves it.
+    let split = app.instances.iter().any(|i| i.split_brain.is_some());
     let c = app.cursor(Pane::Instances);
-    let h = layout::page(Pane::Instances, area);
+    let h = layout::page(Pane::Instances, area).saturating_sub(usize::from(split));
     let offset = window(c.selected, c.offset, h, rows_idx.len());
     let rows: Vec<Row> = rows_idx[offset.min(rows_idx.len())..]
         .iter()
@@ -109,6 +111,14 @@ pub fn draw(frame: &mut Frame, app: &App, area: Rect) {
             .block(block),
         area,
     );
+    if split && area.height > 3 {
+        let line = Rect::new(area.x + 1, area.y + area.height - 2, area.width - 2, 1);
+        let text = format!("{} SPLIT-BRAIN · run :fence {group}", symbols::FAILED);
+        frame.render_widget(
+            Paragraph::new(text).style(app.theme.style(Role::Failed)),
+            line,
+        );
+    }
 }
 
 fn row<'a>(
@@ -126,7 +136,13 @@ fn row<'a>(
     cells.push(Cell::from(
         Line::from(inst.volumes.len().to_string()).right_aligned(),
     ));
-    let mut repl = replication_cell(t, inst);
+    let mut repl = match &inst.split_brain {
+        Some(_) => Line::from(Span::styled(
+            format!("{} SPLIT-BRAIN", symbols::FAILED),
+            t.style(Role::Failed),
+        )),
+        None => replication_cell(t, inst),
+    };
     if let Some((text, role)) = lag {
         repl.push_span(Span::styled(text.clone(), t.style(*role)));
     }
