@@ -10,22 +10,24 @@ pub enum Command {
     Quit,
 }
 
-const OPERATIONS: [(&str, OperationType); 6] = [
+const OPERATIONS: [(&str, OperationType); 7] = [
     ("failover", OperationType::Failover),
     ("drill", OperationType::TestFailover),
     ("cleanup", OperationType::TestCleanup),
     ("failback", OperationType::Failback),
     ("reprotect", OperationType::Reprotect),
     ("sync", OperationType::SyncNow),
+    ("fence", OperationType::Fence),
 ];
 
-pub const COMMANDS: [&str; 9] = [
+pub const COMMANDS: [&str; 10] = [
     "failover",
     "drill",
     "cleanup",
     "failback",
     "reprotect",
     "sync",
+    "fence",
     "ops",
     "theme",
     "q",
@@ -40,6 +42,7 @@ pub fn command_for(op: OperationType) -> &'static str {
         OperationType::Failback => "failback",
         OperationType::Reprotect => "reprotect",
         OperationType::SyncNow => "sync",
+        OperationType::Fence => "fence",
     }
 }
 

@@ -65,6 +65,8 @@ fn group(name: &str, status: GroupStatus, rpo: Option<i64>, target: u64, n: usiz
         error: None,
         needs_resync: false,
         last_operation: None,
+        fence_pending: None,
+        split_brain: Vec::new(),
     }
 }
 
@@ -121,6 +123,7 @@ pub fn instances(group: &str, n: usize) -> Vec<InstanceView> {
                         replication: "replicating".into(),
                     })
                     .collect(),
+                split_brain: None,
             }
         })
         .collect()
@@ -515,6 +518,8 @@ impl ConsoleBackend for FakeBackend {
     fn mappings(&self, _group: String) -> BackendFuture<Mappings> {
         let mut m = Mappings::default();
         m.network.insert("prod-net".into(), "dr-net".into());
+        m.test_network
+            .insert("prod-net".into(), "prod-net-test".into());
         m.flavor = BTreeMap::new();
         ready(Ok(m))
     }

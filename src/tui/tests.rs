@@ -600,3 +600,75 @@ fn failover_mode_switch_respects_the_state_machine() {
             .is_some_and(|e| e.contains("planned_failover needs"))
     );
 }
+
+#[test]
+fn a_drill_dialog_uses_the_test_networks_and_production_only_when_ticked() {
+    let mut a = app();
+    open_dialog_via_command(&mut a, "drill web-app");
+    let mut m = super::backend::Mappings::default();
+    m.network.insert("net-web".into(), "net-web".into());
+    m.test_network
+        .insert("net-web".into(), "net-web-test".into());
+    update(
+        &mut a,
+        Msg::Mappings {
+            group: "web-app".into(),
+            result: Ok(m),
+        },
+    );
+    let Some(Overlay::Dialog(d)) = &mut a.overlay else {
+        panic!("no dialog")
+    };
+    let req = d.request().expect("request");
+    assert_eq!(
+        req.network_mapping.get("net-web").map(String::as_str),
+        Some("net-web-test"),
+        "the drill is sent with the test networks"
+    );
+    assert!(!req.allow_production_network);
+    let last = d.fields().len() - 1;
+    assert_eq!(
+        d.fields()[last],
+        super::dialog::Field::AllowProductionNetwork
+    );
+    d.field = last;
+    d.key(&KeyEvent::new(KeyCode::Char(' '), KeyModifiers::NONE));
+    assert!(d.request().expect("request").allow_production_network);
+}
+
+#[test]
+fn split_brain_is_loud_in_the_groups_and_instances_panes_at_80_columns() {
+    let mut a = app();
+    let finding = crate::domain::SplitBrainFinding {
+        instance: "web-1".into(),
+        active_at: vec!["site-a".into(), "site-b".into()],
+        shared_ips: vec!["10.0.0.3".into()],
+    };
+    let mut e = fake::estate();
+    e.protection_groups[0].split_brain = vec![finding.clone()];
+    update(&mut a, Msg::Estate(Ok(e)));
+    let mut list = fake::instances("web-app", 3);
+    list[0].split_brain = Some(finding);
+    update(
+        &mut a,
+        Msg::Instances {
+            group: "web-app".into(),
+            result: Ok(list),
+        },
+    );
+    let t = render(&mut a, 80, 24);
+    let text: String = t
+        .backend()
+        .buffer()
+        .content()
+        .iter()
+        .map(|c| c.symbol())
+        .collect();
+    for needle in [
+        "✗ split_brain",
+        "web-1 SHUTOFF  —          2 ✗ SPLIT-BRAIN",
+        "✗ SPLIT-BRAIN · run :fence web-app",
+    ] {
+        assert!(text.contains(needle), "{needle:?} not on screen:\n{text}");
+    }
+}

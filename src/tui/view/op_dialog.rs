@@ -145,6 +145,13 @@ fn field_line<'a>(t: &Theme, d: &DialogState, field: Field, focus: bool, width: 
             "Stop servers",
             format!("{} stop production servers first", check(d.stop_servers)),
         ),
+        Field::AllowProductionNetwork => (
+            "Prod. network",
+            format!(
+                "{} allow landing on a production network",
+                check(d.allow_production_network)
+            ),
+        ),
         Field::Network | Field::Flavor => {
             let input = if field == Field::Network {
                 &d.network
