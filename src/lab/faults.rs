@@ -21,6 +21,9 @@ pub struct Fault {
     /// error_rate and latency: the service it applies to; None = every service.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub service: Option<String>,
+    /// error_rate and latency: the HTTP method it applies to (`POST`); None = every method.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub method: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub rate: Option<f64>,
     /// error_rate: fail exactly the next `count` matching calls, then the fault goes away.
@@ -92,17 +95,22 @@ impl Fault {
         }
     }
 
-    fn applies_to(&self, service: &str) -> bool {
+    fn applies_to(&self, service: &str, method: &str) -> bool {
         self.service.as_deref().is_none_or(|s| s == service)
+            && self
+                .method
+                .as_deref()
+                .is_none_or(|m| m.eq_ignore_ascii_case(method))
     }
 }
 
-/// Applies the error_rate and latency faults to one call of `service`, using up counted ones.
-pub fn effect(faults: &mut Vec<Fault>, service: &str, now: Time) -> Effect {
+/// Applies the error_rate and latency faults to one `method` call of `service`, using up
+/// counted ones.
+pub fn effect(faults: &mut Vec<Fault>, service: &str, method: &str, now: Time) -> Effect {
     let mut out = Effect::default();
     let mut rng = rand::rng();
     for f in faults.iter_mut() {
-        if !f.active(now) || !f.applies_to(service) {
+        if !f.active(now) || !f.applies_to(service, method) {
             continue;
         }
         match f.kind.as_str() {
@@ -139,6 +147,7 @@ mod tests {
             id: "f1".into(),
             kind: "error_rate".into(),
             service: Some("compute".into()),
+            method: None,
             rate: None,
             count: Some(count),
             latency_ms: None,
@@ -152,13 +161,16 @@ mod tests {
     fn a_lost_answer_serves_the_call_and_a_plain_error_does_not() {
         let now = super::super::clock::now();
         let mut faults = vec![error_rate(1, true)];
-        let e = effect(&mut faults, "compute", now);
+        let e = effect(&mut faults, "compute", "POST", now);
         assert!(e.lose_answer && !e.fail);
         assert!(faults.is_empty(), "a counted fault goes away once used");
         let mut faults = vec![error_rate(1, false)];
-        let e = effect(&mut faults, "network", now);
+        faults[0].method = Some("POST".into());
+        let e = effect(&mut faults, "network", "POST", now);
         assert!(!e.lose_answer && !e.fail, "another service is untouched");
-        let e = effect(&mut faults, "compute", now);
+        let e = effect(&mut faults, "compute", "GET", now);
+        assert!(!e.lose_answer && !e.fail, "another method is untouched");
+        let e = effect(&mut faults, "compute", "post", now);
         assert!(e.fail && !e.lose_answer);
     }
 

@@ -83,8 +83,9 @@ pub(super) fn direction(facts: &Facts) -> Check {
     }
 }
 
-/// A collision across the sites blocks everything but the fence that resolves it.
-pub(super) fn split_brain(facts: &Facts) -> Check {
+/// A collision across the sites blocks every move and drill; a drill's cleanup (which removes
+/// copies) and a sync (which touches no server) go on with a warning; the fence resolves it.
+pub(super) fn split_brain(op: OperationType, facts: &Facts) -> Check {
     const LABEL: &str = "split-brain";
     match &facts.split_brain {
         Observed::NotChecked(why) => check(LABEL, CheckState::Warn, format!("not checked: {why}")),
@@ -98,9 +99,13 @@ pub(super) fn split_brain(facts: &Facts) -> Check {
         ),
         Observed::Seen(found) => {
             let what: Vec<String> = found.iter().map(|f| f.describe()).collect();
+            let state = match op {
+                OperationType::TestCleanup | OperationType::SyncNow => CheckState::Warn,
+                _ => CheckState::Fail,
+            };
             check(
                 LABEL,
-                CheckState::Fail,
+                state,
                 format!(
                     "SPLIT-BRAIN: {}; run `drconsole fence {}` to stop the copies that are not \
                      at the primary",

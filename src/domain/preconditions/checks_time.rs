@@ -41,26 +41,7 @@ pub(super) fn replication(op: crate::domain::OperationType, facts: &Facts) -> Ch
         .map(|(_, age)| format!("newest arrived snapshot {} old", human_seconds(age)))
         .unwrap_or_else(|| "no snapshot has arrived yet".into());
     if !h.running {
-        return if op == crate::domain::OperationType::Failback {
-            check(
-                LABEL,
-                CheckState::Warn,
-                format!(
-                    "{from} does not replicate to {to} now: the failback starts it, and its \
-                     final sync sends a full copy within the deadline below"
-                ),
-            )
-        } else {
-            check(
-                LABEL,
-                CheckState::Fail,
-                format!(
-                    "{from} does not replicate to {to}: the final sync cannot finish; run \
-                     `drconsole sync {}` first",
-                    facts.group
-                ),
-            )
-        };
+        return not_replicating(op, facts);
     }
     if h.in_flight > 0 && !h.progressing {
         let since = h
@@ -92,6 +73,31 @@ pub(super) fn replication(op: crate::domain::OperationType, facts: &Facts) -> Ch
             human_seconds(facts.rpo_target_seconds)
         ),
     )
+}
+
+/// No replication toward the target: a failback starts it; a planned failover cannot sync.
+fn not_replicating(op: crate::domain::OperationType, facts: &Facts) -> Check {
+    let (from, to) = (&facts.source, &facts.target);
+    if op == crate::domain::OperationType::Failback {
+        check(
+            "replication health",
+            CheckState::Warn,
+            format!(
+                "{from} does not replicate to {to} now: the failback starts it, and its final \
+                 sync sends a full copy within the deadline below"
+            ),
+        )
+    } else {
+        check(
+            "replication health",
+            CheckState::Fail,
+            format!(
+                "{from} does not replicate to {to}: the final sync cannot finish; run \
+                 `drconsole sync {}` first",
+                facts.group
+            ),
+        )
+    }
 }
 
 /// The final sync's deadline, and what happens when it passes.

@@ -153,7 +153,7 @@ pub fn evaluate(op: OperationType, facts: &Facts, opts: CheckOptions) -> Vec<Che
     ) {
         out.push(checks::direction(facts));
     }
-    out.push(checks::split_brain(facts));
+    out.push(checks::split_brain(op, facts));
     match op {
         O::TestCleanup | O::SyncNow | O::Fence => {}
         O::Reprotect => out.extend(checks::source(facts)),

@@ -130,23 +130,10 @@ pub async fn group_view(
     let secondary = group.other_site(&primary).to_string();
     let replicating = !matches!(state.status, GroupStatus::FailedOver) && !state.needs_resync;
     let arrow = if replicating { "⇢" } else { "⇸" };
-    let reachable = |name: &str| sites.iter().any(|s| s.name == name && s.reachable);
+    let reachable = sites.iter().any(|s| s.name == secondary && s.reachable);
     let mut errors = Vec::new();
-    let rpo_seconds = if reachable(&secondary) {
-        match newest_arrival(clients, &primary, &secondary, &group.array_pg).await {
-            Ok(Some(t)) => Some((Utc::now() - t).num_seconds().max(0)),
-            Ok(None) => {
-                errors.push(format!(
-                    "no snapshot of {} has arrived at {secondary}",
-                    group.array_pg
-                ));
-                None
-            }
-            Err(e) => {
-                errors.push(clean(&e.to_string()));
-                None
-            }
-        }
+    let rpo_seconds = if reachable {
+        rpo_now(clients, group, (&primary, &secondary), &mut errors).await
     } else {
         errors.push(format!("{secondary} is unreachable: RPO unknown"));
         None
@@ -180,6 +167,29 @@ pub async fn group_view(
         last_operation: state.last_operation.clone(),
         fence_pending: state.fence_pending.clone(),
         split_brain,
+    }
+}
+
+/// Now − the newest snapshot arrived at the secondary; why it is unknown goes to `errors`.
+async fn rpo_now(
+    clients: &HashMap<String, SiteClient>,
+    group: &GroupConfig,
+    (primary, secondary): (&str, &str),
+    errors: &mut Vec<String>,
+) -> Option<i64> {
+    match newest_arrival(clients, primary, secondary, &group.array_pg).await {
+        Ok(Some(t)) => Some((Utc::now() - t).num_seconds().max(0)),
+        Ok(None) => {
+            errors.push(format!(
+                "no snapshot of {} has arrived at {secondary}",
+                group.array_pg
+            ));
+            None
+        }
+        Err(e) => {
+            errors.push(clean(&e.to_string()));
+            None
+        }
     }
 }
 

@@ -10,6 +10,7 @@ mod servers;
 mod volumes;
 
 pub(crate) use ports::{ip_in_cidr, port_name};
+pub(crate) use servers::is_off;
 
 use super::step::StepError;
 use crate::config::GroupConfig;

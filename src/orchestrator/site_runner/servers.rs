@@ -6,6 +6,11 @@ use super::{META_OPERATION, SiteRunner, each, step_err};
 use crate::orchestrator::step::{StepCtx, StepError, Undo};
 use crate::providers::compute::Server;
 
+/// Stopped, with nothing (such as a start) in progress.
+pub(crate) fn is_off(s: &Server) -> bool {
+    s.status == "SHUTOFF" && s.task_state.is_none()
+}
+
 impl SiteRunner {
     /// The group's servers at `site`, matched by exact name.
     pub(crate) async fn servers_named(
@@ -100,7 +105,22 @@ impl SiteRunner {
         let total = servers.len() as u32;
         self.poll_until(ctx, || async {
             let now = self.servers_named(site, names).await?;
-            let off = now.iter().filter(|s| s.status == "SHUTOFF").count() as u32;
+            // Started again while we wait (no stop in progress): stopped again, so the side
+            // being left is quiet before its recovery point is taken.
+            for s in now
+                .iter()
+                .filter(|s| s.status == "ACTIVE" && s.task_state.is_none())
+            {
+                ctx.log(format!(
+                    "{} runs again at {site}: stopping it again",
+                    s.name
+                ));
+                match compute.stop(&s.id).await {
+                    Err(e) if !e.is_conflict() => return Err(step_err(e)),
+                    _ => {}
+                }
+            }
+            let off = now.iter().filter(|s| is_off(s)).count() as u32;
             ctx.progress(off, total);
             Ok((off == now.len() as u32).then_some(()))
         })

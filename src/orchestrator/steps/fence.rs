@@ -4,7 +4,7 @@
 //! the target, naming the server. A forced failover whose old side does not answer records that
 //! it could not fence it: the engine marks the group `fence_pending`.
 
-use crate::orchestrator::site_runner::{SiteRunner, step_err};
+use crate::orchestrator::site_runner::{SiteRunner, is_off, step_err};
 use crate::orchestrator::step::{AlreadyDone, Step, StepCtx, StepError, StepId, Undo};
 use crate::providers::compute::Server;
 use serde::{Deserialize, Serialize};
@@ -54,18 +54,23 @@ impl StepId {
     }
 }
 
-/// The named servers at `site`; `Ok(Err(why))` when the site does not answer at all.
-async fn members_at(
-    env: &SiteRunner,
-    site: &str,
-    names: &[String],
-) -> Result<Result<Vec<Server>, String>, StepError> {
+/// What a look at the side being fenced found.
+enum Look {
+    /// The named servers there.
+    Seen(Vec<Server>),
+    /// The site did not answer at all: why.
+    Unreachable(String),
+}
+
+/// The named servers at `site`, or that it does not answer; any other failure is the step's.
+async fn members_at(env: &SiteRunner, site: &str, names: &[String]) -> Result<Look, StepError> {
     match env.site(site)?.compute().list_servers().await {
-        Ok(all) => Ok(Ok(all
-            .into_iter()
-            .filter(|s| names.contains(&s.name))
-            .collect())),
-        Err(e) if e.is_unreachable() => Ok(Err(e.to_string())),
+        Ok(all) => Ok(Look::Seen(
+            all.into_iter()
+                .filter(|s| names.contains(&s.name))
+                .collect(),
+        )),
+        Err(e) if e.is_unreachable() => Ok(Look::Unreachable(e.to_string())),
         Err(e) => Err(step_err(e)),
     }
 }
@@ -80,7 +85,7 @@ impl Step for FenceSource {
     }
 
     async fn run(&self, env: &SiteRunner, ctx: &StepCtx) -> Result<Fenced, StepError> {
-        if let Err(why) = members_at(env, &self.site, &self.servers).await? {
+        if let Look::Unreachable(why) = members_at(env, &self.site, &self.servers).await? {
             if !self.force {
                 return Err(StepError::transient(format!(
                     "cannot fence {}: {why}",
@@ -132,11 +137,15 @@ impl Step for FenceSource {
 impl VerifyFenced {
     /// The first copy that is not stopped, as the operator must read it.
     fn running(&self, servers: &[Server]) -> Option<String> {
-        servers.iter().find(|s| s.status != "SHUTOFF").map(|s| {
+        servers.iter().find(|s| !is_off(s)).map(|s| {
+            let what = match s.task_state.as_deref() {
+                Some("powering-on") => "powering on".to_string(),
+                _ => s.status.clone(),
+            };
             format!(
-                "{} is {} at {}: started after the stop step? Stop it and retry; nothing was \
+                "{} is {what} at {}: started after the stop step? Stop it and retry; nothing was \
                  created at the target",
-                s.name, s.status, self.site
+                s.name, self.site
             )
         })
     }
@@ -156,14 +165,14 @@ impl Step for VerifyFenced {
             .maybe_output::<FenceSource>(&StepId::fence_source())?
             .is_some_and(|f| !f.fenced);
         let servers = match members_at(env, &self.site, &self.servers).await? {
-            Ok(servers) => servers,
-            Err(why) if forced_unfenced => {
+            Look::Seen(servers) => servers,
+            Look::Unreachable(why) if forced_unfenced => {
                 return Ok(Verified {
                     verified: false,
                     reason: Some(why),
                 });
             }
-            Err(why) => {
+            Look::Unreachable(why) => {
                 return Err(StepError::transient(format!(
                     "cannot verify that {} is fenced: {why}",
                     self.site
