@@ -67,26 +67,7 @@ pub async fn operate(
     );
     confirm::ask(req.operation, &req.group, &what, args.yes)?;
     if args.wait {
-        let mut events = engine.events().subscribe();
-        let record = engine.start(req).await.map_err(engine_err)?;
-        let record = follow_local(engine, &record.id, &mut events, args.json.json).await?;
-        print_record(&record, args.json.json)?;
-        if record.status == OperationStatus::Completed {
-            Ok(())
-        } else {
-            Err(CliError {
-                message: format!(
-                    "operation {} {}: {}",
-                    record.id,
-                    record.status.as_str(),
-                    record
-                        .error_message
-                        .as_deref()
-                        .unwrap_or("no reason recorded")
-                ),
-                code: EXIT_FAILED,
-            })
-        }
+        run_and_wait(engine, req, args.json.json).await
     } else {
         let record = engine.start_with(req, false).await.map_err(engine_err)?;
         if let Err(e) = spawn_runner(cli, &record.id) {
@@ -109,6 +90,34 @@ pub async fn operate(
         }
         Ok(())
     }
+}
+
+/// `--wait`: run it here and follow it to its end; exit 1 unless it completed.
+async fn run_and_wait(
+    engine: &Arc<Engine>,
+    req: OperationRequest,
+    json: bool,
+) -> Result<(), CliError> {
+    let mut events = engine.events().subscribe();
+    let record = engine.start(req).await.map_err(engine_err)?;
+    let record = follow_local(engine, &record.id, &mut events, json).await?;
+    print_record(&record, json)?;
+    if record.status == OperationStatus::Completed {
+        return Ok(());
+    }
+    Err(CliError {
+        message: format!(
+            "operation {} ({}) {}: {}",
+            record.id,
+            record.direction(),
+            record.status.as_str(),
+            record
+                .error_message
+                .as_deref()
+                .unwrap_or("no reason recorded")
+        ),
+        code: EXIT_FAILED,
+    })
 }
 
 /// Which way the request goes from the group's state now: `site-a → site-b`.

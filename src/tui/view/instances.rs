@@ -111,14 +111,22 @@ pub fn draw(frame: &mut Frame, app: &App, area: Rect) {
             .block(block),
         area,
     );
-    if split && area.height > 3 {
-        let line = Rect::new(area.x + 1, area.y + area.height - 2, area.width - 2, 1);
-        let text = format!("{} SPLIT-BRAIN · run :fence {group}", symbols::FAILED);
-        frame.render_widget(
-            Paragraph::new(text).style(app.theme.style(Role::Failed)),
-            line,
-        );
+    if split {
+        split_brain_line(frame, app, area, &group);
     }
+}
+
+/// The pane's last line: the split-brain and the one action that resolves it.
+fn split_brain_line(frame: &mut Frame, app: &App, area: Rect, group: &str) {
+    if area.height <= 3 {
+        return;
+    }
+    let line = Rect::new(area.x + 1, area.y + area.height - 2, area.width - 2, 1);
+    let text = format!("{} SPLIT-BRAIN · run :fence {group}", symbols::FAILED);
+    frame.render_widget(
+        Paragraph::new(text).style(app.theme.style(Role::Failed)),
+        line,
+    );
 }
 
 fn row<'a>(
