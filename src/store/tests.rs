@@ -339,3 +339,21 @@ async fn the_log_tail_is_the_newest_lines_oldest_first_and_nothing_else() {
         .collect();
     assert_eq!(lines, ["line 2", "line 3", "line 4"]);
 }
+
+#[test]
+fn a_pending_fence_survives_the_journal_and_is_cleared() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = Store::open_sqlite(&dir.path().join("journal.sqlite")).unwrap();
+    let db = store.blocking();
+    let mut st = GroupState::initial("web-app", "site-a");
+    st.fence_pending = Some(crate::domain::FencePending {
+        site: "site-a".into(),
+        operation_id: "op-1".into(),
+        since: chrono::Utc::now(),
+    });
+    db.put_group_state(&st, None).unwrap();
+    assert_eq!(db.group_state("web-app").unwrap().unwrap(), st);
+    st.fence_pending = None;
+    db.put_group_state(&st, Some(st.metadata_version)).unwrap();
+    assert_eq!(db.group_state("web-app").unwrap().unwrap().fence_pending, None);
+}
