@@ -7,6 +7,7 @@ pub mod inventory;
 pub mod journal;
 pub mod operation;
 pub mod preconditions;
+pub mod resource;
 pub mod site;
 pub mod split_brain;
 pub mod state_machine;
@@ -20,6 +21,7 @@ pub use preconditions::{
     Check, CheckOptions, CheckState, DrillNetworks, Facts, Listed, Observed, ReplicationHealth,
     Unfinished, evaluate, passes,
 };
+pub use resource::{Resource, ResourceKind};
 pub use site::*;
 pub use split_brain::SplitBrainFinding;
 pub use state_machine::*;

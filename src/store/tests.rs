@@ -355,5 +355,8 @@ fn a_pending_fence_survives_the_journal_and_is_cleared() {
     assert_eq!(db.group_state("web-app").unwrap().unwrap(), st);
     st.fence_pending = None;
     db.put_group_state(&st, Some(st.metadata_version)).unwrap();
-    assert_eq!(db.group_state("web-app").unwrap().unwrap().fence_pending, None);
+    assert_eq!(
+        db.group_state("web-app").unwrap().unwrap().fence_pending,
+        None
+    );
 }

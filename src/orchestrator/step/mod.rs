@@ -6,7 +6,7 @@
 mod ctx;
 mod id;
 
-pub use crate::domain::Undo;
+pub use crate::domain::{Resource, ResourceKind, Undo};
 pub use ctx::{Outputs, StepCtx, StepError};
 pub use id::StepId;
 
@@ -47,6 +47,7 @@ impl<T> AlreadyDone<T> {
 /// A complete step:
 ///
 /// ```
+/// use drconsole::domain::Resource;
 /// use drconsole::orchestrator::step::{AlreadyDone, Step, StepCtx, StepError, Undo};
 ///
 /// struct Ping;
@@ -64,6 +65,12 @@ impl<T> AlreadyDone<T> {
 ///     }
 ///     async fn undo(&self, _: &(), _: Option<&()>, _: &StepCtx) -> Result<Undo, StepError> {
 ///         Ok(Undo::NothingToUndo)
+///     }
+///     fn resources(&self, _: &()) -> Vec<Resource> {
+///         Vec::new()
+///     }
+///     fn intended_resources(&self) -> Vec<Resource> {
+///         Vec::new()
 ///     }
 /// }
 /// ```
@@ -71,6 +78,7 @@ impl<T> AlreadyDone<T> {
 /// The same step without `undo` is rejected (E0046: not all trait items implemented):
 ///
 /// ```compile_fail,E0046
+/// use drconsole::domain::Resource;
 /// use drconsole::orchestrator::step::{AlreadyDone, Step, StepCtx, StepError, Undo};
 ///
 /// struct Ping;
@@ -86,12 +94,19 @@ impl<T> AlreadyDone<T> {
 ///     async fn check(&self, _: &(), _: &StepCtx) -> Result<AlreadyDone<()>, StepError> {
 ///         Ok(AlreadyDone::RepeatSafe)
 ///     }
+///     fn resources(&self, _: &()) -> Vec<Resource> {
+///         Vec::new()
+///     }
+///     fn intended_resources(&self) -> Vec<Resource> {
+///         Vec::new()
+///     }
 /// }
 /// ```
 ///
 /// And so is the same step without `check`:
 ///
 /// ```compile_fail,E0046
+/// use drconsole::domain::Resource;
 /// use drconsole::orchestrator::step::{AlreadyDone, Step, StepCtx, StepError, Undo};
 ///
 /// struct Ping;
@@ -106,6 +121,40 @@ impl<T> AlreadyDone<T> {
 ///     }
 ///     async fn undo(&self, _: &(), _: Option<&()>, _: &StepCtx) -> Result<Undo, StepError> {
 ///         Ok(Undo::NothingToUndo)
+///     }
+///     fn resources(&self, _: &()) -> Vec<Resource> {
+///         Vec::new()
+///     }
+///     fn intended_resources(&self) -> Vec<Resource> {
+///         Vec::new()
+///     }
+/// }
+/// ```
+///
+/// And so is the same step that does not say what it makes (`resources`):
+///
+/// ```compile_fail,E0046
+/// use drconsole::domain::Resource;
+/// use drconsole::orchestrator::step::{AlreadyDone, Step, StepCtx, StepError, Undo};
+///
+/// struct Ping;
+///
+/// impl Step for Ping {
+///     type Env = ();
+///     type Output = ();
+///     const NAME: &'static str = "ping";
+///
+///     async fn run(&self, _: &(), _: &StepCtx) -> Result<(), StepError> {
+///         Ok(())
+///     }
+///     async fn check(&self, _: &(), _: &StepCtx) -> Result<AlreadyDone<()>, StepError> {
+///         Ok(AlreadyDone::RepeatSafe)
+///     }
+///     async fn undo(&self, _: &(), _: Option<&()>, _: &StepCtx) -> Result<Undo, StepError> {
+///         Ok(Undo::NothingToUndo)
+///     }
+///     fn intended_resources(&self) -> Vec<Resource> {
+///         Vec::new()
 ///     }
 /// }
 /// ```
@@ -146,4 +195,13 @@ pub trait Step: Send + Sync {
         output: Option<&Self::Output>,
         ctx: &StepCtx,
     ) -> impl Future<Output = Result<Undo, StepError>> + Send;
+
+    /// The resources at the sites that `output` says this step made (servers, ports, volumes,
+    /// array volumes): what is left behind when its undo cannot run, and what `ops cleanup`
+    /// removes then. Empty for a step that makes nothing (a stop, a wait, a delete).
+    fn resources(&self, output: &Self::Output) -> Vec<Resource>;
+
+    /// What running this step makes, by name, before any id is known: listed as possibly left
+    /// behind when the step failed before saying what it made and could not be undone.
+    fn intended_resources(&self) -> Vec<Resource>;
 }

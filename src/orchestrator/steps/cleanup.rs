@@ -7,7 +7,7 @@ use super::instances::{CreatePorts, CreateServer};
 use super::volumes::{CreateVolumesFromSnapshot, ManageVolumes};
 use crate::orchestrator::plan::Plan;
 use crate::orchestrator::site_runner::{Recorded, SiteRunner, each, state_err};
-use crate::orchestrator::step::{AlreadyDone, Step, StepCtx, StepError, StepId, Undo};
+use crate::orchestrator::step::{AlreadyDone, Resource, Step, StepCtx, StepError, StepId, Undo};
 use serde::{Deserialize, Serialize};
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -124,5 +124,13 @@ impl Step for CleanupTestResources {
         _: &StepCtx,
     ) -> Result<Undo, StepError> {
         Ok(Undo::Irreversible)
+    }
+
+    fn resources(&self, _: &Removed) -> Vec<Resource> {
+        Vec::new()
+    }
+
+    fn intended_resources(&self) -> Vec<Resource> {
+        Vec::new()
     }
 }

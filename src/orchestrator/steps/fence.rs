@@ -4,6 +4,7 @@
 //! the target, naming the server. A forced failover whose old side does not answer records that
 //! it could not fence it: the engine marks the group `fence_pending`.
 
+use crate::domain::Resource;
 use crate::orchestrator::site_runner::{SiteRunner, is_off, step_err};
 use crate::orchestrator::step::{AlreadyDone, Step, StepCtx, StepError, StepId, Undo};
 use crate::providers::compute::Server;
@@ -132,6 +133,15 @@ impl Step for FenceSource {
             None => env.start_again(&self.site, &self.servers, None).await,
         }
     }
+
+    /// A stop makes nothing.
+    fn resources(&self, _: &Fenced) -> Vec<Resource> {
+        Vec::new()
+    }
+
+    fn intended_resources(&self) -> Vec<Resource> {
+        Vec::new()
+    }
 }
 
 impl VerifyFenced {
@@ -205,5 +215,14 @@ impl Step for VerifyFenced {
         _: &StepCtx,
     ) -> Result<Undo, StepError> {
         Ok(Undo::NothingToUndo)
+    }
+
+    /// A look makes nothing.
+    fn resources(&self, _: &Verified) -> Vec<Resource> {
+        Vec::new()
+    }
+
+    fn intended_resources(&self) -> Vec<Resource> {
+        Vec::new()
     }
 }

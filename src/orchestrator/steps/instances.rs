@@ -7,7 +7,9 @@ use crate::domain::PortInfo;
 use crate::orchestrator::site_runner::{
     META_GROUP, META_OPERATION, SiteRunner, ip_in_cidr, port_name,
 };
-use crate::orchestrator::step::{AlreadyDone, Step, StepCtx, StepError, StepId, Undo};
+use crate::orchestrator::step::{
+    AlreadyDone, Resource, ResourceKind, Step, StepCtx, StepError, StepId, Undo,
+};
 use crate::providers::compute::{Server, ServerCreate};
 use crate::providers::network::PortCreate;
 use serde::{Deserialize, Serialize};
@@ -165,6 +167,27 @@ impl Step for CreatePorts {
         env.delete_ports(site, ids).await?;
         Ok(removed_any(count))
     }
+
+    fn resources(&self, output: &Ports) -> Vec<Resource> {
+        self.ports
+            .iter()
+            .zip(&output.ports)
+            .map(|(p, id)| {
+                let name = port_name(&self.server, &p.network);
+                Resource::new(&self.site, ResourceKind::Port, id, &name)
+            })
+            .collect()
+    }
+
+    fn intended_resources(&self) -> Vec<Resource> {
+        self.ports
+            .iter()
+            .map(|p| {
+                let name = port_name(&self.server, &p.network);
+                Resource::named(&self.site, ResourceKind::Port, &name)
+            })
+            .collect()
+    }
 }
 
 impl Step for CreateServer {
@@ -255,6 +278,21 @@ impl Step for CreateServer {
         let deleted = env.delete_server_and_wait(&self.site, &id, ctx).await?;
         Ok(removed_any(usize::from(deleted)))
     }
+
+    fn resources(&self, output: &CreatedServer) -> Vec<Resource> {
+        let name = &self.server.name;
+        vec![Resource::new(
+            &self.site,
+            ResourceKind::Server,
+            &output.server_id,
+            name,
+        )]
+    }
+
+    fn intended_resources(&self) -> Vec<Resource> {
+        let name = &self.server.name;
+        vec![Resource::named(&self.site, ResourceKind::Server, name)]
+    }
 }
 
 impl WaitActive {
@@ -313,5 +351,13 @@ impl Step for WaitActive {
         _: &StepCtx,
     ) -> Result<Undo, StepError> {
         Ok(Undo::NothingToUndo)
+    }
+
+    fn resources(&self, _: &Active) -> Vec<Resource> {
+        Vec::new()
+    }
+
+    fn intended_resources(&self) -> Vec<Resource> {
+        Vec::new()
     }
 }

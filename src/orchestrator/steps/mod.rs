@@ -19,6 +19,8 @@ mod validate;
 mod volumes;
 
 #[cfg(test)]
+mod resources_tests;
+#[cfg(test)]
 mod tests;
 
 pub use cleanup::{CleanupTestResources, Removed};
@@ -39,6 +41,7 @@ pub use volumes::{
 
 use super::site_runner::SiteRunner;
 use super::step::{AlreadyDone, Step, StepCtx, StepError, Undo};
+use crate::domain::Resource;
 use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
@@ -117,6 +120,17 @@ macro_rules! step_kinds {
                         let output = decode::<<$kind as Step>::Output>(output);
                         s.undo(env, output.as_ref(), ctx).await
                     })*
+                }
+            }
+
+            /// What the step made, as its journaled output names it; what it would make, by
+            /// name, when it has no readable output (it failed part way).
+            pub fn resources(&self, output: Option<&Value>) -> Vec<Resource> {
+                match self {
+                    $(StepKind::$kind(s) => match decode::<<$kind as Step>::Output>(output) {
+                        Some(o) => s.resources(&o),
+                        None => s.intended_resources(),
+                    },)*
                 }
             }
         }

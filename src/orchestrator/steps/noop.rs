@@ -1,7 +1,7 @@
 //! A step that does nothing but succeed: a join in a DAG, and the executor's tests.
 
 use crate::orchestrator::site_runner::SiteRunner;
-use crate::orchestrator::step::{AlreadyDone, Step, StepCtx, StepError, Undo};
+use crate::orchestrator::step::{AlreadyDone, Resource, Step, StepCtx, StepError, Undo};
 use serde::{Deserialize, Serialize};
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -28,5 +28,13 @@ impl Step for Noop {
 
     async fn undo(&self, _: &SiteRunner, _: Option<&()>, _: &StepCtx) -> Result<Undo, StepError> {
         Ok(Undo::NothingToUndo)
+    }
+
+    fn resources(&self, _: &()) -> Vec<Resource> {
+        Vec::new()
+    }
+
+    fn intended_resources(&self) -> Vec<Resource> {
+        Vec::new()
     }
 }

@@ -2,7 +2,7 @@
 //! after which an operation is finished forward, never rolled back.
 
 use crate::orchestrator::site_runner::{SiteRunner, state_err};
-use crate::orchestrator::step::{AlreadyDone, Step, StepCtx, StepError, StepId, Undo};
+use crate::orchestrator::step::{AlreadyDone, Resource, Step, StepCtx, StepError, StepId, Undo};
 use serde::{Deserialize, Serialize};
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -63,5 +63,13 @@ impl Step for SwapPrimary {
         _: &StepCtx,
     ) -> Result<Undo, StepError> {
         Ok(Undo::Irreversible)
+    }
+
+    fn resources(&self, _: &PrimarySwapped) -> Vec<Resource> {
+        Vec::new()
+    }
+
+    fn intended_resources(&self) -> Vec<Resource> {
+        Vec::new()
     }
 }

@@ -2,7 +2,7 @@
 //! one stop sending), or stop replication from a source that may be gone.
 
 use crate::orchestrator::site_runner::{META_ARRAY_VOLUME, SiteRunner, step_err};
-use crate::orchestrator::step::{AlreadyDone, Step, StepCtx, StepError, StepId, Undo};
+use crate::orchestrator::step::{AlreadyDone, Resource, Step, StepCtx, StepError, StepId, Undo};
 use crate::providers::ProviderError;
 use serde::{Deserialize, Serialize};
 
@@ -192,6 +192,14 @@ impl Step for ReverseReplication {
             Undo::NothingToUndo
         })
     }
+
+    fn resources(&self, _: &Reversed) -> Vec<Resource> {
+        Vec::new()
+    }
+
+    fn intended_resources(&self) -> Vec<Resource> {
+        Vec::new()
+    }
 }
 
 impl Step for StopReplication {
@@ -241,5 +249,13 @@ impl Step for StopReplication {
             Some(o) if !o.stopped => Undo::NothingToUndo,
             _ => Undo::Irreversible,
         })
+    }
+
+    fn resources(&self, _: &ReplicationStopped) -> Vec<Resource> {
+        Vec::new()
+    }
+
+    fn intended_resources(&self) -> Vec<Resource> {
+        Vec::new()
     }
 }

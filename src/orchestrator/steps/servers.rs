@@ -2,7 +2,7 @@
 //! retire them (delete the servers and their ports, unmanage their volumes: cannot be undone).
 
 use crate::orchestrator::site_runner::{SiteRunner, each, step_err};
-use crate::orchestrator::step::{AlreadyDone, Step, StepCtx, StepError, StepId, Undo};
+use crate::orchestrator::step::{AlreadyDone, Resource, Step, StepCtx, StepError, StepId, Undo};
 use crate::providers::network::PortFilter;
 use serde::{Deserialize, Serialize};
 
@@ -80,6 +80,14 @@ impl Step for StopServers {
         let ids = output.map(|o| o.stopped.clone());
         env.start_again(&self.site, &self.servers, ids).await
     }
+
+    fn resources(&self, _: &Stopped) -> Vec<Resource> {
+        Vec::new()
+    }
+
+    fn intended_resources(&self) -> Vec<Resource> {
+        Vec::new()
+    }
 }
 
 impl Step for RetireInstances {
@@ -140,5 +148,13 @@ impl Step for RetireInstances {
         _: &StepCtx,
     ) -> Result<Undo, StepError> {
         Ok(Undo::Irreversible)
+    }
+
+    fn resources(&self, _: &Retired) -> Vec<Resource> {
+        Vec::new()
+    }
+
+    fn intended_resources(&self) -> Vec<Resource> {
+        Vec::new()
     }
 }

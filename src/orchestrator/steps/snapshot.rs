@@ -3,7 +3,7 @@
 //! unplanned failover, a drill). Nothing to undo: a snapshot changes no workload.
 
 use crate::orchestrator::site_runner::{SiteRunner, step_err};
-use crate::orchestrator::step::{AlreadyDone, Step, StepCtx, StepError, StepId, Undo};
+use crate::orchestrator::step::{AlreadyDone, Resource, Step, StepCtx, StepError, StepId, Undo};
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
@@ -139,6 +139,14 @@ impl Step for FinalSync {
     ) -> Result<Undo, StepError> {
         Ok(Undo::NothingToUndo)
     }
+
+    fn resources(&self, _: &ChosenSnapshot) -> Vec<Resource> {
+        Vec::new()
+    }
+
+    fn intended_resources(&self) -> Vec<Resource> {
+        Vec::new()
+    }
 }
 
 impl Step for ReplicateNow {
@@ -170,6 +178,14 @@ impl Step for ReplicateNow {
         _: &StepCtx,
     ) -> Result<Undo, StepError> {
         Ok(Undo::NothingToUndo)
+    }
+
+    fn resources(&self, _: &ChosenSnapshot) -> Vec<Resource> {
+        Vec::new()
+    }
+
+    fn intended_resources(&self) -> Vec<Resource> {
+        Vec::new()
     }
 }
 
@@ -216,5 +232,13 @@ impl Step for SelectSnapshot {
         _: &StepCtx,
     ) -> Result<Undo, StepError> {
         Ok(Undo::NothingToUndo)
+    }
+
+    fn resources(&self, _: &ChosenSnapshot) -> Vec<Resource> {
+        Vec::new()
+    }
+
+    fn intended_resources(&self) -> Vec<Resource> {
+        Vec::new()
     }
 }

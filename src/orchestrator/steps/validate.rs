@@ -1,7 +1,7 @@
 //! `validate_sites`: both sites answer (or, when forced, the target does) before anything changes.
 
 use crate::orchestrator::site_runner::SiteRunner;
-use crate::orchestrator::step::{AlreadyDone, Step, StepCtx, StepError, StepId, Undo};
+use crate::orchestrator::step::{AlreadyDone, Resource, Step, StepCtx, StepError, StepId, Undo};
 use serde::{Deserialize, Serialize};
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -67,5 +67,13 @@ impl Step for ValidateSites {
         _: &StepCtx,
     ) -> Result<Undo, StepError> {
         Ok(Undo::NothingToUndo)
+    }
+
+    fn resources(&self, _: &SitesValidated) -> Vec<Resource> {
+        Vec::new()
+    }
+
+    fn intended_resources(&self) -> Vec<Resource> {
+        Vec::new()
     }
 }

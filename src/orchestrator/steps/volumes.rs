@@ -7,7 +7,9 @@ use crate::domain::VolumeInfo;
 use crate::orchestrator::site_runner::{
     META_ARRAY_VOLUME, META_GROUP, META_OPERATION, SiteRunner, each, step_err,
 };
-use crate::orchestrator::step::{AlreadyDone, Step, StepCtx, StepError, StepId, Undo};
+use crate::orchestrator::step::{
+    AlreadyDone, Resource, ResourceKind, Step, StepCtx, StepError, StepId, Undo,
+};
 use crate::providers::volume::ManageVolume;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
@@ -194,6 +196,21 @@ impl Step for CreateVolumesFromSnapshot {
             .await?;
         Ok(removed_any(removed))
     }
+
+    fn resources(&self, output: &ArrayVolumes) -> Vec<Resource> {
+        array_volumes(&self.site, &output.volumes)
+    }
+
+    fn intended_resources(&self) -> Vec<Resource> {
+        array_volumes(&self.site, &target_names(&self.volumes))
+    }
+}
+
+fn array_volumes(site: &str, names: &[String]) -> Vec<Resource> {
+    names
+        .iter()
+        .map(|n| Resource::array_volume(site, n))
+        .collect()
 }
 
 impl ManageVolumes {
@@ -300,6 +317,21 @@ impl Step for ManageVolumes {
         let own = env.own_volumes(&self.site).await?;
         let ids: Vec<String> = own.into_values().map(|(id, _)| id).collect();
         Ok(removed_any(env.unmanage_each(&self.site, ids).await?))
+    }
+
+    fn resources(&self, output: &ManagedVolumes) -> Vec<Resource> {
+        output
+            .volumes
+            .iter()
+            .map(|v| Resource::new(&self.site, ResourceKind::Volume, &v.id, &v.name))
+            .collect()
+    }
+
+    fn intended_resources(&self) -> Vec<Resource> {
+        self.volumes
+            .iter()
+            .map(|v| Resource::named(&self.site, ResourceKind::Volume, &v.source.name))
+            .collect()
     }
 }
 
