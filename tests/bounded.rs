@@ -93,6 +93,7 @@ async fn a_stall_after_the_check_ends_the_failover_at_its_deadline_with_producti
         "{msg}"
     );
     assert_eq!(rec.result_data.data_loss_seconds, None);
+    assert_eq!(rec.result_data.instances_created, 0, "nothing stands");
     let steps = lab.store().steps(&started.id).await.expect("steps");
     let sync = steps
         .iter()

@@ -76,6 +76,14 @@ async fn after_a_failure_past_the_point_of_no_return_a_new_failover_is_refused_a
     let rec = record(&lab, &started.id).await;
     assert_eq!(rec.status, OperationStatus::Failed, "{rec:?}");
     assert!(rec.steps_completed.iter().any(|s| s == "swap_primary"));
+    assert_eq!(
+        (
+            rec.result_data.instances_created,
+            rec.result_data.data_loss_seconds
+        ),
+        (5, Some(0)),
+        "what stands is said: five servers run at site-b, synced before the move"
+    );
     let state = engine.group_state("batch").await.expect("state");
     assert_eq!(
         (state.status, state.current_primary.as_str()),

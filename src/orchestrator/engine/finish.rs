@@ -265,10 +265,17 @@ fn result_data(
     outcome: &Outcome,
     current_primary: Option<String>,
 ) -> ResultData {
-    let moves = matches!(
-        op,
-        OperationType::PlannedFailover | OperationType::Failover | OperationType::Failback
-    );
+    // A move rolled back lost nothing and recovered nothing: it claims no data loss.
+    let past_no_return = outcome
+        .plan
+        .steps
+        .iter()
+        .any(|s| s.no_rollback && outcome.outputs.contains_key(&s.id));
+    let moves = (ok || past_no_return)
+        && matches!(
+            op,
+            OperationType::PlannedFailover | OperationType::Failover | OperationType::Failback
+        );
     let data_loss_seconds = moves
         .then(|| {
             let synced = outcome.outputs_of::<FinalSync>();
@@ -277,19 +284,30 @@ fn result_data(
         })
         .flatten()
         .map(|s| s.data_loss_seconds);
-    let managed = outcome.outputs_of::<ManageVolumes>();
+    let managed = standing::<ManageVolumes>(outcome);
     ResultData {
-        instances_created: if ok {
-            outcome.outputs_of::<CreateServer>().len() as u32
-        } else {
-            0
-        },
-        volumes_managed: if ok {
-            managed.iter().map(|m| m.volumes.len() as u32).sum()
-        } else {
-            0
-        },
+        instances_created: standing::<CreateServer>(outcome).len() as u32,
+        volumes_managed: managed.iter().map(|m| m.volumes.len() as u32).sum(),
         current_primary_site: current_primary,
         data_loss_seconds,
     }
+}
+
+/// The outputs of the steps of kind `S` whose effect stands: succeeded and not rolled back. A
+/// failure past the point of no return keeps what it made, and says so.
+fn standing<S: crate::orchestrator::steps::OfKind>(outcome: &Outcome) -> Vec<S::Output> {
+    use serde::Deserialize;
+    let undone = |id: &crate::orchestrator::StepId| {
+        outcome
+            .steps_compensated
+            .iter()
+            .any(|(s, u)| s == id && *u != crate::orchestrator::Undo::Irreversible)
+    };
+    outcome
+        .plan
+        .steps_of::<S>()
+        .filter(|(spec, _)| !undone(&spec.id))
+        .filter_map(|(spec, _)| outcome.outputs.get(&spec.id))
+        .filter_map(|v| S::Output::deserialize(v).ok())
+        .collect()
 }
