@@ -17,12 +17,20 @@ pub fn draw(frame: &mut Frame, app: &App, c: &ConfirmState, area: Rect) {
     let req = &c.request;
     let mut lines = vec![Line::from(vec![
         Span::styled(format!(" {} ", req.operation.label()), t.style(Role::Title)),
-        Span::raw(format!(
-            "of {} from {} to {}",
-            req.group,
-            clean(&c.source),
-            clean(&c.target)
-        )),
+        Span::raw(match req.operation {
+            // A fence moves nothing: it names the side it stops.
+            crate::domain::OperationType::Fence => format!(
+                "of {}: {}",
+                req.group,
+                crate::domain::direction(req.operation, &clean(&c.source), &clean(&c.target))
+            ),
+            _ => format!(
+                "of {} from {} to {}",
+                req.group,
+                clean(&c.source),
+                clean(&c.target)
+            ),
+        }),
     ])];
     let mut opts = Vec::new();
     if req.force {

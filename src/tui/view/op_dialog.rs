@@ -24,7 +24,12 @@ pub fn draw(frame: &mut Frame, app: &App, d: &DialogState, area: Rect) {
     let mut lines = vec![Line::from(vec![
         Span::styled(format!(" {} ", d.group), t.style(Role::Title)),
         Span::styled(
-            format!("{} ⇢ {}", clean(&d.source), clean(&d.target)),
+            match d.operation {
+                OperationType::Fence => {
+                    crate::domain::direction(d.operation, &clean(&d.source), &clean(&d.target))
+                }
+                _ => format!("{} ⇢ {}", clean(&d.source), clean(&d.target)),
+            },
             t.style(Role::Dim),
         ),
     ])];
