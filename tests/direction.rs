@@ -135,21 +135,23 @@ async fn ops_show_names_the_direction_and_every_steps_timeout() {
         .to_string();
     let shown = lab.cli(&["ops", "show", &id, "--json"]).await.json();
     assert_eq!(shown["direction"], "site-a → site-b");
-    let plan = shown["plan"].as_array().expect("plan");
-    assert!(plan.len() > 10);
+    let steps = shown["steps"].as_array().expect("steps");
+    assert!(steps.len() > 10);
     assert!(
-        plan.iter()
-            .all(|s| s["timeout_ms"].as_u64().is_some_and(|t| t > 0))
+        steps
+            .iter()
+            .all(|s| s["timeout_ms"].as_u64().is_some_and(|t| t > 0)),
+        "{steps:?}"
     );
-    let sync = plan
+    let sync = steps
         .iter()
-        .find(|s| s["id"] == "final_sync")
+        .find(|s| s["step_id"] == "final_sync")
         .expect("final_sync");
     assert_eq!(
         sync["timeout_ms"], 600_000,
         "the configured default deadline"
     );
-    assert_eq!(sync["attempts"], 1);
+    assert_eq!(sync["attempt"], 1);
     let text = lab.cli(&["ops", "show", &id]).await.stdout;
     assert!(
         text.contains("TIMEOUT") && text.contains("site-a → site-b"),
@@ -162,7 +164,7 @@ async fn ops_show_names_the_direction_and_every_steps_timeout() {
     assert!(line.contains("10 m"), "{line}");
     let verify = text
         .lines()
-        .find(|l| l.starts_with("verify_fenced at site-a"))
+        .find(|l| l.starts_with("verify_fenced"))
         .expect("verify_fenced row");
     assert!(verify.contains("succeeded"), "{verify}");
 }

@@ -10,6 +10,7 @@ use drconsole::domain::{EstateView, InstanceView};
 use drconsole::providers::compute::ServerCreate;
 use drconsole::providers::network::PortCreate;
 use drconsole::tui::app::App;
+use drconsole::tui::jobs::Job;
 use drconsole::tui::keymap::Keymap;
 use drconsole::tui::msg::Msg;
 use drconsole::tui::theme::Theme;
@@ -91,15 +92,24 @@ fn console_at_80(estate: EstateView, instances: Vec<InstanceView>) -> String {
         Theme::default(),
         Keymap::default(),
     );
-    update(&mut app, Msg::Estate(Ok(estate)));
-    update(
+    let generation = app.jobs.issue(Job::Estate);
+    let _ = update(
+        &mut app,
+        Msg::Estate {
+            generation,
+            result: Ok(estate),
+        },
+    );
+    let generation = app.jobs.issue(Job::Instances);
+    let _ = update(
         &mut app,
         Msg::Instances {
             group: "web-app".into(),
+            generation,
             result: Ok(instances),
         },
     );
-    update(&mut app, Msg::Resize(80, 24));
+    let _ = update(&mut app, Msg::Resize(80, 24));
     let mut t = Terminal::new(TestBackend::new(80, 24)).expect("terminal");
     t.draw(|f| drconsole::tui::view::draw(f, &app))
         .expect("draw");

@@ -1,191 +1,12 @@
-//! The console's side of the engine: `ConsoleBackend` over the orchestrator and the journal, and
-//! starting the console on the configured sites or on an in-process lab (`--lab`).
+//! Starting the console: on the configured sites, or on a lab in this process (`--lab`). The
+//! console itself, and its side of the engine, live in `tui`.
 
 use super::{Cli, CliError, data_dir, setup};
 use crate::lab::{LabHandle, LabOptions};
-use crate::orchestrator::Plan;
-use crate::orchestrator::engine::Engine;
-use crate::orchestrator::{EventKind, OperationEvent};
-use crate::providers::lab_control::{FaultRequest, LabControl};
-use crate::store::StepStatus as Journaled;
-use crate::tui::backend::{
-    BackendFuture, ConsoleBackend, FaultSpec, Mappings, OperationDetail, OperationRequest,
-    StepStatus, StepView,
-};
-use std::collections::HashMap;
+use crate::orchestrator::lab_faults::LabFaults;
+use crate::tui::ConsoleBackend;
+use crate::tui::engine_backend::EngineBackend;
 use std::sync::Arc;
-use tokio::sync::broadcast;
-
-pub struct EngineBackend {
-    engine: Arc<Engine>,
-    /// Lab site name → its control API (lab mode only).
-    lab: HashMap<String, LabControl>,
-}
-
-impl EngineBackend {
-    pub fn new(engine: Arc<Engine>, lab: HashMap<String, LabControl>) -> Self {
-        Self { engine, lab }
-    }
-}
-
-/// Log lines the operation view keeps.
-const LOG_TAIL: usize = 200;
-
-async fn detail(engine: Arc<Engine>, id: String) -> Result<OperationDetail, String> {
-    let store = engine.store();
-    let op = store
-        .find_operation(&id)
-        .await
-        .map_err(|e| e.to_string())?
-        .ok_or_else(|| format!("no operation {id} in the journal"))?;
-    let plan: Plan = serde_json::from_value(op.plan.clone()).unwrap_or_default();
-    let steps = store
-        .steps(&op.record.id)
-        .await
-        .map_err(|e| e.to_string())?;
-    let by_id: HashMap<&str, _> = steps.iter().map(|s| (s.step_id.as_str(), s)).collect();
-    let views = plan
-        .steps
-        .iter()
-        .map(|spec| {
-            let rec = by_id.get(spec.id.as_str());
-            StepView {
-                id: spec.id.to_string(),
-                label: spec.label(),
-                phase: spec.phase,
-                status: match rec.map(|r| r.status) {
-                    None => StepStatus::Pending,
-                    Some(Journaled::Started) => {
-                        if op.record.status.is_finished() {
-                            StepStatus::Failed
-                        } else {
-                            StepStatus::Running
-                        }
-                    }
-                    Some(Journaled::Succeeded) => StepStatus::Succeeded,
-                    Some(Journaled::Failed) => StepStatus::Failed,
-                    Some(Journaled::Compensated) => StepStatus::Compensated,
-                },
-                started_at: rec.map(|r| r.started_at),
-                finished_at: rec.and_then(|r| r.finished_at),
-                progress: None,
-                error: rec.and_then(|r| r.error.clone()),
-            }
-        })
-        .collect();
-    // Only the tail the view shows, not every event of a long operation on each reload.
-    let log: Vec<String> = store
-        .log_tail(&op.record.id, LOG_TAIL)
-        .await
-        .map_err(|e| e.to_string())?
-        .iter()
-        .filter_map(|e| match &e.kind {
-            EventKind::Log { line } => Some(format!(
-                "{} {}",
-                e.at.format("%H:%M:%S"),
-                crate::sanitize::clean(line)
-            )),
-            _ => None,
-        })
-        .collect();
-    Ok(OperationDetail {
-        record: op.record,
-        steps: views,
-        log,
-        log_path: crate::logging::log_path().map(|p| p.display().to_string()),
-    })
-}
-
-impl ConsoleBackend for EngineBackend {
-    fn refresh(&self) -> BackendFuture<crate::domain::EstateView> {
-        let e = self.engine.clone();
-        // The console is long-lived: its refresh also starts a pending fence whose side
-        // answers again.
-        Box::pin(async move { e.refresh().await.map_err(|e| e.to_string()) })
-    }
-
-    fn instances(&self, group: String) -> BackendFuture<Vec<crate::domain::InstanceView>> {
-        let e = self.engine.clone();
-        Box::pin(async move { e.instances(&group).await.map_err(|e| e.to_string()) })
-    }
-
-    fn operations(&self) -> BackendFuture<Vec<crate::domain::OperationRecord>> {
-        let e = self.engine.clone();
-        Box::pin(async move {
-            e.store()
-                .list_operations(200, None)
-                .await
-                .map_err(|e| e.to_string())
-        })
-    }
-
-    fn operation_detail(&self, id: String) -> BackendFuture<OperationDetail> {
-        Box::pin(detail(self.engine.clone(), id))
-    }
-
-    fn mappings(&self, group: String) -> BackendFuture<Mappings> {
-        let e = self.engine.clone();
-        Box::pin(async move {
-            let g = e.group_config(&group).map_err(|e| e.to_string())?;
-            Ok(Mappings {
-                network: g.network_mapping.clone(),
-                test_network: g.test_network_mapping.clone(),
-                flavor: g.flavor_mapping.clone(),
-            })
-        })
-    }
-
-    fn check(&self, req: OperationRequest) -> BackendFuture<Vec<crate::domain::Check>> {
-        let e = self.engine.clone();
-        Box::pin(async move { e.check(&req).await.map_err(|e| e.to_string()) })
-    }
-
-    fn start(&self, req: OperationRequest) -> BackendFuture<String> {
-        let e = self.engine.clone();
-        Box::pin(async move { e.start(req).await.map(|r| r.id).map_err(|e| e.to_string()) })
-    }
-
-    fn cancel(&self, id: String) -> BackendFuture<()> {
-        let e = self.engine.clone();
-        Box::pin(async move { e.request_cancel(&id).await.map_err(|e| e.to_string()) })
-    }
-
-    fn subscribe(&self) -> broadcast::Receiver<OperationEvent> {
-        self.engine.events().subscribe()
-    }
-
-    fn is_lab(&self) -> bool {
-        !self.lab.is_empty()
-    }
-
-    fn inject_fault(&self, site: String, fault: FaultSpec) -> BackendFuture<()> {
-        let control = self.lab.get(&site).cloned();
-        Box::pin(async move {
-            let control = control.ok_or_else(|| format!("{site} is not a lab site"))?;
-            control
-                .add_fault(&FaultRequest {
-                    kind: fault.kind,
-                    service: fault.service,
-                    rate: fault.rate,
-                    latency_ms: fault.latency_ms,
-                    server: fault.server,
-                })
-                .await
-                .map_err(|e| e.to_string())
-        })
-    }
-
-    fn clear_faults(&self, site: String) -> BackendFuture<()> {
-        let control = self.lab.get(&site).cloned();
-        Box::pin(async move {
-            control
-                .ok_or_else(|| format!("{site} is not a lab site"))?
-                .clear_faults()
-                .await
-                .map_err(|e| e.to_string())
-        })
-    }
-}
 
 /// `drconsole` with no subcommand: the console on the configured sites, or on a lab in this
 /// process with `--lab`.
@@ -227,15 +48,15 @@ pub async fn run(cli: &Cli) -> Result<(), CliError> {
 
 async fn console(cli: &Cli, lab: Option<&LabHandle>) -> Result<(), CliError> {
     let engine = setup::engine(cli)?;
-    let mut controls = HashMap::new();
-    if let Some(h) = lab {
-        for site in h.site_names() {
-            if let Some(url) = h.site_url(&site) {
-                let c = LabControl::new(&url).map_err(|e| CliError::failed(e.to_string()))?;
-                controls.insert(site, c);
-            }
-        }
-    }
+    let faults = match lab {
+        Some(h) => LabFaults::new(
+            h.site_names()
+                .into_iter()
+                .filter_map(|s| h.site_url(&s).map(|url| (s, url))),
+        )
+        .map_err(|e| CliError::failed(e.to_string()))?,
+        None => LabFaults::none(),
+    };
     // Operations a crash or a dropped session left behind continue here.
     match engine.resume_orphans().await {
         Ok(ids) if !ids.is_empty() => tracing::info!("resumed {} operation(s)", ids.len()),
@@ -243,7 +64,7 @@ async fn console(cli: &Cli, lab: Option<&LabHandle>) -> Result<(), CliError> {
         Err(e) => tracing::warn!("resume at start: {e}"),
     }
     let ui = engine.config().ui.clone();
-    let backend: Arc<dyn ConsoleBackend> = Arc::new(EngineBackend::new(engine.clone(), controls));
+    let backend: Arc<dyn ConsoleBackend> = Arc::new(EngineBackend::new(engine.clone(), faults));
     let result = crate::tui::run(backend, ui, cli.theme.clone(), cli.lab).await;
     // Let running operations journal their step before the process ends; they resume later.
     result.map_err(|e| CliError::failed(e.to_string()))

@@ -6,9 +6,11 @@ use super::status::{engine_err, print_json};
 use super::table::render;
 use super::{CliError, EXIT_FAILED};
 use crate::domain::{OperationStatus, human_seconds};
-use crate::orchestrator::Plan;
 use crate::orchestrator::engine::Engine;
 use std::sync::Arc;
+
+/// Log lines `ops show --json` includes.
+const SHOW_LOG_LINES: usize = 50;
 
 pub async fn run(engine: &Arc<Engine>, cmd: &OpsCommand) -> Result<(), CliError> {
     match cmd {
@@ -83,52 +85,49 @@ async fn list(engine: &Arc<Engine>, json: bool) -> Result<(), CliError> {
     Ok(())
 }
 
-/// `ops show`: the record, then every step of its plan (run or not) with its timeout.
+/// `ops show`: the operation's record with its direction and every step of its plan with its
+/// timeout, from the engine's detail (the console's operation view reads the same).
 async fn show(engine: &Arc<Engine>, id: &str, json: bool) -> Result<(), CliError> {
-    let rec = record(engine, id).await?;
-    let store = engine.store();
-    let fail = |e: crate::store::StoreError| CliError::failed(e.to_string());
-    let stored = store.get_operation(&rec.id).await.map_err(fail)?;
-    let plan: Plan = stored
-        .and_then(|s| serde_json::from_value(s.plan).ok())
-        .unwrap_or_default();
-    let steps = store.steps(&rec.id).await.map_err(fail)?;
+    let d = engine
+        .operation_detail(id, SHOW_LOG_LINES)
+        .await
+        .map_err(engine_err)?;
     if json {
-        let plan_steps: Vec<serde_json::Value> = plan
-            .steps
-            .iter()
-            .map(|s| {
-                serde_json::json!({
-                    "id": s.id, "label": s.label(), "phase": s.phase,
-                    "timeout_ms": s.timeout_ms, "attempts": s.retry.attempts,
-                    "point_of_no_return": s.no_rollback,
-                })
-            })
-            .collect();
-        return print_json(&serde_json::json!({
-            "operation": rec, "direction": rec.direction(), "plan": plan_steps, "steps": steps,
-        }));
+        return print_json(
+            &serde_json::json!({ "operation": d.record, "direction": d.record.direction(),
+                "steps": d.steps, "log": d.log }),
+        );
     }
-    print_record(&rec, false)?;
-    let rows: Vec<Vec<String>> = plan
+    print_record(&d.record, false)?;
+    let rows: Vec<Vec<String>> = d
         .steps
         .iter()
-        .map(|spec| {
-            let s = steps.iter().find(|s| spec.id == s.step_id.as_str());
+        .map(|s| {
             vec![
-                spec.label(),
-                s.map_or("never_run".to_string(), |s| s.status.as_str().to_string()),
-                s.map(|s| s.attempt.to_string()).unwrap_or_default(),
-                s.and_then(|s| s.duration_ms)
+                s.id.clone(),
+                s.status.as_str().to_string(),
+                if s.attempt == 0 {
+                    String::new()
+                } else {
+                    s.attempt.to_string()
+                },
+                s.duration_ms
                     .map(|d| format!("{:.1} s", d as f64 / 1000.0))
                     .unwrap_or_default(),
-                human_seconds((spec.timeout_ms / 1000) as i64),
-                s.and_then(|s| s.error.clone()).unwrap_or_default(),
+                s.timeout_ms
+                    .map(|t| human_seconds((t / 1000) as i64))
+                    .unwrap_or_else(|| "?".into()),
+                s.error.clone().unwrap_or_default(),
             ]
         })
         .collect();
-    let header = ["STEP", "STATUS", "ATTEMPT", "TOOK", "TIMEOUT", "ERROR"];
-    println!("{}", render(&header, &rows));
+    println!(
+        "{}",
+        render(
+            &["STEP", "STATUS", "ATTEMPT", "TOOK", "TIMEOUT", "ERROR"],
+            &rows
+        )
+    );
     Ok(())
 }
 

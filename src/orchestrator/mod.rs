@@ -7,6 +7,7 @@ pub mod discovery;
 pub mod engine;
 pub mod events;
 pub mod executor;
+pub mod lab_faults;
 pub mod plan;
 pub mod plans;
 pub mod runner;

@@ -3,9 +3,11 @@
 
 use super::backend::OperationDetail;
 use super::dialog::{ConfirmState, DialogState};
-use super::keymap::Keymap;
+use super::jobs::Jobs;
+use super::keymap::{Keymap, View};
 use super::theme::{Role, Theme};
 use crate::domain::{EstateView, GroupState, GroupView, InstanceView, OperationRecord};
+use crate::sanitize::clean;
 use chrono::{DateTime, Utc};
 use std::collections::{BTreeSet, HashMap, VecDeque};
 use tui_input::Input;
@@ -85,6 +87,9 @@ pub struct OpView {
     pub cursor: ListCursor,
     /// Events that arrived before the detail; applied when it does.
     pub pending: Vec<crate::orchestrator::OperationEvent>,
+    /// The journal (not only the event stream) says the operation ended: its detail, result
+    /// included, is final and is no longer re-read.
+    pub settled: bool,
 }
 
 #[derive(Debug, Clone)]
@@ -156,7 +161,8 @@ pub struct App {
     pub message: Option<Message>,
     pub spinner: usize,
     pub size: (u16, u16),
-    pub refreshing: bool,
+    /// Generations of the background jobs; the estate's also guards against a second refresh.
+    pub jobs: Jobs,
     pub quit: bool,
 }
 
@@ -183,8 +189,16 @@ impl App {
             message: None,
             spinner: 0,
             size: (80, 24),
-            refreshing: false,
+            jobs: Jobs::default(),
             quit: false,
+        }
+    }
+
+    /// The screen whose key table applies.
+    pub fn view(&self) -> View {
+        match self.screen {
+            Screen::Main => View::Main,
+            Screen::Operation(_) => View::Operation,
         }
     }
 
@@ -233,7 +247,16 @@ impl App {
             Pane::Operations => self
                 .operations
                 .get(i)
-                .map(|o| format!("{} {} {}", o.operation_type, o.protection_group, o.status))
+                .map(|o| {
+                    let kind = o.operation_type;
+                    format!(
+                        "{} {} {} {}",
+                        kind.short_label(),
+                        kind.label(),
+                        o.protection_group,
+                        o.status
+                    )
+                })
                 .unwrap_or_default(),
         }
     }
@@ -296,17 +319,18 @@ impl App {
         self.operations.iter().any(|o| !o.status.is_finished())
     }
 
-    pub fn info(&mut self, text: impl Into<String>) {
+    /// A line for the status bar; control characters are stripped, whatever its source.
+    pub fn info(&mut self, text: impl AsRef<str>) {
         self.message = Some(Message {
             role: Role::Text,
-            text: text.into(),
+            text: clean(text.as_ref()),
         });
     }
 
-    pub fn error(&mut self, text: impl Into<String>) {
+    pub fn error(&mut self, text: impl AsRef<str>) {
         self.message = Some(Message {
             role: Role::Failed,
-            text: text.into(),
+            text: clean(text.as_ref()),
         });
     }
 

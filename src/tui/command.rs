@@ -1,6 +1,7 @@
 //! The `:` command line: parsing and Tab completion, pure so they are unit-tested.
 
 use crate::domain::OperationType;
+use thiserror::Error;
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Command {
@@ -46,24 +47,42 @@ pub fn command_for(op: OperationType) -> &'static str {
     }
 }
 
-pub fn parse(line: &str, groups: &[String]) -> Result<Command, String> {
+/// What is wrong with a command line; the Display is what the status bar says.
+#[derive(Debug, Clone, PartialEq, Eq, Error)]
+pub enum CommandError {
+    #[error("empty command; try :failover GROUP, :ops, :theme NAME or :q")]
+    Empty,
+    #[error(":{command} takes one argument; {extra:?} is one too many")]
+    TooManyArguments { command: String, extra: String },
+    #[error(":{0} needs a group: :{0} GROUP")]
+    NeedsGroup(String),
+    #[error("no protection group {group:?}; groups are {}", .known.join(", "))]
+    UnknownGroup { group: String, known: Vec<String> },
+    #[error(":theme needs a name: :theme NAME")]
+    NeedsThemeName,
+    #[error("unknown command :{line}; commands are {}", COMMANDS.map(|c| format!(":{c}")).join(" "))]
+    Unknown { line: String },
+}
+
+pub fn parse(line: &str, groups: &[String]) -> Result<Command, CommandError> {
     let mut words = line.split_whitespace();
     let Some(cmd) = words.next() else {
-        return Err("empty command; try :failover GROUP, :ops, :theme NAME or :q".into());
+        return Err(CommandError::Empty);
     };
     let arg = words.next();
     if let Some(extra) = words.next() {
-        return Err(format!(
-            ":{cmd} takes one argument; {extra:?} is one too many"
-        ));
+        return Err(CommandError::TooManyArguments {
+            command: cmd.to_string(),
+            extra: extra.to_string(),
+        });
     }
     if let Some((_, op)) = OPERATIONS.iter().find(|(n, _)| *n == cmd) {
-        let group = arg.ok_or_else(|| format!(":{cmd} needs a group: :{cmd} GROUP"))?;
+        let group = arg.ok_or_else(|| CommandError::NeedsGroup(cmd.to_string()))?;
         if !groups.iter().any(|g| g == group) {
-            return Err(format!(
-                "no protection group {group:?}; groups are {}",
-                groups.join(", ")
-            ));
+            return Err(CommandError::UnknownGroup {
+                group: group.to_string(),
+                known: groups.to_vec(),
+            });
         }
         return Ok(Command::Operation(*op, group.to_string()));
     }
@@ -71,11 +90,10 @@ pub fn parse(line: &str, groups: &[String]) -> Result<Command, String> {
         ("ops", None) => Ok(Command::Ops),
         ("q" | "quit", None) => Ok(Command::Quit),
         ("theme", Some(name)) => Ok(Command::Theme(name.to_string())),
-        ("theme", None) => Err(":theme needs a name: :theme NAME".into()),
-        _ => Err(format!(
-            "unknown command :{line}; commands are {}",
-            COMMANDS.map(|c| format!(":{c}")).join(" ")
-        )),
+        ("theme", None) => Err(CommandError::NeedsThemeName),
+        _ => Err(CommandError::Unknown {
+            line: line.to_string(),
+        }),
     }
 }
 
@@ -174,20 +192,22 @@ mod tests {
             parse("theme light", &groups()),
             Ok(Command::Theme("light".into()))
         );
-        assert!(
-            parse("failover", &groups())
-                .unwrap_err()
-                .contains("needs a group")
+        assert_eq!(
+            parse("failover", &groups()).unwrap_err().to_string(),
+            ":failover needs a group: :failover GROUP"
         );
-        assert!(
-            parse("failover nope", &groups())
-                .unwrap_err()
-                .contains("groups are")
+        assert_eq!(
+            parse("failover nope", &groups()).unwrap_err().to_string(),
+            "no protection group \"nope\"; groups are web-app, db-cluster, batch, web-cache"
         );
-        assert!(
-            parse("explode", &groups())
-                .unwrap_err()
-                .contains("commands are")
+        assert_eq!(
+            parse("explode", &groups()).unwrap_err().to_string(),
+            "unknown command :explode; commands are :failover :drill :cleanup :failback \
+             :reprotect :sync :fence :ops :theme :q"
         );
+        assert!(matches!(
+            parse("drill web-app now", &groups()),
+            Err(CommandError::TooManyArguments { .. })
+        ));
     }
 }

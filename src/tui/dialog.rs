@@ -8,6 +8,7 @@ use crate::domain::{Confirmation, GroupView, OperationType, human_seconds};
 use chrono::{DateTime, Duration, Utc};
 use crossterm::event::{Event, KeyCode, KeyEvent};
 use std::collections::BTreeMap;
+use thiserror::Error;
 use tui_input::Input;
 use tui_input::backend::crossterm::EventHandler;
 
@@ -147,7 +148,7 @@ impl DialogState {
         self.flavor = Input::new(format_mapping(&m.flavor));
     }
 
-    pub fn request(&self) -> Result<OperationRequest, String> {
+    pub fn request(&self) -> Result<OperationRequest, MappingError> {
         let mut req = OperationRequest::new(self.operation, &self.group);
         req.force = self.operation == OperationType::Failover && self.force;
         req.stop_servers = self.operation == OperationType::PlannedFailover && self.stop_servers;
@@ -155,9 +156,8 @@ impl DialogState {
             self.operation == OperationType::TestFailover && self.allow_production_network;
         if self.creates_instances() {
             req.network_mapping =
-                parse_mapping(self.network.value()).map_err(|e| format!("network mapping: {e}"))?;
-            req.flavor_mapping =
-                parse_mapping(self.flavor.value()).map_err(|e| format!("flavor mapping: {e}"))?;
+                parse_mapping(self.network.value()).map_err(|e| e.of("network"))?;
+            req.flavor_mapping = parse_mapping(self.flavor.value()).map_err(|e| e.of("flavor"))?;
         }
         Ok(req)
     }
@@ -278,7 +278,7 @@ impl DialogState {
         let req = match self.request() {
             Ok(r) => r,
             Err(e) => {
-                self.error = Some(e);
+                self.error = Some(e.to_string());
                 return DialogOutcome::Nothing;
             }
         };
@@ -303,15 +303,38 @@ pub fn format_mapping(m: &BTreeMap<String, String>) -> String {
         .join(", ")
 }
 
+/// Source name → target name (networks or flavors).
+pub type Mapping = BTreeMap<String, String>;
+
+/// A part of a mapping text that is not `source=target`.
+#[derive(Debug, Clone, PartialEq, Eq, Error)]
+#[error("{0:?} is not source=target")]
+pub struct BadMapping(pub String);
+
+impl BadMapping {
+    fn of(self, field: &'static str) -> MappingError {
+        MappingError { field, bad: self }
+    }
+}
+
+/// A mapping field of the dialog that cannot be read: names the field and the bad part.
+#[derive(Debug, Clone, PartialEq, Eq, Error)]
+#[error("{field} mapping: {bad}")]
+pub struct MappingError {
+    /// `network` or `flavor`.
+    pub field: &'static str,
+    pub bad: BadMapping,
+}
+
 /// `src=dst, src2=dst2` → a map; an empty text is an empty map.
-pub fn parse_mapping(text: &str) -> Result<BTreeMap<String, String>, String> {
+pub fn parse_mapping(text: &str) -> Result<Mapping, BadMapping> {
     let mut out = BTreeMap::new();
     for part in text.split(',').map(str::trim).filter(|p| !p.is_empty()) {
         let (k, v) = part
             .split_once('=')
             .map(|(k, v)| (k.trim(), v.trim()))
             .filter(|(k, v)| !k.is_empty() && !v.is_empty())
-            .ok_or_else(|| format!("{part:?} is not source=target"))?;
+            .ok_or_else(|| BadMapping(part.to_string()))?;
         out.insert(k.to_string(), v.to_string());
     }
     Ok(out)
@@ -384,7 +407,11 @@ mod tests {
         let m = parse_mapping(" net-a=net-b, flat = flat-dr ,").expect("parse");
         assert_eq!(m.get("flat").map(String::as_str), Some("flat-dr"));
         assert_eq!(format_mapping(&m), "flat=flat-dr, net-a=net-b");
-        assert!(parse_mapping("oops").unwrap_err().contains("source=target"));
+        let e = parse_mapping("oops").unwrap_err().of("network");
+        assert_eq!(
+            e.to_string(),
+            "network mapping: \"oops\" is not source=target"
+        );
         assert!(parse_mapping("").expect("empty").is_empty());
     }
 }

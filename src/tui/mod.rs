@@ -4,15 +4,17 @@
 
 pub mod app;
 pub mod backend;
+pub mod choices;
 pub mod command;
 pub mod dialog;
-pub mod fake;
-pub mod follow;
+pub mod engine_backend;
+pub mod jobs;
 pub mod keymap;
 pub mod msg;
-pub mod overlays;
 pub mod run;
+pub mod runtime;
 pub mod symbols;
+pub mod terminal;
 pub mod theme;
 pub mod update;
 pub mod view;
@@ -21,6 +23,7 @@ pub mod view;
 mod tests;
 
 pub use backend::{
-    ConsoleBackend, FaultSpec, Mappings, OperationDetail, OperationRequest, StepStatus, StepView,
+    BackendError, ConsoleBackend, Fault, FaultKind, Mappings, OperationDetail, OperationRequest,
+    StepState, StepView,
 };
 pub use run::run;

@@ -1,68 +1,138 @@
 //! The one queue: terminal input, engine events and background results become a `Msg`; `update`
-//! answers with `Action`s, requests the runtime carries out in tasks.
+//! answers with an `Effect`: the `Action`s the runtime carries out in tasks, and whether the
+//! screen changed. Replies of background jobs carry the generation of their request.
 
-use super::backend::{FaultSpec, Mappings, OperationDetail, OperationRequest};
-use super::theme::Theme;
+use super::backend::{BackendError, Fault, Mappings, OperationDetail, OperationRequest};
+use super::jobs::Gen;
+use super::theme::{Theme, ThemeError};
 use crate::domain::preconditions::Check;
 use crate::domain::{EstateView, InstanceView, OperationRecord};
 use crate::orchestrator::OperationEvent;
 use chrono::{DateTime, Utc};
 use crossterm::event::{KeyEvent, MouseEvent};
 
-#[derive(Debug, Clone)]
+#[derive(Debug)]
 pub enum Msg {
     Key(KeyEvent),
     Mouse(MouseEvent),
     Resize(u16, u16),
     /// The refresh interval elapsed.
     RefreshDue,
-    Estate(Result<EstateView, String>),
+    Estate {
+        generation: Gen,
+        result: Result<EstateView, BackendError>,
+    },
     Instances {
         group: String,
-        result: Result<Vec<InstanceView>, String>,
+        generation: Gen,
+        result: Result<Vec<InstanceView>, BackendError>,
     },
-    Operations(Result<Vec<OperationRecord>, String>),
+    Operations {
+        generation: Gen,
+        result: Result<Vec<OperationRecord>, BackendError>,
+    },
     Detail {
         id: String,
-        result: Result<Box<OperationDetail>, String>,
+        generation: Gen,
+        result: Result<Box<OperationDetail>, BackendError>,
     },
     Mappings {
         group: String,
-        result: Result<Mappings, String>,
+        result: Result<Mappings, BackendError>,
     },
     Event(OperationEvent),
     /// The event stream dropped events: re-read what is shown.
     EventsLagged(u64),
     Checks {
         request: OperationRequest,
-        result: Result<Vec<Check>, String>,
+        generation: Gen,
+        result: Result<Vec<Check>, BackendError>,
     },
     Started {
         request: OperationRequest,
-        result: Result<String, String>,
+        result: Result<String, BackendError>,
     },
     Cancelled {
         id: String,
-        result: Result<(), String>,
+        result: Result<(), BackendError>,
     },
-    Fault(Result<String, String>),
-    Theme(Result<Theme, String>),
+    Fault(Result<String, BackendError>),
+    Theme(Result<Theme, ThemeError>),
     /// A spinner frame; only sent while an operation runs.
     Tick(DateTime<Utc>),
 }
 
 #[derive(Debug, Clone, PartialEq)]
 pub enum Action {
-    Refresh,
-    LoadOperations,
-    LoadInstances(String),
-    LoadDetail(String),
+    Refresh(Gen),
+    LoadOperations(Gen),
+    LoadInstances {
+        group: String,
+        generation: Gen,
+    },
+    LoadDetail {
+        id: String,
+        generation: Gen,
+    },
     LoadMappings(String),
-    Check(OperationRequest),
+    Check {
+        request: OperationRequest,
+        generation: Gen,
+    },
     Start(OperationRequest),
     Cancel(String),
-    InjectFault { site: String, fault: FaultSpec },
+    InjectFault {
+        site: String,
+        fault: Fault,
+    },
     ClearFaults(String),
     LoadTheme(String),
     Quit,
+}
+
+/// What one message did: the work to start, and whether anything on screen changed.
+#[derive(Debug, Default, PartialEq)]
+#[must_use]
+pub struct Effect {
+    pub actions: Vec<Action>,
+    pub redraw: bool,
+}
+
+impl Effect {
+    /// Nothing changed and nothing is to be done.
+    pub fn none() -> Effect {
+        Effect::default()
+    }
+
+    /// The state changed: draw it.
+    pub fn redraw() -> Effect {
+        Effect {
+            actions: Vec::new(),
+            redraw: true,
+        }
+    }
+
+    /// The state changed and work is to be done.
+    pub fn run(actions: Vec<Action>) -> Effect {
+        Effect {
+            actions,
+            redraw: true,
+        }
+    }
+
+    /// Work is to be done; nothing on screen changed (yet).
+    pub fn quiet(actions: Vec<Action>) -> Effect {
+        Effect {
+            actions,
+            redraw: false,
+        }
+    }
+
+    /// A redraw if `changed`, with no work.
+    pub fn changed(changed: bool) -> Effect {
+        Effect {
+            actions: Vec::new(),
+            redraw: changed,
+        }
+    }
 }

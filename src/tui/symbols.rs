@@ -1,6 +1,6 @@
 //! Every status has a symbol and a colour role, so the screen reads right without colour.
 
-use super::backend::StepStatus;
+use super::backend::StepState;
 use super::theme::Role;
 use crate::domain::preconditions::CheckState;
 use crate::domain::{GroupStatus, OperationStatus};
@@ -38,14 +38,14 @@ pub fn operation_status(s: OperationStatus) -> (&'static str, Role) {
     }
 }
 
-pub fn step_status(s: StepStatus) -> (&'static str, Role) {
+pub fn step_status(s: StepState) -> (&'static str, Role) {
     match s {
-        StepStatus::Pending => (PENDING, Role::Dim),
-        StepStatus::Running => (RUNNING, Role::Progress),
-        StepStatus::Succeeded => (OK, Role::Ok),
-        StepStatus::Failed => (FAILED, Role::Failed),
-        StepStatus::Compensated => (UNDONE, Role::Attention),
-        StepStatus::Skipped => (SKIPPED, Role::Dim),
+        StepState::Pending => (PENDING, Role::Dim),
+        StepState::Running => (RUNNING, Role::Progress),
+        StepState::Succeeded => (OK, Role::Ok),
+        StepState::Failed => (FAILED, Role::Failed),
+        StepState::Compensated => (UNDONE, Role::Attention),
+        StepState::Skipped => (SKIPPED, Role::Dim),
     }
 }
 

@@ -6,6 +6,8 @@ use ratatui::style::{Color, Modifier, Style};
 use serde::Deserialize;
 use std::path::Path;
 use std::str::FromStr;
+use std::sync::Arc;
+use thiserror::Error;
 
 const BUILT_IN: [(&str, &str); 4] = [
     ("default", include_str!("../../themes/default.toml")),
@@ -16,6 +18,38 @@ const BUILT_IN: [(&str, &str); 4] = [
     ),
     ("monochrome", include_str!("../../themes/monochrome.toml")),
 ];
+
+/// Why a theme cannot be used; the Display says which file and what to do.
+#[derive(Debug, Clone, Error)]
+pub enum ThemeError {
+    #[error(
+        "unknown theme {name:?}; built-in themes are {}, or put {name}.toml in the config dir's \
+         themes/ folder",
+        Theme::names().join(", ")
+    )]
+    Unknown { name: String },
+    #[error("cannot read theme {path}: {source}")]
+    Read {
+        path: String,
+        source: Arc<std::io::Error>,
+    },
+    #[error("theme {origin} is invalid: {source}")]
+    Invalid {
+        origin: String,
+        source: toml::de::Error,
+    },
+    #[error(
+        "theme {origin}: {role} = {value:?} is not a colour (use a name like green, \"#rrggbb\" \
+         or 0-255)"
+    )]
+    BadColour {
+        origin: String,
+        role: &'static str,
+        value: String,
+    },
+    #[error("loading theme {name} was interrupted: {reason}")]
+    Interrupted { name: String, reason: String },
+}
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Role {
@@ -95,23 +129,28 @@ impl Theme {
         Theme::built_in("monochrome").unwrap_or_else(|_| Theme::blank("monochrome"))
     }
 
-    pub fn built_in(name: &str) -> Result<Self, String> {
-        let (_, text) = BUILT_IN
-            .iter()
-            .find(|(n, _)| *n == name)
-            .ok_or_else(|| unknown(name))?;
+    pub fn built_in(name: &str) -> Result<Self, ThemeError> {
+        let (_, text) =
+            BUILT_IN
+                .iter()
+                .find(|(n, _)| *n == name)
+                .ok_or_else(|| ThemeError::Unknown {
+                    name: name.to_string(),
+                })?;
         Theme::blank(name).merged(text, &format!("built-in theme {name}"))
     }
 
     /// A theme by name: the user's `dir/themes/NAME.toml` over the built-in of that name (or over
     /// the default when there is none).
-    pub fn load(name: &str, config_dir: Option<&Path>) -> Result<Self, String> {
+    pub fn load(name: &str, config_dir: Option<&Path>) -> Result<Self, ThemeError> {
         let base = Theme::built_in(name);
         let user = config_dir.map(|d| d.join("themes").join(format!("{name}.toml")));
         match user.filter(|p| p.is_file()) {
             Some(path) => {
-                let text = std::fs::read_to_string(&path)
-                    .map_err(|e| format!("cannot read theme {}: {e}", path.display()))?;
+                let text = std::fs::read_to_string(&path).map_err(|e| ThemeError::Read {
+                    path: path.display().to_string(),
+                    source: Arc::new(e),
+                })?;
                 let mut theme = base.unwrap_or_default();
                 theme.name = name.to_string();
                 theme.merged(&text, &path.display().to_string())
@@ -139,9 +178,11 @@ impl Theme {
         }
     }
 
-    fn merged(mut self, text: &str, origin: &str) -> Result<Self, String> {
-        let file: ThemeFile =
-            toml::from_str(text).map_err(|e| format!("theme {origin} is invalid: {e}"))?;
+    fn merged(mut self, text: &str, origin: &str) -> Result<Self, ThemeError> {
+        let file: ThemeFile = toml::from_str(text).map_err(|source| ThemeError::Invalid {
+            origin: origin.to_string(),
+            source,
+        })?;
         let slots: [(&Option<String>, &mut Color, &str); 11] = [
             (&file.ok, &mut self.ok, "ok"),
             (&file.progress, &mut self.progress, "progress"),
@@ -157,11 +198,10 @@ impl Theme {
         ];
         for (value, slot, role) in slots {
             if let Some(v) = value {
-                *slot = Color::from_str(v).map_err(|_| {
-                    format!(
-                        "theme {origin}: {role} = {v:?} is not a colour (use a name like green, \
-                         \"#rrggbb\" or 0-255)"
-                    )
+                *slot = Color::from_str(v).map_err(|_| ThemeError::BadColour {
+                    origin: origin.to_string(),
+                    role,
+                    value: v.clone(),
                 })?;
             }
         }
@@ -211,14 +251,6 @@ impl Theme {
     }
 }
 
-fn unknown(name: &str) -> String {
-    format!(
-        "unknown theme {name:?}; built-in themes are {}, or put {name}.toml in the config dir's \
-         themes/ folder",
-        Theme::names().join(", ")
-    )
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -254,10 +286,10 @@ mod tests {
         let (t, err) = Theme::resolve("bad", Some(dir.path()), false);
         assert_eq!(t, Theme::default());
         assert!(err.expect("error").contains("ok = \"not-a-colour\""));
-        assert!(
-            Theme::load("nope", None)
-                .unwrap_err()
-                .contains("built-in themes are")
+        assert_eq!(
+            Theme::load("nope", None).unwrap_err().to_string(),
+            "unknown theme \"nope\"; built-in themes are default, light, high-contrast, \
+             monochrome, or put nope.toml in the config dir's themes/ folder"
         );
         assert_eq!(Theme::resolve("light", None, true).0.name, "monochrome");
     }

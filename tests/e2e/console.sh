@@ -24,6 +24,20 @@ wait_for() {
   done
 }
 
+# Wait until the screen no longer shows $1, polling every 50 ms, for up to $2 seconds.
+wait_gone() {
+  local gone="$1" limit="${2:-20}" waited=0
+  while screen | grep -qF -- "$gone"; do
+    sleep 0.05
+    waited=$((waited + 1))
+    if [ "$waited" -ge $((limit * 20)) ]; then
+      echo "e2e: timed out waiting for this to go: $gone" >&2
+      screen >&2
+      exit 1
+    fi
+  done
+}
+
 tmux -L "$SOCK" -f /dev/null new-session -d -x 120 -y 40 -s e2e
 tmux -L "$SOCK" set-option -t e2e remain-on-exit on
 tmux -L "$SOCK" respawn-pane -k -t e2e \
@@ -31,6 +45,15 @@ tmux -L "$SOCK" respawn-pane -k -t e2e \
 
 wait_for "Protection groups" 30
 wait_for "web-app" 30
+# Keys show at once, not at the next background refresh (every 5 s): once the first answers are
+# in, the help overlay opens and closes within a second, three times over.
+wait_for "web-1" 30
+for _ in 1 2 3; do
+  tmux -L "$SOCK" send-keys -t e2e '?'
+  wait_for "filter the focused list" 1
+  tmux -L "$SOCK" send-keys -t e2e Escape
+  wait_gone "filter the focused list" 1
+done
 tmux -L "$SOCK" send-keys -t e2e ':'
 wait_for ":"
 tmux -L "$SOCK" send-keys -t e2e -l 'failover web-app'

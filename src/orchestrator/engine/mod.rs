@@ -2,6 +2,7 @@
 //! takes the group's lock, checks the state machine and the preconditions, journals and runs the
 //! plan in a task, keeps the group state true to the outcome, and resumes what a crash left.
 
+mod detail;
 mod facts;
 mod fence;
 mod finish;
@@ -11,6 +12,7 @@ mod request;
 mod resume;
 mod start;
 
+pub use detail::{OperationDetail, StepState, StepView};
 pub use request::{EngineError, OperationRequest};
 
 use super::discovery;

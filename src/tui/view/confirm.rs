@@ -6,7 +6,7 @@ use super::layout::centered;
 use crate::sanitize::clean;
 use crate::tui::app::App;
 use crate::tui::dialog::{ConfirmState, format_mapping};
-use crate::tui::theme::Role;
+use crate::tui::theme::{Role, Theme};
 use ratatui::Frame;
 use ratatui::layout::{Position, Rect};
 use ratatui::text::{Line, Span};
@@ -14,6 +14,37 @@ use ratatui::widgets::{Clear, Paragraph, Wrap};
 
 pub fn draw(frame: &mut Frame, app: &App, c: &ConfirmState, area: Rect) {
     let t = &app.theme;
+    let mut lines = summary(t, c);
+    lines.push(Line::from(""));
+    let mut cursor = None;
+    if c.typed_required() {
+        cursor = Some((lines.len() + 1, c.typed.visual_cursor()));
+        lines.extend(typed_prompt(t, c));
+    } else {
+        lines.push(Line::from(Span::styled(
+            format!(
+                " Start {} of {}? (y/N)",
+                c.request.operation.label(),
+                c.request.group
+            ),
+            t.style(Role::Attention),
+        )));
+    }
+    let r = centered(area, 72, lines.len() as u16 + 2);
+    frame.render_widget(Clear, r);
+    frame.render_widget(
+        Paragraph::new(lines)
+            .wrap(Wrap { trim: false })
+            .block(dialog_block("Confirm", t)),
+        r,
+    );
+    if let Some((y, x)) = cursor {
+        frame.set_cursor_position(Position::new(r.x + 4 + x as u16, r.y + 1 + y as u16));
+    }
+}
+
+/// `Unplanned Failover of web-app from site-a to site-b`, and the options chosen.
+fn summary<'a>(t: &Theme, c: &ConfirmState) -> Vec<Line<'a>> {
     let req = &c.request;
     let mut lines = vec![Line::from(vec![
         Span::styled(format!(" {} ", req.operation.label()), t.style(Role::Title)),
@@ -51,49 +82,36 @@ pub fn draw(frame: &mut Frame, app: &App, c: &ConfirmState, area: Rect) {
             t.style(Role::Dim),
         )));
     }
-    lines.push(Line::from(""));
-    let mut cursor = None;
-    if c.typed_required() {
-        lines.push(Line::from(Span::styled(
+    lines
+}
+
+/// The typed confirmation: the prompt, the name typed so far, and the button that stays disabled
+/// until it matches.
+fn typed_prompt<'a>(t: &Theme, c: &ConfirmState) -> Vec<Line<'a>> {
+    let button = if c.matches() {
+        Span::styled(" [ Enter: start ] ", t.selection())
+    } else {
+        Span::styled(
+            " [ Enter: start ] (name does not match yet) ",
+            t.style(Role::Dim),
+        )
+    };
+    vec![
+        Line::from(Span::styled(
             format!(
                 " This is destructive. Type the group's name ({}) to confirm:",
-                req.group
+                c.request.group
             ),
             t.style(Role::Attention),
-        )));
-        cursor = Some((lines.len(), c.typed.visual_cursor()));
-        lines.push(Line::from(vec![
+        )),
+        Line::from(vec![
             Span::styled(" > ", t.style(Role::Accent)),
             Span::raw(c.typed.value().to_string()),
-        ]));
-        lines.push(Line::from(""));
-        let button = if c.matches() {
-            Span::styled(" [ Enter: start ] ", t.selection())
-        } else {
-            Span::styled(
-                " [ Enter: start ] (name does not match yet) ",
-                t.style(Role::Dim),
-            )
-        };
-        lines.push(Line::from(vec![
+        ]),
+        Line::from(""),
+        Line::from(vec![
             button,
             Span::styled("  Esc cancel", t.style(Role::Dim)),
-        ]));
-    } else {
-        lines.push(Line::from(Span::styled(
-            format!(" Start {} of {}? (y/N)", req.operation.label(), req.group),
-            t.style(Role::Attention),
-        )));
-    }
-    let r = centered(area, 72, lines.len() as u16 + 2);
-    frame.render_widget(Clear, r);
-    frame.render_widget(
-        Paragraph::new(lines)
-            .wrap(Wrap { trim: false })
-            .block(dialog_block("Confirm", t)),
-        r,
-    );
-    if let Some((y, x)) = cursor {
-        frame.set_cursor_position(Position::new(r.x + 4 + x as u16, r.y + 1 + y as u16));
-    }
+        ]),
+    ]
 }

@@ -5,7 +5,7 @@ use super::dialog_block;
 use super::layout::centered;
 use crate::sanitize::clean;
 use crate::tui::app::{App, FaultMenu};
-use crate::tui::overlays::FAULTS;
+use crate::tui::choices::FAULTS;
 use crate::tui::theme::Role;
 use ratatui::Frame;
 use ratatui::layout::Rect;

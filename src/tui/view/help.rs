@@ -1,7 +1,7 @@
 //! The `?` overlay: every key of the current view, generated from the keymap.
 
+use super::dialog_block;
 use super::layout::centered;
-use super::{dialog_block, status_bar};
 use crate::tui::app::App;
 use crate::tui::theme::Role;
 use ratatui::Frame;
@@ -11,13 +11,13 @@ use ratatui::widgets::{Clear, Paragraph};
 
 pub fn draw(frame: &mut Frame, app: &App, area: Rect) {
     let t = &app.theme;
-    let rows = app.keymap.help(status_bar::scope(app));
+    let rows = app.keymap.help(app.view());
     let mut lines: Vec<Line> = rows
         .iter()
         .map(|r| {
             Line::from(vec![
                 Span::styled(format!(" {:<14}", r.keys), t.style(Role::Accent)),
-                Span::raw(r.help),
+                Span::raw(r.desc),
             ])
         })
         .collect();

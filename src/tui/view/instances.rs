@@ -14,113 +14,75 @@ use ratatui::widgets::{Cell, Paragraph, Row, Table};
 
 pub fn draw(frame: &mut Frame, app: &App, area: Rect) {
     let rows_idx = app.rows(Pane::Instances);
-    let group = app
-        .instances_group
-        .as_deref()
-        .map(clean)
-        .unwrap_or_default();
-    let filter = &app.cursor(Pane::Instances).filter;
-    let mut title = format!("Protected instances · {group} ({})", app.instances.len());
-    if !filter.is_empty() {
-        title = format!("{title} /{filter} ({} shown)", rows_idx.len());
-    }
-    let block = pane_block(title, focused(app, Pane::Instances), &app.theme);
-    if let Some(e) = &app.instances_error {
-        frame.render_widget(
-            Paragraph::new(format!("{} {e}", symbols::FAILED))
-                .style(app.theme.style(Role::Failed))
-                .block(block),
-            area,
-        );
-        return;
-    }
-    let sites: Vec<(String, String)> = app
-        .estate
-        .as_ref()
-        .map(|e| {
-            e.sites
-                .iter()
-                .map(|s| (clean(&s.name), s.role.as_str().to_uppercase()))
-                .collect()
-        })
-        .unwrap_or_default();
-    let wide = area.width >= 70;
-    let name_w = rows_idx
-        .iter()
-        .skip(app.cursor(Pane::Instances).offset)
-        .take(usize::from(area.height))
-        .map(|&i| app.instances[i].name.chars().count())
-        .max()
-        .unwrap_or(4)
-        .clamp(4, 24) as u16;
-    let mut head = vec!["NAME".to_string()];
-    let mut widths = vec![Constraint::Length(name_w)];
-    for (name, role) in &sites {
-        if wide {
-            head.push(format!("{role} {name}"));
-            widths.push(Constraint::Length(20));
-        } else {
-            head.push(name.clone());
-            widths.push(Constraint::Length(8));
-        }
-    }
-    head.extend(["VOL".into(), "REPLICATION".into()]);
-    widths.extend([Constraint::Length(3), Constraint::Min(12)]);
-    let lag = if area.width >= 90 {
-        lag_suffix(app)
-    } else {
-        None
-    };
+    let block = pane_block(
+        title(app, rows_idx.len()),
+        focused(app, Pane::Instances),
+        &app.theme,
+    );
     // A split-brain takes the pane's last line, with the one action that resolves it.
     let split = app.instances.iter().any(|i| i.split_brain.is_some());
     let c = app.cursor(Pane::Instances);
     let h = layout::page(Pane::Instances, area).saturating_sub(usize::from(split));
     let offset = window(c.selected, c.offset, h, rows_idx.len());
-    let rows: Vec<Row> = rows_idx[offset.min(rows_idx.len())..]
+    let visible = &rows_idx[offset.min(rows_idx.len())..];
+    let visible = &visible[..h.min(visible.len())];
+    let note = match &app.instances_error {
+        Some(e) => Some((format!("{} {e}", symbols::FAILED), Role::Failed)),
+        None if visible.is_empty() && app.instances.is_empty() => app
+            .instances_group
+            .as_ref()
+            .map(|_| ("loading…".to_string(), Role::Dim)),
+        None if visible.is_empty() => Some(("no instance matches the filter".into(), Role::Dim)),
+        None => None,
+    };
+    if let Some((text, role)) = note {
+        let p = Paragraph::new(text)
+            .style(app.theme.style(role))
+            .block(block);
+        frame.render_widget(p, area);
+        return;
+    }
+    let columns = Columns::new(app, visible, area.width);
+    let lag = if area.width >= 90 {
+        lag_suffix(app)
+    } else {
+        None
+    };
+    let rows: Vec<Row> = visible
         .iter()
-        .take(h)
         .enumerate()
         .map(|(k, &i)| {
-            let inst = &app.instances[i];
-            row(&app.theme, inst, &sites, wide, lag.as_ref()).style(row_style(
+            let selected = offset + k == c.selected;
+            row(&app.theme, &app.instances[i], &columns, lag.as_ref()).style(row_style(
                 app,
                 Pane::Instances,
-                offset + k == c.selected,
+                selected,
             ))
         })
         .collect();
-    if rows.is_empty() && app.instances_group.is_some() {
-        let text = if app.instances.is_empty() {
-            "loading…"
-        } else {
-            "no instance matches the filter"
-        };
-        frame.render_widget(
-            Paragraph::new(text)
-                .style(app.theme.style(Role::Dim))
-                .block(block),
-            area,
-        );
-        return;
-    }
-    let header = Row::new(head).style(app.theme.style(Role::Dim));
+    let header = Row::new(columns.head.clone()).style(app.theme.style(Role::Dim));
     frame.render_widget(
-        Table::new(rows, widths)
+        Table::new(rows, columns.widths.clone())
             .header(header)
             .column_spacing(1)
             .block(block),
         area,
     );
     if split {
-        split_brain_line(frame, app, area, &group);
+        split_brain_line(frame, app, area);
     }
 }
 
 /// The pane's last line: the split-brain and the one action that resolves it.
-fn split_brain_line(frame: &mut Frame, app: &App, area: Rect, group: &str) {
+fn split_brain_line(frame: &mut Frame, app: &App, area: Rect) {
     if area.height <= 3 {
         return;
     }
+    let group = app
+        .instances_group
+        .as_deref()
+        .map(clean)
+        .unwrap_or_default();
     let line = Rect::new(area.x + 1, area.y + area.height - 2, area.width - 2, 1);
     let text = format!("{} SPLIT-BRAIN · run :fence {group}", symbols::FAILED);
     frame.render_widget(
@@ -129,17 +91,75 @@ fn split_brain_line(frame: &mut Frame, app: &App, area: Rect, group: &str) {
     );
 }
 
+/// `Protected instances · web-app (3)`, with the filter and how many it shows.
+fn title(app: &App, shown: usize) -> String {
+    let group = app
+        .instances_group
+        .as_deref()
+        .map(clean)
+        .unwrap_or_default();
+    let filter = &app.cursor(Pane::Instances).filter;
+    let title = format!("Protected instances · {group} ({})", app.instances.len());
+    if filter.is_empty() {
+        title
+    } else {
+        format!("{title} /{filter} ({shown} shown)")
+    }
+}
+
+/// The table's columns: the name, one per site (role and name when wide), volumes, replication.
+struct Columns {
+    head: Vec<String>,
+    widths: Vec<Constraint>,
+    /// Each site's name, in column order.
+    sites: Vec<String>,
+    wide: bool,
+}
+
+impl Columns {
+    fn new(app: &App, visible: &[usize], width: u16) -> Self {
+        let wide = width >= 70;
+        let name_w = visible
+            .iter()
+            .map(|&i| app.instances[i].name.chars().count())
+            .max()
+            .unwrap_or(4)
+            .clamp(4, 24) as u16;
+        let mut c = Columns {
+            head: vec!["NAME".to_string()],
+            widths: vec![Constraint::Length(name_w)],
+            sites: Vec::new(),
+            wide,
+        };
+        for s in app.estate.iter().flat_map(|e| &e.sites) {
+            let name = clean(&s.name);
+            if wide {
+                c.head
+                    .push(format!("{} {name}", s.role.as_str().to_uppercase()));
+                c.widths.push(Constraint::Length(20));
+            } else {
+                c.head.push(name.clone());
+                c.widths.push(Constraint::Length(8));
+            }
+            c.sites.push(name);
+        }
+        c.head.extend(["VOL".into(), "REPLICATION".into()]);
+        c.widths
+            .extend([Constraint::Length(3), Constraint::Min(12)]);
+        c
+    }
+}
+
 fn row<'a>(
     t: &Theme,
     inst: &InstanceView,
-    sites: &[(String, String)],
-    wide: bool,
+    columns: &Columns,
     lag: Option<&(String, Role)>,
 ) -> Row<'a> {
     let mut cells = vec![Cell::from(clean(&inst.name))];
-    for (site, _) in sites {
+    for site in &columns.sites {
         let server = inst.servers.iter().find(|s| clean(&s.site) == *site);
-        cells.push(Cell::from(server_cell(t, server, wide)));
+        cells.push(Cell::from(server_cell(t, server, columns.wide)));
     }
     cells.push(Cell::from(
         Line::from(inst.volumes.len().to_string()).right_aligned(),

@@ -18,11 +18,12 @@ pub struct MainLayout {
 }
 
 impl MainLayout {
-    pub fn new(area: Rect, n_sites: usize, n_groups: usize) -> Self {
+    /// `status_rows`: the status bar's height (a long message wraps over more than one).
+    pub fn new(area: Rect, n_sites: usize, n_groups: usize, status_rows: u16) -> Self {
         let [header, body, status] = Layout::vertical([
             Constraint::Length(1),
             Constraint::Min(0),
-            Constraint::Length(1),
+            Constraint::Length(status_rows),
         ])
         .areas(area);
         let left_w = (area.width * 3 / 10).clamp(30, 56);
@@ -47,7 +48,8 @@ impl MainLayout {
     pub fn of(app: &App) -> Self {
         let area = Rect::new(0, 0, app.size.0, app.size.1);
         let sites = app.estate.as_ref().map(|e| e.sites.len()).unwrap_or(2);
-        MainLayout::new(area, sites, app.groups().len())
+        let status = super::status_bar::height(app, area.width);
+        MainLayout::new(area, sites, app.groups().len(), status)
     }
 
     pub fn rect(&self, pane: Pane) -> Rect {

@@ -9,10 +9,11 @@ pub mod instances;
 pub mod layout;
 pub mod more_menu;
 pub mod op_dialog;
-pub mod operation_view;
+pub mod operation;
 pub mod operations;
 pub mod sites;
 pub mod status_bar;
+pub mod text;
 
 use super::app::{App, Overlay, Pane, Screen};
 use super::theme::{Role, Theme};
@@ -31,7 +32,7 @@ pub fn draw(frame: &mut Frame, app: &App) {
     }
     match &app.screen {
         Screen::Main => draw_main(frame, app, area),
-        Screen::Operation(v) => operation_view::draw(frame, app, v, area),
+        Screen::Operation(v) => operation::draw(frame, app, v, area),
     }
     match &app.overlay {
         None => {}
@@ -81,6 +82,7 @@ fn draw_main(frame: &mut Frame, app: &App, area: Rect) {
         area,
         app.estate.as_ref().map(|e| e.sites.len()).unwrap_or(2),
         app.groups().len(),
+        status_bar::height(app, area.width),
     );
     header(frame, app, l.header);
     sites::draw(frame, app, l.sites);

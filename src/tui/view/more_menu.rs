@@ -3,7 +3,7 @@
 use super::dialog_block;
 use super::layout::centered;
 use crate::tui::app::{App, MenuState};
-use crate::tui::overlays::menu_items;
+use crate::tui::choices::menu_items;
 use crate::tui::theme::Role;
 use ratatui::Frame;
 use ratatui::layout::Rect;

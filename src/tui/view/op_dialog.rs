@@ -3,6 +3,7 @@
 
 use super::dialog_block;
 use super::layout::centered;
+use super::text::{fit as shorten, wrap};
 use crate::domain::OperationType;
 use crate::sanitize::clean;
 use crate::tui::app::App;
@@ -11,6 +12,7 @@ use crate::tui::symbols;
 use crate::tui::theme::{Role, Theme};
 use ratatui::Frame;
 use ratatui::layout::{Position, Rect};
+use ratatui::style::Style;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Clear, Paragraph};
 use tui_input::Input;
@@ -21,52 +23,11 @@ pub fn draw(frame: &mut Frame, app: &App, d: &DialogState, area: Rect) {
     let t = &app.theme;
     let width = area.width.min(100).saturating_sub(4);
     let inner_w = usize::from(width.saturating_sub(2));
-    let mut lines = vec![Line::from(vec![
-        Span::styled(format!(" {} ", d.group), t.style(Role::Title)),
-        Span::styled(
-            match d.operation {
-                OperationType::Fence => {
-                    crate::domain::direction(d.operation, &clean(&d.source), &clean(&d.target))
-                }
-                _ => format!("{} ⇢ {}", clean(&d.source), clean(&d.target)),
-            },
-            t.style(Role::Dim),
-        ),
-    ])];
-    lines.push(Line::from(Span::styled(
-        " Preconditions",
-        t.style(Role::Title),
-    )));
-    lines.extend(checklist(t, &d.checks, inner_w));
-    lines.push(Line::from(vec![
-        Span::styled(format!(" {:<LABEL_W$}", "Data loss"), t.style(Role::Title)),
-        Span::styled(
-            d.data_loss(app.now),
-            t.style(if d.operation == OperationType::Failover {
-                Role::Attention
-            } else {
-                Role::Text
-            }),
-        ),
-    ]));
-    let mut cursor = None;
-    for (i, field) in d.fields().into_iter().enumerate() {
-        let focus = i == d.field;
-        let y = lines.len();
-        lines.push(field_line(t, d, field, focus, inner_w));
-        if focus && let Some(input) = text_input(d, field) {
-            cursor = Some((y, input.visual_cursor()));
-        }
-    }
-    lines.push(Line::from(Span::styled(
-        " Enter confirm · Tab/↑↓ field · Space toggle · Esc cancel",
-        t.style(Role::Dim),
-    )));
-    if let Some(e) = &d.error {
-        lines.push(Line::from(Span::styled(
-            format!(" {e}"),
-            t.style(Role::Failed),
-        )));
+    // Long reasons wrap; if that no longer fits the screen they are shortened with `…` instead,
+    // so the options and the error line below them stay in view.
+    let (mut lines, mut cursor) = body(app, d, inner_w, true);
+    if lines.len() + 2 > usize::from(area.height) {
+        (lines, cursor) = body(app, d, inner_w, false);
     }
     let height = (lines.len() as u16 + 2).min(area.height);
     let r = centered(area, width, height);
@@ -81,11 +42,81 @@ pub fn draw(frame: &mut Frame, app: &App, d: &DialogState, area: Rect) {
     }
 }
 
+/// The dialog's lines, and where the text cursor is (row, column) when a text field has focus.
+fn body<'a>(
+    app: &App,
+    d: &DialogState,
+    inner_w: usize,
+    wrap_reasons: bool,
+) -> (Vec<Line<'a>>, Option<(usize, usize)>) {
+    let t = &app.theme;
+    let mut lines = vec![
+        Line::from(vec![
+            Span::styled(format!(" {} ", d.group), t.style(Role::Title)),
+            Span::styled(
+                match d.operation {
+                    // A fence moves nothing: it names the side it stops.
+                    OperationType::Fence => {
+                        crate::domain::direction(d.operation, &clean(&d.source), &clean(&d.target))
+                    }
+                    _ => format!("{} ⇢ {}", clean(&d.source), clean(&d.target)),
+                },
+                t.style(Role::Dim),
+            ),
+        ]),
+        Line::from(Span::styled(" Preconditions", t.style(Role::Title))),
+    ];
+    let fit = Fit {
+        width: inner_w,
+        wrap: wrap_reasons,
+    };
+    lines.extend(checklist(t, &d.checks, fit));
+    let loss_role = if d.operation == OperationType::Failover {
+        Role::Attention
+    } else {
+        Role::Text
+    };
+    let label = Span::styled(format!(" {:<LABEL_W$}", "Data loss"), t.style(Role::Title));
+    lines.extend(labelled(
+        label,
+        &d.data_loss(app.now),
+        t.style(loss_role),
+        fit,
+    ));
+    let mut cursor = None;
+    for (i, field) in d.fields().into_iter().enumerate() {
+        let focus = i == d.field;
+        if focus && let Some(input) = text_input(d, field) {
+            cursor = Some((lines.len(), input.visual_cursor()));
+        }
+        lines.push(field_line(t, d, field, focus, inner_w));
+    }
+    lines.push(Line::from(Span::styled(
+        " Enter confirm · Tab/↑↓ field · Space toggle · Esc cancel",
+        t.style(Role::Dim),
+    )));
+    if let Some(e) = &d.error {
+        let always = Fit {
+            width: inner_w,
+            wrap: true,
+        };
+        lines.extend(labelled(Span::raw(" "), e, t.style(Role::Failed), always));
+    }
+    (lines, cursor)
+}
+
+/// How a text fits its room: wrapped at words, or on one line ending in `…`.
+#[derive(Clone, Copy)]
+struct Fit {
+    width: usize,
+    wrap: bool,
+}
+
 fn title(op: OperationType) -> &'static str {
     op.label()
 }
 
-fn checklist<'a>(t: &Theme, checks: &Checks, width: usize) -> Vec<Line<'a>> {
+fn checklist<'a>(t: &Theme, checks: &Checks, fit: Fit) -> Vec<Line<'a>> {
     match checks {
         Checks::Pending => vec![Line::from(Span::styled(
             format!("   {} checking…", symbols::RUNNING),
@@ -97,18 +128,33 @@ fn checklist<'a>(t: &Theme, checks: &Checks, width: usize) -> Vec<Line<'a>> {
         ))],
         Checks::Ready(list) => list
             .iter()
-            .map(|c| {
+            .flat_map(|c| {
                 let (sym, role) = symbols::check_state(c.state);
-                let label = format!("   {sym} {:<28} ", clean(&c.label));
-                let room = width.saturating_sub(label.chars().count());
-                let reason: String = clean(&c.reason).chars().take(room).collect();
-                Line::from(vec![
-                    Span::styled(label, t.style(role)),
-                    Span::styled(reason, t.style(Role::Dim)),
-                ])
+                let label =
+                    Span::styled(format!("   {sym} {:<28} ", clean(&c.label)), t.style(role));
+                labelled(label, &clean(&c.reason), t.style(Role::Dim), fit)
             })
             .collect(),
     }
+}
+
+/// `label` then `text`; a text too long for the row wraps at words under itself, or is shortened.
+fn labelled<'a>(label: Span<'a>, text: &str, style: Style, fit: Fit) -> Vec<Line<'a>> {
+    let indent = label.width();
+    let room = fit.width.saturating_sub(indent).max(8);
+    let rows = if fit.wrap {
+        wrap(text, room)
+    } else {
+        vec![shorten(text, room)]
+    };
+    let mut rows = rows.into_iter();
+    let first = Line::from(vec![
+        label,
+        Span::styled(rows.next().unwrap_or_default(), style),
+    ]);
+    std::iter::once(first)
+        .chain(rows.map(|r| Line::from(Span::styled(format!("{}{r}", " ".repeat(indent)), style))))
+        .collect()
 }
 
 fn text_input(d: &DialogState, field: Field) -> Option<&Input> {

@@ -1,5 +1,6 @@
 //! The Operations pane: recent operations, newest first, with status, progress and start time.
 
+use super::text::fit;
 use super::{focused, layout, pane_block, row_style};
 use crate::domain::{OperationRecord, OperationStatus};
 use crate::sanitize::clean;
@@ -61,7 +62,7 @@ fn line<'a>(app: &App, op: &OperationRecord, width: usize) -> Line<'a> {
     let mut spans = vec![
         Span::styled(format!(" {sym} "), t.style(role)),
         Span::raw(format!("{kind:<10} ")),
-        Span::styled(format!("{group:<gw$.gw$} "), t.style(Role::Title)),
+        Span::styled(format!("{:<gw$} ", fit(&group, gw)), t.style(Role::Title)),
         Span::styled(format!("{:>3}%", op.progress), t.style(role)),
     ];
     if extra >= 18 {

@@ -1,0 +1,175 @@
+//! Following the engine's event stream: the operations list and the open operation view are
+//! updated in place, so progress shows without re-reading the journal.
+
+use super::nav;
+use crate::domain::{OperationStatus, Phase};
+use crate::orchestrator::{EventKind, OperationEvent};
+use crate::sanitize::clean;
+use crate::tui::app::{App, Screen};
+use crate::tui::backend::{OperationDetail, StepState, StepView};
+use crate::tui::msg::Effect;
+use chrono::{DateTime, Utc};
+
+/// Log lines kept per operation in the view.
+const LOG_TAIL_LEN: usize = 500;
+/// Events kept for an operation view whose detail has not arrived yet.
+const PENDING_LEN: usize = 1000;
+
+pub fn on_event(app: &mut App, e: OperationEvent) -> Effect {
+    let mut effect = on_list(app, &e);
+    if let Screen::Operation(view) = &mut app.screen
+        && view.id == e.operation_id
+    {
+        match &mut view.detail {
+            Some(d) => {
+                apply_event(d, &e);
+                effect.redraw = true;
+            }
+            None if view.pending.len() < PENDING_LEN => view.pending.push(e),
+            None => {}
+        }
+    }
+    effect
+}
+
+/// The operations list: progress and status in place; an operation it does not list yet (or one
+/// that ended, which changes the groups) is re-read.
+fn on_list(app: &mut App, e: &OperationEvent) -> Effect {
+    let Some(op) = app.operations.iter_mut().find(|o| o.id == e.operation_id) else {
+        return Effect::quiet(nav::load_operations_once(app).into_iter().collect());
+    };
+    match &e.kind {
+        EventKind::Progress { percent } => op.progress = *percent,
+        EventKind::Status { status } => {
+            op.status = *status;
+            if status.is_finished() {
+                op.completed_at = Some(e.at);
+                let mut out: Vec<_> = nav::load_estate(app).into_iter().collect();
+                out.push(nav::load_operations(app));
+                return Effect::run(out);
+            }
+        }
+        _ => return Effect::none(),
+    }
+    Effect::redraw()
+}
+
+/// Follow one event in the operation view's copy of the operation.
+pub fn apply_event(d: &mut OperationDetail, e: &OperationEvent) {
+    match &e.kind {
+        EventKind::StepStarted {
+            step: id, label, ..
+        } => step_started(d, id, label, e.at),
+        EventKind::StepProgress {
+            step: id,
+            done,
+            total,
+        } => {
+            if let Some(s) = step(d, id) {
+                s.progress = Some((*done, *total));
+            }
+        }
+        EventKind::StepSucceeded { step: id, .. } => {
+            if let Some(s) = step(d, id) {
+                s.status = StepState::Succeeded;
+                s.finished_at = Some(e.at);
+            }
+        }
+        EventKind::StepFailed {
+            step: id,
+            error,
+            will_retry,
+        } => step_failed(d, id, error, *will_retry, e.at),
+        EventKind::StepCompensated { step: id, .. } => {
+            if let Some(s) = step(d, id) {
+                s.status = StepState::Compensated;
+            }
+        }
+        EventKind::Phase { .. } => {}
+        EventKind::CancelRequested { by } => log(
+            d,
+            e.at,
+            &format!("cancel asked by {}: rolling back", clean(by)),
+        ),
+        EventKind::Progress { percent } => d.record.progress = *percent,
+        EventKind::Status { status } => {
+            d.record.status = *status;
+            if status.is_finished() {
+                d.record.completed_at = Some(e.at);
+            }
+        }
+        EventKind::Log { line } => log(d, e.at, &clean(line)),
+    }
+}
+
+fn step<'a>(d: &'a mut OperationDetail, id: &str) -> Option<&'a mut StepView> {
+    d.steps.iter_mut().find(|s| s.id == id)
+}
+
+/// A step starts (or starts again): running, its first start kept, its last error cleared. A
+/// step the plan did not list (a plan read back without it) is added after the last.
+fn step_started(d: &mut OperationDetail, id: &str, label: &str, at: DateTime<Utc>) {
+    if d.record.status == OperationStatus::Pending {
+        d.record.status = OperationStatus::Running;
+    }
+    if step(d, id).is_none() {
+        let phase = d
+            .steps
+            .last()
+            .map(|s| s.phase)
+            .unwrap_or(Phase::Preparation);
+        d.steps.push(StepView {
+            id: id.to_string(),
+            label: clean(label),
+            phase,
+            status: StepState::Pending,
+            attempt: 0,
+            started_at: None,
+            finished_at: None,
+            duration_ms: None,
+            timeout_ms: None,
+            progress: None,
+            error: None,
+        });
+    }
+    if let Some(s) = step(d, id) {
+        s.status = StepState::Running;
+        s.started_at.get_or_insert(at);
+        s.error = None;
+    }
+}
+
+/// A failed attempt shows its error; the step fails only when it will not be retried.
+fn step_failed(
+    d: &mut OperationDetail,
+    id: &str,
+    error: &str,
+    will_retry: bool,
+    at: DateTime<Utc>,
+) {
+    if let Some(s) = step(d, id) {
+        s.error = Some(clean(error));
+        if !will_retry {
+            s.status = StepState::Failed;
+            s.finished_at = Some(at);
+        }
+    }
+}
+
+fn log(d: &mut OperationDetail, at: DateTime<Utc>, line: &str) {
+    d.log.push(format!("{} {line}", at.format("%H:%M:%S")));
+    if d.log.len() > LOG_TAIL_LEN {
+        d.log.remove(0);
+    }
+}
+
+/// Apply an event that arrived before the detail did; log lines the detail already has are skipped.
+pub fn replay(d: &mut OperationDetail, e: &OperationEvent) {
+    if let EventKind::Log { line } = &e.kind {
+        let clean_line = clean(line);
+        if d.log.iter().any(|l| l.ends_with(&clean_line)) {
+            return;
+        }
+    }
+    apply_event(d, e);
+}

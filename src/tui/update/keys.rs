@@ -1,0 +1,132 @@
+//! Keys of the screen below any overlay: the keymap resolves a key in the view's table, and the
+//! action runs on the main screen or in the operation view.
+
+use super::{menus, nav, overlays};
+use crate::domain::OperationType;
+use crate::tui::app::{App, Overlay, Pane, Screen};
+use crate::tui::keymap::KeyAction;
+use crate::tui::msg::{Action, Effect};
+use crate::tui::view::layout::{MainLayout, page};
+use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+use tui_input::Input;
+
+/// Steps moved by PgUp/PgDn in the operation view.
+const STEP_PAGE: usize = 10;
+
+pub fn key(app: &mut App, ev: KeyEvent) -> Effect {
+    // Ctrl-C works everywhere, whatever the keymap: close what is open, then quit (or ask).
+    if ev.code == KeyCode::Char('c') && ev.modifiers.contains(KeyModifiers::CONTROL) {
+        if matches!(app.overlay, Some(Overlay::QuitConfirm)) {
+            app.quit = true;
+            return Effect::run(vec![Action::Quit]);
+        }
+        app.overlay = None;
+        return Effect::run(nav::quit(app));
+    }
+    if app.overlay.is_some() {
+        return Effect::run(overlays::key(app, ev));
+    }
+    let Some(action) = app.keymap.action(app.view(), &ev) else {
+        return Effect::none();
+    };
+    app.message = None;
+    Effect::run(match action {
+        KeyAction::Help => open(app, Overlay::Help),
+        KeyAction::Command => open(app, Overlay::Command(Default::default())),
+        KeyAction::Refresh => nav::refresh(app),
+        KeyAction::Quit => nav::quit(app),
+        _ if matches!(app.screen, Screen::Operation(_)) => operation_key(app, action),
+        _ => main_key(app, action),
+    })
+}
+
+fn open(app: &mut App, overlay: Overlay) -> Vec<Action> {
+    app.overlay = Some(overlay);
+    Vec::new()
+}
+
+fn main_key(app: &mut App, action: KeyAction) -> Vec<Action> {
+    let pane = app.focus;
+    let page_rows = page(pane, MainLayout::of(app).rect(pane)).max(1) as isize;
+    match action {
+        KeyAction::Filter => {
+            let current = app.cursor(pane).filter.clone();
+            open(app, Overlay::Filter(Input::new(current)))
+        }
+        KeyAction::Open => open_selected(app),
+        KeyAction::Back => {
+            app.cursor_mut(pane).filter.clear();
+            nav::clamp(app, pane);
+            Vec::new()
+        }
+        KeyAction::Menu => menus::open_menu(app),
+        KeyAction::Failover => menus::open_for_selected(app, OperationType::Failover),
+        KeyAction::Drill => menus::open_for_selected(app, OperationType::TestFailover),
+        KeyAction::Faults if app.lab => open(app, Overlay::Faults(Default::default())),
+        KeyAction::NextPane => {
+            app.focus = pane.next();
+            Vec::new()
+        }
+        KeyAction::PrevPane => {
+            app.focus = pane.prev();
+            Vec::new()
+        }
+        KeyAction::Down => nav::move_by(app, pane, 1),
+        KeyAction::Up => nav::move_by(app, pane, -1),
+        KeyAction::PageDown => nav::move_by(app, pane, page_rows),
+        KeyAction::PageUp => nav::move_by(app, pane, -page_rows),
+        KeyAction::Top => nav::select(app, pane, 0),
+        KeyAction::Bottom => nav::select(app, pane, usize::MAX),
+        _ => Vec::new(),
+    }
+}
+
+/// Enter on a group shows its instances; on an operation, opens it.
+fn open_selected(app: &mut App) -> Vec<Action> {
+    match app.focus {
+        Pane::Groups => {
+            app.focus = Pane::Instances;
+            nav::group_changed(app)
+        }
+        Pane::Operations => match app.selected_operation().map(|o| o.id.clone()) {
+            Some(id) => nav::open_operation(app, id),
+            None => Vec::new(),
+        },
+        _ => Vec::new(),
+    }
+}
+
+pub fn operation_key(app: &mut App, action: KeyAction) -> Vec<Action> {
+    let Screen::Operation(view) = &mut app.screen else {
+        return Vec::new();
+    };
+    let last = view
+        .detail
+        .as_ref()
+        .map(|d| d.steps.len())
+        .unwrap_or(0)
+        .saturating_sub(1);
+    let c = &mut view.cursor;
+    match action {
+        KeyAction::Back => app.screen = Screen::Main,
+        KeyAction::Down => c.selected = (c.selected + 1).min(last),
+        KeyAction::Up => c.selected = c.selected.saturating_sub(1),
+        KeyAction::PageDown => c.selected = (c.selected + STEP_PAGE).min(last),
+        KeyAction::PageUp => c.selected = c.selected.saturating_sub(STEP_PAGE),
+        KeyAction::Top => c.selected = 0,
+        KeyAction::Bottom => c.selected = last,
+        KeyAction::CancelOperation => {
+            let running = view
+                .detail
+                .as_ref()
+                .is_some_and(|d| !d.record.status.is_finished());
+            if running {
+                app.overlay = Some(Overlay::CancelConfirm(view.id.clone()));
+            } else {
+                app.info("the operation is not running");
+            }
+        }
+        _ => {}
+    }
+    Vec::new()
+}
