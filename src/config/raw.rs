@@ -26,6 +26,7 @@ pub struct RawConfig {
 #[serde(deny_unknown_fields)]
 pub struct RawStore {
     pub url: Option<String>,
+    pub lease_seconds: Option<u64>,
 }
 
 #[derive(Debug, Deserialize, Default)]

@@ -12,6 +12,9 @@ use crate::secret::Secret;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
+/// How long a group's lock lasts without renewal, unless `[store] lease_seconds` says otherwise.
+pub const DEFAULT_LEASE_SECONDS: u64 = 60;
+
 pub(super) struct Resolver<'a> {
     pub path: &'a Path,
     pub env: &'a dyn Fn(&str) -> Option<String>,
@@ -39,6 +42,7 @@ impl Resolver<'_> {
             path: self.path.to_path_buf(),
             sites,
             groups,
+            lease: self.lease(raw.store.lease_seconds)?,
             store: self.store(raw.store.url)?,
             ui: UiConfig {
                 theme: raw.ui.theme.unwrap_or_else(|| "default".into()),
@@ -169,6 +173,17 @@ impl Resolver<'_> {
                 .hint("e.g. timeout_ms = 10000, max_attempts = 4"));
         }
         Ok(policy)
+    }
+
+    fn lease(&self, seconds: Option<u64>) -> Result<Duration, ConfigError> {
+        match seconds.unwrap_or(DEFAULT_LEASE_SECONDS) {
+            s @ 3..=3600 => Ok(Duration::from_secs(s)),
+            s => Err(self
+                .err(format!(
+                    "[store] lease_seconds = {s} is out of range (3 to 3600)"
+                ))
+                .hint("the default, 60, suits most teams; a short lease takes over sooner")),
+        }
     }
 
     fn store(&mut self, url: Option<String>) -> Result<StoreConfig, ConfigError> {

@@ -211,6 +211,9 @@ pub struct Config {
     pub sites: Vec<SiteConfig>,
     pub groups: Vec<GroupConfig>,
     pub store: StoreConfig,
+    /// How long a group's lock outlives a console that stops renewing it (`[store]
+    /// lease_seconds`): then another console may take its operation over.
+    pub lease: Duration,
     pub ui: UiConfig,
     pub http: HttpPolicy,
     pub operations: OperationsConfig,

@@ -2,6 +2,8 @@
 //! writes, and an engine over it with a journal of its own. Every test drives real HTTP.
 #![allow(dead_code)]
 
+pub mod pg;
+
 use drconsole::config::{self, Config, HttpPolicy};
 use drconsole::lab::{LabHandle, LabOptions};
 use drconsole::orchestrator::engine::{Engine, EngineOptions};
@@ -17,6 +19,19 @@ pub struct Lab {
     pub dir: TempDir,
     pub config: Config,
     pub http: reqwest::Client,
+    /// The journal of this lab's engines (see pg.rs: SQLite, or PostgreSQL when asked).
+    pub journal: drconsole::domain::StoreConfig,
+    scratch_db: Option<String>,
+}
+
+impl Drop for Lab {
+    fn drop(&mut self) {
+        if let Some(db) = self.scratch_db.take()
+            && !std::thread::panicking()
+        {
+            pg::admin(&format!("DROP DATABASE IF EXISTS {db} WITH (FORCE)"));
+        }
+    }
 }
 
 /// A lab with the demo topology, fast clock, no added latency.
@@ -39,11 +54,14 @@ pub async fn lab_with(tune: impl FnOnce(&mut LabOptions)) -> Lab {
         max_attempts: 3,
         backoff_base: Duration::from_millis(20),
     };
+    let (journal, scratch_db) = pg::journal_for(dir.path());
     Lab {
         handle: Some(handle),
         dir,
         config,
         http: reqwest::Client::new(),
+        journal,
+        scratch_db,
     }
 }
 
@@ -101,7 +119,7 @@ impl Lab {
     }
 
     pub fn store(&self) -> Store {
-        Store::open_sqlite(&self.dir.path().join("journal.sqlite")).expect("journal")
+        Store::open(&self.journal).expect("journal")
     }
 
     pub fn engine(&self) -> Arc<Engine> {
@@ -322,9 +340,9 @@ impl Lab {
         self.dir.path().join("lab").join("drconsole.toml")
     }
 
-    /// The journal the binary uses with that configuration (its [store] url).
+    /// The journal the binary uses: this lab's (passed with --store).
     pub fn cli_store(&self) -> Store {
-        Store::open_sqlite(&self.dir.path().join("lab").join("journal.sqlite")).expect("journal")
+        self.store()
     }
 
     /// An engine on the binary's journal, to look at what the binary did.
@@ -332,15 +350,27 @@ impl Lab {
         self.engine_with(self.cli_store())
     }
 
+    /// This lab's journal as `--store` takes it.
+    fn store_arg(&self) -> String {
+        match &self.journal {
+            drconsole::domain::StoreConfig::Sqlite(Some(path)) => path.display().to_string(),
+            drconsole::domain::StoreConfig::Sqlite(None) => "journal.sqlite".into(),
+            drconsole::domain::StoreConfig::Postgres(url) => url.expose().to_string(),
+        }
+    }
+
     /// Run the real binary against this lab, as an operator would, off the runtime's threads.
     pub async fn cli(&self, args: &[&str]) -> Ran {
         let config = self.config_file();
+        let store = self.store_arg();
         let data = self.dir.path().join("cli-data");
         let args: Vec<String> = args.iter().map(|a| a.to_string()).collect();
         tokio::task::spawn_blocking(move || {
             let out = std::process::Command::new(env!("CARGO_BIN_EXE_drconsole"))
                 .arg("--config")
                 .arg(&config)
+                .arg("--store")
+                .arg(&store)
                 .args(&args)
                 .env("DRCONSOLE_DATA_DIR", &data)
                 .env_remove("DRCONSOLE_CONFIG")

@@ -237,3 +237,21 @@ fn the_final_sync_deadline_is_read_and_bounded() {
     let e = expect_error(&format!("{GOOD}\n[operations]\nfinal_sync = 9\n"));
     assert!(e.contains("unknown field `final_sync`"), "{e}");
 }
+
+#[test]
+fn the_lock_lease_is_configurable_within_bounds() {
+    let lease = |line: &str| {
+        let toml = GOOD.replace("[store]\n", &format!("[store]\n{line}\n"));
+        Fixture::new(&toml).load().map(|l| l.config.lease)
+    };
+    assert_eq!(lease("").unwrap(), std::time::Duration::from_secs(60));
+    assert_eq!(
+        lease("lease_seconds = 5").unwrap(),
+        std::time::Duration::from_secs(5)
+    );
+    let e = lease("lease_seconds = 1").err().unwrap().to_string();
+    assert!(
+        e.contains("lease_seconds = 1 is out of range (3 to 3600)"),
+        "{e}"
+    );
+}

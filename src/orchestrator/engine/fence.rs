@@ -5,6 +5,11 @@
 use super::{Engine, EngineError, OperationRequest};
 use crate::domain::{EstateView, GroupState, OperationType};
 use std::sync::Arc;
+use std::time::Duration;
+use tokio::sync::watch;
+
+/// How often a process running an operation looks for a pending fence whose side answers again.
+const FENCE_LOOK_EVERY: Duration = Duration::from_secs(10);
 
 impl Engine {
     /// `status` as the console refreshes it: the estate, and the pending fences of sides that
@@ -67,6 +72,24 @@ impl Engine {
                 None
             }
         }
+    }
+
+    /// While an operation runs here (a runner is a long-lived process too), look for pending
+    /// fences every few seconds, beside the lease keeper so a slow look never delays a renewal.
+    pub(super) fn spawn_fence_watcher(
+        self: &Arc<Self>,
+        mut stop: watch::Receiver<bool>,
+    ) -> tokio::task::JoinHandle<()> {
+        let engine = self.clone();
+        tokio::spawn(async move {
+            loop {
+                tokio::select! {
+                    _ = tokio::time::sleep(FENCE_LOOK_EVERY) => {}
+                    _ = stop.changed() => return,
+                }
+                engine.fence_when_back(None).await;
+            }
+        })
     }
 
     /// Wait until every operation this process runs has ended (a runner does not exit under a

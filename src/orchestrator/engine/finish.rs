@@ -2,6 +2,7 @@
 //! event copier, then the record, the group state and the lock made true to the outcome.
 
 use super::group_state::JournalState;
+use super::lease::LeasedJournal;
 use super::{Engine, EngineError};
 use crate::domain::{
     FencePending, GroupState, OperationRecord, OperationStatus, OperationType, ResultData,
@@ -11,7 +12,7 @@ use crate::orchestrator::site_runner::SiteRunner;
 use crate::orchestrator::steps::{
     CreateServer, FenceSource, FinalSync, ManageVolumes, SelectSnapshot, StopReplication,
 };
-use crate::orchestrator::{Executor, Outcome, Plan, PriorStep};
+use crate::orchestrator::{EventKind, Executor, Outcome, Plan, PriorStep};
 use chrono::Utc;
 use std::collections::HashMap;
 use std::sync::Arc;
@@ -45,19 +46,41 @@ impl Engine {
         let id = record.id.clone();
         let group = record.protection_group.clone();
         let (stop_tx, stop_rx) = watch::channel(false);
-        let lease = self.spawn_lease_keeper(&group, &id, stop_rx.clone());
-        let copier = self.spawn_event_copier(&id, stop_rx);
-        let outcome = self.execute(&record, plan, prior, cancel).await;
+        let (lease, mut lost) = self.spawn_lease_keeper(&group, &id, stop_rx.clone());
+        let copier = self.spawn_event_copier(&id, stop_rx.clone());
+        let fences = self.spawn_fence_watcher(stop_rx);
+        let journal = LeasedJournal {
+            store: self.store.clone(),
+            lost: lost.clone(),
+        };
+        // A console that lost its lease stops here, in the middle: the console that took the
+        // lock over runs the operation from the journal.
+        let outcome = tokio::select! {
+            r = self.execute(&record, plan, prior, cancel, journal) => Some(r),
+            _ = lost.wait_for(|l| *l) => None,
+        };
         let _ = stop_tx.send(true);
         for (task, joined) in [
             ("lease keeper", lease.await),
             ("event copier", copier.await),
+            ("fence watcher", fences.await),
         ] {
             if let Err(e) = joined {
                 tracing::error!("operation {id}: its {task} ended abnormally: {e}");
             }
         }
-        self.finish(record, outcome).await;
+        match outcome {
+            Some(outcome) => self.finish(record, outcome).await,
+            None => self.events.publish(
+                &id,
+                EventKind::Log {
+                    line: format!(
+                        "this console lost the lock of {group}: it stopped running the \
+                         operation and left it to the console that holds the lock now"
+                    ),
+                },
+            ),
+        }
         self.unregister(&id);
     }
 
@@ -67,6 +90,7 @@ impl Engine {
         plan: Plan,
         prior: HashMap<String, PriorStep>,
         cancel: watch::Receiver<bool>,
+        journal: LeasedJournal,
     ) -> Result<Outcome, EngineError> {
         let g = self.group_config(&record.protection_group)?;
         let state = JournalState {
@@ -84,7 +108,7 @@ impl Engine {
             operation_id: record.id.clone(),
             plan,
             runner: Arc::new(runner),
-            journal: Arc::new(self.store.clone()),
+            journal: Arc::new(journal),
             events: self.events.clone(),
             max_concurrency: self.opts.max_concurrency,
             cancel,
@@ -219,7 +243,8 @@ impl Engine {
 
     /// Release a group's lock; one that cannot be released is logged, and expires with its lease.
     pub(crate) async fn release_lock(&self, group: &str, operation_id: &str) {
-        if let Err(e) = self.store.release_lock(group, operation_id).await {
+        let me = &self.opts.console_id;
+        if let Err(e) = self.store.release_lock(group, operation_id, me).await {
             tracing::error!(
                 "releasing the lock of {group} held by operation {operation_id}: {e}; it expires \
                  with its lease"
