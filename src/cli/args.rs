@@ -237,6 +237,10 @@ pub struct LabServeArgs {
     /// Seconds (lab time) between scheduled replication snapshots.
     #[arg(long, value_name = "SECONDS")]
     pub snapshot_interval: Option<u64>,
+    /// Serve plain HTTP instead of HTTPS from the lab's own CA (for debugging with curl or a
+    /// packet capture).
+    #[arg(long)]
+    pub plain_http: bool,
 }
 
 #[cfg(test)]

@@ -71,6 +71,8 @@ pub struct RawArray {
     pub api_token_env: Option<String>,
     pub api_token: Option<String>,
     pub verify: Option<bool>,
+    /// A CA bundle (PEM) the array's certificate is checked against, beside the system's.
+    pub cacert: Option<String>,
     pub cinder_host: Option<String>,
 }
 

@@ -132,6 +132,7 @@ impl Resolver<'_> {
         })?;
         let cloud = clouds.cloud(&cloud_name)?;
         let array = self.array(&s.name, s.array)?;
+        self.warn_if_unverified(&s.name, &cloud, &array);
         Ok(SiteConfig {
             name: s.name,
             role,
@@ -252,6 +253,7 @@ impl Resolver<'_> {
             name: a.name,
             api_token: Secret::new(token),
             verify: a.verify.unwrap_or(true),
+            cacert: a.cacert.as_deref().map(|c| resolve_relative(self.path, c)),
             cinder_host: a
                 .cinder_host
                 .unwrap_or_else(|| DEFAULT_CINDER_HOST.to_string()),
@@ -312,6 +314,25 @@ impl Resolver<'_> {
             flavor_mapping: g.flavor_mapping,
             rpo_target: Duration::from_secs(g.rpo_target_seconds),
         })
+    }
+
+    /// Once per site and endpoint kind: TLS without verification trusts whoever answers.
+    fn warn_if_unverified(&mut self, site: &str, cloud: &CloudConfig, array: &ArrayConfig) {
+        if !cloud.verify {
+            self.warnings.push(format!(
+                "site {site:?}: TLS certificates are not verified (clouds.yaml cloud {:?} has \
+                 verify: false), so anyone on the path can pose as the cloud; set cacert to the \
+                 cloud's CA and remove verify: false",
+                cloud.name
+            ));
+        }
+        if !array.verify {
+            self.warnings.push(format!(
+                "site {site:?}: the array's TLS certificate is not verified (verify = false), so \
+                 anyone on the path can pose as the array; set cacert under [sites.array] to its \
+                 CA and remove verify = false"
+            ));
+        }
     }
 
     fn warn_if_readable(&mut self, path: &Path, what: &str) {

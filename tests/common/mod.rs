@@ -54,15 +54,26 @@ pub async fn lab_with(tune: impl FnOnce(&mut LabOptions)) -> Lab {
         max_attempts: 3,
         backoff_base: Duration::from_millis(20),
     };
+    let http = trusting(&handle);
     let (journal, scratch_db) = pg::journal_for(dir.path());
     Lab {
         handle: Some(handle),
         dir,
         config,
-        http: reqwest::Client::new(),
+        http,
         journal,
         scratch_db,
     }
+}
+
+/// A plain HTTP client that trusts the lab's CA, for the control API.
+pub fn trusting(handle: &LabHandle) -> reqwest::Client {
+    let mut builder = reqwest::Client::builder();
+    if let Some(ca) = handle.ca_file() {
+        let pem = std::fs::read(ca).expect("ca.pem");
+        builder = builder.add_root_certificate(reqwest::Certificate::from_pem(&pem).expect("pem"));
+    }
+    builder.build().expect("client")
 }
 
 impl Lab {

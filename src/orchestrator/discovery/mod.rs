@@ -12,7 +12,10 @@ pub use split_brain::{look_of, site_look, split_brain};
 
 use crate::config::{Config, GroupConfig, SiteConfig};
 use crate::domain::split_brain::SiteLook;
-use crate::domain::{ArrayView, EstateView, GroupState, GroupStatus, GroupView, SiteView};
+use crate::domain::{
+    ArrayView, EstateView, GroupState, GroupStatus, GroupView, SiteView, SplitBrainFinding,
+};
+use crate::providers::compute::Server;
 use crate::providers::{ProviderError, SiteClient, SiteProbe};
 use crate::sanitize::clean;
 use chrono::{DateTime, Utc};
@@ -28,11 +31,28 @@ pub enum DiscoveryError {
     Provider(#[from] ProviderError),
 }
 
-/// What each reachable site answered with of servers and ports (or why it could not), by site.
-pub type Looks = HashMap<String, Result<SiteLook, DiscoveryError>>;
+/// The servers each reachable site answered with (or why it could not), by site.
+pub type SiteServers = HashMap<String, Result<Vec<Server>, DiscoveryError>>;
+
+/// What each site shows of servers and ports, for split-brain detection, by site (only sites that
+/// answered both lists).
+pub type Looks = HashMap<String, SiteLook>;
 
 /// Probe every site concurrently; an unreachable site is reported, never an error.
 pub async fn probe_sites(config: &Config, clients: &HashMap<String, SiteClient>) -> Vec<SiteView> {
+    probe_with_servers(config, clients)
+        .await
+        .into_iter()
+        .map(|(view, _)| view)
+        .collect()
+}
+
+/// Each site's view with the servers its compute probe listed (or why compute refused); none when
+/// the site was not reached.
+async fn probe_with_servers(
+    config: &Config,
+    clients: &HashMap<String, SiteClient>,
+) -> Vec<(SiteView, Option<Result<Vec<Server>, DiscoveryError>>)> {
     let sites: Vec<(&SiteConfig, &SiteClient)> = config
         .sites
         .iter()
@@ -42,7 +62,13 @@ pub async fn probe_sites(config: &Config, clients: &HashMap<String, SiteClient>)
     sites
         .iter()
         .zip(probes)
-        .map(|((site, _), probe)| site_view(site, probe))
+        .map(|((site, _), mut probe)| {
+            let servers = probe
+                .servers
+                .take()
+                .map(|listed| listed.map_err(DiscoveryError::from));
+            (site_view(site, probe), servers)
+        })
         .collect()
 }
 
@@ -116,34 +142,53 @@ pub async fn newest_arrival(
         .max())
 }
 
-/// One group's line in `status`: its journaled state, RPO now, how many members run, and any
-/// split-brain. `looks` holds what each reachable site answered with (one list call of servers
-/// and one of ports a site, shared by every group).
-pub async fn group_view(
-    clients: &HashMap<String, SiteClient>,
+/// What `status` found at the sites, shared by every group's line: the sites, the servers each
+/// compute probe listed, and each site's servers and ports for split-brain detection.
+pub struct Found<'a> {
+    pub sites: &'a [SiteView],
+    pub servers: &'a SiteServers,
+    pub looks: &'a Looks,
+}
+
+/// One group's line in `status`: its journaled state, RPO now, how many members run and any
+/// split-brain; `arrival` is the newest snapshot at the secondary.
+pub fn group_view(
     group: &GroupConfig,
     state: &GroupState,
-    sites: &[SiteView],
-    looks: &Looks,
+    found: &Found,
+    arrival: Result<Option<DateTime<Utc>>, DiscoveryError>,
 ) -> GroupView {
+    let (sites, servers) = (found.sites, found.servers);
     let primary = state.current_primary.clone();
     let secondary = group.other_site(&primary).to_string();
     let replicating = !matches!(state.status, GroupStatus::FailedOver) && !state.needs_resync;
     let arrow = if replicating { "⇢" } else { "⇸" };
-    let reachable = sites.iter().any(|s| s.name == secondary && s.reachable);
+    let reachable = |name: &str| sites.iter().any(|s| s.name == name && s.reachable);
     let mut errors = Vec::new();
-    let rpo_seconds = if reachable {
-        rpo_now(clients, group, (&primary, &secondary), &mut errors).await
+    let rpo_seconds = if reachable(&secondary) {
+        match arrival {
+            Ok(Some(t)) => Some((Utc::now() - t).num_seconds().max(0)),
+            Ok(None) => {
+                errors.push(format!(
+                    "no snapshot of {} has arrived at {secondary}",
+                    group.array_pg
+                ));
+                None
+            }
+            Err(e) => {
+                errors.push(clean(&e.to_string()));
+                None
+            }
+        }
     } else {
         errors.push(format!("{secondary} is unreachable: RPO unknown"));
         None
     };
     // Members running at the primary; the configured count when it cannot be asked.
-    let instances = match looks.get(&primary) {
-        Some(Ok(look)) => look
-            .servers
+    let instances = match servers.get(&primary) {
+        Some(Ok(list)) => list
             .iter()
-            .filter(|s| !s.drill && group.members.contains(&s.name))
+            .filter(|s| group.members.contains(&s.name))
             .count(),
         Some(Err(e)) => {
             errors.push(clean(&e.to_string()));
@@ -151,7 +196,6 @@ pub async fn group_view(
         }
         None => group.members.len(),
     };
-    let split_brain = group_split_brain(group, looks, &mut errors);
     GroupView {
         name: group.name.clone(),
         status: state.status,
@@ -166,30 +210,7 @@ pub async fn group_view(
         needs_resync: state.needs_resync,
         last_operation: state.last_operation.clone(),
         fence_pending: state.fence_pending.clone(),
-        split_brain,
-    }
-}
-
-/// Now − the newest snapshot arrived at the secondary; why it is unknown goes to `errors`.
-async fn rpo_now(
-    clients: &HashMap<String, SiteClient>,
-    group: &GroupConfig,
-    (primary, secondary): (&str, &str),
-    errors: &mut Vec<String>,
-) -> Option<i64> {
-    match newest_arrival(clients, primary, secondary, &group.array_pg).await {
-        Ok(Some(t)) => Some((Utc::now() - t).num_seconds().max(0)),
-        Ok(None) => {
-            errors.push(format!(
-                "no snapshot of {} has arrived at {secondary}",
-                group.array_pg
-            ));
-            None
-        }
-        Err(e) => {
-            errors.push(clean(&e.to_string()));
-            None
-        }
+        split_brain: group_split_brain(group, found.looks, &mut errors),
     }
 }
 
@@ -198,51 +219,90 @@ fn group_split_brain(
     group: &GroupConfig,
     looks: &Looks,
     errors: &mut Vec<String>,
-) -> Vec<crate::domain::SplitBrainFinding> {
-    let mut seen = HashMap::new();
+) -> Vec<SplitBrainFinding> {
     for site in [&group.primary_site, &group.secondary_site] {
-        match looks.get(site) {
-            Some(Ok(look)) => {
-                seen.insert(site.clone(), look.clone());
-            }
-            _ => {
-                errors.push(format!("split-brain not checked: {site} does not answer"));
-                return Vec::new();
-            }
+        if !looks.contains_key(site) {
+            errors.push(format!("split-brain not checked: {site} does not answer"));
+            return Vec::new();
         }
     }
-    split_brain::of_group(group, &seen).unwrap_or_default()
+    split_brain::of_group(group, looks).unwrap_or_default()
 }
 
-/// Probe the sites and describe every group. `drills` are the journal's drills, whose servers
-/// are isolated copies and never split-brain.
+/// Each site's ports (one list call a site, asked while the sites are probed).
+async fn site_ports(
+    config: &Config,
+    clients: &HashMap<String, SiteClient>,
+) -> HashMap<String, Vec<crate::providers::network::Port>> {
+    let all = Default::default();
+    let listed = join_all(config.sites.iter().filter_map(|s| {
+        let client = clients.get(&s.name)?;
+        let all = &all;
+        Some(async move {
+            let network = client.network();
+            (s.name.clone(), network.list_ports(all).await)
+        })
+    }))
+    .await;
+    listed
+        .into_iter()
+        .filter_map(|(site, ports)| Some((site, ports.ok()?)))
+        .collect()
+}
+
+/// Probe the sites and describe every group. The groups' snapshot lists and the sites' ports are
+/// asked for while the sites are probed, and the probes' server lists are reused: no call waits
+/// for another that it does not need. `drills` are the journal's drills, whose servers are
+/// isolated copies and never split-brain.
 pub async fn estate(
     config: &Config,
     clients: &HashMap<String, SiteClient>,
     states: &HashMap<String, GroupState>,
     drills: &BTreeSet<String>,
 ) -> EstateView {
-    let sites = probe_sites(config, clients).await;
-    let reachable: Vec<&str> = sites
+    let states: Vec<GroupState> = config
+        .groups
         .iter()
-        .filter(|s| s.reachable)
-        .map(|s| s.name.as_str())
+        .map(|g| {
+            states
+                .get(&g.name)
+                .cloned()
+                .unwrap_or_else(|| GroupState::initial(&g.name, &g.primary_site))
+        })
         .collect();
-    let listed = join_all(reachable.iter().filter_map(|name| {
-        let client = clients.get(*name)?;
-        Some(async move { (name.to_string(), site_look(client, name, drills).await) })
-    }))
-    .await;
-    let looks: Looks = listed.into_iter().collect();
-    let views = join_all(config.groups.iter().map(|g| {
-        let state = states
-            .get(&g.name)
-            .cloned()
-            .unwrap_or_else(|| GroupState::initial(&g.name, &g.primary_site));
-        let (sites, looks) = (&sites, &looks);
-        async move { group_view(clients, g, &state, sites, looks).await }
-    }))
-    .await;
+    let arrivals = join_all(config.groups.iter().zip(&states).map(|(g, state)| {
+        let primary = state.current_primary.clone();
+        let secondary = g.other_site(&primary).to_string();
+        async move { newest_arrival(clients, &primary, &secondary, &g.array_pg).await }
+    }));
+    let (probed, arrivals, mut ports) = tokio::join!(
+        probe_with_servers(config, clients),
+        arrivals,
+        site_ports(config, clients)
+    );
+    let (mut servers, mut looks) = (SiteServers::new(), Looks::new());
+    let mut sites = Vec::new();
+    for (view, listed) in probed {
+        if let (Some(Ok(list)), Some(p)) = (&listed, ports.remove(&view.name)) {
+            looks.insert(view.name.clone(), look_of(&view.name, list, &p, drills));
+        }
+        if let Some(listed) = listed {
+            servers.insert(view.name.clone(), listed);
+        }
+        sites.push(view);
+    }
+    let found = Found {
+        sites: &sites,
+        servers: &servers,
+        looks: &looks,
+    };
+    let views = config
+        .groups
+        .iter()
+        .zip(states)
+        .zip(arrivals)
+        .map(|((g, state), arrival)| group_view(g, &state, &found, arrival))
+        .collect();
     EstateView {
         sites,
         protection_groups: views,
