@@ -191,11 +191,15 @@ pub async fn follow_local(
     record(engine, id).await
 }
 
+/// How often a watcher looks for a pending fence whose side answers again.
+const FENCE_LOOK_EVERY: Duration = Duration::from_secs(10);
+
 /// Follow an operation from the journal (it may run in another console) until it ends. The
 /// journal's change feed wakes it (LISTEN/NOTIFY on PostgreSQL, the data version on SQLite): each
 /// wake reads only the events after the last one shown and the operation's row. When the console
 /// running it stops renewing its lease, `take_over` resumes it here; without it, the operator is
-/// told once how to.
+/// told once how to. A long-lived watcher also starts the pending fence of a side that answers
+/// again.
 pub async fn follow_journal(
     engine: &Arc<Engine>,
     id: &str,
@@ -207,6 +211,9 @@ pub async fn follow_journal(
     let mut changes = store.changes().await.map_err(failed)?;
     let mut printer = Printer::new(quiet);
     let (mut seq, mut told) = (0, false);
+    let mut fence_look = tokio::time::interval(FENCE_LOOK_EVERY);
+    fence_look.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    fence_look.tick().await;
     loop {
         changes.mark_seen();
         for (s, ev) in store.events(id, seq).await.map_err(failed)? {
@@ -253,6 +260,7 @@ pub async fn follow_journal(
         tokio::select! {
             r = changes.changed() => { r.map_err(failed)?; }
             _ = sleep_until(wake), if wake.is_some() => {}
+            _ = fence_look.tick() => { engine.fence_when_back(None).await; }
         }
     }
 }
@@ -307,8 +315,8 @@ pub fn print_record(record: &OperationRecord, json: bool) -> Result<(), CliError
         .map(|t| format!(", ended {}", t.format("%H:%M:%S UTC")))
         .unwrap_or_default();
     out::line(format!(
-        "  {} → {}; started {started}{ended}",
-        record.source_site_id, record.target_site_id
+        "  {}; started {started}{ended}",
+        record.direction()
     ));
     let r = &record.result_data;
     out::line(format!(

@@ -28,15 +28,23 @@ pub fn request_of(cmd: &Command) -> Option<(OperationRequest, OpArgs)> {
             req.stop_servers = !f.no_stop_servers;
             req.network_mapping = f.network_mapping.iter().cloned().collect();
             req.flavor_mapping = f.flavor_mapping.iter().cloned().collect();
+            req.to = f.to.clone();
             Some((req, f.common.clone()))
         }
-        Command::Failback(a) => simple(OperationType::Failback, a),
+        Command::Failback(f) => {
+            let mut req = OperationRequest::new(OperationType::Failback, &f.common.group);
+            req.to = f.to.clone();
+            Some((req, f.common.clone()))
+        }
+        Command::Fence(a) => simple(OperationType::Fence, a),
         Command::Reprotect(a) => simple(OperationType::Reprotect, a),
         Command::TestCleanup(a) => simple(OperationType::TestCleanup, a),
         Command::Sync(a) => simple(OperationType::SyncNow, a),
         Command::TestFailover(t) => {
             let mut req = OperationRequest::new(OperationType::TestFailover, &t.common.group);
             req.network_mapping = t.network_mapping.iter().cloned().collect();
+            req.allow_production_network = t.allow_production_network;
+            req.to = t.to.clone();
             Some((req, t.common.clone()))
         }
         _ => None,
@@ -52,12 +60,12 @@ pub async fn operate(
     let state = engine.group_state(&req.group).await.map_err(engine_err)?;
     crate::domain::check_transition(req.operation, &state)
         .map_err(|r| CliError::rejected(r.to_string()))?;
+    let way = way_of(engine, &req, &state)?;
     let what = format!(
-        "{} of {} (now {}, primary {})",
+        "{} of {}: {way} (group now {})",
         req.operation.label(),
         req.group,
         state.status.as_str(),
-        state.current_primary
     );
     confirm::ask(req.operation, &req.group, &what, args.yes)?;
     let record = engine.start_with(req, false).await.map_err(engine_err)?;
@@ -81,6 +89,8 @@ pub async fn run_detached(
             tracing::info!("operation {id} handed to runner pid {pid}");
             if wait {
                 let rec = watch(engine, &id, json, false).await?;
+                // A pending fence this watcher started runs to its end before it exits.
+                engine.wait_all_local().await;
                 return finish_waiting(engine, &rec, json).await;
             }
             print_started(&record, pid, json)
@@ -108,12 +118,11 @@ fn print_started(record: &OperationRecord, pid: u32, json: bool) -> Result<(), C
     }
     let short = &record.id[..8.min(record.id.len())];
     out::line(format!(
-        "started {} of {} ({} → {}): operation {} (runner pid {pid})\nfollow it with \
+        "started {} of {} ({}): operation {} (runner pid {pid})\nfollow it with \
          `drconsole ops watch {short}`; stop it with `drconsole ops cancel {short}`",
         record.operation_type.label(),
         record.protection_group,
-        record.source_site_id,
-        record.target_site_id,
+        record.direction(),
         record.id,
     ));
     Ok(())
@@ -136,8 +145,9 @@ pub async fn finish_waiting(
     }
     Err(CliError {
         message: format!(
-            "operation {} {}: {}",
+            "operation {} ({}) {}: {}",
             record.id,
+            record.direction(),
             record.status.as_str(),
             record
                 .error_message
@@ -146,6 +156,21 @@ pub async fn finish_waiting(
         ),
         code: EXIT_FAILED,
     })
+}
+
+/// Which way the request goes from the group's state now: `site-a → site-b`.
+fn way_of(
+    engine: &Arc<Engine>,
+    req: &OperationRequest,
+    state: &crate::domain::GroupState,
+) -> Result<String, CliError> {
+    let group = engine.group_config(&req.group).map_err(engine_err)?;
+    let source = state.current_primary.as_str();
+    Ok(crate::domain::direction(
+        req.operation,
+        source,
+        group.other_site(source),
+    ))
 }
 
 /// Run the journaled operation in a detached `drconsole ops resume ID`, in a process group of its
@@ -185,15 +210,18 @@ pub async fn check(
     let checks = engine.check(&req).await.map_err(engine_err)?;
     // A group that needs attention says so in the checklist's first line already.
     let allowed_line = allowed.is_err() && state.attention.is_none();
+    let way = way_of(engine, &req, &state)?;
     if json.json {
         print_json(&serde_json::json!({
             "operation": op.as_str(),
             "group": group,
+            "direction": way,
             "allowed": allowed.is_ok(),
             "rejection": allowed.as_ref().err(),
             "checks": checks,
         }))?;
     } else {
+        out::line(format!("{} of {group}: {way}", op.label()));
         if let (Err(r), true) = (&allowed, allowed_line) {
             out::line(format!("✖ state: {r}"));
         }
@@ -204,7 +232,7 @@ pub async fn check(
     let blocked = allowed.is_err() || checks.iter().any(|c| c.state == CheckState::Fail);
     if blocked {
         Err(CliError::rejected(format!(
-            "{} of {group} would be refused",
+            "{} of {group} ({way}) would be refused",
             op.label()
         )))
     } else {

@@ -21,6 +21,8 @@ pub async fn run(cli: &Cli, engine: &Arc<Engine>, cmd: &OpsCommand) -> Result<()
         OpsCommand::Watch { id, take_over } => {
             let rec = record(engine, id).await?;
             let rec = watch(engine, &rec.id, false, *take_over).await?;
+            // A pending fence this watcher started runs to its end before the process does.
+            engine.wait_all_local().await;
             finish_waiting(engine, &rec, false).await
         }
         OpsCommand::Resume { id, json } => resume(engine, id.as_deref(), json.json).await,
@@ -60,6 +62,7 @@ async fn list(engine: &Arc<Engine>, json: bool) -> Result<(), CliError> {
                 o.id[..8.min(o.id.len())].to_string(),
                 o.operation_type.as_str().to_string(),
                 o.protection_group.clone(),
+                o.direction(),
                 o.status.as_str().to_string(),
                 format!("{}%", o.progress),
                 o.started_at
@@ -74,6 +77,7 @@ async fn list(engine: &Arc<Engine>, json: bool) -> Result<(), CliError> {
             "ID",
             "OPERATION",
             "GROUP",
+            "DIRECTION",
             "STATUS",
             "PROGRESS",
             "STARTED (UTC)",
@@ -125,6 +129,8 @@ async fn resume(engine: &Arc<Engine>, id: Option<&str>, json: bool) -> Result<()
             worst = exit_for(&rec.status, &rec.id);
         }
     }
+    // A runner does not exit under a pending fence it started while it ran.
+    engine.wait_all_local().await;
     worst
 }
 

@@ -6,7 +6,7 @@ use super::out;
 use super::status::{engine_err, print_json};
 use super::table::render;
 use super::{CliError, follow::print_record};
-use crate::domain::{OperationRecord, OperationStatus, StepMark};
+use crate::domain::{OperationRecord, OperationStatus, StepMark, human_seconds};
 use crate::orchestrator::engine::{Engine, StepView};
 use crate::sanitize::clean;
 use std::sync::Arc;
@@ -21,7 +21,8 @@ pub async fn show(engine: &Arc<Engine>, id: &str, json: bool) -> Result<(), CliE
         .map_err(engine_err)?;
     if json {
         return print_json(
-            &serde_json::json!({ "operation": d.record, "steps": d.steps, "log": d.log }),
+            &serde_json::json!({ "operation": d.record, "direction": d.record.direction(),
+                "steps": d.steps, "log": d.log }),
         );
     }
     print_record(&d.record, false)?;
@@ -30,7 +31,8 @@ pub async fn show(engine: &Arc<Engine>, id: &str, json: bool) -> Result<(), CliE
     Ok(())
 }
 
-/// The steps table: mark, step, attempt, time, and why (its failure, or why its undo failed).
+/// The steps table: step, mark, attempt, time taken, timeout, and why (its failure, or why its
+/// undo failed).
 pub fn print_steps(steps: &[StepView]) {
     let rows: Vec<Vec<String>> = steps
         .iter()
@@ -41,8 +43,8 @@ pub fn print_steps(steps: &[StepView]) {
                 (None, None) => String::new(),
             };
             vec![
-                format!("{} {}", s.mark.symbol(), s.mark),
                 s.label.clone(),
+                format!("{} {}", s.mark.symbol(), s.mark),
                 if s.attempt == 0 {
                     String::new()
                 } else {
@@ -51,11 +53,17 @@ pub fn print_steps(steps: &[StepView]) {
                 s.duration_ms
                     .map(|d| format!("{:.1} s", d as f64 / 1000.0))
                     .unwrap_or_default(),
+                s.timeout_ms
+                    .map(|t| human_seconds((t / 1000) as i64))
+                    .unwrap_or_else(|| "?".into()),
                 why,
             ]
         })
         .collect();
-    out::line(render(&["MARK", "STEP", "ATTEMPT", "TOOK", "WHY"], &rows));
+    out::line(render(
+        &["STEP", "MARK", "ATTEMPT", "TOOK", "TIMEOUT", "WHY"],
+        &rows,
+    ));
 }
 
 /// The way out of an operation that did not complete.

@@ -41,6 +41,7 @@ pub struct RawHttp {
 #[serde(deny_unknown_fields)]
 pub struct RawOperations {
     pub rollback_budget_seconds: Option<u64>,
+    pub final_sync_timeout_seconds: Option<u64>,
 }
 
 #[derive(Debug, Deserialize, Default)]

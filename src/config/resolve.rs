@@ -173,8 +173,21 @@ impl Resolver<'_> {
                 ))
                 .hint("e.g. rollback_budget_seconds = 300 (the default: five minutes)"));
         }
+        let sync = raw
+            .final_sync_timeout_seconds
+            .unwrap_or(d.final_sync_timeout.as_secs());
+        let max = OperationsConfig::MAX_FINAL_SYNC_TIMEOUT.as_secs();
+        if sync == 0 || sync > max {
+            return Err(self
+                .err(format!(
+                    "[operations] final_sync_timeout_seconds = {sync} is out of range: it must \
+                     be between 1 and {max} (a day)"
+                ))
+                .hint("e.g. final_sync_timeout_seconds = 600 (the default: 10 minutes)"));
+        }
         Ok(OperationsConfig {
             rollback_budget: budget,
+            final_sync_timeout: Duration::from_secs(sync),
         })
     }
 

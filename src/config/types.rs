@@ -186,23 +186,29 @@ impl Default for HttpPolicy {
     }
 }
 
-/// How operations run.
+/// How operations run, where the operator sets it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct OperationsConfig {
     /// How long a rollback keeps retrying compensations that fail because a site does not answer
     /// (with backoff), before it leaves what it could not undo behind.
     pub rollback_budget: Duration,
+    /// A planned move's final sync: past it the move fails, rolls back and restarts production.
+    pub final_sync_timeout: Duration,
 }
 
 impl OperationsConfig {
-    /// The longest budget accepted: a day.
+    /// The longest rollback budget accepted: a day.
     pub const MAX_ROLLBACK_BUDGET: Duration = Duration::from_secs(86_400);
+    pub const DEFAULT_FINAL_SYNC_TIMEOUT: Duration = Duration::from_secs(600);
+    /// The longest deadline accepted: a day.
+    pub const MAX_FINAL_SYNC_TIMEOUT: Duration = Duration::from_secs(86_400);
 }
 
 impl Default for OperationsConfig {
     fn default() -> Self {
         Self {
             rollback_budget: Duration::from_secs(300),
+            final_sync_timeout: Self::DEFAULT_FINAL_SYNC_TIMEOUT,
         }
     }
 }

@@ -104,6 +104,20 @@ pub struct GroupState {
     /// of no return): new operations are refused, naming the one way forward, until it is cleared.
     #[serde(default)]
     pub attention: Option<Attention>,
+    /// A forced failover left the old side unfenced (it was unreachable): its servers may still
+    /// run. Cleared by a fence (`drconsole fence GROUP`, or by itself once that side answers).
+    #[serde(default)]
+    pub fence_pending: Option<FencePending>,
+}
+
+/// Which side still has to be fenced, since which operation.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct FencePending {
+    /// The side whose servers were not stopped (the old primary).
+    pub site: String,
+    /// The forced failover that could not fence it.
+    pub operation_id: String,
+    pub since: DateTime<Utc>,
 }
 
 impl GroupState {
@@ -117,6 +131,7 @@ impl GroupState {
             needs_resync: false,
             last_operation: None,
             attention: None,
+            fence_pending: None,
         }
     }
 }

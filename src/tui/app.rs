@@ -361,6 +361,7 @@ pub fn group_state(g: &GroupView) -> GroupState {
         needs_resync: g.needs_resync,
         last_operation: g.last_operation.clone(),
         attention: g.attention.clone(),
+        fence_pending: g.fence_pending.clone(),
     }
 }
 

@@ -5,12 +5,12 @@ use super::group_state::JournalState;
 use super::lease::LeasedJournal;
 use super::{Engine, EngineError};
 use crate::domain::{
-    Attention, AttentionKind, GroupState, OperationRecord, OperationStatus, OperationType,
-    Resource, ResultData, transition_of,
+    Attention, AttentionKind, FencePending, GroupState, OperationRecord, OperationStatus,
+    OperationType, ResultData, transition_of,
 };
 use crate::orchestrator::site_runner::SiteRunner;
 use crate::orchestrator::steps::{
-    CreateServer, FinalSync, ManageVolumes, SelectSnapshot, StopReplication,
+    CreateServer, FenceSource, FinalSync, ManageVolumes, SelectSnapshot, StopReplication,
 };
 use crate::orchestrator::{EventKind, Executor, Mode, OperationEvent, Outcome, Plan, PriorStep};
 use chrono::Utc;
@@ -48,7 +48,8 @@ impl Engine {
         let group = record.protection_group.clone();
         let (stop_tx, stop_rx) = watch::channel(false);
         let (lease, mut lost) = self.spawn_lease_keeper(&group, &id, stop_rx.clone());
-        let copier = self.spawn_event_copier(&id, stop_rx);
+        let copier = self.spawn_event_copier(&id, stop_rx.clone());
+        let fences = self.spawn_fence_watcher(stop_rx);
         let journal = LeasedJournal {
             store: self.store.clone(),
             lost: lost.clone(),
@@ -63,6 +64,7 @@ impl Engine {
         for (task, joined) in [
             ("lease keeper", lease.await),
             ("event copier", copier.await),
+            ("fence watcher", fences.await),
         ] {
             if let Err(e) = joined {
                 tracing::error!("operation {id}: its {task} ended abnormally: {e}");
@@ -201,6 +203,7 @@ impl Engine {
                     .iter()
                     .any(|s| s.needs_resync)
             });
+        let fence = fence_after(record, ok, outcome);
         let group = &record.protection_group;
         let updated = self
             .update_group(group, |s| {
@@ -221,6 +224,11 @@ impl Engine {
                     .is_none_or(|a| a.operation_id == record.id);
                 if own {
                     s.attention = attention.clone();
+                }
+                match &fence {
+                    FenceAfter::Pending(p) => s.fence_pending = Some(p.clone()),
+                    FenceAfter::Done => s.fence_pending = None,
+                    FenceAfter::Unchanged => {}
                 }
             })
             .await;
@@ -285,6 +293,35 @@ impl Engine {
     }
 }
 
+/// What an operation leaves of the group's fence.
+enum FenceAfter {
+    /// A forced failover went on without reaching the old side: it must be fenced later.
+    Pending(FencePending),
+    /// A fence completed: nothing is pending any more.
+    Done,
+    Unchanged,
+}
+
+fn fence_after(record: &OperationRecord, ok: bool, outcome: Option<&Outcome>) -> FenceAfter {
+    match (record.operation_type, ok) {
+        (OperationType::Fence, true) => FenceAfter::Done,
+        (OperationType::Failover, true) => {
+            let unfenced =
+                outcome.is_some_and(|o| o.outputs_of::<FenceSource>().iter().any(|f| !f.fenced));
+            if unfenced {
+                FenceAfter::Pending(FencePending {
+                    site: record.source_site_id.clone(),
+                    operation_id: record.id.clone(),
+                    since: Utc::now(),
+                })
+            } else {
+                FenceAfter::Unchanged
+            }
+        }
+        _ => FenceAfter::Unchanged,
+    }
+}
+
 /// What an operation made, read from its steps' typed outputs: every server it created (its
 /// plan's create_server steps), the volumes it managed, and the data it lost.
 fn result_data(
@@ -293,10 +330,17 @@ fn result_data(
     outcome: &Outcome,
     current_primary: Option<String>,
 ) -> ResultData {
-    let moves = matches!(
-        op,
-        OperationType::PlannedFailover | OperationType::Failover | OperationType::Failback
-    );
+    // A move rolled back lost nothing and recovered nothing: it claims no data loss.
+    let past_no_return = outcome
+        .plan
+        .steps
+        .iter()
+        .any(|s| s.no_rollback && outcome.outputs.contains_key(&s.id));
+    let moves = (ok || past_no_return)
+        && matches!(
+            op,
+            OperationType::PlannedFailover | OperationType::Failover | OperationType::Failback
+        );
     let data_loss_seconds = moves
         .then(|| {
             let synced = outcome.outputs_of::<FinalSync>();
@@ -305,26 +349,15 @@ fn result_data(
         })
         .flatten()
         .map(|s| s.data_loss_seconds);
-    let managed = outcome.outputs_of::<ManageVolumes>();
-    let leftovers = outcome
-        .left_behind
-        .iter()
-        .flat_map(|l| l.resources.iter().cloned())
-        .collect();
+    // What stands is counted (a failure past the point of no return keeps what it made); what
+    // stands only because its undo failed is also listed, resource by resource: the leftovers.
+    let managed = outcome.standing::<ManageVolumes>();
     ResultData {
-        instances_created: if ok {
-            outcome.outputs_of::<CreateServer>().len() as u32
-        } else {
-            0
-        },
-        volumes_managed: if ok {
-            managed.iter().map(|m| m.volumes.len() as u32).sum()
-        } else {
-            0
-        },
+        instances_created: outcome.standing::<CreateServer>().len() as u32,
+        volumes_managed: managed.iter().map(|m| m.volumes.len() as u32).sum(),
         current_primary_site: current_primary,
         data_loss_seconds,
-        leftovers,
+        leftovers: outcome.leftovers(),
     }
 }
 
@@ -333,20 +366,28 @@ fn result_data(
 fn attention_of(record: &OperationRecord, outcome: &Outcome) -> Option<Attention> {
     let (kind, reason, leftovers) = match (outcome.status, &outcome.point_of_no_return) {
         (OperationStatus::RollbackFailed, _) => {
-            let leftovers: Vec<Resource> = outcome
-                .left_behind
-                .iter()
-                .flat_map(|l| l.resources.iter().cloned())
-                .collect();
+            let leftovers = outcome.leftovers();
             let reason = format!(
                 "could not be rolled back: {} not undone",
                 plural(outcome.left_behind.len(), "step")
             );
             (AttentionKind::RollbackFailed, reason, leftovers)
         }
+        // A fence is never undone and is simply run again (`drconsole fence`, or by itself once
+        // the side answers): a failed one holds nothing back.
+        (_, Some(_)) if record.operation_type == OperationType::Fence => return None,
         (OperationStatus::Failed | OperationStatus::Cancelled, Some(ponr)) => (
             AttentionKind::PastPointOfNoReturn,
-            format!("stopped past its point of no return ({ponr}): what it did stands"),
+            format!(
+                "({} {}) {} past its point of no return ({ponr}): what it did stands",
+                record.operation_type.label(),
+                record.direction(),
+                if outcome.status == OperationStatus::Cancelled {
+                    "was cancelled"
+                } else {
+                    "failed"
+                }
+            ),
             Vec::new(),
         ),
         _ => return None,

@@ -99,6 +99,30 @@ impl Outcome {
             })
             .collect()
     }
+
+    /// The outputs of the steps of kind `S` whose effect stands: succeeded and not undone (one
+    /// whose undo could not run stands: it is left behind, and its resources are leftovers).
+    pub fn standing<S: OfKind>(&self) -> Vec<S::Output> {
+        let undone = |id: &StepId| {
+            self.steps_compensated
+                .iter()
+                .any(|(s, u)| s == id && *u != Undo::Irreversible)
+        };
+        self.plan
+            .steps_of::<S>()
+            .filter(|(spec, _)| !undone(&spec.id))
+            .filter_map(|(spec, _)| self.outputs.get(&spec.id))
+            .filter_map(|v| S::Output::deserialize(v).ok())
+            .collect()
+    }
+
+    /// What stands that should not: the resources of every step left behind.
+    pub fn leftovers(&self) -> Vec<Resource> {
+        self.left_behind
+            .iter()
+            .flat_map(|l| l.resources.iter().cloned())
+            .collect()
+    }
 }
 
 pub struct Executor {

@@ -210,10 +210,11 @@ fn write_rest(tx: &Transaction<'_>, d: &JournalDump) -> rusqlite::Result<()> {
     let mut s = tx.prepare(
         "INSERT INTO group_states (name, status, current_primary, failover_count,
                                    metadata_version, needs_resync, last_operation, updated_at,
-                                   attention)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
+                                   fence_pending, attention)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
     )?;
     for (g, at) in &d.group_states {
+        let fence = g.fence_pending.as_ref().map(json).transpose()?;
         s.execute(params![
             g.name,
             g.status.as_str(),
@@ -223,6 +224,7 @@ fn write_rest(tx: &Transaction<'_>, d: &JournalDump) -> rusqlite::Result<()> {
             g.needs_resync,
             g.last_operation,
             ts(at),
+            fence,
             g.attention.as_ref().map(json).transpose()?,
         ])?;
     }

@@ -10,7 +10,7 @@ use rusqlite::{Connection, OptionalExtension, TransactionBehavior};
 use std::path::Path;
 
 /// Migration `i` brings the schema from version `i` to `i + 1`. Append only; never edit one.
-pub(super) const MIGRATIONS: &[&str] = &[V1, V2, V3];
+pub(super) const MIGRATIONS: &[&str] = &[V1, V2, V3, V4];
 
 pub const LATEST: u32 = migrations::LATEST;
 const _: () = assert!(MIGRATIONS.len() as u32 == migrations::LATEST);
@@ -26,7 +26,7 @@ CREATE INDEX rpo_samples_by_group ON rpo_samples (group_name, at_us);
 
 /// What a rollback or a retry made of a step (its own mark on every screen), why its undo failed
 /// when it was left behind, and a group's need for the operator (JSON of `domain::Attention`).
-const V3: &str = r#"
+const V4: &str = r#"
 ALTER TABLE steps ADD COLUMN mark TEXT
     CHECK (mark IS NULL OR mark IN ('undone', 'nothing_to_undo', 'irreversible',
                                     'left_behind', 'verified'));
@@ -122,6 +122,11 @@ CREATE TABLE locks (
     acquired_at_ms INTEGER NOT NULL, -- Unix milliseconds
     expires_at_ms  INTEGER NOT NULL  -- Unix milliseconds
 );
+"#;
+
+/// A forced failover's pending fence (JSON of `FencePending`, NULL when none).
+const V3: &str = r#"
+ALTER TABLE group_states ADD COLUMN fence_pending TEXT;
 "#;
 
 /// Bring the schema of `conn` to `LATEST`, or refuse a newer one.
