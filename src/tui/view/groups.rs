@@ -86,6 +86,12 @@ fn row<'a>(app: &App, g: &GroupView, wide: bool, lag: bool) -> Row<'a> {
             format!("{} {}", symbols::ATTENTION, g.status_word()),
             t.style(Role::Attention),
         ))
+    } else if g.attention.is_some() {
+        // An earlier operation needs the operator first (`ops cleanup` or `ops retry`).
+        Line::from(vec![
+            Span::styled(format!("{} ", symbols::ATTENTION), t.style(Role::Attention)),
+            Span::styled(format!("{} · attention", g.status), t.style(role)),
+        ])
     } else if g.needs_resync {
         Line::from(vec![
             Span::styled(format!("{} ", symbols::ATTENTION), t.style(Role::Attention)),
