@@ -612,8 +612,5 @@ fn a_group_that_needs_attention_says_so_in_the_groups_pane() {
     });
     let _ = feed_estate(&mut a, e);
     let screen = text(&render(&mut a, 100, 24));
-    assert!(
-        screen.contains("planned_failover_failed · attention"),
-        "{screen}"
-    );
+    assert!(screen.contains("web-app    ⚠ attention"), "{screen}");
 }
