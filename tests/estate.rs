@@ -153,6 +153,14 @@ async fn a_dead_site_is_reported_with_its_reason_and_the_other_is_still_shown() 
         web.error.as_deref().is_some_and(|e| e.contains("site-b")),
         "{web:?}"
     );
+    // No split-brain found is not "none": the group's error says it could not look.
+    assert!(web.split_brain.is_empty());
+    assert!(
+        web.error
+            .as_deref()
+            .is_some_and(|e| e.contains("split-brain not checked: site-b does not answer")),
+        "{web:?}"
+    );
 
     lab.clear_faults("site-b").await;
     let estate = lab.engine().estate().await.expect("estate");

@@ -166,20 +166,7 @@ pub fn group_view(
     let reachable = |name: &str| sites.iter().any(|s| s.name == name && s.reachable);
     let mut errors = Vec::new();
     let rpo_seconds = if reachable(&secondary) {
-        match arrival {
-            Ok(Some(t)) => Some((Utc::now() - t).num_seconds().max(0)),
-            Ok(None) => {
-                errors.push(format!(
-                    "no snapshot of {} has arrived at {secondary}",
-                    group.array_pg
-                ));
-                None
-            }
-            Err(e) => {
-                errors.push(clean(&e.to_string()));
-                None
-            }
-        }
+        rpo_of(group, &secondary, arrival, &mut errors)
     } else {
         errors.push(format!("{secondary} is unreachable: RPO unknown"));
         None
@@ -196,6 +183,8 @@ pub fn group_view(
         }
         None => group.members.len(),
     };
+    // Before `error` is made: a split-brain that could not be checked says so there.
+    let split_brain = group_split_brain(group, found.looks, &mut errors);
     GroupView {
         name: group.name.clone(),
         status: state.status,
@@ -211,7 +200,30 @@ pub fn group_view(
         attention: state.attention.clone(),
         last_operation: state.last_operation.clone(),
         fence_pending: state.fence_pending.clone(),
-        split_brain: group_split_brain(group, found.looks, &mut errors),
+        split_brain,
+    }
+}
+
+/// Now − the newest snapshot that has arrived at `secondary`; why not, in `errors`.
+fn rpo_of(
+    group: &GroupConfig,
+    secondary: &str,
+    arrival: Result<Option<DateTime<Utc>>, DiscoveryError>,
+    errors: &mut Vec<String>,
+) -> Option<i64> {
+    match arrival {
+        Ok(Some(t)) => Some((Utc::now() - t).num_seconds().max(0)),
+        Ok(None) => {
+            errors.push(format!(
+                "no snapshot of {} has arrived at {secondary}",
+                group.array_pg
+            ));
+            None
+        }
+        Err(e) => {
+            errors.push(clean(&e.to_string()));
+            None
+        }
     }
 }
 
