@@ -16,7 +16,7 @@ mod model;
 
 use common::{Lab, lab_with, record, req, rollback};
 use drconsole::domain::{GroupStatus, OperationRecord, OperationStatus, OperationType as Op};
-use drconsole::orchestrator::engine::{Engine, EngineError};
+use drconsole::orchestrator::engine::{Engine, EngineError, EngineOptions};
 use model::{Signature, SiteView};
 use rand::rngs::StdRng;
 use rand::{Rng, SeedableRng};
@@ -94,9 +94,17 @@ async fn seeded_faults_over_ten_cycles_leave_no_split_brain_no_duplicate_and_no_
 
 impl Chaos {
     async fn new(seed: u64) -> Self {
-        let mut lab = lab_with(|o| o.time_speed = 300.0).await;
+        // The lab's fast clock (boots, stops, transfers 500 times faster) and an engine that
+        // polls it often: the schedule's faults, not the lab's durations, set the pace.
+        let mut lab = lab_with(|o| o.time_speed = 500.0).await;
         lab.config.operations.final_sync_timeout = Duration::from_secs(2);
-        let engine = lab.engine_opts(lab.store(), rollback(Duration::from_secs(2)));
+        let opts = EngineOptions {
+            poll_interval: Duration::from_millis(50),
+            lease: Duration::from_secs(5),
+            rollback: rollback(Duration::from_secs(2)),
+            ..EngineOptions::default()
+        };
+        let engine = Engine::new(Arc::new(lab.config.clone()), lab.store(), opts).expect("engine");
         let sigs = model::signatures(&lab).await;
         let lab = Arc::new(lab);
         let views = [
@@ -261,10 +269,11 @@ impl Chaos {
 /// The checks at both sites.
 impl Chaos {
     async fn views(&self) -> Vec<SiteView> {
-        vec![
-            model::view(&self.lab, "site-a").await,
-            model::view(&self.lab, "site-b").await,
-        ]
+        let (a, b) = tokio::join!(
+            model::view(&self.lab, "site-a"),
+            model::view(&self.lab, "site-b")
+        );
+        vec![a, b]
     }
 
     /// What must always hold: no duplicate name at a site, no production copy ACTIVE at both.

@@ -59,7 +59,7 @@ fn one(rng: &mut StdRng, members: &[String]) -> Injection {
     let rate =
         |rng: &mut StdRng, lo: f64, hi: f64| (rng.random_range(lo..hi) * 100.0).round() / 100.0;
     let (fault, secs) = match rng.random_range(0..7) {
-        0 | 1 => (json!({"kind": "site_down"}), rng.random_range(1..=6)),
+        0 | 1 => (json!({"kind": "site_down"}), rng.random_range(1..=5)),
         2 => {
             let mut f = json!({"kind": "error_rate", "service": pick(rng, &SERVICES),
                 "rate": rate(rng, 0.1, 0.6)});

@@ -54,14 +54,16 @@ pub struct SiteView {
 
 pub async fn view(lab: &Lab, site: &str) -> SiteView {
     let c = lab.client(site);
-    let servers = c.compute().list_servers().await.expect("servers");
-    let ports = c
-        .network()
-        .list_ports(&Default::default())
-        .await
-        .expect("ports");
-    let volumes = c.volume().list_volumes().await.expect("volumes");
-    let arrays = c.array().volumes(&[]).await.expect("array volumes");
+    let (compute, network, volume, array) = (c.compute(), c.network(), c.volume(), c.array());
+    let all_ports = Default::default();
+    let (servers, ports, volumes, arrays) = tokio::join!(
+        compute.list_servers(),
+        network.list_ports(&all_ports),
+        volume.list_volumes(),
+        array.volumes(&[])
+    );
+    let (servers, ports) = (servers.expect("servers"), ports.expect("ports"));
+    let (volumes, arrays) = (volumes.expect("volumes"), arrays.expect("array volumes"));
     let key = |kind, name: &str| (site.to_string(), kind, name.to_string());
     let mut items: Vec<Key> = servers.iter().map(|s| key(K::Server, &s.name)).collect();
     items.extend(ports.iter().map(|p| key(K::Port, &p.name)));
