@@ -255,7 +255,7 @@ fn the_lock_lease_is_configurable_within_bounds() {
     );
     let e = lease("lease_seconds = 1").err().unwrap().to_string();
     assert!(
-        e.contains("lease_seconds = 1 is out of range (3 to 3600)"),
+        e.contains("lease_seconds = 1 is out of range (3 to 3600 seconds)"),
         "{e}"
     );
 }

@@ -17,6 +17,10 @@ pub(crate) const API: &str = "/api/2.17";
 /// Items asked for per list call; longer lists come in pages, followed by continuation token.
 pub(crate) const PAGE_SIZE: usize = 500;
 
+/// Never follow more pages than this: an array that always hands out another continuation
+/// token must not keep us reading (and holding) forever.
+const MAX_PAGES: usize = 1000;
+
 /// Shared by every clone of a site's array client.
 pub(crate) struct ArrayAuth {
     pub config: ArrayConfig,
@@ -142,7 +146,7 @@ impl ArraySession {
         let first = call.query("limit", self.page_size.to_string());
         let mut out = Vec::new();
         let mut next = first.clone();
-        loop {
+        for _ in 0..MAX_PAGES {
             let raw = self.execute(next.clone()).await?;
             let page: super::wire::Items<T> = self.http.decode(&next, &raw)?;
             out.extend(page.items);
@@ -151,6 +155,12 @@ impl ArraySession {
                 None => return Ok(out),
             }
         }
+        Err(ProviderError::decode(
+            &self.http.site,
+            first.service,
+            &first.label,
+            format!("still more pages after {MAX_PAGES}: the list does not end"),
+        ))
     }
 }
 

@@ -161,6 +161,7 @@ pub fn fast_policy() -> HttpPolicy {
         request_timeout: Duration::from_millis(300),
         max_attempts: 3,
         backoff_base: Duration::from_millis(5),
+        ..HttpPolicy::default()
     }
 }
 
