@@ -3,6 +3,7 @@
 //! another process (`ops watch`).
 
 use super::CliError;
+use super::out;
 use super::status::print_json;
 use crate::domain::OperationRecord;
 use crate::orchestrator::engine::{Engine, is_orphaned};
@@ -225,15 +226,15 @@ pub fn print_record(record: &OperationRecord, json: bool) -> Result<(), CliError
     if json {
         return print_json(&serde_json::json!({ "operation": record }));
     }
-    println!(
+    out::line(format!(
         "{} of {}: {} ({}%)",
         record.operation_type.label(),
         record.protection_group,
         record.status.as_str(),
         record.progress
-    );
-    println!("  id: {}", record.id);
-    println!(
+    ));
+    out::line(format!("  id: {}", record.id));
+    out::line(format!(
         "  {} → {}; started {}{}",
         record.source_site_id,
         record.target_site_id,
@@ -245,9 +246,9 @@ pub fn print_record(record: &OperationRecord, json: bool) -> Result<(), CliError
             .completed_at
             .map(|t| format!(", ended {}", t.format("%H:%M:%S UTC")))
             .unwrap_or_default()
-    );
+    ));
     let r = &record.result_data;
-    println!(
+    out::line(format!(
         "  instances created: {}, volumes managed: {}, current primary: {}{}",
         r.instances_created,
         r.volumes_managed,
@@ -255,12 +256,15 @@ pub fn print_record(record: &OperationRecord, json: bool) -> Result<(), CliError
         r.data_loss_seconds
             .map(|s| format!(", data loss: {s} s"))
             .unwrap_or_default()
-    );
+    ));
     if let Some(e) = &record.error_message {
-        println!("  error: {e}");
+        out::line(format!("  error: {e}"));
     }
     if !record.steps_failed.is_empty() {
-        println!("  failed steps: {}", record.steps_failed.join(", "));
+        out::line(format!(
+            "  failed steps: {}",
+            record.steps_failed.join(", ")
+        ));
     }
     Ok(())
 }

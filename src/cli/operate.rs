@@ -3,6 +3,7 @@
 
 use super::args::{Command, JsonFlag, OpArgs};
 use super::follow::{follow_local, print_record};
+use super::out;
 use super::status::{engine_err, print_json};
 use super::{Cli, CliError, EXIT_FAILED, confirm};
 use crate::domain::{CheckState, OperationStatus, OperationType};
@@ -83,20 +84,22 @@ pub async fn operate(
         let record = engine.start_with(req, false).await.map_err(engine_err)?;
         if let Err(e) = spawn_runner(cli, &record.id) {
             // No background runner: run it here, so the operation is never left behind.
-            eprintln!("could not start a background runner ({e}); running here");
+            out::warn(&format!(
+                "could not start a background runner ({e}); running here"
+            ));
             engine.resume_one(&record.id).await.map_err(engine_err)?;
             engine.wait_local(&record.id).await;
         }
         if args.json.json {
             print_json(&serde_json::json!({ "operation": record }))?;
         } else {
-            println!(
+            out::line(format!(
                 "started {} of {}: operation {}\nfollow it with `drconsole ops watch {}`",
                 record.operation_type.label(),
                 record.protection_group,
                 record.id,
                 &record.id[..8.min(record.id.len())]
-            );
+            ));
         }
         Ok(())
     }
@@ -147,10 +150,10 @@ pub async fn check(
         }))?;
     } else {
         if let Err(r) = &allowed {
-            println!("✖ state: {r}");
+            out::line(format!("✖ state: {r}"));
         }
         for c in &checks {
-            println!("{} {}: {}", c.state.symbol(), c.label, c.reason);
+            out::line(format!("{} {}: {}", c.state.symbol(), c.label, c.reason));
         }
     }
     let blocked = allowed.is_err() || checks.iter().any(|c| c.state == CheckState::Fail);

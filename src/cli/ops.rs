@@ -2,6 +2,7 @@
 
 use super::args::OpsCommand;
 use super::follow::{follow_journal, follow_local, print_record, record};
+use super::out;
 use super::status::{engine_err, print_json};
 use super::table::render;
 use super::{CliError, EXIT_FAILED};
@@ -63,21 +64,18 @@ async fn list(engine: &Arc<Engine>, json: bool) -> Result<(), CliError> {
             ]
         })
         .collect();
-    println!(
-        "{}",
-        render(
-            &[
-                "ID",
-                "OPERATION",
-                "GROUP",
-                "STATUS",
-                "PROGRESS",
-                "STARTED (UTC)",
-                "BY"
-            ],
-            &rows
-        )
-    );
+    out::line(render(
+        &[
+            "ID",
+            "OPERATION",
+            "GROUP",
+            "STATUS",
+            "PROGRESS",
+            "STARTED (UTC)",
+            "BY",
+        ],
+        &rows,
+    ));
     Ok(())
 }
 
@@ -113,10 +111,10 @@ async fn show(engine: &Arc<Engine>, id: &str, json: bool) -> Result<(), CliError
             ]
         })
         .collect();
-    println!(
-        "{}",
-        render(&["STEP", "STATUS", "ATTEMPT", "TOOK", "ERROR"], &rows)
-    );
+    out::line(render(
+        &["STEP", "STATUS", "ATTEMPT", "TOOK", "ERROR"],
+        &rows,
+    ));
     Ok(())
 }
 
@@ -127,7 +125,7 @@ async fn resume(engine: &Arc<Engine>, id: Option<&str>, json: bool) -> Result<()
     };
     if ids.is_empty() {
         if !json {
-            println!("nothing to resume: no operation was left unfinished");
+            out::line("nothing to resume: no operation was left unfinished");
         }
         return Ok(());
     }
@@ -153,10 +151,10 @@ async fn cancel(engine: &Arc<Engine>, id: &str) -> Result<(), CliError> {
         )));
     }
     engine.request_cancel(&rec.id).await.map_err(engine_err)?;
-    println!(
+    out::line(format!(
         "asked operation {} to stop; it rolls back. Follow it with `drconsole ops watch {}`",
         rec.id,
         &rec.id[..8.min(rec.id.len())]
-    );
+    ));
     Ok(())
 }
