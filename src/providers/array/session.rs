@@ -149,6 +149,20 @@ impl ArraySession {
         for _ in 0..MAX_PAGES {
             let raw = self.execute(next.clone()).await?;
             let page: super::wire::Items<T> = self.http.decode(&next, &raw)?;
+            if page.items.len() > self.page_size {
+                // More than `limit` asked for: the array ignores the paging it promised, and
+                // nothing then bounds what one list may hold.
+                return Err(ProviderError::decode(
+                    &self.http.site,
+                    next.service,
+                    &next.label,
+                    format!(
+                        "a page of {} items when at most {} were asked for (limit)",
+                        page.items.len(),
+                        self.page_size
+                    ),
+                ));
+            }
             out.extend(page.items);
             match page.continuation_token.filter(|t| !t.is_empty()) {
                 Some(token) => next = first.clone().query("continuation_token", token),

@@ -4,6 +4,7 @@ mod array;
 mod compute;
 mod fake;
 mod fixtures;
+mod hostile;
 mod http;
 mod identity;
 mod network;
