@@ -259,3 +259,5 @@ fn the_lock_lease_is_configurable_within_bounds() {
         "{e}"
     );
 }
+
+mod hostile;
