@@ -2,6 +2,7 @@
 
 mod array;
 mod compute;
+mod decode;
 mod fake;
 mod fixtures;
 mod hostile;
