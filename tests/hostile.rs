@@ -193,11 +193,10 @@ async fn with_stdout_closed(mut cmd: Command) -> Output {
     cmd.stdout(Stdio::piped()).stderr(Stdio::piped());
     let mut child = cmd.spawn().expect("spawn");
     drop(child.stdout.take());
-    let out = tokio::time::timeout(Duration::from_secs(60), child.wait_with_output())
+    tokio::time::timeout(Duration::from_secs(60), child.wait_with_output())
         .await
         .expect("ends")
-        .expect("run");
-    out
+        .expect("run")
 }
 
 #[tokio::test(flavor = "multi_thread")]
