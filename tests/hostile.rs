@@ -35,11 +35,12 @@ async fn hostile(how: Hostility) -> String {
                     Hostility::Silent => std::future::pending::<()>().await,
                     Hostility::Trickle => {
                         let head = b"HTTP/1.1 200 OK\r\ncontent-type: application/json\r\n";
+                        let mut each_second = tokio::time::interval(Duration::from_secs(1));
                         for b in head.iter().cycle() {
+                            each_second.tick().await;
                             if conn.write_all(&[*b]).await.is_err() {
                                 return;
                             }
-                            tokio::time::sleep(Duration::from_secs(1)).await;
                         }
                     }
                     Hostility::StallAfterHead => {

@@ -81,28 +81,38 @@ pub async fn operate(
             })
         }
     } else {
-        let record = engine.start_with(req, false).await.map_err(engine_err)?;
-        if let Err(e) = spawn_runner(cli, &record.id) {
-            // No background runner: run it here, so the operation is never left behind.
-            out::warn(&format!(
-                "could not start a background runner ({e}); running here"
-            ));
-            engine.resume_one(&record.id).await.map_err(engine_err)?;
-            engine.wait_local(&record.id).await;
-        }
-        if args.json.json {
-            print_json(&serde_json::json!({ "operation": record }))?;
-        } else {
-            out::line(format!(
-                "started {} of {}: operation {}\nfollow it with `drconsole ops watch {}`",
-                record.operation_type.label(),
-                record.protection_group,
-                record.id,
-                &record.id[..8.min(record.id.len())]
-            ));
-        }
-        Ok(())
+        start_in_background(cli, engine, req, args.json.json).await
     }
+}
+
+/// Journal the operation and hand it to a detached runner; say how to follow it.
+async fn start_in_background(
+    cli: &Cli,
+    engine: &Arc<Engine>,
+    req: OperationRequest,
+    json: bool,
+) -> Result<(), CliError> {
+    let record = engine.start_with(req, false).await.map_err(engine_err)?;
+    if let Err(e) = spawn_runner(cli, &record.id) {
+        // No background runner: run it here, so the operation is never left behind.
+        out::warn(&format!(
+            "could not start a background runner ({e}); running here"
+        ));
+        engine.resume_one(&record.id).await.map_err(engine_err)?;
+        engine.wait_local(&record.id).await;
+    }
+    if json {
+        print_json(&serde_json::json!({ "operation": record }))?;
+    } else {
+        out::line(format!(
+            "started {} of {}: operation {}\nfollow it with `drconsole ops watch {}`",
+            record.operation_type.label(),
+            record.protection_group,
+            record.id,
+            &record.id[..8.min(record.id.len())]
+        ));
+    }
+    Ok(())
 }
 
 /// Run the journaled operation in a detached `drconsole ops resume ID`, so it outlives this

@@ -48,7 +48,10 @@ pub fn waves<'de, D: Deserializer<'de>>(d: D) -> Result<Vec<Vec<String>>, D::Err
         .collect())
 }
 
-pub fn name_map<'de, D: Deserializer<'de>>(d: D) -> Result<BTreeMap<String, String>, D::Error> {
+/// Name to name (network, flavor and key mappings).
+type NameMap = BTreeMap<String, String>;
+
+pub fn name_map<'de, D: Deserializer<'de>>(d: D) -> Result<NameMap, D::Error> {
     Ok(BTreeMap::<Name, Name>::deserialize(d)?
         .into_iter()
         .map(|(k, v)| (k.0, v.0))

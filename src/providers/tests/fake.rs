@@ -273,6 +273,14 @@ async fn handle(State(state): State<Arc<FakeState>>, req: Request) -> Response {
     builder.body(body).expect("response")
 }
 
+/// A stream that yields every `period`, the first at once.
+fn tokio_stream_interval(period: Duration) -> impl futures_util::Stream<Item = ()> {
+    futures_util::stream::unfold(tokio::time::interval(period), |mut every| async move {
+        every.tick().await;
+        Some(((), every))
+    })
+}
+
 fn hostile_body(mode: BodyMode, body: Vec<u8>) -> Body {
     use futures_util::stream::{self, StreamExt};
     type Chunk = Result<Vec<u8>, std::convert::Infallible>;
@@ -280,10 +288,15 @@ fn hostile_body(mode: BodyMode, body: Vec<u8>) -> Body {
         BodyMode::Endless => {
             Body::from_stream(stream::repeat_with(|| Chunk::Ok(vec![b' '; 65536])))
         }
-        BodyMode::Trickle => Body::from_stream(stream::iter(body).then(|b| async move {
-            tokio::time::sleep(Duration::from_secs(1)).await;
-            Chunk::Ok(vec![b])
-        })),
+        BodyMode::Trickle => {
+            // A byte a second: the endpoint's pace, not a wait of the test.
+            let ticks = tokio_stream_interval(Duration::from_secs(1));
+            Body::from_stream(
+                stream::iter(body)
+                    .zip(ticks)
+                    .map(|(b, ())| Chunk::Ok(vec![b])),
+            )
+        }
         _ => {
             let first = body.first().map(|b| vec![*b]).unwrap_or_default();
             let head = stream::once(async move { Chunk::Ok(first) });
