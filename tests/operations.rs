@@ -271,10 +271,34 @@ async fn a_forced_failover_while_production_is_down_records_the_loss_and_needs_r
     let err = engine
         .start(req(Op::Reprotect, "web-app"))
         .await
+        .expect_err("fence first");
+    assert!(err.to_string().contains("drconsole fence web-app"), "{err}");
+    assert_eq!(
+        state.fence_pending.as_ref().map(|p| p.site.as_str()),
+        Some("site-a"),
+        "the old side was not fenced"
+    );
+    // Production comes back: its old copies are fenced first, then sync re-syncs it.
+    lab.clear_faults("site-a").await;
+    let err = engine
+        .start(req(Op::SyncNow, "web-app"))
+        .await
+        .expect_err("fence first");
+    assert!(err.to_string().contains("drconsole fence web-app"), "{err}");
+    let fence = run(&engine, req(Op::Fence, "web-app"))
+        .await
+        .expect("fence");
+    assert_eq!(
+        fence.status,
+        OperationStatus::Completed,
+        "{:?}",
+        fence.error_message
+    );
+    let err = engine
+        .start(req(Op::Reprotect, "web-app"))
+        .await
         .expect_err("re-sync first");
     assert!(err.to_string().contains("sync"), "{err}");
-    // Production comes back: sync now re-syncs it and clears the mark.
-    lab.clear_faults("site-a").await;
     let sync = run(&engine, req(Op::SyncNow, "web-app"))
         .await
         .expect("sync");

@@ -131,11 +131,15 @@ pub async fn follow_local(
     record(engine, id).await
 }
 
+/// How often a watcher looks for a pending fence whose side answers again.
+const FENCE_LOOK_EVERY: Duration = Duration::from_secs(10);
+
 /// Follow an operation from the journal (it may run in another console) until it ends. The
 /// journal's change feed wakes it (LISTEN/NOTIFY on PostgreSQL, the data version on SQLite): each
 /// wake reads only the events after the last one shown and the operation's row. When the console
 /// running it stops renewing its lease, `take_over` resumes it here; without it, the operator is
-/// told once how to.
+/// told once how to. A long-lived watcher also starts the pending fence of a side that answers
+/// again.
 pub async fn follow_journal(
     engine: &Arc<Engine>,
     id: &str,
@@ -147,6 +151,9 @@ pub async fn follow_journal(
     let mut changes = store.changes().await.map_err(failed)?;
     let mut printer = Printer::new(quiet);
     let (mut seq, mut told) = (0, false);
+    let mut fence_look = tokio::time::interval(FENCE_LOOK_EVERY);
+    fence_look.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    fence_look.tick().await;
     loop {
         changes.mark_seen();
         for (s, ev) in store.events(id, seq).await.map_err(failed)? {
@@ -189,6 +196,7 @@ pub async fn follow_journal(
         tokio::select! {
             r = changes.changed() => { r.map_err(failed)?; }
             _ = sleep_until(wake), if wake.is_some() => {}
+            _ = fence_look.tick() => { engine.fence_when_back(None).await; }
         }
     }
 }
@@ -235,9 +243,8 @@ pub fn print_record(record: &OperationRecord, json: bool) -> Result<(), CliError
     ));
     out::line(format!("  id: {}", record.id));
     out::line(format!(
-        "  {} → {}; started {}{}",
-        record.source_site_id,
-        record.target_site_id,
+        "  {}; started {}{}",
+        record.direction(),
         record
             .started_at
             .map(|t| t.format("%Y-%m-%d %H:%M:%S UTC").to_string())

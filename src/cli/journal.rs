@@ -3,16 +3,14 @@
 
 use super::args::JournalCommand;
 use super::out;
-use super::setup::store_config;
+use super::setup::{journal_url, store_config};
 use super::status::print_json;
 use super::table::render;
 use super::{Cli, CliError, load_config};
 use crate::config::StoreConfig;
-use crate::config::parse_store_url;
 use crate::sanitize::clean;
 use crate::store::check::{JournalReport, check};
 use crate::store::{Store, dump};
-use std::path::Path;
 
 pub async fn run(cli: &Cli, cmd: &JournalCommand) -> Result<(), CliError> {
     match cmd {
@@ -29,7 +27,11 @@ pub async fn run(cli: &Cli, cmd: &JournalCommand) -> Result<(), CliError> {
             }
         }
         JournalCommand::Copy { from, to, replace } => {
-            let (from, to, replace) = (url(from, "--from")?, url(to, "--to")?, *replace);
+            let (from, to, replace) = (
+                journal_url(from, "--from")?,
+                journal_url(to, "--to")?,
+                *replace,
+            );
             let copied = blocking(move || {
                 let source = Store::open(&from)?;
                 let target = Store::open(&to)?;
@@ -57,17 +59,6 @@ fn configured_store(cli: &Cli) -> Result<StoreConfig, CliError> {
     }
     let loaded = load_config(cli)?;
     Ok(loaded.config.store)
-}
-
-/// A journal URL from the command line; a bare path means a SQLite file.
-fn url(s: &str, flag: &str) -> Result<StoreConfig, CliError> {
-    let with_scheme = if s.contains("://") {
-        s.to_string()
-    } else {
-        format!("sqlite://{s}")
-    };
-    parse_store_url(&with_scheme, Path::new(""))
-        .map_err(|e| CliError::rejected(format!("{flag}: {e}")))
 }
 
 async fn blocking<T: Send + 'static>(

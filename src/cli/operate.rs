@@ -27,15 +27,23 @@ pub fn request_of(cmd: &Command) -> Option<(OperationRequest, OpArgs)> {
             req.stop_servers = !f.no_stop_servers;
             req.network_mapping = f.network_mapping.iter().cloned().collect();
             req.flavor_mapping = f.flavor_mapping.iter().cloned().collect();
+            req.to = f.to.clone();
             Some((req, f.common.clone()))
         }
-        Command::Failback(a) => simple(OperationType::Failback, a),
+        Command::Failback(f) => {
+            let mut req = OperationRequest::new(OperationType::Failback, &f.common.group);
+            req.to = f.to.clone();
+            Some((req, f.common.clone()))
+        }
+        Command::Fence(a) => simple(OperationType::Fence, a),
         Command::Reprotect(a) => simple(OperationType::Reprotect, a),
         Command::TestCleanup(a) => simple(OperationType::TestCleanup, a),
         Command::Sync(a) => simple(OperationType::SyncNow, a),
         Command::TestFailover(t) => {
             let mut req = OperationRequest::new(OperationType::TestFailover, &t.common.group);
             req.network_mapping = t.network_mapping.iter().cloned().collect();
+            req.allow_production_network = t.allow_production_network;
+            req.to = t.to.clone();
             Some((req, t.common.clone()))
         }
         _ => None,
@@ -51,68 +59,83 @@ pub async fn operate(
     let state = engine.group_state(&req.group).await.map_err(engine_err)?;
     crate::domain::check_transition(req.operation, &state)
         .map_err(|r| CliError::rejected(r.to_string()))?;
+    let way = way_of(engine, &req, &state)?;
     let what = format!(
-        "{} of {} (now {}, primary {})",
+        "{} of {}: {way} (group now {})",
         req.operation.label(),
         req.group,
         state.status.as_str(),
-        state.current_primary
     );
     confirm::ask(req.operation, &req.group, &what, args.yes)?;
     if args.wait {
-        let mut events = engine.events().subscribe();
-        let record = engine.start(req).await.map_err(engine_err)?;
-        let record = follow_local(engine, &record.id, &mut events, args.json.json).await?;
-        print_record(&record, args.json.json)?;
-        if record.status == OperationStatus::Completed {
-            Ok(())
-        } else {
-            Err(CliError {
-                message: format!(
-                    "operation {} {}: {}",
-                    record.id,
-                    record.status.as_str(),
-                    record
-                        .error_message
-                        .as_deref()
-                        .unwrap_or("no reason recorded")
-                ),
-                code: EXIT_FAILED,
-            })
-        }
+        run_and_wait(engine, req, args.json.json).await
     } else {
-        start_in_background(cli, engine, req, args.json.json).await
+        let record = engine.start_with(req, false).await.map_err(engine_err)?;
+        if let Err(e) = spawn_runner(cli, &record.id) {
+            // No background runner: run it here, so the operation is never left behind.
+            out::warn(&format!(
+                "could not start a background runner ({e}); running here"
+            ));
+            engine.resume_one(&record.id).await.map_err(engine_err)?;
+            engine.wait_local(&record.id).await;
+        }
+        if args.json.json {
+            print_json(&serde_json::json!({ "operation": record }))?;
+        } else {
+            out::line(format!(
+                "started {} of {} ({}): operation {}\nfollow it with `drconsole ops watch {}`",
+                record.operation_type.label(),
+                record.protection_group,
+                record.direction(),
+                record.id,
+                &record.id[..8.min(record.id.len())]
+            ));
+        }
+        Ok(())
     }
 }
 
-/// Journal the operation and hand it to a detached runner; say how to follow it.
-async fn start_in_background(
-    cli: &Cli,
+/// `--wait`: run it here and follow it to its end; exit 1 unless it completed.
+async fn run_and_wait(
     engine: &Arc<Engine>,
     req: OperationRequest,
     json: bool,
 ) -> Result<(), CliError> {
-    let record = engine.start_with(req, false).await.map_err(engine_err)?;
-    if let Err(e) = spawn_runner(cli, &record.id) {
-        // No background runner: run it here, so the operation is never left behind.
-        out::warn(&format!(
-            "could not start a background runner ({e}); running here"
-        ));
-        engine.resume_one(&record.id).await.map_err(engine_err)?;
-        engine.wait_local(&record.id).await;
+    let mut events = engine.events().subscribe();
+    let record = engine.start(req).await.map_err(engine_err)?;
+    let record = follow_local(engine, &record.id, &mut events, json).await?;
+    print_record(&record, json)?;
+    if record.status == OperationStatus::Completed {
+        return Ok(());
     }
-    if json {
-        print_json(&serde_json::json!({ "operation": record }))?;
-    } else {
-        out::line(format!(
-            "started {} of {}: operation {}\nfollow it with `drconsole ops watch {}`",
-            record.operation_type.label(),
-            record.protection_group,
+    Err(CliError {
+        message: format!(
+            "operation {} ({}) {}: {}",
             record.id,
-            &record.id[..8.min(record.id.len())]
-        ));
-    }
-    Ok(())
+            record.direction(),
+            record.status.as_str(),
+            record
+                .error_message
+                .as_deref()
+                .unwrap_or("no reason recorded")
+        ),
+        code: EXIT_FAILED,
+    })
+}
+
+/// Which way the request goes from the group's state now: `site-a → site-b`.
+fn way_of(
+    engine: &Arc<Engine>,
+    req: &OperationRequest,
+    state: &crate::domain::GroupState,
+) -> Result<String, CliError> {
+    let group = engine.group_config(&req.group).map_err(engine_err)?;
+    let source = state.current_primary.as_str();
+    Ok(crate::domain::direction(
+        req.operation,
+        source,
+        group.other_site(source),
+    ))
 }
 
 /// Run the journaled operation in a detached `drconsole ops resume ID`, so it outlives this
@@ -150,15 +173,18 @@ pub async fn check(
     let state = engine.group_state(group).await.map_err(engine_err)?;
     let allowed = crate::domain::check_transition(op, &state).map_err(|r| r.to_string());
     let checks = engine.check(&req).await.map_err(engine_err)?;
+    let way = way_of(engine, &req, &state)?;
     if json.json {
         print_json(&serde_json::json!({
             "operation": op.as_str(),
             "group": group,
+            "direction": way,
             "allowed": allowed.is_ok(),
             "rejection": allowed.as_ref().err(),
             "checks": checks,
         }))?;
     } else {
+        out::line(format!("{} of {group}: {way}", op.label()));
         if let Err(r) = &allowed {
             out::line(format!("✖ state: {r}"));
         }
@@ -169,7 +195,7 @@ pub async fn check(
     let blocked = allowed.is_err() || checks.iter().any(|c| c.state == CheckState::Fail);
     if blocked {
         Err(CliError::rejected(format!(
-            "{} of {group} would be refused",
+            "{} of {group} ({way}) would be refused",
             op.label()
         )))
     } else {

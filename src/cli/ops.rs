@@ -6,7 +6,7 @@ use super::out;
 use super::status::{engine_err, print_json};
 use super::table::render;
 use super::{CliError, EXIT_FAILED};
-use crate::domain::OperationStatus;
+use crate::domain::{OperationStatus, human_seconds};
 use crate::orchestrator::engine::Engine;
 use std::sync::Arc;
 
@@ -21,6 +21,8 @@ pub async fn run(engine: &Arc<Engine>, cmd: &OpsCommand) -> Result<(), CliError>
             let rec = record(engine, id).await?;
             let rec = follow_journal(engine, &rec.id, false, *take_over).await?;
             print_record(&rec, false)?;
+            // A pending fence this watcher started runs to its end before the process does.
+            engine.wait_all_local().await;
             exit_for(&rec.status, &rec.id)
         }
         OpsCommand::Resume { id, json } => resume(engine, id.as_deref(), json.json).await,
@@ -55,6 +57,7 @@ async fn list(engine: &Arc<Engine>, json: bool) -> Result<(), CliError> {
                 o.id[..8.min(o.id.len())].to_string(),
                 o.operation_type.as_str().to_string(),
                 o.protection_group.clone(),
+                o.direction(),
                 o.status.as_str().to_string(),
                 format!("{}%", o.progress),
                 o.started_at
@@ -69,6 +72,7 @@ async fn list(engine: &Arc<Engine>, json: bool) -> Result<(), CliError> {
             "ID",
             "OPERATION",
             "GROUP",
+            "DIRECTION",
             "STATUS",
             "PROGRESS",
             "STARTED (UTC)",
@@ -79,8 +83,8 @@ async fn list(engine: &Arc<Engine>, json: bool) -> Result<(), CliError> {
     Ok(())
 }
 
-/// `ops show`: the operation's record and every step of its plan, from the engine's detail (the
-/// console's operation view reads the same).
+/// `ops show`: the operation's record with its direction and every step of its plan with its
+/// timeout, from the engine's detail (the console's operation view reads the same).
 async fn show(engine: &Arc<Engine>, id: &str, json: bool) -> Result<(), CliError> {
     let d = engine
         .operation_detail(id, SHOW_LOG_LINES)
@@ -88,7 +92,8 @@ async fn show(engine: &Arc<Engine>, id: &str, json: bool) -> Result<(), CliError
         .map_err(engine_err)?;
     if json {
         return print_json(
-            &serde_json::json!({ "operation": d.record, "steps": d.steps, "log": d.log }),
+            &serde_json::json!({ "operation": d.record, "direction": d.record.direction(),
+                "steps": d.steps, "log": d.log }),
         );
     }
     print_record(&d.record, false)?;
@@ -107,12 +112,15 @@ async fn show(engine: &Arc<Engine>, id: &str, json: bool) -> Result<(), CliError
                 s.duration_ms
                     .map(|d| format!("{:.1} s", d as f64 / 1000.0))
                     .unwrap_or_default(),
+                s.timeout_ms
+                    .map(|t| human_seconds((t / 1000) as i64))
+                    .unwrap_or_else(|| "?".into()),
                 s.error.clone().unwrap_or_default(),
             ]
         })
         .collect();
     out::line(render(
-        &["STEP", "STATUS", "ATTEMPT", "TOOK", "ERROR"],
+        &["STEP", "STATUS", "ATTEMPT", "TOOK", "TIMEOUT", "ERROR"],
         &rows,
     ));
     Ok(())
@@ -138,6 +146,8 @@ async fn resume(engine: &Arc<Engine>, id: Option<&str>, json: bool) -> Result<()
             worst = exit_for(&rec.status, &rec.id);
         }
     }
+    // A runner does not exit under a pending fence it started while it ran.
+    engine.wait_all_local().await;
     worst
 }
 

@@ -13,9 +13,19 @@ use tokio::time::Instant;
 pub fn store_config(cli: &Cli, configured: &StoreConfig) -> Result<StoreConfig, CliError> {
     match cli.store.as_deref() {
         None => Ok(configured.clone()),
-        Some(url) => parse_store_url(url, Path::new(""))
-            .map_err(|e| CliError::rejected(format!("--store: {e}"))),
+        Some(url) => journal_url(url, "--store"),
     }
+}
+
+/// A journal URL from the command line; a bare path means a SQLite file (as `--help` says).
+pub fn journal_url(s: &str, flag: &str) -> Result<StoreConfig, CliError> {
+    let with_scheme = if s.contains("://") {
+        s.to_string()
+    } else {
+        format!("sqlite://{s}")
+    };
+    parse_store_url(&with_scheme, Path::new(""))
+        .map_err(|e| CliError::rejected(format!("{flag}: {e}")))
 }
 
 pub fn engine(cli: &Cli) -> Result<Arc<Engine>, CliError> {

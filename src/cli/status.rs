@@ -115,9 +115,14 @@ fn group_table(e: &EstateView) -> String {
             } else {
                 ""
             };
+            let loud = if g.status_word() != g.status.as_str() {
+                "⚠ "
+            } else {
+                ""
+            };
             vec![
                 g.name.clone(),
-                format!("{}{resync}", g.status.as_str()),
+                format!("{loud}{}{resync}", g.status_word()),
                 g.direction.clone(),
                 rpo(g),
                 g.instances.to_string(),
@@ -134,9 +139,38 @@ fn group_table(e: &EstateView) -> String {
     let mut out = render(&headers, &rows);
     out.push('\n');
     for g in &e.protection_groups {
+        out.push_str(&standing(g));
         if let Some(err) = &g.error {
             out.push_str(&format!("  {}: {err}\n", g.name));
         }
+    }
+    out
+}
+
+/// What stands on a group that the operator must act on, each with the one way out.
+fn standing(g: &GroupView) -> String {
+    let mut out = String::new();
+    for f in &g.split_brain {
+        out.push_str(&format!(
+            "  ⚠ SPLIT-BRAIN {}: {}; run `drconsole fence {}` (stops the copies at {})\n",
+            g.name,
+            f.describe(),
+            g.name,
+            g.current_secondary()
+        ));
+    }
+    if let Some(p) = &g.fence_pending {
+        out.push_str(&format!(
+            "  ⚠ FENCE PENDING {}: {} was unreachable during the forced failover {} (since {}), \
+             so its servers may still run; the fence runs by itself once {} answers, or run \
+             `drconsole fence {}`\n",
+            g.name,
+            p.site,
+            p.operation_id.get(..8).unwrap_or(&p.operation_id),
+            p.since.format("%Y-%m-%d %H:%M:%S UTC"),
+            p.site,
+            g.name
+        ));
     }
     out
 }
@@ -159,6 +193,13 @@ pub fn render_instances(list: &[InstanceView]) -> String {
             })
             .collect();
         out.push_str(&format!("{}  {}\n", i.name, servers.join("   ")));
+        if let Some(f) = &i.split_brain {
+            out.push_str(&format!(
+                "    ⚠ SPLIT-BRAIN: {}; run `drconsole fence {}`\n",
+                f.describe(),
+                i.group
+            ));
+        }
         for v in &i.volumes {
             out.push_str(&format!(
                 "    {} {} GB {}{} → {} ({})\n",

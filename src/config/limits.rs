@@ -78,6 +78,15 @@ pub const REFRESH_SECONDS: Limit = Limit {
     unit: "seconds",
 };
 
+/// A planned move's final sync; a day at most.
+pub const FINAL_SYNC_TIMEOUT_SECONDS: Limit = Limit {
+    key: "[operations] final_sync_timeout_seconds",
+    min: 1,
+    max: 86_400,
+    default: 600,
+    unit: "seconds",
+};
+
 /// A year: a target beyond it is a typo, and keeps RPO arithmetic far from overflow.
 pub const RPO_TARGET_SECONDS: Limit = Limit {
     key: "rpo_target_seconds",

@@ -24,6 +24,8 @@ pub struct RawConfig {
     #[serde(default)]
     pub ui: RawUi,
     #[serde(default)]
+    pub operations: RawOperations,
+    #[serde(default)]
     pub sites: Vec<RawSite>,
     #[serde(default)]
     pub protection_groups: Vec<RawGroup>,
@@ -45,6 +47,12 @@ pub struct RawHttp {
     pub backoff_ms: RawNumber,
     pub command_timeout_ms: RawNumber,
     pub max_body_mib: RawNumber,
+}
+
+#[derive(Debug, Deserialize, Default)]
+#[serde(deny_unknown_fields)]
+pub struct RawOperations {
+    pub final_sync_timeout_seconds: RawNumber,
 }
 
 #[derive(Debug, Deserialize, Default)]

@@ -58,6 +58,17 @@ impl Resolver<'_> {
                 keys: raw.ui.keys,
             },
             http: self.http(&raw.http)?,
+            operations: self.operations(&raw.operations)?,
+        })
+    }
+
+    fn operations(&self, raw: &super::raw::RawOperations) -> Result<OperationsConfig, ConfigError> {
+        let secs = self.bounded(
+            limits::FINAL_SYNC_TIMEOUT_SECONDS,
+            &raw.final_sync_timeout_seconds,
+        )?;
+        Ok(OperationsConfig {
+            final_sync_timeout: Duration::from_secs(secs),
         })
     }
 

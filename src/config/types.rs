@@ -208,6 +208,27 @@ impl HttpPolicy {
     }
 }
 
+/// How long the steps of an operation may take, where the operator sets it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct OperationsConfig {
+    /// A planned move's final sync: past it the move fails, rolls back and restarts production.
+    pub final_sync_timeout: Duration,
+}
+
+impl OperationsConfig {
+    /// The default of limits.rs's FINAL_SYNC_TIMEOUT_SECONDS (its range is there too).
+    pub const DEFAULT_FINAL_SYNC_TIMEOUT: Duration =
+        Duration::from_secs(super::limits::FINAL_SYNC_TIMEOUT_SECONDS.default as u64);
+}
+
+impl Default for OperationsConfig {
+    fn default() -> Self {
+        Self {
+            final_sync_timeout: Self::DEFAULT_FINAL_SYNC_TIMEOUT,
+        }
+    }
+}
+
 #[derive(Debug, Clone)]
 pub struct Config {
     /// The drconsole.toml this came from.
@@ -220,6 +241,7 @@ pub struct Config {
     pub lease: Duration,
     pub ui: UiConfig,
     pub http: HttpPolicy,
+    pub operations: OperationsConfig,
 }
 
 impl Config {

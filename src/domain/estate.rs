@@ -5,7 +5,7 @@
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
-use super::{GroupStatus, SiteRole};
+use super::{FencePending, GroupStatus, SiteRole, SplitBrainFinding};
 
 /// Everything `status` shows, taken at one moment.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -69,6 +69,13 @@ pub struct GroupView {
     pub needs_resync: bool,
     #[serde(default)]
     pub last_operation: Option<String>,
+    /// A forced failover could not fence this side: its servers may still run.
+    #[serde(default)]
+    pub fence_pending: Option<FencePending>,
+    /// Members whose copies collide across the sites (detected now, never stored). Empty when
+    /// none, or when a site could not be asked (then `error` says so).
+    #[serde(default)]
+    pub split_brain: Vec<SplitBrainFinding>,
 }
 
 impl GroupView {
@@ -78,6 +85,18 @@ impl GroupView {
             &self.secondary_site
         } else {
             &self.primary_site
+        }
+    }
+
+    /// The status word an operator reads: `split_brain` and `fence_pending` stand over the stored
+    /// status while they hold (the state machine's status stays what it is).
+    pub fn status_word(&self) -> &'static str {
+        if !self.split_brain.is_empty() {
+            "split_brain"
+        } else if self.fence_pending.is_some() {
+            "fence_pending"
+        } else {
+            self.status.as_str()
         }
     }
 
@@ -98,6 +117,9 @@ pub struct InstanceView {
     /// One entry per site, in configuration order.
     pub servers: Vec<ServerAtSite>,
     pub volumes: Vec<VolumePairView>,
+    /// Set when this instance's copies collide across the sites.
+    #[serde(default)]
+    pub split_brain: Option<SplitBrainFinding>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]

@@ -99,6 +99,20 @@ pub struct GroupState {
     /// Set by a forced unplanned failover: the other site must be re-synced before anything else.
     pub needs_resync: bool,
     pub last_operation: Option<String>,
+    /// A forced failover left the old side unfenced (it was unreachable): its servers may still
+    /// run. Cleared by a fence (`drconsole fence GROUP`, or by itself once that side answers).
+    #[serde(default)]
+    pub fence_pending: Option<FencePending>,
+}
+
+/// Which side still has to be fenced, since which operation.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct FencePending {
+    /// The side whose servers were not stopped (the old primary).
+    pub site: String,
+    /// The forced failover that could not fence it.
+    pub operation_id: String,
+    pub since: DateTime<Utc>,
 }
 
 impl GroupState {
@@ -111,6 +125,7 @@ impl GroupState {
             metadata_version: 1,
             needs_resync: false,
             last_operation: None,
+            fence_pending: None,
         }
     }
 }

@@ -9,6 +9,7 @@ pub mod operation;
 pub mod preconditions;
 pub mod resource;
 pub mod site;
+pub mod split_brain;
 pub mod state_machine;
 
 pub use estate::*;
@@ -16,7 +17,11 @@ pub use group::*;
 pub use inventory::*;
 pub use journal::*;
 pub use operation::*;
-pub use preconditions::{Check, CheckOptions, CheckState, Facts, evaluate, passes};
+pub use preconditions::{
+    Check, CheckOptions, CheckState, DrillNetworks, Facts, Listed, Observed, ReplicationHealth,
+    Unfinished, evaluate, passes,
+};
 pub use resource::{Resource, ResourceKind};
 pub use site::*;
+pub use split_brain::SplitBrainFinding;
 pub use state_machine::*;

@@ -18,10 +18,13 @@ pub enum OperationType {
     TestFailover,
     TestCleanup,
     SyncNow,
+    /// Stop the group's copies at the side that is not its primary (a forced failover's pending
+    /// fence, or a split-brain).
+    Fence,
 }
 
 impl OperationType {
-    pub const ALL: [OperationType; 7] = [
+    pub const ALL: [OperationType; 8] = [
         OperationType::PlannedFailover,
         OperationType::Failover,
         OperationType::Reprotect,
@@ -29,6 +32,7 @@ impl OperationType {
         OperationType::TestFailover,
         OperationType::TestCleanup,
         OperationType::SyncNow,
+        OperationType::Fence,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -40,6 +44,7 @@ impl OperationType {
             OperationType::TestFailover => "test_failover",
             OperationType::TestCleanup => "test_cleanup",
             OperationType::SyncNow => "sync_now",
+            OperationType::Fence => "fence",
         }
     }
 
@@ -53,6 +58,7 @@ impl OperationType {
             OperationType::TestFailover => "Test Failover",
             OperationType::TestCleanup => "Test Cleanup",
             OperationType::SyncNow => "Sync Now",
+            OperationType::Fence => "Fence",
         }
     }
 
@@ -66,6 +72,7 @@ impl OperationType {
             OperationType::TestFailover => "drill",
             OperationType::TestCleanup => "cleanup",
             OperationType::SyncNow => "sync",
+            OperationType::Fence => "fence",
         }
     }
 
@@ -79,6 +86,7 @@ impl OperationType {
             OperationType::TestFailover => "test-failover",
             OperationType::TestCleanup => "test-cleanup",
             OperationType::SyncNow => "sync",
+            OperationType::Fence => "fence",
         }
     }
 
@@ -90,7 +98,8 @@ impl OperationType {
             OperationType::PlannedFailover
             | OperationType::Failover
             | OperationType::Failback
-            | OperationType::Reprotect => Confirmation::TypeGroupName,
+            | OperationType::Reprotect
+            | OperationType::Fence => Confirmation::TypeGroupName,
             OperationType::TestFailover | OperationType::TestCleanup => Confirmation::YesNo,
             OperationType::SyncNow => Confirmation::None,
         }
@@ -265,6 +274,26 @@ pub struct OperationRecord {
     pub actor: Actor,
 }
 
+impl OperationRecord {
+    /// Which way it goes, as every screen names it: `site-a → site-b`; a fence names the side it
+    /// stops and the primary it protects.
+    pub fn direction(&self) -> String {
+        direction(
+            self.operation_type,
+            &self.source_site_id,
+            &self.target_site_id,
+        )
+    }
+}
+
+/// `site-a → site-b`, or for a fence `stops site-b (primary site-a)`.
+pub fn direction(op: OperationType, source: &str, target: &str) -> String {
+    match op {
+        OperationType::Fence => format!("stops {target} (primary {source})"),
+        _ => format!("{source} → {target}"),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -290,6 +319,7 @@ mod tests {
             (O::TestFailover, C::YesNo),
             (O::TestCleanup, C::YesNo),
             (O::SyncNow, C::None),
+            (O::Fence, C::TypeGroupName),
         ];
         for (op, level) in table {
             assert_eq!(op.confirmation(), level, "{op}");

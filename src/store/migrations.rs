@@ -8,6 +8,7 @@ pub const VERSIONS: &[(u32, &str)] = &[
         "operations, steps, events, audit, group states and locks",
     ),
     (2, "RPO history"),
+    (3, "a forced failover's pending fence"),
 ];
 
 pub const LATEST: u32 = VERSIONS.len() as u32;

@@ -23,6 +23,8 @@ pub use crate::orchestrator::lab_faults::{Fault, FaultKind};
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Mappings {
     pub network: BTreeMap<String, String>,
+    /// The networks a drill uses (the group's test networks), never production's.
+    pub test_network: BTreeMap<String, String>,
     pub flavor: BTreeMap<String, String>,
 }
 

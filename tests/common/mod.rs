@@ -326,3 +326,104 @@ where
         );
     }
 }
+
+/// What the real binary printed and how it exited.
+pub struct Ran {
+    pub code: Option<i32>,
+    pub stdout: String,
+    pub stderr: String,
+}
+
+impl Ran {
+    /// Both streams, for an assertion message or a search.
+    pub fn all(&self) -> String {
+        format!("{}\n{}", self.stdout, self.stderr)
+    }
+
+    pub fn json(&self) -> Value {
+        serde_json::from_str(&self.stdout)
+            .unwrap_or_else(|e| panic!("not JSON ({e}):\n{}", self.all()))
+    }
+}
+
+impl Lab {
+    /// The drconsole.toml the lab wrote, as an operator passes it with --config.
+    pub fn config_file(&self) -> std::path::PathBuf {
+        self.dir.path().join("lab").join("drconsole.toml")
+    }
+
+    /// The journal the binary uses: this lab's (passed with --store).
+    pub fn cli_store(&self) -> Store {
+        self.store()
+    }
+
+    /// An engine on the binary's journal, to look at what the binary did.
+    pub fn cli_engine(&self) -> Arc<Engine> {
+        self.engine_with(self.cli_store())
+    }
+
+    /// This lab's journal as `--store` takes it.
+    fn store_arg(&self) -> String {
+        match &self.journal {
+            drconsole::domain::StoreConfig::Sqlite(Some(path)) => path.display().to_string(),
+            drconsole::domain::StoreConfig::Sqlite(None) => "journal.sqlite".into(),
+            drconsole::domain::StoreConfig::Postgres(url) => url.expose().to_string(),
+        }
+    }
+
+    /// Run the real binary against this lab, as an operator would, off the runtime's threads.
+    pub async fn cli(&self, args: &[&str]) -> Ran {
+        let config = self.config_file();
+        let store = self.store_arg();
+        let data = self.dir.path().join("cli-data");
+        let args: Vec<String> = args.iter().map(|a| a.to_string()).collect();
+        tokio::task::spawn_blocking(move || {
+            let out = std::process::Command::new(env!("CARGO_BIN_EXE_drconsole"))
+                .arg("--config")
+                .arg(&config)
+                .arg("--store")
+                .arg(&store)
+                .args(&args)
+                .env("DRCONSOLE_DATA_DIR", &data)
+                .env_remove("DRCONSOLE_CONFIG")
+                .stdin(std::process::Stdio::null())
+                .output()
+                .expect("run drconsole");
+            Ran {
+                code: out.status.code(),
+                stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
+                stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
+            }
+        })
+        .await
+        .expect("join")
+    }
+
+    /// The group's servers at a site by name, with their status (`web-1 ACTIVE`), sorted.
+    pub async fn statuses(&self, site: &str, prefix: &str) -> Vec<String> {
+        let mut out: Vec<String> = self
+            .client(site)
+            .compute()
+            .list_servers()
+            .await
+            .expect("servers")
+            .into_iter()
+            .filter(|s| s.name.starts_with(prefix))
+            .map(|s| format!("{} {}", s.name, s.status))
+            .collect();
+        out.sort();
+        out
+    }
+
+    /// Members of `prefix` ACTIVE at both sites (what must never be).
+    pub async fn active_at_both(&self, prefix: &str) -> Vec<String> {
+        let active = |list: Vec<String>| -> BTreeSet<String> {
+            list.into_iter()
+                .filter_map(|s| s.strip_suffix(" ACTIVE").map(str::to_string))
+                .collect()
+        };
+        let a = active(self.statuses("site-a", prefix).await);
+        let b = active(self.statuses("site-b", prefix).await);
+        a.intersection(&b).cloned().collect()
+    }
+}

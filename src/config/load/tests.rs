@@ -212,6 +212,35 @@ fn locate_follows_flag_then_env_then_default() {
 }
 
 #[test]
+fn the_final_sync_deadline_is_read_and_bounded() {
+    let c = Fixture::new(GOOD).load().unwrap().config;
+    assert_eq!(c.operations, OperationsConfig::default());
+    assert_eq!(
+        c.operations.final_sync_timeout,
+        std::time::Duration::from_secs(600)
+    );
+    let set = format!("{GOOD}\n[operations]\nfinal_sync_timeout_seconds = 90\n");
+    let c = Fixture::new(&set).load().unwrap().config;
+    assert_eq!(
+        c.operations.final_sync_timeout,
+        std::time::Duration::from_secs(90)
+    );
+    for bad in ["0", "86401", "-1"] {
+        let e = expect_error(&format!(
+            "{GOOD}\n[operations]\nfinal_sync_timeout_seconds = {bad}\n"
+        ));
+        assert!(
+            e.contains(&format!(
+                "[operations] final_sync_timeout_seconds = {bad} is out of range (1 to 86400 seconds)"
+            )),
+            "{e}"
+        );
+    }
+    let e = expect_error(&format!("{GOOD}\n[operations]\nfinal_sync = 9\n"));
+    assert!(e.contains("unknown field `final_sync`"), "{e}");
+}
+
+#[test]
 fn unverified_tls_warns_once_per_endpoint_and_a_cacert_is_resolved() {
     let toml = GOOD.replace(
         "api_token_file = \"a.token\"",

@@ -1,7 +1,8 @@
-//! `instances GROUP`: each member with its server at both sites and its volumes' replication,
-//! from one inventory a site and one look at the array group.
+//! `instances GROUP`: each member with its server at both sites, its volumes' replication and any
+//! split-brain, from one inventory a site, one look at the array group and one at each site's
+//! servers and ports.
 
-use super::{DiscoveryError, inventory};
+use super::{DiscoveryError, inventory, split_brain};
 use crate::config::{Config, GroupConfig};
 use crate::domain::{
     GroupState, GroupStatus, InstanceInfo, InstanceView, ServerAtSite, VolumePairView,
@@ -9,7 +10,7 @@ use crate::domain::{
 use crate::providers::SiteClient;
 use crate::sanitize::clean;
 use futures_util::future::join_all;
-use std::collections::HashMap;
+use std::collections::{BTreeSet, HashMap};
 
 type Inventory = Result<Vec<InstanceInfo>, DiscoveryError>;
 
@@ -18,6 +19,7 @@ pub async fn instances(
     clients: &HashMap<String, SiteClient>,
     group: &GroupConfig,
     state: &GroupState,
+    drills: &BTreeSet<String>,
 ) -> Vec<InstanceView> {
     let sites: Vec<&str> = config.sites.iter().map(|s| s.name.as_str()).collect();
     let per_site: Vec<Inventory> = join_all(sites.iter().map(|site| async move {
@@ -34,6 +36,10 @@ pub async fn instances(
         target_array: config.site(secondary).map(|s| s.array.name.clone()),
         stopped: state.status == GroupStatus::FailedOver || state.needs_resync,
     };
+    // Not checked when a site does not answer: its column already says `unknown` and why.
+    let collisions = split_brain(clients, group, drills)
+        .await
+        .unwrap_or_default();
     let at_primary = sites
         .iter()
         .position(|s| *s == primary)
@@ -53,6 +59,7 @@ pub async fn instances(
                 .and_then(|l| l.iter().find(|i| &i.name == name))
                 .map(|i| pairs.of(i))
                 .unwrap_or_default(),
+            split_brain: collisions.iter().find(|f| &f.instance == name).cloned(),
         })
         .collect()
 }

@@ -49,6 +49,9 @@ pub struct StepView {
     pub started_at: Option<DateTime<Utc>>,
     pub finished_at: Option<DateTime<Utc>>,
     pub duration_ms: Option<u64>,
+    /// How long one attempt may take before it fails (the plan's; unknown when the plan is not
+    /// readable).
+    pub timeout_ms: Option<u64>,
     /// `done/total` of a step that reports progress (e.g. 3 of 5 volumes); live events only.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub progress: Option<(u32, u32)>,
@@ -124,7 +127,9 @@ fn step_views(op: &StoredOperation, journaled: &[StepRecord]) -> Vec<StepView> {
             .map(|spec| {
                 let id = spec.id.to_string();
                 let rec = by_id.get(id.as_str()).copied();
-                view(id, spec.label(), spec.phase, rec, finished)
+                let mut v = view(id, spec.label(), spec.phase, rec, finished);
+                v.timeout_ms = Some(spec.timeout_ms);
+                v
             })
             .collect(),
         Err(e) => {
@@ -164,6 +169,7 @@ fn view(
         started_at: rec.map(|r| r.started_at),
         finished_at: rec.and_then(|r| r.finished_at),
         duration_ms: rec.and_then(|r| r.duration_ms),
+        timeout_ms: None,
         progress: None,
         error: rec.and_then(|r| r.error.as_deref()).map(clean),
     }

@@ -5,11 +5,12 @@ use super::group_state::JournalState;
 use super::lease::LeasedJournal;
 use super::{Engine, EngineError};
 use crate::domain::{
-    GroupState, OperationRecord, OperationStatus, OperationType, ResultData, transition_of,
+    FencePending, GroupState, OperationRecord, OperationStatus, OperationType, ResultData,
+    transition_of,
 };
 use crate::orchestrator::site_runner::SiteRunner;
 use crate::orchestrator::steps::{
-    CreateServer, FinalSync, ManageVolumes, SelectSnapshot, StopReplication,
+    CreateServer, FenceSource, FinalSync, ManageVolumes, SelectSnapshot, StopReplication,
 };
 use crate::orchestrator::{EventKind, Executor, Outcome, Plan, PriorStep};
 use chrono::Utc;
@@ -46,7 +47,8 @@ impl Engine {
         let group = record.protection_group.clone();
         let (stop_tx, stop_rx) = watch::channel(false);
         let (lease, mut lost) = self.spawn_lease_keeper(&group, &id, stop_rx.clone());
-        let copier = self.spawn_event_copier(&id, stop_rx);
+        let copier = self.spawn_event_copier(&id, stop_rx.clone());
+        let fences = self.spawn_fence_watcher(stop_rx);
         let journal = LeasedJournal {
             store: self.store.clone(),
             lost: lost.clone(),
@@ -61,6 +63,7 @@ impl Engine {
         for (task, joined) in [
             ("lease keeper", lease.await),
             ("event copier", copier.await),
+            ("fence watcher", fences.await),
         ] {
             if let Err(e) = joined {
                 tracing::error!("operation {id}: its {task} ended abnormally: {e}");
@@ -184,6 +187,7 @@ impl Engine {
                     .iter()
                     .any(|s| s.needs_resync)
             });
+        let fence = fence_after(record, ok, outcome);
         let group = &record.protection_group;
         let updated = self
             .update_group(group, |s| {
@@ -195,6 +199,11 @@ impl Engine {
                 }
                 if ok && op_type == OperationType::SyncNow {
                     s.needs_resync = false;
+                }
+                match &fence {
+                    FenceAfter::Pending(p) => s.fence_pending = Some(p.clone()),
+                    FenceAfter::Done => s.fence_pending = None,
+                    FenceAfter::Unchanged => {}
                 }
             })
             .await;
@@ -244,6 +253,35 @@ impl Engine {
     }
 }
 
+/// What an operation leaves of the group's fence.
+enum FenceAfter {
+    /// A forced failover went on without reaching the old side: it must be fenced later.
+    Pending(FencePending),
+    /// A fence completed: nothing is pending any more.
+    Done,
+    Unchanged,
+}
+
+fn fence_after(record: &OperationRecord, ok: bool, outcome: Option<&Outcome>) -> FenceAfter {
+    match (record.operation_type, ok) {
+        (OperationType::Fence, true) => FenceAfter::Done,
+        (OperationType::Failover, true) => {
+            let unfenced =
+                outcome.is_some_and(|o| o.outputs_of::<FenceSource>().iter().any(|f| !f.fenced));
+            if unfenced {
+                FenceAfter::Pending(FencePending {
+                    site: record.source_site_id.clone(),
+                    operation_id: record.id.clone(),
+                    since: Utc::now(),
+                })
+            } else {
+                FenceAfter::Unchanged
+            }
+        }
+        _ => FenceAfter::Unchanged,
+    }
+}
+
 /// What an operation made, read from its steps' typed outputs: every server it created (its
 /// plan's create_server steps), the volumes it managed, and the data it lost.
 fn result_data(
@@ -252,10 +290,17 @@ fn result_data(
     outcome: &Outcome,
     current_primary: Option<String>,
 ) -> ResultData {
-    let moves = matches!(
-        op,
-        OperationType::PlannedFailover | OperationType::Failover | OperationType::Failback
-    );
+    // A move rolled back lost nothing and recovered nothing: it claims no data loss.
+    let past_no_return = outcome
+        .plan
+        .steps
+        .iter()
+        .any(|s| s.no_rollback && outcome.outputs.contains_key(&s.id));
+    let moves = (ok || past_no_return)
+        && matches!(
+            op,
+            OperationType::PlannedFailover | OperationType::Failover | OperationType::Failback
+        );
     let data_loss_seconds = moves
         .then(|| {
             let synced = outcome.outputs_of::<FinalSync>();
@@ -264,19 +309,30 @@ fn result_data(
         })
         .flatten()
         .map(|s| s.data_loss_seconds);
-    let managed = outcome.outputs_of::<ManageVolumes>();
+    let managed = standing::<ManageVolumes>(outcome);
     ResultData {
-        instances_created: if ok {
-            outcome.outputs_of::<CreateServer>().len() as u32
-        } else {
-            0
-        },
-        volumes_managed: if ok {
-            managed.iter().map(|m| m.volumes.len() as u32).sum()
-        } else {
-            0
-        },
+        instances_created: standing::<CreateServer>(outcome).len() as u32,
+        volumes_managed: managed.iter().map(|m| m.volumes.len() as u32).sum(),
         current_primary_site: current_primary,
         data_loss_seconds,
     }
+}
+
+/// The outputs of the steps of kind `S` whose effect stands: succeeded and not rolled back. A
+/// failure past the point of no return keeps what it made, and says so.
+fn standing<S: crate::orchestrator::steps::OfKind>(outcome: &Outcome) -> Vec<S::Output> {
+    use serde::Deserialize;
+    let undone = |id: &crate::orchestrator::StepId| {
+        outcome
+            .steps_compensated
+            .iter()
+            .any(|(s, u)| s == id && *u != crate::orchestrator::Undo::Irreversible)
+    };
+    outcome
+        .plan
+        .steps_of::<S>()
+        .filter(|(spec, _)| !undone(&spec.id))
+        .filter_map(|(spec, _)| outcome.outputs.get(&spec.id))
+        .filter_map(|v| S::Output::deserialize(v).ok())
+        .collect()
 }

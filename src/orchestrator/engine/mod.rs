@@ -4,6 +4,7 @@
 
 mod detail;
 mod facts;
+mod fence;
 mod finish;
 mod group_state;
 mod keepers;
@@ -150,14 +151,16 @@ impl Engine {
     /// `status`: both sites probed at once, every group with its RPO now.
     pub async fn estate(&self) -> Result<EstateView, EngineError> {
         let states = self.group_states().await?;
-        Ok(discovery::estate(&self.config, &self.clients, &states).await)
+        let drills = self.drill_operations().await;
+        Ok(discovery::estate(&self.config, &self.clients, &states, &drills).await)
     }
 
     /// `instances GROUP`.
     pub async fn instances(&self, group: &str) -> Result<Vec<InstanceView>, EngineError> {
         let g = self.group_config(group)?.clone();
         let state = self.group_state(group).await?;
-        Ok(discovery::instances(&self.config, &self.clients, &g, &state).await)
+        let drills = self.drill_operations().await;
+        Ok(discovery::instances(&self.config, &self.clients, &g, &state, &drills).await)
     }
 
     /// Ask an operation this process runs to stop; it rolls back.

@@ -2,6 +2,7 @@
 //! the group, for one operation. The lookups and waits the step kinds share live here; the kinds
 //! themselves (what each step does, checks and undoes) live in `orchestrator::steps`.
 
+mod create;
 mod lookups;
 mod poll;
 mod ports;
@@ -9,6 +10,7 @@ mod servers;
 mod volumes;
 
 pub(crate) use ports::{ip_in_cidr, port_name};
+pub(crate) use servers::is_off;
 
 use super::step::StepError;
 use crate::config::GroupConfig;

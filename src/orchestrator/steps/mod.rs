@@ -7,6 +7,7 @@
 //! `impl Step`), the list below, and the plan fragment that uses it.
 
 mod cleanup;
+mod fence;
 mod instances;
 mod noop;
 mod primary;
@@ -23,6 +24,7 @@ mod resources_tests;
 mod tests;
 
 pub use cleanup::{CleanupTestResources, Removed};
+pub use fence::{FenceSource, Fenced, Verified, VerifyFenced};
 pub use instances::{
     Active, CreatePorts, CreateServer, CreatedServer, Ports, ServerPlan, WaitActive,
 };
@@ -155,6 +157,8 @@ macro_rules! step_kinds {
 step_kinds! {
     ValidateSites,
     StopServers,
+    FenceSource,
+    VerifyFenced,
     FinalSync,
     SelectSnapshot,
     CreateVolumesFromSnapshot,

@@ -91,6 +91,7 @@ impl Lab {
             target: "site-b",
             inventory: &inventory,
             options: &OperationOptions::default(),
+            final_sync_timeout: std::time::Duration::from_secs(600),
         })
     }
 

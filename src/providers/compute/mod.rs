@@ -102,9 +102,16 @@ impl Compute {
         Ok(list.flavors.into_iter().map(Flavor::from).collect())
     }
 
+    /// Stop and start are safe to send again: once done, a repeat is refused with 409, which
+    /// callers take as done. So a lost answer is retried like a GET's.
     async fn action(&self, id: &str, body: serde_json::Value) -> Result<(), ProviderError> {
         let path = format!("/servers/{id}/action");
-        let call = self.session.call(Method::POST, &path).await?.json(body);
+        let call = self
+            .session
+            .call(Method::POST, &path)
+            .await?
+            .json(body)
+            .idempotent(true);
         self.session.execute(call).await.map(|_| ())
     }
 

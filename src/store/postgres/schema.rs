@@ -8,7 +8,7 @@ use crate::store::error::StoreError;
 use crate::store::migrations;
 use tokio_postgres::GenericClient;
 
-const MIGRATIONS: &[&str] = &[V1, V2];
+const MIGRATIONS: &[&str] = &[V1, V2, V3];
 const _: () = assert!(MIGRATIONS.len() as u32 == migrations::LATEST);
 
 /// The advisory lock key of migrations ("drconsol" in ASCII).
@@ -130,6 +130,11 @@ CREATE TABLE rpo_samples (
     rpo_seconds BIGINT NOT NULL
 );
 CREATE INDEX rpo_samples_by_group ON rpo_samples (group_name, at);
+"#;
+
+/// A forced failover's pending fence (JSON of `FencePending`, NULL when none).
+const V3: &str = r#"
+ALTER TABLE group_states ADD COLUMN fence_pending JSONB;
 "#;
 
 /// The version recorded (0: no journal tables yet).

@@ -206,10 +206,12 @@ fn write_rest(tx: &Transaction<'_>, d: &JournalDump) -> rusqlite::Result<()> {
     }
     let mut s = tx.prepare(
         "INSERT INTO group_states (name, status, current_primary, failover_count,
-                                   metadata_version, needs_resync, last_operation, updated_at)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+                                   metadata_version, needs_resync, last_operation, updated_at,
+                                   fence_pending)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
     )?;
     for (g, at) in &d.group_states {
+        let fence = g.fence_pending.as_ref().map(json).transpose()?;
         s.execute(params![
             g.name,
             g.status.as_str(),
@@ -218,7 +220,8 @@ fn write_rest(tx: &Transaction<'_>, d: &JournalDump) -> rusqlite::Result<()> {
             i64_of(g.metadata_version),
             g.needs_resync,
             g.last_operation,
-            ts(at)
+            ts(at),
+            fence
         ])?;
     }
     for l in &d.locks {

@@ -10,7 +10,7 @@ use rusqlite::{Connection, OptionalExtension, TransactionBehavior};
 use std::path::Path;
 
 /// Migration `i` brings the schema from version `i` to `i + 1`. Append only; never edit one.
-pub(super) const MIGRATIONS: &[&str] = &[V1, V2];
+pub(super) const MIGRATIONS: &[&str] = &[V1, V2, V3];
 
 pub const LATEST: u32 = migrations::LATEST;
 const _: () = assert!(MIGRATIONS.len() as u32 == migrations::LATEST);
@@ -112,6 +112,11 @@ CREATE TABLE locks (
     acquired_at_ms INTEGER NOT NULL, -- Unix milliseconds
     expires_at_ms  INTEGER NOT NULL  -- Unix milliseconds
 );
+"#;
+
+/// A forced failover's pending fence (JSON of `FencePending`, NULL when none).
+const V3: &str = r#"
+ALTER TABLE group_states ADD COLUMN fence_pending TEXT;
 "#;
 
 /// Bring the schema of `conn` to `LATEST`, or refuse a newer one.

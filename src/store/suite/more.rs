@@ -235,7 +235,10 @@ fn the_schema_status_names_what_a_migration_would_add() {
     }
     assert_eq!(
         crate::store::migrations::pending(1),
-        vec![(2, "RPO history".to_string())]
+        vec![
+            (2, "RPO history".to_string()),
+            (3, "a forced failover's pending fence".to_string())
+        ]
     );
 }
 

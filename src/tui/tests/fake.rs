@@ -58,6 +58,8 @@ fn group(name: &str, status: GroupStatus, rpo: Option<i64>, target: u64, n: usiz
         error: None,
         needs_resync: false,
         last_operation: None,
+        fence_pending: None,
+        split_brain: Vec::new(),
     }
 }
 
@@ -114,6 +116,7 @@ pub fn instances(group: &str, n: usize) -> Vec<InstanceView> {
                         replication: "replicating".into(),
                     })
                     .collect(),
+                split_brain: None,
             }
         })
         .collect()
@@ -198,6 +201,7 @@ fn step(
         started_at: span.map(|(a, _)| ago(a)),
         finished_at: span.and_then(|(_, b)| (b > 0).then(|| ago(b))),
         duration_ms: span.and_then(|(a, b)| (b > 0).then(|| (a - b) as u64 * 1000)),
+        timeout_ms: Some(120_000),
         progress: None,
         error: None,
     }

@@ -127,6 +127,7 @@ fn step_started(d: &mut OperationDetail, id: &str, label: &str, at: DateTime<Utc
             started_at: None,
             finished_at: None,
             duration_ms: None,
+            timeout_ms: None,
             progress: None,
             error: None,
         });

@@ -76,7 +76,17 @@ pub fn draw(frame: &mut Frame, app: &App, area: Rect) {
 fn row<'a>(app: &App, g: &GroupView, wide: bool, lag: bool) -> Row<'a> {
     let t = &app.theme;
     let (sym, role) = symbols::group_status(g.status);
-    let status = if g.needs_resync {
+    let status = if !g.split_brain.is_empty() {
+        Line::from(Span::styled(
+            format!("{} {}", symbols::FAILED, g.status_word()),
+            t.style(Role::Failed),
+        ))
+    } else if g.fence_pending.is_some() {
+        Line::from(Span::styled(
+            format!("{} {}", symbols::ATTENTION, g.status_word()),
+            t.style(Role::Attention),
+        ))
+    } else if g.needs_resync {
         Line::from(vec![
             Span::styled(format!("{} ", symbols::ATTENTION), t.style(Role::Attention)),
             Span::styled(g.status.as_str().to_string(), t.style(role)),

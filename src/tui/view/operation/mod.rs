@@ -70,10 +70,17 @@ fn title_line<'a>(app: &App, r: &OperationRecord, width: u16) -> Line<'a> {
             t.style(Role::Title),
         ),
         Span::raw(format!(
-            "· {} · {} ⇢ {} · ",
+            "· {} · {} · ",
             clean(&r.protection_group),
-            clean(&r.source_site_id),
-            clean(&r.target_site_id)
+            match r.operation_type {
+                // A fence moves nothing: it names the side it stops.
+                crate::domain::OperationType::Fence => clean(&r.direction()),
+                _ => format!(
+                    "{} ⇢ {}",
+                    clean(&r.source_site_id),
+                    clean(&r.target_site_id)
+                ),
+            }
         )),
         Span::styled(format!("{sym} {}", r.status), t.style(role)),
     ];
