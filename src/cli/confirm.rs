@@ -8,7 +8,11 @@ use std::io::{BufRead, IsTerminal, Write};
 
 /// Ask on the terminal; `Err` says why nothing will happen.
 pub fn ask(op: OperationType, group: &str, what: &str, yes: bool) -> Result<(), CliError> {
-    let level = op.confirmation();
+    ask_level(op.confirmation(), group, what, yes)
+}
+
+/// Ask at `level` on the terminal; `Err` says why nothing will happen.
+pub fn ask_level(level: Confirmation, group: &str, what: &str, yes: bool) -> Result<(), CliError> {
     if yes || level == Confirmation::None {
         return Ok(());
     }

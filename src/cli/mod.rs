@@ -10,9 +10,13 @@ mod lab_serve;
 mod operate;
 mod ops;
 mod out;
+mod recover;
 pub mod setup;
+mod show;
+mod signals;
 mod status;
 pub mod table;
+mod watch;
 
 pub use args::{Cli, Command};
 
@@ -23,6 +27,8 @@ use std::fmt;
 pub const EXIT_OK: i32 = 0;
 pub const EXIT_FAILED: i32 = 1;
 pub const EXIT_REJECTED: i32 = 2;
+/// A watcher (`--wait`, `ops watch`) stopped watching on a signal: the operation goes on.
+pub const EXIT_WATCHING_STOPPED: i32 = 3;
 
 /// A command that could not do its job: what to print and how to exit.
 #[derive(Debug)]
@@ -66,7 +72,7 @@ pub fn load_config(cli: &Cli) -> Result<LoadedConfig, CliError> {
     let path = config::locate(cli.config.as_deref())?;
     let loaded = config::load(&path)?;
     for w in &loaded.warnings {
-        out::warn(&format!("warning: {w}"));
+        out::note(format!("warning: {w}"));
     }
     Ok(loaded)
 }
@@ -82,8 +88,11 @@ pub async fn run(cli: Cli) -> i32 {
     match result {
         Ok(()) => EXIT_OK,
         Err(e) => {
-            // The message may quote the command line or the journal: no control characters.
-            out::warn(&format!("error: {e}"));
+            // A watcher that stopped watching has said why already. The message may quote the
+            // command line or the journal: out::note removes control characters.
+            if !e.message.is_empty() {
+                out::note(format!("error: {e}"));
+            }
             e.code
         }
     }
@@ -101,7 +110,7 @@ async fn run_on_engine(cli: &Cli, cmd: &Command) -> Result<(), CliError> {
         return operate::operate(cli, &engine, req, args).await;
     }
     match cmd {
-        Command::Ops(o) => ops::run(&engine, o).await,
+        Command::Ops(o) => ops::run(cli, &engine, o).await,
         _ => Err(CliError::rejected("this command takes no engine")),
     }
 }

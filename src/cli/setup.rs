@@ -3,6 +3,7 @@
 
 use super::{Cli, CliError, data_dir, load_config};
 use crate::config::{Config, StoreConfig, parse_store_url};
+use crate::orchestrator::RollbackPolicy;
 use crate::orchestrator::engine::{Engine, EngineOptions};
 use crate::store::Store;
 use std::path::Path;
@@ -49,8 +50,13 @@ fn engine_with(cli: &Cli, tune: impl FnOnce(&mut Config)) -> Result<Arc<Engine>,
     tune(&mut loaded.config);
     let store_cfg = store_config(cli, &loaded.config.store)?;
     let store = Store::open(&store_cfg).map_err(|e| CliError::rejected(e.to_string()))?;
+    let rollback = RollbackPolicy {
+        budget: loaded.config.operations.rollback_budget,
+        ..RollbackPolicy::default()
+    };
     let opts = EngineOptions {
         cache_dir: Some(data_dir()),
+        rollback,
         lease: loaded.config.lease,
         ..EngineOptions::default()
     };

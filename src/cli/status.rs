@@ -13,7 +13,7 @@ pub async fn status(engine: &Arc<Engine>, json: bool) -> Result<(), CliError> {
     if json {
         print_json(&estate)?;
     } else {
-        out::text(&render_status(&estate));
+        out::text(render_status(&estate));
     }
     Ok(())
 }
@@ -23,7 +23,7 @@ pub async fn instances(engine: &Arc<Engine>, group: &str, json: bool) -> Result<
     if json {
         print_json(&serde_json::json!({ "group": group, "instances": list }))?;
     } else {
-        out::text(&render_instances(&list));
+        out::text(render_instances(&list));
     }
     Ok(())
 }
@@ -115,6 +115,11 @@ fn group_table(e: &EstateView) -> String {
             } else {
                 ""
             };
+            let resync = if g.attention.is_some() {
+                format!("{resync} ⚠ needs attention")
+            } else {
+                resync.to_string()
+            };
             let loud = if g.status_word() != g.status.as_str() {
                 "⚠ "
             } else {
@@ -150,6 +155,10 @@ fn group_table(e: &EstateView) -> String {
 /// What stands on a group that the operator must act on, each with the one way out.
 fn standing(g: &GroupView) -> String {
     let mut out = String::new();
+    if let Some(a) = &g.attention {
+        let summary = crate::sanitize::clean(&a.summary());
+        out.push_str(&format!("  ⚠ NEEDS ATTENTION {}: {summary}\n", g.name));
+    }
     for f in &g.split_brain {
         out.push_str(&format!(
             "  ⚠ SPLIT-BRAIN {}: {}; run `drconsole fence {}` (stops the copies at {})\n",

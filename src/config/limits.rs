@@ -78,6 +78,15 @@ pub const REFRESH_SECONDS: Limit = Limit {
     unit: "seconds",
 };
 
+/// How long a rollback keeps retrying compensations a silent site refuses (0: no retry).
+pub const ROLLBACK_BUDGET_SECONDS: Limit = Limit {
+    key: "[operations] rollback_budget_seconds",
+    min: 0,
+    max: 86_400,
+    default: 300,
+    unit: "seconds",
+};
+
 /// A planned move's final sync; a day at most.
 pub const FINAL_SYNC_TIMEOUT_SECONDS: Limit = Limit {
     key: "[operations] final_sync_timeout_seconds",

@@ -52,6 +52,7 @@ pub struct RawHttp {
 #[derive(Debug, Deserialize, Default)]
 #[serde(deny_unknown_fields)]
 pub struct RawOperations {
+    pub rollback_budget_seconds: RawNumber,
     pub final_sync_timeout_seconds: RawNumber,
 }
 

@@ -63,12 +63,16 @@ impl Resolver<'_> {
     }
 
     fn operations(&self, raw: &super::raw::RawOperations) -> Result<OperationsConfig, ConfigError> {
-        let secs = self.bounded(
-            limits::FINAL_SYNC_TIMEOUT_SECONDS,
-            &raw.final_sync_timeout_seconds,
-        )?;
+        let secs = |limit, value| self.bounded(limit, value).map(Duration::from_secs);
         Ok(OperationsConfig {
-            final_sync_timeout: Duration::from_secs(secs),
+            rollback_budget: secs(
+                limits::ROLLBACK_BUDGET_SECONDS,
+                &raw.rollback_budget_seconds,
+            )?,
+            final_sync_timeout: secs(
+                limits::FINAL_SYNC_TIMEOUT_SECONDS,
+                &raw.final_sync_timeout_seconds,
+            )?,
         })
     }
 

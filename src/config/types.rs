@@ -208,15 +208,20 @@ impl HttpPolicy {
     }
 }
 
-/// How long the steps of an operation may take, where the operator sets it.
+/// How operations run, where the operator sets it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct OperationsConfig {
+    /// How long a rollback keeps retrying compensations that fail because a site does not answer
+    /// (with backoff), before it leaves what it could not undo behind.
+    pub rollback_budget: Duration,
     /// A planned move's final sync: past it the move fails, rolls back and restarts production.
     pub final_sync_timeout: Duration,
 }
 
 impl OperationsConfig {
-    /// The default of limits.rs's FINAL_SYNC_TIMEOUT_SECONDS (its range is there too).
+    /// The defaults of limits.rs (the ranges are there too).
+    pub const DEFAULT_ROLLBACK_BUDGET: Duration =
+        Duration::from_secs(super::limits::ROLLBACK_BUDGET_SECONDS.default as u64);
     pub const DEFAULT_FINAL_SYNC_TIMEOUT: Duration =
         Duration::from_secs(super::limits::FINAL_SYNC_TIMEOUT_SECONDS.default as u64);
 }
@@ -224,6 +229,7 @@ impl OperationsConfig {
 impl Default for OperationsConfig {
     fn default() -> Self {
         Self {
+            rollback_budget: Self::DEFAULT_ROLLBACK_BUDGET,
             final_sync_timeout: Self::DEFAULT_FINAL_SYNC_TIMEOUT,
         }
     }

@@ -19,7 +19,7 @@ pub use journal::*;
 pub use operation::*;
 pub use preconditions::{
     Check, CheckOptions, CheckState, DrillNetworks, Facts, Listed, Observed, ReplicationHealth,
-    Unfinished, evaluate, passes,
+    evaluate, passes,
 };
 pub use resource::{Resource, ResourceKind};
 pub use site::*;

@@ -103,6 +103,16 @@ fn a_good_config_resolves_everything() {
         !format!("{c:?}").contains("token-a"),
         "secrets never show in Debug"
     );
+    assert_eq!(
+        c.operations.rollback_budget,
+        std::time::Duration::from_secs(300),
+        "five minutes unless configured"
+    );
+    let f = Fixture::new(&format!(
+        "{GOOD}\n[operations]\nrollback_budget_seconds = 60\n"
+    ));
+    let budget = f.load().unwrap().config.operations.rollback_budget;
+    assert_eq!(budget, std::time::Duration::from_secs(60));
 }
 
 #[cfg(unix)]
@@ -182,6 +192,10 @@ fn semantic_errors_say_what_to_write() {
         (
             GOOD.replace("clouds.yaml", "missing.yaml"),
             "no clouds.yaml found",
+        ),
+        (
+            format!("{GOOD}\n[operations]\nrollback_budget_seconds = 100000\n"),
+            "[operations] rollback_budget_seconds = 100000 is out of range (0 to 86400 seconds)",
         ),
     ];
     for (toml, needle) in cases {
