@@ -258,9 +258,15 @@ async fn the_providers_and_the_lab_agree_on_every_documented_call() {
         .expect("metadata set");
     let marked = a.volume().get_volume(&volumes[0].id).await.expect("volume");
     let marked = marked.expect("still there").metadata;
-    assert_eq!(marked.get("drconsole:retired_by").map(String::as_str), Some("op-1"));
+    assert_eq!(
+        marked.get("drconsole:retired_by").map(String::as_str),
+        Some("op-1")
+    );
     assert!(
-        volumes[0].metadata.iter().all(|(k, v)| marked.get(k) == Some(v)),
+        volumes[0]
+            .metadata
+            .iter()
+            .all(|(k, v)| marked.get(k) == Some(v)),
         "the keys it had are kept: {marked:?}"
     );
     let types = a.volume().list_volume_types().await.expect("types");

@@ -28,8 +28,10 @@ pub fn ask_level(level: Confirmation, group: &str, what: &str, yes: bool) -> Res
         }
         _ => format!("{what}\nProceed? [y/N] "),
     };
-    eprint!("{prompt}");
-    let _ = std::io::stderr().flush();
+    let mut err = std::io::stderr().lock();
+    let _ = write!(err, "{}", crate::sanitize::clean_lines(&prompt));
+    let _ = err.flush();
+    drop(err);
     let mut answer = String::new();
     std::io::stdin()
         .lock()

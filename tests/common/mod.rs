@@ -54,6 +54,7 @@ pub async fn lab_with(tune: impl FnOnce(&mut LabOptions)) -> Lab {
         request_timeout: Duration::from_secs(3),
         max_attempts: 3,
         backoff_base: Duration::from_millis(20),
+        ..HttpPolicy::default()
     };
     let http = trusting(&handle);
     let (journal, scratch_db) = pg::journal_for(dir.path());
