@@ -205,12 +205,4 @@ impl Site {
             }
         }
     }
-
-    /// The port's status: bound ports are ACTIVE once their server is.
-    pub fn port_status(&self, port: &Port) -> &'static str {
-        match self.servers.iter().find(|s| s.id == port.device_id) {
-            Some(s) if s.status == "ACTIVE" => "ACTIVE",
-            _ => "DOWN",
-        }
-    }
 }
