@@ -211,6 +211,7 @@ pub async fn check(
     // A group that needs attention says so in the checklist's first line already.
     let allowed_line = allowed.is_err() && state.attention.is_none();
     let way = way_of(engine, &req, &state)?;
+    let per_site = engine.config().http.max_calls_per_site;
     if json.json {
         print_json(&serde_json::json!({
             "operation": op.as_str(),
@@ -219,6 +220,7 @@ pub async fn check(
             "allowed": allowed.is_ok(),
             "rejection": allowed.as_ref().err(),
             "checks": checks,
+            "max_calls_per_site": per_site,
         }))?;
     } else {
         out::line(format!("{} of {group}: {way}", op.label()));
@@ -228,6 +230,9 @@ pub async fn check(
         for c in &checks {
             out::line(format!("{} {}: {}", c.state.symbol(), c.label, c.reason));
         }
+        out::line(format!(
+            "  at most {per_site} calls at once to each site ([http] max_calls_per_site)"
+        ));
     }
     let blocked = allowed.is_err() || checks.iter().any(|c| c.state == CheckState::Fail);
     if blocked {

@@ -252,13 +252,18 @@ async fn manageable(
             return errors::nova(400, &format!("Service {host} could not be found."))
                 .into_response();
         }
+        let managed: HashMap<&str, &Volume> = site
+            .volumes
+            .iter()
+            .map(|v| (v.backing.as_str(), v))
+            .collect();
         let list: Vec<Value> = site
             .array
             .volumes
             .iter()
             .filter(|a| !a.destroyed)
             .map(|a| {
-                let cinder = site.volumes.iter().find(|v| v.backing == a.name);
+                let cinder = managed.get(a.name.as_str());
                 json!({"reference": {"source-name": a.name},
                     "size": a.provisioned.div_ceil(GIB),
                     "safe_to_manage": cinder.is_none(),

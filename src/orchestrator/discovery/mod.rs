@@ -20,7 +20,7 @@ use crate::providers::{ProviderError, SiteClient, SiteProbe};
 use crate::sanitize::clean;
 use chrono::{DateTime, Utc};
 use futures_util::future::join_all;
-use std::collections::{BTreeSet, HashMap};
+use std::collections::{BTreeSet, HashMap, HashSet};
 
 /// Why a site could not say what discovery asked.
 #[derive(Debug, thiserror::Error)]
@@ -173,10 +173,12 @@ pub fn group_view(
     };
     // Members running at the primary; the configured count when it cannot be asked.
     let instances = match servers.get(&primary) {
-        Some(Ok(list)) => list
-            .iter()
-            .filter(|s| group.members.contains(&s.name))
-            .count(),
+        Some(Ok(list)) => {
+            let members: HashSet<&str> = group.members.iter().map(String::as_str).collect();
+            list.iter()
+                .filter(|s| members.contains(s.name.as_str()))
+                .count()
+        }
         Some(Err(e)) => {
             errors.push(clean(&e.to_string()));
             group.members.len()
