@@ -1,5 +1,6 @@
 //! The command line: global flags and subcommands (clap derive). Parsing only; `cli::run` acts.
 
+use crate::domain::PointChoice;
 use clap::{Args, Parser, Subcommand};
 use std::path::PathBuf;
 
@@ -58,6 +59,16 @@ pub enum Command {
         /// planned-failover, failover, failback, reprotect, test-failover, test-cleanup, sync-now,
         /// fence.
         operation: String,
+        group: String,
+        /// The recovery point an unplanned failover or a drill would use (see `points`).
+        #[arg(long, value_name = "NAME|latest|TIME")]
+        recovery_point: Option<PointChoice>,
+        #[command(flatten)]
+        json: JsonFlag,
+    },
+    /// The recovery points of a group: every replicated snapshot that has fully arrived at the
+    /// side it would recover at, newest first, with the data recovering from it loses.
+    Points {
         group: String,
         #[command(flatten)]
         json: JsonFlag,
@@ -134,6 +145,11 @@ pub struct FailoverArgs {
     /// primary (the failover never runs the other way).
     #[arg(long, value_name = "SITE")]
     pub to: Option<String>,
+    /// With --unplanned: the arrived snapshot to recover from: its name (or suffix), `latest`
+    /// (the default), or a UTC time (the newest at or before it). `drconsole points GROUP`
+    /// lists them.
+    #[arg(long, value_name = "NAME|latest|TIME", requires = "unplanned")]
+    pub recovery_point: Option<PointChoice>,
 }
 
 #[derive(Debug, Args, Clone)]
@@ -162,6 +178,10 @@ pub struct TestFailoverArgs {
     /// The site the drill runs at; refused unless it is the other side of the current primary.
     #[arg(long, value_name = "SITE")]
     pub to: Option<String>,
+    /// The arrived snapshot the drill recovers: its name (or suffix), `latest` (the default), or
+    /// a UTC time (the newest at or before it). `drconsole points GROUP` lists them.
+    #[arg(long, value_name = "NAME|latest|TIME")]
+    pub recovery_point: Option<PointChoice>,
 }
 
 #[derive(Debug, Subcommand)]

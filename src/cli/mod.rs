@@ -9,6 +9,7 @@ mod journal;
 mod lab_serve;
 mod operate;
 mod ops;
+mod points;
 pub mod setup;
 mod status;
 pub mod table;
@@ -98,8 +99,10 @@ async fn run_on_engine(cli: &Cli, cmd: &Command) -> Result<(), CliError> {
         Command::Check {
             operation,
             group,
+            recovery_point,
             json,
-        } => operate::check(&engine, operation, group, *json).await,
+        } => operate::check(&engine, operation, group, recovery_point.clone(), *json).await,
+        Command::Points { group, json } => points::points(&engine, group, json.json).await,
         Command::Ops(o) => ops::run(&engine, o).await,
         _ => Err(CliError::rejected("this command takes no engine")),
     }

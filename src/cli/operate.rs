@@ -27,6 +27,7 @@ pub fn request_of(cmd: &Command) -> Option<(OperationRequest, OpArgs)> {
             req.network_mapping = f.network_mapping.iter().cloned().collect();
             req.flavor_mapping = f.flavor_mapping.iter().cloned().collect();
             req.to = f.to.clone();
+            req.recovery_point = f.recovery_point.clone();
             Some((req, f.common.clone()))
         }
         Command::Failback(f) => {
@@ -43,6 +44,7 @@ pub fn request_of(cmd: &Command) -> Option<(OperationRequest, OpArgs)> {
             req.network_mapping = t.network_mapping.iter().cloned().collect();
             req.allow_production_network = t.allow_production_network;
             req.to = t.to.clone();
+            req.recovery_point = t.recovery_point.clone();
             Some((req, t.common.clone()))
         }
         _ => None,
@@ -163,15 +165,22 @@ pub async fn check(
     engine: &Arc<Engine>,
     operation: &str,
     group: &str,
+    recovery_point: Option<crate::domain::PointChoice>,
     json: JsonFlag,
 ) -> Result<(), CliError> {
     let op = OperationType::from_str(operation).map_err(CliError::rejected)?;
-    let req = OperationRequest::new(op, group);
+    let mut req = OperationRequest::new(op, group);
+    req.recovery_point = recovery_point;
     let state = engine.group_state(group).await.map_err(engine_err)?;
     let allowed = crate::domain::check_transition(op, &state).map_err(|r| r.to_string());
-    let checks = engine.check(&req).await.map_err(engine_err)?;
+    let report = engine.check_report(&req).await.map_err(engine_err)?;
+    let checks = &report.checks;
     let way = way_of(engine, &req, &state)?;
     if json.json {
+        let chosen = report
+            .recovery_points
+            .as_ref()
+            .and_then(|p| p.chosen_point());
         print_json(&serde_json::json!({
             "operation": op.as_str(),
             "group": group,
@@ -179,14 +188,24 @@ pub async fn check(
             "allowed": allowed.is_ok(),
             "rejection": allowed.as_ref().err(),
             "checks": checks,
+            "recovery_points": report.recovery_points,
+            "recovery_point": chosen.map(|p| &p.name),
+            "data_loss_seconds": chosen.map(|p| p.data_loss_seconds),
         }))?;
     } else {
         println!("{} of {group}: {way}", op.label());
         if let Err(r) = &allowed {
             println!("✖ state: {r}");
         }
-        for c in &checks {
+        for c in checks {
             println!("{} {}: {}", c.state.symbol(), c.label, c.reason);
+        }
+        if let Some(points) = report
+            .recovery_points
+            .as_ref()
+            .filter(|p| !p.points.is_empty())
+        {
+            println!("\n{}", super::points::table(points, true));
         }
     }
     let blocked = allowed.is_err() || checks.iter().any(|c| c.state == CheckState::Fail);

@@ -7,6 +7,7 @@ pub mod inventory;
 pub mod journal;
 pub mod operation;
 pub mod preconditions;
+pub mod recovery_point;
 pub mod resource;
 pub mod site;
 pub mod split_brain;
@@ -18,8 +19,11 @@ pub use inventory::*;
 pub use journal::*;
 pub use operation::*;
 pub use preconditions::{
-    Check, CheckOptions, CheckState, DrillNetworks, Facts, Listed, Observed, ReplicationHealth,
-    Unfinished, evaluate, passes,
+    Check, CheckOptions, CheckReport, CheckState, DrillNetworks, Facts, Listed, Observed,
+    ReplicationHealth, Unfinished, evaluate, passes,
+};
+pub use recovery_point::{
+    PointChoice, PointError, PointView, RecoveryPoint, RecoveryPoints, data_loss_seconds,
 };
 pub use resource::{Resource, ResourceKind};
 pub use site::*;

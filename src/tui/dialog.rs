@@ -4,11 +4,12 @@
 
 use super::backend::{Mappings, OperationRequest};
 use crate::domain::preconditions::{Check, CheckState};
-use crate::domain::{Confirmation, GroupView, OperationType, human_seconds};
+use crate::domain::{
+    GroupView, OperationType, PointChoice, PointView, RecoveryPoints, human_seconds,
+};
+use crate::sanitize::clean;
 use chrono::{DateTime, Duration, Utc};
 use crossterm::event::{Event, KeyCode, KeyEvent};
-use std::collections::BTreeMap;
-use thiserror::Error;
 use tui_input::Input;
 use tui_input::backend::crossterm::EventHandler;
 
@@ -21,6 +22,8 @@ pub enum Field {
     Flavor,
     /// A drill may land on a production network (asked for explicitly).
     AllowProductionNetwork,
+    /// The arrived snapshot an unplanned failover or a drill recovers from.
+    RecoveryPoint,
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -50,6 +53,10 @@ pub struct DialogState {
     pub error: Option<String>,
     /// Why the other failover mode is not allowed for this group, if it is not.
     pub mode_blocked: Option<String>,
+    /// The arrived recovery points, newest first, as the last checklist saw them.
+    pub points: Option<RecoveryPoints>,
+    /// The recovery point chosen here (`None`: the newest when the operation starts).
+    pub point: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -91,6 +98,8 @@ impl DialogState {
             mappings_edited: false,
             error: None,
             mode_blocked: None,
+            points: None,
+            point: None,
         }
     }
 
@@ -110,6 +119,9 @@ impl DialogState {
             OperationType::PlannedFailover => f.push(Field::StopServers),
             _ => {}
         }
+        if self.takes_point() {
+            f.push(Field::RecoveryPoint);
+        }
         if self.creates_instances() {
             f.push(Field::Network);
             f.push(Field::Flavor);
@@ -128,6 +140,44 @@ impl DialogState {
                 | OperationType::TestFailover
                 | OperationType::Failback
         )
+    }
+
+    /// Unplanned failover and drills recover from a point the operator may choose.
+    pub fn takes_point(&self) -> bool {
+        matches!(
+            self.operation,
+            OperationType::Failover | OperationType::TestFailover
+        )
+    }
+
+    /// The point the dialog's request recovers from, as the last checklist listed it.
+    pub fn chosen_point(&self) -> Option<&PointView> {
+        let points = self.points.as_ref()?;
+        match &self.point {
+            None => points.points.first(),
+            Some(name) => points.points.iter().find(|p| &p.name == name),
+        }
+    }
+
+    /// Step through the listed points (newest first; the newest means `latest`).
+    fn cycle_point(&mut self, forward: bool) -> DialogOutcome {
+        let Some(points) = self.points.as_ref().filter(|p| !p.points.is_empty()) else {
+            self.error = Some("no recovery point is listed yet: wait for the checklist".into());
+            return DialogOutcome::Nothing;
+        };
+        let n = points.points.len();
+        let at = self
+            .point
+            .as_ref()
+            .and_then(|name| points.points.iter().position(|p| &p.name == name))
+            .unwrap_or(0);
+        let next = if forward {
+            (at + 1) % n
+        } else {
+            (at + n - 1) % n
+        };
+        self.point = (next > 0).then(|| points.points[next].name.clone());
+        DialogOutcome::Recheck
     }
 
     pub fn focused(&self) -> Option<Field> {
@@ -154,6 +204,9 @@ impl DialogState {
         req.stop_servers = self.operation == OperationType::PlannedFailover && self.stop_servers;
         req.allow_production_network =
             self.operation == OperationType::TestFailover && self.allow_production_network;
+        if self.takes_point() {
+            req.recovery_point = self.point.clone().map(PointChoice::Named);
+        }
         if self.creates_instances() {
             req.network_mapping =
                 parse_mapping(self.network.value()).map_err(|e| e.of("network"))?;
@@ -173,8 +226,26 @@ impl DialogState {
         }
     }
 
-    /// The data-loss window line of the dialog.
+    /// The data-loss window line of the dialog: the chosen point's figure, as the checklist
+    /// computed it (the group's RPO now until a checklist lists the points).
     pub fn data_loss(&self, now: DateTime<Utc>) -> String {
+        if let Some(p) = self.chosen_point() {
+            let when = p.created.format("%H:%M:%S");
+            let loss = human_seconds(p.data_loss_seconds);
+            let name = clean(&p.name);
+            match self.operation {
+                OperationType::Failover => {
+                    return format!("writes after {when} UTC are lost ({loss}; point {name})");
+                }
+                OperationType::TestFailover => {
+                    return format!(
+                        "none: production keeps running; the drill uses data {loss} old \
+                         (point {name} of {when} UTC)"
+                    );
+                }
+                _ => {}
+            }
+        }
         match self.operation {
             OperationType::Failover => match self.rpo_seconds {
                 Some(s) => format!(
@@ -213,6 +284,7 @@ impl DialogState {
                 };
                 self.stop_servers = self.operation == OperationType::PlannedFailover;
                 self.force = false;
+                self.point = None;
                 DialogOutcome::Recheck
             }
             Some(Field::Force) => {
@@ -227,6 +299,7 @@ impl DialogState {
                 self.allow_production_network = !self.allow_production_network;
                 DialogOutcome::Recheck
             }
+            Some(Field::RecoveryPoint) => self.cycle_point(true),
             _ => DialogOutcome::Nothing,
         }
     }
@@ -259,6 +332,9 @@ impl DialogState {
             KeyCode::Enter => self.enter(),
             KeyCode::Char(' ') if !text => self.toggle(),
             KeyCode::Left | KeyCode::Right if self.focused() == Some(Field::Mode) => self.toggle(),
+            KeyCode::Left | KeyCode::Right if self.focused() == Some(Field::RecoveryPoint) => {
+                self.cycle_point(ev.code == KeyCode::Right)
+            }
             _ if text => {
                 let input = if self.focused() == Some(Field::Network) {
                     &mut self.network
@@ -296,122 +372,5 @@ impl DialogState {
     }
 }
 
-pub fn format_mapping(m: &BTreeMap<String, String>) -> String {
-    m.iter()
-        .map(|(k, v)| format!("{k}={v}"))
-        .collect::<Vec<_>>()
-        .join(", ")
-}
-
-/// Source name → target name (networks or flavors).
-pub type Mapping = BTreeMap<String, String>;
-
-/// A part of a mapping text that is not `source=target`.
-#[derive(Debug, Clone, PartialEq, Eq, Error)]
-#[error("{0:?} is not source=target")]
-pub struct BadMapping(pub String);
-
-impl BadMapping {
-    fn of(self, field: &'static str) -> MappingError {
-        MappingError { field, bad: self }
-    }
-}
-
-/// A mapping field of the dialog that cannot be read: names the field and the bad part.
-#[derive(Debug, Clone, PartialEq, Eq, Error)]
-#[error("{field} mapping: {bad}")]
-pub struct MappingError {
-    /// `network` or `flavor`.
-    pub field: &'static str,
-    pub bad: BadMapping,
-}
-
-/// `src=dst, src2=dst2` → a map; an empty text is an empty map.
-pub fn parse_mapping(text: &str) -> Result<Mapping, BadMapping> {
-    let mut out = BTreeMap::new();
-    for part in text.split(',').map(str::trim).filter(|p| !p.is_empty()) {
-        let (k, v) = part
-            .split_once('=')
-            .map(|(k, v)| (k.trim(), v.trim()))
-            .filter(|(k, v)| !k.is_empty() && !v.is_empty())
-            .ok_or_else(|| BadMapping(part.to_string()))?;
-        out.insert(k.to_string(), v.to_string());
-    }
-    Ok(out)
-}
-
-#[derive(Debug, Clone)]
-pub struct ConfirmState {
-    pub request: OperationRequest,
-    pub typed: Input,
-    pub source: String,
-    pub target: String,
-}
-
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum ConfirmOutcome {
-    Stay,
-    Cancel,
-    Confirm(OperationRequest),
-}
-
-impl ConfirmState {
-    pub fn new(request: OperationRequest, source: &str, target: &str) -> Self {
-        ConfirmState {
-            request,
-            typed: Input::default(),
-            source: source.to_string(),
-            target: target.to_string(),
-        }
-    }
-
-    pub fn typed_required(&self) -> bool {
-        self.request.operation.confirmation() == Confirmation::TypeGroupName
-    }
-
-    pub fn matches(&self) -> bool {
-        self.typed.value() == self.request.group
-    }
-
-    pub fn key(&mut self, ev: &KeyEvent) -> ConfirmOutcome {
-        if ev.code == KeyCode::Esc {
-            return ConfirmOutcome::Cancel;
-        }
-        if self.typed_required() {
-            if ev.code == KeyCode::Enter {
-                return if self.matches() {
-                    ConfirmOutcome::Confirm(self.request.clone())
-                } else {
-                    ConfirmOutcome::Stay
-                };
-            }
-            self.typed.handle_event(&Event::Key(*ev));
-            return ConfirmOutcome::Stay;
-        }
-        match ev.code {
-            KeyCode::Char('y') | KeyCode::Char('Y') => {
-                ConfirmOutcome::Confirm(self.request.clone())
-            }
-            KeyCode::Char('n') | KeyCode::Char('N') | KeyCode::Enter => ConfirmOutcome::Cancel,
-            _ => ConfirmOutcome::Stay,
-        }
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn mappings_parse_and_print() {
-        let m = parse_mapping(" net-a=net-b, flat = flat-dr ,").expect("parse");
-        assert_eq!(m.get("flat").map(String::as_str), Some("flat-dr"));
-        assert_eq!(format_mapping(&m), "flat=flat-dr, net-a=net-b");
-        let e = parse_mapping("oops").unwrap_err().of("network");
-        assert_eq!(
-            e.to_string(),
-            "network mapping: \"oops\" is not source=target"
-        );
-        assert!(parse_mapping("").expect("empty").is_empty());
-    }
-}
+pub use super::confirmation::{ConfirmOutcome, ConfirmState};
+pub use super::mapping_text::{BadMapping, Mapping, MappingError, format_mapping, parse_mapping};

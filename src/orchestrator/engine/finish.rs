@@ -6,7 +6,7 @@ use super::lease::LeasedJournal;
 use super::{Engine, EngineError};
 use crate::domain::{
     FencePending, GroupState, OperationRecord, OperationStatus, OperationType, ResultData,
-    transition_of,
+    UsedPoint, transition_of,
 };
 use crate::orchestrator::site_runner::SiteRunner;
 use crate::orchestrator::steps::{
@@ -301,20 +301,27 @@ fn result_data(
             op,
             OperationType::PlannedFailover | OperationType::Failover | OperationType::Failback
         );
+    let point = {
+        let synced = outcome.outputs_of::<FinalSync>();
+        let selected = outcome.outputs_of::<SelectSnapshot>();
+        synced.into_iter().chain(selected).next()
+    };
     let data_loss_seconds = moves
-        .then(|| {
-            let synced = outcome.outputs_of::<FinalSync>();
-            let selected = outcome.outputs_of::<SelectSnapshot>();
-            synced.into_iter().chain(selected).next()
-        })
-        .flatten()
-        .map(|s| s.data_loss_seconds);
+        .then(|| point.as_ref().map(|s| s.data_loss_seconds))
+        .flatten();
+    let drill = ok && op == OperationType::TestFailover;
+    let recovery_point = point.filter(|_| moves || drill).map(|s| UsedPoint {
+        name: s.snapshot,
+        created: s.created,
+        chosen_at: s.chosen_at,
+    });
     let managed = standing::<ManageVolumes>(outcome);
     ResultData {
         instances_created: standing::<CreateServer>(outcome).len() as u32,
         volumes_managed: managed.iter().map(|m| m.volumes.len() as u32).sum(),
         current_primary_site: current_primary,
         data_loss_seconds,
+        recovery_point,
     }
 }
 

@@ -1,6 +1,6 @@
 //! What a caller asks of the engine, and how the engine says no.
 
-use crate::domain::{OperationType, Rejection};
+use crate::domain::{OperationType, PointChoice, Rejection};
 use crate::orchestrator::plan::PlanError;
 use crate::orchestrator::site_runner::StateError;
 use crate::store::StoreError;
@@ -22,6 +22,9 @@ pub struct OperationRequest {
     pub to: Option<String>,
     /// A drill may land on a production network.
     pub allow_production_network: bool,
+    /// `--recovery-point`: the arrived snapshot an unplanned failover or a drill recovers from
+    /// (`None`: the newest when it starts).
+    pub recovery_point: Option<PointChoice>,
 }
 
 impl OperationRequest {
@@ -35,7 +38,38 @@ impl OperationRequest {
             flavor_mapping: BTreeMap::new(),
             to: None,
             allow_production_network: false,
+            recovery_point: None,
         }
+    }
+}
+
+impl OperationRequest {
+    /// Refuse an option the operation has no use for: no flag is accepted that does nothing.
+    pub fn validate_options(&self) -> Result<(), EngineError> {
+        let op = self.operation;
+        let refuse = |flag: &str, applies: &str| {
+            Err(EngineError::Rejected(format!(
+                "{flag} does not apply to {} ({}); it applies to {applies}",
+                op.label(),
+                op.verb()
+            )))
+        };
+        if self.force && op != OperationType::Failover {
+            return refuse(
+                "--force",
+                "an unplanned failover (failover --unplanned --force)",
+            );
+        }
+        if self.recovery_point.is_some()
+            && !matches!(op, OperationType::Failover | OperationType::TestFailover)
+        {
+            return refuse(
+                "--recovery-point",
+                "an unplanned failover and a test failover (a planned move recovers from its \
+                 final sync)",
+            );
+        }
+        Ok(())
     }
 }
 

@@ -48,6 +48,7 @@ impl Engine {
             test_operation: None,
             resync: false,
             allow_production_network: req.allow_production_network,
+            recovery_point: req.recovery_point.clone(),
         }
     }
 
@@ -69,11 +70,7 @@ impl Engine {
         let group = self.group_config(&req.group)?.clone();
         let state = self.group_state(&req.group).await?;
         let transition = check_transition(req.operation, &state)?;
-        if req.force && req.operation != OperationType::Failover {
-            return Err(EngineError::Rejected(
-                "--force applies only to an unplanned failover (--unplanned --force)".into(),
-            ));
-        }
+        req.validate_options()?;
         let id = new_operation_id();
         self.lock_group(&group.name, &id, req.operation).await?;
         let prepared = match self.prepare(&req, &group, &state, &id).await {

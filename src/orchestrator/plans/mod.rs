@@ -14,7 +14,7 @@ mod sync;
 mod tests;
 
 use crate::config::GroupConfig;
-use crate::domain::{InstanceInfo, OperationType, Phase};
+use crate::domain::{InstanceInfo, OperationType, Phase, PointChoice};
 use crate::orchestrator::plan::{Plan, RetryPolicy, StepSpec};
 use crate::orchestrator::step::StepId;
 use crate::orchestrator::steps::{RetireInstances, SelectSnapshot, SwapPrimary, ValidateSites};
@@ -45,6 +45,9 @@ pub struct OperationOptions {
     /// A drill may land on a production network (asked for explicitly).
     #[serde(default)]
     pub allow_production_network: bool,
+    /// The arrived snapshot an unplanned failover or a drill recovers from (`None`: the newest).
+    #[serde(default)]
+    pub recovery_point: Option<PointChoice>,
 }
 
 /// Everything a plan is built from.
@@ -139,6 +142,7 @@ fn select_snapshot(input: &PlanInput, after: StepId) -> StepSpec {
         source: input.source.into(),
         target: input.target.into(),
         array_pg: input.group.array_pg.clone(),
+        point: input.options.recovery_point.clone(),
     };
     StepSpec::new(StepId::select_snapshot(), step, Phase::Storage).after([after])
 }

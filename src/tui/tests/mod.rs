@@ -183,7 +183,7 @@ fn answer_checks(app: &mut App, actions: &[Action]) {
                 Msg::Checks {
                     request: request.clone(),
                     generation: *generation,
-                    result: Ok(fake::checks(request)),
+                    result: Ok(fake::checks(request).into()),
                 },
             );
         }

@@ -9,7 +9,8 @@ mod target;
 use super::{Engine, EngineError, OperationRequest};
 use crate::config::GroupConfig;
 use crate::domain::{
-    Check, CheckOptions, Facts, GroupState, InstanceInfo, Observed, OperationType, evaluate,
+    Check, CheckOptions, CheckReport, Facts, GroupState, InstanceInfo, Observed, OperationType,
+    RecoveryPoints, evaluate,
 };
 use crate::orchestrator::discovery;
 use crate::providers::SiteClient;
@@ -22,6 +23,11 @@ pub(crate) fn endpoints(group: &GroupConfig, state: &GroupState) -> (String, Str
     let source = state.current_primary.clone();
     let target = group.other_site(&source).to_string();
     (source, target)
+}
+
+/// Does the operation recover from an arrived snapshot the operator may choose?
+pub(crate) fn recovers_from_point(op: OperationType) -> bool {
+    matches!(op, OperationType::Failover | OperationType::TestFailover)
 }
 
 /// The options of a request that change which checks apply.
@@ -73,10 +79,29 @@ pub(crate) struct Gathered {
 impl Engine {
     /// The precondition checklist for a request, changing nothing.
     pub async fn check(&self, req: &OperationRequest) -> Result<Vec<Check>, EngineError> {
+        Ok(self.check_report(req).await?.checks)
+    }
+
+    /// The checklist and, for a recovery from a replicated snapshot, the arrived points with the
+    /// chosen one: what `check` and the console's dialog show. Changes nothing.
+    pub async fn check_report(&self, req: &OperationRequest) -> Result<CheckReport, EngineError> {
+        req.validate_options()?;
         let group = self.group_config(&req.group)?.clone();
         let state = self.group_state(&req.group).await?;
         let gathered = self.gather(req, &group, &state).await;
-        Ok(evaluate(req.operation, &gathered.facts, check_options(req)))
+        let facts = &gathered.facts;
+        let recovery_points = recovers_from_point(req.operation).then(|| {
+            RecoveryPoints::new(
+                (&group.name, &facts.source, &facts.target),
+                &facts.points,
+                facts.now.unwrap_or_else(Utc::now),
+                &facts.point_choice,
+            )
+        });
+        Ok(CheckReport {
+            checks: evaluate(req.operation, facts, check_options(req)),
+            recovery_points,
+        })
     }
 
     pub(crate) async fn gather(

@@ -82,11 +82,13 @@ impl Engine {
             Err(e) => Observed::NotChecked(clean(&e.to_string())),
         };
         facts.drill_networks = Observed::Seen(drill_networks(&input, inventory));
-        if let Ok(t) =
-            discovery::newest_arrival(&self.clients, &facts.source, &facts.target, &group.array_pg)
+        if let Ok(points) =
+            discovery::arrived_points(&self.clients, &facts.source, &facts.target, &group.array_pg)
                 .await
         {
-            facts.newest_arrival = t;
+            facts.newest_arrival = points.last().map(|p| p.created);
+            facts.points = points;
         }
+        facts.point_choice = req.recovery_point.clone().unwrap_or_default();
     }
 }
