@@ -96,12 +96,7 @@ async fn run_on_engine(cli: &Cli, cmd: &Command) -> Result<(), CliError> {
     match cmd {
         Command::Status(j) => status::status(&engine, j.json).await,
         Command::Instances { group, json } => status::instances(&engine, group, json.json).await,
-        Command::Check {
-            operation,
-            group,
-            recovery_point,
-            json,
-        } => operate::check(&engine, operation, group, recovery_point.clone(), *json).await,
+        Command::Check(args) => operate::check(&engine, args).await,
         Command::Points { group, json } => points::points(&engine, group, json.json).await,
         Command::Ops(o) => ops::run(&engine, o).await,
         _ => Err(CliError::rejected("this command takes no engine")),

@@ -1,7 +1,7 @@
 //! The operation commands (`failover`, `failback`, `reprotect`, `test-failover`, `test-cleanup`,
 //! `sync`) and `check`: build the request, confirm, start, and follow with `--wait`.
 
-use super::args::{Command, JsonFlag, OpArgs};
+use super::args::{CheckArgs, Command, MappingFlags, OpArgs};
 use super::follow::{follow_local, print_record};
 use super::status::{engine_err, print_json};
 use super::{Cli, CliError, EXIT_FAILED, confirm};
@@ -24,8 +24,7 @@ pub fn request_of(cmd: &Command) -> Option<(OperationRequest, OpArgs)> {
             let mut req = OperationRequest::new(op, &f.common.group);
             req.force = f.force;
             req.stop_servers = !f.no_stop_servers;
-            req.network_mapping = f.network_mapping.iter().cloned().collect();
-            req.flavor_mapping = f.flavor_mapping.iter().cloned().collect();
+            f.mappings.apply(&mut req);
             req.to = f.to.clone();
             req.recovery_point = f.recovery_point.clone();
             Some((req, f.common.clone()))
@@ -33,6 +32,8 @@ pub fn request_of(cmd: &Command) -> Option<(OperationRequest, OpArgs)> {
         Command::Failback(f) => {
             let mut req = OperationRequest::new(OperationType::Failback, &f.common.group);
             req.to = f.to.clone();
+            f.mappings.apply(&mut req);
+            req.reverse_replication = f.reverse_replication;
             Some((req, f.common.clone()))
         }
         Command::Fence(a) => simple(OperationType::Fence, a),
@@ -41,8 +42,9 @@ pub fn request_of(cmd: &Command) -> Option<(OperationRequest, OpArgs)> {
         Command::Sync(a) => simple(OperationType::SyncNow, a),
         Command::TestFailover(t) => {
             let mut req = OperationRequest::new(OperationType::TestFailover, &t.common.group);
-            req.network_mapping = t.network_mapping.iter().cloned().collect();
+            t.mappings.apply(&mut req);
             req.allow_production_network = t.allow_production_network;
+            req.retain_primary = t.retain_primary;
             req.to = t.to.clone();
             req.recovery_point = t.recovery_point.clone();
             Some((req, t.common.clone()))
@@ -60,9 +62,16 @@ pub async fn operate(
     let state = engine.group_state(&req.group).await.map_err(engine_err)?;
     crate::domain::check_transition(req.operation, &state)
         .map_err(|r| CliError::rejected(r.to_string()))?;
+    req.validate_options().map_err(engine_err)?;
     let way = way_of(engine, &req, &state)?;
+    let (source, target) = sides(engine, &req, &state)?;
+    let options: String = req
+        .describe_options(&source, &target)
+        .iter()
+        .map(|o| format!("\n  · {o}"))
+        .collect();
     let what = format!(
-        "{} of {}: {way} (group now {})",
+        "{} of {}: {way} (group now {}){options}",
         req.operation.label(),
         req.group,
         state.status.as_str(),
@@ -128,13 +137,20 @@ fn way_of(
     req: &OperationRequest,
     state: &crate::domain::GroupState,
 ) -> Result<String, CliError> {
+    let (source, target) = sides(engine, req, state)?;
+    Ok(crate::domain::direction(req.operation, &source, &target))
+}
+
+/// The site the request leaves and the one it goes to, from the group's state now.
+fn sides(
+    engine: &Arc<Engine>,
+    req: &OperationRequest,
+    state: &crate::domain::GroupState,
+) -> Result<(String, String), CliError> {
     let group = engine.group_config(&req.group).map_err(engine_err)?;
-    let source = state.current_primary.as_str();
-    Ok(crate::domain::direction(
-        req.operation,
-        source,
-        group.other_site(source),
-    ))
+    let source = state.current_primary.clone();
+    let target = group.other_site(&source).to_string();
+    Ok((source, target))
 }
 
 /// Run the journaled operation in a detached `drconsole ops resume ID`, so it outlives this
@@ -160,17 +176,34 @@ fn spawn_runner(cli: &Cli, id: &str) -> std::io::Result<()> {
     cmd.spawn().map(|_| ())
 }
 
+impl MappingFlags {
+    pub fn apply(&self, req: &mut OperationRequest) {
+        req.network_mapping = self.network_mapping.iter().cloned().collect();
+        req.flavor_mapping = self.flavor_mapping.iter().cloned().collect();
+    }
+}
+
+impl CheckArgs {
+    /// The request the checked operation would start with these options.
+    fn request(&self) -> Result<OperationRequest, CliError> {
+        let op = OperationType::from_str(&self.operation).map_err(CliError::rejected)?;
+        let mut req = OperationRequest::new(op, &self.group);
+        req.force = self.force;
+        req.stop_servers = !self.no_stop_servers;
+        self.mappings.apply(&mut req);
+        req.to = self.to.clone();
+        req.recovery_point = self.recovery_point.clone();
+        req.retain_primary = self.retain_primary;
+        req.reverse_replication = self.reverse_replication;
+        req.allow_production_network = self.allow_production_network;
+        Ok(req)
+    }
+}
+
 /// `check OPERATION GROUP`: the precondition checklist, changing nothing. Exit 2 if it blocks.
-pub async fn check(
-    engine: &Arc<Engine>,
-    operation: &str,
-    group: &str,
-    recovery_point: Option<crate::domain::PointChoice>,
-    json: JsonFlag,
-) -> Result<(), CliError> {
-    let op = OperationType::from_str(operation).map_err(CliError::rejected)?;
-    let mut req = OperationRequest::new(op, group);
-    req.recovery_point = recovery_point;
+pub async fn check(engine: &Arc<Engine>, args: &CheckArgs) -> Result<(), CliError> {
+    let req = args.request()?;
+    let (op, group, json) = (req.operation, args.group.as_str(), args.json);
     let state = engine.group_state(group).await.map_err(engine_err)?;
     let allowed = crate::domain::check_transition(op, &state).map_err(|r| r.to_string());
     let report = engine.check_report(&req).await.map_err(engine_err)?;

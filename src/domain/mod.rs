@@ -5,6 +5,7 @@ pub mod estate;
 pub mod group;
 pub mod inventory;
 pub mod journal;
+pub mod mapping;
 pub mod operation;
 pub mod preconditions;
 pub mod recovery_point;
@@ -17,6 +18,7 @@ pub use estate::*;
 pub use group::*;
 pub use inventory::*;
 pub use journal::*;
+pub use mapping::{MappingKind, MappingScope, Named};
 pub use operation::*;
 pub use preconditions::{
     Check, CheckOptions, CheckReport, CheckState, DrillNetworks, Facts, Listed, Observed,

@@ -2,7 +2,7 @@
 //! type states. It carries the typed request and knows nothing of what the request does.
 
 use super::backend::OperationRequest;
-use crate::domain::Confirmation;
+use crate::domain::{Confirmation, PointView};
 use crossterm::event::{Event, KeyCode, KeyEvent};
 use tui_input::Input;
 use tui_input::backend::crossterm::EventHandler;
@@ -13,6 +13,8 @@ pub struct ConfirmState {
     pub typed: Input,
     pub source: String,
     pub target: String,
+    /// The recovery point the dialog's checklist chose, with its data loss.
+    pub point: Option<PointView>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -29,7 +31,14 @@ impl ConfirmState {
             typed: Input::default(),
             source: source.to_string(),
             target: target.to_string(),
+            point: None,
         }
+    }
+
+    /// Name the recovery point (and the data it loses) in the confirmation.
+    pub fn with_point(mut self, point: Option<PointView>) -> Self {
+        self.point = point;
+        self
     }
 
     pub fn typed_required(&self) -> bool {

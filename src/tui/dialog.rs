@@ -4,11 +4,7 @@
 
 use super::backend::{Mappings, OperationRequest};
 use crate::domain::preconditions::{Check, CheckState};
-use crate::domain::{
-    GroupView, OperationType, PointChoice, PointView, RecoveryPoints, human_seconds,
-};
-use crate::sanitize::clean;
-use chrono::{DateTime, Duration, Utc};
+use crate::domain::{GroupView, OperationType, PointChoice, RecoveryPoints};
 use crossterm::event::{Event, KeyCode, KeyEvent};
 use tui_input::Input;
 use tui_input::backend::crossterm::EventHandler;
@@ -24,6 +20,10 @@ pub enum Field {
     AllowProductionNetwork,
     /// The arrived snapshot an unplanned failover or a drill recovers from.
     RecoveryPoint,
+    /// A drill keeps production running, or quiesces it.
+    RetainPrimary,
+    /// A failback makes the original primary replicate again afterwards.
+    ReverseReplication,
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -40,6 +40,8 @@ pub struct DialogState {
     pub force: bool,
     pub stop_servers: bool,
     pub allow_production_network: bool,
+    pub retain_primary: bool,
+    pub reverse_replication: bool,
     pub network: Input,
     pub flavor: Input,
     pub field: usize,
@@ -87,6 +89,8 @@ impl DialogState {
             force: false,
             stop_servers: operation == OperationType::PlannedFailover,
             allow_production_network: false,
+            retain_primary: true,
+            reverse_replication: true,
             network: Input::default(),
             flavor: Input::default(),
             field: 0,
@@ -122,6 +126,11 @@ impl DialogState {
         if self.takes_point() {
             f.push(Field::RecoveryPoint);
         }
+        match self.operation {
+            OperationType::TestFailover => f.push(Field::RetainPrimary),
+            OperationType::Failback => f.push(Field::ReverseReplication),
+            _ => {}
+        }
         if self.creates_instances() {
             f.push(Field::Network);
             f.push(Field::Flavor);
@@ -140,44 +149,6 @@ impl DialogState {
                 | OperationType::TestFailover
                 | OperationType::Failback
         )
-    }
-
-    /// Unplanned failover and drills recover from a point the operator may choose.
-    pub fn takes_point(&self) -> bool {
-        matches!(
-            self.operation,
-            OperationType::Failover | OperationType::TestFailover
-        )
-    }
-
-    /// The point the dialog's request recovers from, as the last checklist listed it.
-    pub fn chosen_point(&self) -> Option<&PointView> {
-        let points = self.points.as_ref()?;
-        match &self.point {
-            None => points.points.first(),
-            Some(name) => points.points.iter().find(|p| &p.name == name),
-        }
-    }
-
-    /// Step through the listed points (newest first; the newest means `latest`).
-    fn cycle_point(&mut self, forward: bool) -> DialogOutcome {
-        let Some(points) = self.points.as_ref().filter(|p| !p.points.is_empty()) else {
-            self.error = Some("no recovery point is listed yet: wait for the checklist".into());
-            return DialogOutcome::Nothing;
-        };
-        let n = points.points.len();
-        let at = self
-            .point
-            .as_ref()
-            .and_then(|name| points.points.iter().position(|p| &p.name == name))
-            .unwrap_or(0);
-        let next = if forward {
-            (at + 1) % n
-        } else {
-            (at + n - 1) % n
-        };
-        self.point = (next > 0).then(|| points.points[next].name.clone());
-        DialogOutcome::Recheck
     }
 
     pub fn focused(&self) -> Option<Field> {
@@ -201,7 +172,14 @@ impl DialogState {
     pub fn request(&self) -> Result<OperationRequest, MappingError> {
         let mut req = OperationRequest::new(self.operation, &self.group);
         req.force = self.operation == OperationType::Failover && self.force;
-        req.stop_servers = self.operation == OperationType::PlannedFailover && self.stop_servers;
+        if self.operation == OperationType::PlannedFailover {
+            req.stop_servers = self.stop_servers;
+        }
+        match self.operation {
+            OperationType::TestFailover => req.retain_primary = self.retain_primary,
+            OperationType::Failback => req.reverse_replication = self.reverse_replication,
+            _ => {}
+        }
         req.allow_production_network =
             self.operation == OperationType::TestFailover && self.allow_production_network;
         if self.takes_point() {
@@ -223,50 +201,6 @@ impl DialogState {
                 .iter()
                 .find(|c| c.state == CheckState::Fail)
                 .map(|c| format!("blocked: {}: {}", c.label, c.reason)),
-        }
-    }
-
-    /// The data-loss window line of the dialog: the chosen point's figure, as the checklist
-    /// computed it (the group's RPO now until a checklist lists the points).
-    pub fn data_loss(&self, now: DateTime<Utc>) -> String {
-        if let Some(p) = self.chosen_point() {
-            let when = p.created.format("%H:%M:%S");
-            let loss = human_seconds(p.data_loss_seconds);
-            let name = clean(&p.name);
-            match self.operation {
-                OperationType::Failover => {
-                    return format!("writes after {when} UTC are lost ({loss}; point {name})");
-                }
-                OperationType::TestFailover => {
-                    return format!(
-                        "none: production keeps running; the drill uses data {loss} old \
-                         (point {name} of {when} UTC)"
-                    );
-                }
-                _ => {}
-            }
-        }
-        match self.operation {
-            OperationType::Failover => match self.rpo_seconds {
-                Some(s) => format!(
-                    "writes after {} UTC are lost (RPO now {})",
-                    (now - Duration::seconds(s)).format("%H:%M:%S"),
-                    human_seconds(s)
-                ),
-                None => "no snapshot has fully arrived: all data at the target is missing".into(),
-            },
-            OperationType::PlannedFailover => {
-                "none: servers stop and a final sync runs before the switch".into()
-            }
-            OperationType::Failback => "none: a final sync runs before switching back".into(),
-            OperationType::TestFailover => match self.rpo_seconds {
-                Some(s) => format!(
-                    "none: production keeps running; the drill uses data {} old",
-                    human_seconds(s)
-                ),
-                None => "none: production keeps running".into(),
-            },
-            _ => "none".into(),
         }
     }
 
@@ -300,6 +234,14 @@ impl DialogState {
                 DialogOutcome::Recheck
             }
             Some(Field::RecoveryPoint) => self.cycle_point(true),
+            Some(Field::RetainPrimary) => {
+                self.retain_primary = !self.retain_primary;
+                DialogOutcome::Recheck
+            }
+            Some(Field::ReverseReplication) => {
+                self.reverse_replication = !self.reverse_replication;
+                DialogOutcome::Recheck
+            }
             _ => DialogOutcome::Nothing,
         }
     }

@@ -8,6 +8,7 @@ pub mod choices;
 pub mod command;
 pub mod confirmation;
 pub mod dialog;
+mod dialog_points;
 pub mod engine_backend;
 pub mod jobs;
 pub mod keymap;

@@ -130,6 +130,11 @@ pub struct Facts {
     /// `--to SITE`: the site the operator expects the group to move to.
     pub requested_target: Option<String>,
     pub unfinished: Option<Unfinished>,
+    /// The operator's mappings whose key the group does not use at the source (each naming the
+    /// valid keys).
+    pub mapping_problems: Vec<String>,
+    /// The operator's mappings as resolved (`network net-web → net-web-dr`).
+    pub mappings_given: Vec<String>,
 }
 
 impl Facts {
@@ -205,6 +210,7 @@ pub fn evaluate(op: OperationType, facts: &Facts, opts: CheckOptions) -> Vec<Che
         O::PlannedFailover | O::Failback => {
             out.extend(checks::unfinished(facts));
             out.extend(checks::source(facts));
+            out.extend(checks::mappings(facts));
             out.extend(checks::target(facts));
             out.push(checks::production_stopped(op, facts, opts));
             out.push(checks_time::replication(op, facts));
@@ -213,6 +219,7 @@ pub fn evaluate(op: OperationType, facts: &Facts, opts: CheckOptions) -> Vec<Che
         }
         O::TestFailover => {
             out.extend(checks::source(facts));
+            out.extend(checks::mappings(facts));
             out.extend(checks::target(facts));
             out.push(checks_time::drill_networks(facts, opts));
             out.extend(checks_time::recovery_point(facts));
@@ -221,6 +228,7 @@ pub fn evaluate(op: OperationType, facts: &Facts, opts: CheckOptions) -> Vec<Che
         O::Failover => {
             out.extend(checks::unfinished(facts));
             out.extend(checks::source(facts));
+            out.extend(checks::mappings(facts));
             out.extend(checks::target(facts));
             out.extend(checks_time::recovery_point(facts));
             out.push(checks_time::data_loss_window(facts));

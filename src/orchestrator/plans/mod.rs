@@ -27,7 +27,7 @@ const STORAGE_TIMEOUT: Duration = Duration::from_secs(30 * 60);
 const BOOT_TIMEOUT: Duration = Duration::from_secs(20 * 60);
 
 /// What the operator chose for this run.
-#[derive(Debug, Clone, PartialEq, Eq, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct OperationOptions {
     /// Unplanned failover while the source is unreachable.
     pub force: bool,
@@ -48,6 +48,34 @@ pub struct OperationOptions {
     /// The arrived snapshot an unplanned failover or a drill recovers from (`None`: the newest).
     #[serde(default)]
     pub recovery_point: Option<PointChoice>,
+    /// A drill keeps production running; `false` quiesces it (and its cleanup restarts it).
+    #[serde(default = "yes")]
+    pub retain_primary: bool,
+    /// A failback restores replication from the original primary; `false` leaves it stopped.
+    #[serde(default = "yes")]
+    pub reverse_replication: bool,
+}
+
+/// Options journaled before a default-true option existed read as its default.
+fn yes() -> bool {
+    true
+}
+
+impl Default for OperationOptions {
+    fn default() -> Self {
+        Self {
+            force: false,
+            stop_servers: false,
+            network_mapping: BTreeMap::new(),
+            flavor_mapping: BTreeMap::new(),
+            test_operation: None,
+            resync: false,
+            allow_production_network: false,
+            recovery_point: None,
+            retain_primary: true,
+            reverse_replication: true,
+        }
+    }
 }
 
 /// Everything a plan is built from.

@@ -270,7 +270,7 @@ async fn the_drill_dialog_lists_the_points_and_shows_the_checklists_data_loss_fi
         .find(|c| c.label == "replica age")
         .expect("age");
     assert!(age.reason.contains(&format!("({figure} old)")), "{age:?}");
-    let screen = super::prose(&render(&mut c.app, 120, 40), 0..40);
+    let screen = super::prose(&render(&mut c.app, 140, 60), 0..60);
     for expected in [
         format!("▸ {} ", chosen.name),
         format!("the drill uses data {figure} old (point {}", chosen.name),

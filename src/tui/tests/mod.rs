@@ -5,6 +5,7 @@
 mod engine;
 mod fake;
 mod flows;
+mod options;
 mod screens;
 
 use super::app::App;

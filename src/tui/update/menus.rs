@@ -166,7 +166,8 @@ pub fn dialog_key(app: &mut App, mut d: Box<DialogState>, ev: KeyEvent) -> Vec<A
             start(app, req)
         }
         DialogOutcome::Confirm(req) => {
-            let c = ConfirmState::new(req, &d.source, &d.target);
+            let point = d.takes_point().then(|| d.chosen_point().cloned()).flatten();
+            let c = ConfirmState::new(req, &d.source, &d.target).with_point(point);
             app.overlay = Some(Overlay::Confirm(Box::new(c)));
             Vec::new()
         }

@@ -194,6 +194,21 @@ fn toggle(d: &DialogState, field: Field) -> (&'static str, String) {
             "Stop servers",
             format!("{} stop production servers first", check(d.stop_servers)),
         ),
+        Field::RetainPrimary => (
+            "Production",
+            format!(
+                "{} keep running (off: quiesce it for the drill)",
+                check(d.retain_primary)
+            ),
+        ),
+        Field::ReverseReplication => (
+            "Reverse repl.",
+            format!(
+                "{} replicate from {} again afterwards",
+                check(d.reverse_replication),
+                clean(&d.target)
+            ),
+        ),
         _ => (
             "Prod. network",
             format!(
@@ -281,7 +296,11 @@ fn field_line<'a>(t: &Theme, d: &DialogState, field: Field, focus: bool, width: 
                 ),
             )
         }
-        Field::Force | Field::StopServers | Field::AllowProductionNetwork => toggle(d, field),
+        Field::Force
+        | Field::StopServers
+        | Field::AllowProductionNetwork
+        | Field::RetainPrimary
+        | Field::ReverseReplication => toggle(d, field),
         Field::RecoveryPoint => ("Rec. point", point_value(d)),
         Field::Network | Field::Flavor => {
             let input = if field == Field::Network {

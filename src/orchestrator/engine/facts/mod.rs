@@ -2,9 +2,12 @@
 //! built from (kept on disk as the last known copy, for a forced failover while the source is
 //! down). What could not be looked at is recorded as not checked, never as fine.
 
+mod mappings;
 mod source;
 mod standing;
 mod target;
+
+pub(crate) use mappings::Resolved;
 
 use super::{Engine, EngineError, OperationRequest};
 use crate::config::GroupConfig;
@@ -13,6 +16,7 @@ use crate::domain::{
     RecoveryPoints, evaluate,
 };
 use crate::orchestrator::discovery;
+use crate::orchestrator::plans::OperationOptions;
 use crate::providers::SiteClient;
 use crate::sanitize::clean;
 use chrono::Utc;
@@ -74,6 +78,9 @@ fn member_facts(
 pub(crate) struct Gathered {
     pub facts: Facts,
     pub inventory: Vec<InstanceInfo>,
+    /// The request's mappings resolved to names (the plan's), unknown keys dropped (and failed
+    /// in the checklist).
+    pub mappings: Resolved,
 }
 
 impl Engine {
@@ -127,6 +134,7 @@ impl Engine {
             return Gathered {
                 facts,
                 inventory: Vec::new(),
+                mappings: Resolved::default(),
             };
         };
         let (sp, dp) = tokio::join!(src.probe(), dst.probe());
@@ -141,10 +149,20 @@ impl Engine {
             .await;
         member_facts(req, group, sp.reachable, &inventory, &mut facts);
         let sites = Sites { src, dst };
-        self.site_facts(req, group, &inventory, sites, &mut facts)
+        let mappings = self
+            .resolve_mappings(req, &inventory, sites, &mut facts)
+            .await;
+        let mut options = self.plan_options(req);
+        options.network_mapping = mappings.network.clone();
+        options.flavor_mapping = mappings.flavor.clone();
+        self.site_facts(req, group, (&inventory, &options), sites, &mut facts)
             .await;
         facts.split_brain = self.split_brain_of(group, &facts).await;
-        Gathered { facts, inventory }
+        Gathered {
+            facts,
+            inventory,
+            mappings,
+        }
     }
 
     /// What each side can tell, when it answers; what it cannot is recorded as not checked.
@@ -152,7 +170,7 @@ impl Engine {
         &self,
         req: &OperationRequest,
         group: &GroupConfig,
-        inventory: &[InstanceInfo],
+        (inventory, options): (&[InstanceInfo], &OperationOptions),
         sites: Sites<'_>,
         facts: &mut Facts,
     ) {
@@ -177,7 +195,7 @@ impl Engine {
             facts.replication = Observed::NotChecked(why);
         }
         if facts.target_error.is_none() {
-            self.target_facts(req, group, inventory, sites.dst, facts)
+            self.target_facts(req, group, (inventory, options), sites.dst, facts)
                 .await;
         } else {
             let why = format!("{} does not answer", facts.target);

@@ -6,7 +6,7 @@ use super::super::{Engine, OperationRequest};
 use crate::config::GroupConfig;
 use crate::domain::{DrillNetworks, Facts, InstanceInfo, Listed, Observed};
 use crate::orchestrator::discovery;
-use crate::orchestrator::plans::PlanInput;
+use crate::orchestrator::plans::{OperationOptions, PlanInput};
 use crate::providers::SiteClient;
 use crate::sanitize::clean;
 use std::collections::{BTreeMap, BTreeSet};
@@ -40,11 +40,10 @@ impl Engine {
         &self,
         req: &OperationRequest,
         group: &GroupConfig,
-        inventory: &[InstanceInfo],
+        (inventory, options): (&[InstanceInfo], &OperationOptions),
         dst: &SiteClient,
         facts: &mut Facts,
     ) {
-        let options = self.plan_options(req);
         let input = PlanInput {
             operation_id: "",
             operation: req.operation,
@@ -52,7 +51,7 @@ impl Engine {
             source: &facts.source,
             target: &facts.target,
             inventory,
-            options: &options,
+            options,
             final_sync_timeout: self.config.operations.final_sync_timeout,
         };
         let networks = landing(inventory, &input.network_mapping());
