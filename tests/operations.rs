@@ -409,6 +409,8 @@ async fn two_consoles_racing_for_one_group_one_is_rejected_with_the_holder() {
     assert_eq!(lab.servers_named("site-b", "batch-").await, 5);
 }
 
+/// The DR site goes and stays away: the rollback cannot remove what it made there, and says so
+/// (rollback_failed, the group needing attention) instead of pretending it rolled back.
 #[tokio::test]
 async fn a_site_lost_mid_operation_fails_it_with_the_reason() {
     let lab = lab().await;
@@ -429,7 +431,18 @@ async fn a_site_lost_mid_operation_fails_it_with_the_reason() {
     lab.fault("site-b", site_down()).await;
     engine.wait_local(&started.id).await;
     let rec = record(&lab, &started.id).await;
-    assert_eq!(rec.status, OperationStatus::Failed);
+    assert_eq!(rec.status, OperationStatus::RollbackFailed);
+    assert!(
+        rec.error_message
+            .as_deref()
+            .is_some_and(|m| m.contains("ops cleanup")),
+        "{rec:?}"
+    );
+    let attention = engine.group_state("batch").await.expect("s").attention;
+    assert!(
+        attention.is_some_and(|a| a.operation_id == rec.id),
+        "the group needs attention"
+    );
     assert!(
         rec.error_message
             .as_deref()
@@ -465,7 +478,11 @@ async fn a_cancelled_failover_rolls_back_and_leaves_the_dr_site_as_before() {
     assert!(engine.cancel_local(&started.id));
     engine.wait_local(&started.id).await;
     let rec = record(&lab, &started.id).await;
-    assert_eq!(rec.status, OperationStatus::Failed);
+    assert_eq!(
+        rec.status,
+        OperationStatus::Cancelled,
+        "rolled back cleanly"
+    );
     assert!(
         rec.error_message
             .as_deref()
@@ -569,7 +586,12 @@ async fn a_cancel_from_another_console_rolls_the_operation_back() {
     other.request_cancel(&started.id).await.expect("asked");
     running.wait_local(&started.id).await;
     let rec = record(&lab, &started.id).await;
-    assert_eq!(rec.status, OperationStatus::Failed);
+    assert_eq!(
+        rec.status,
+        OperationStatus::Cancelled,
+        "{:?}",
+        rec.error_message
+    );
     assert!(
         rec.error_message
             .as_deref()

@@ -258,6 +258,41 @@ pub enum OpsCommand {
     },
     /// Cancel a running operation; it rolls back.
     Cancel { id: String },
+    /// Continue a failed or cancelled operation from where it stopped, in its original direction
+    /// (same id; finished steps are verified, not repeated).
+    Retry {
+        id: String,
+        #[command(flatten)]
+        flags: RecoverFlags,
+    },
+    /// Undo what stands of a failed or cancelled operation (refused past its point of no return).
+    Rollback {
+        id: String,
+        #[command(flatten)]
+        flags: RecoverFlags,
+    },
+    /// Remove exactly what a failed rollback left behind (idempotent), and list what remains.
+    Cleanup {
+        id: String,
+        /// Do not ask for confirmation (scripts).
+        #[arg(long)]
+        yes: bool,
+        #[command(flatten)]
+        json: JsonFlag,
+    },
+}
+
+/// The flags of `ops retry` and `ops rollback`.
+#[derive(Debug, Args, Clone, Copy)]
+pub struct RecoverFlags {
+    /// Do not ask for confirmation (scripts).
+    #[arg(long)]
+    pub yes: bool,
+    /// Follow it until it ends; exit 0 when it completed, 1 when it did not.
+    #[arg(long)]
+    pub wait: bool,
+    #[command(flatten)]
+    pub json: JsonFlag,
 }
 
 /// A `--network-mapping`/`--flavor-mapping` value that is not `SRC=DST`.

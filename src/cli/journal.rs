@@ -2,6 +2,7 @@
 //! store on a blocking thread (PostgreSQL or disk), never on the runtime.
 
 use super::args::JournalCommand;
+use super::out;
 use super::setup::{journal_url, store_config};
 use super::status::print_json;
 use super::table::render;
@@ -44,8 +45,8 @@ pub async fn run(cli: &Cli, cmd: &JournalCommand) -> Result<(), CliError> {
             .await?
             .map_err(|e| CliError::rejected(e.to_string()))?;
             let (counts, source, target) = copied;
-            println!("copied {source} into {target}");
-            println!("  {counts}; the counts of both journals agree");
+            out::line(format!("copied {source} into {target}"));
+            out::line(format!("  {counts}; the counts of both journals agree"));
             Ok(())
         }
     }
@@ -69,24 +70,24 @@ async fn blocking<T: Send + 'static>(
 }
 
 fn print_report(r: &JournalReport) {
-    println!("journal: {}", clean(&r.journal));
+    out::line(format!("journal: {}", clean(&r.journal)));
     let s = &r.schema;
     if s.pending.is_empty() {
-        println!("schema: version {} (up to date)", s.version);
+        out::line(format!("schema: version {} (up to date)", s.version));
     } else {
-        println!(
+        out::line(format!(
             "schema: version {} of {}; the next console to open it applies:",
             s.version, s.latest
-        );
+        ));
         for (v, what) in &s.pending {
-            println!("  {v}: {what}");
+            out::line(format!("  {v}: {what}"));
         }
     }
     if let Some(c) = &r.counts {
-        println!("rows: {c}");
+        out::line(format!("rows: {c}"));
     }
     if r.locks.is_empty() {
-        println!("locks: none (no operation runs)");
+        out::line("locks: none (no operation runs)");
         return;
     }
     let rows: Vec<Vec<String>> = r
@@ -118,5 +119,5 @@ fn print_report(r: &JournalReport) {
         "SINCE (UTC)",
         "LEASE UNTIL",
     ];
-    println!("locks:\n{}", render(&header, &rows));
+    out::line(format!("locks:\n{}", render(&header, &rows)));
 }

@@ -3,10 +3,12 @@
 
 use super::args::{CheckArgs, Command, MappingFlags, OpArgs};
 use super::follow::{follow_local, print_record};
+use super::show::{print_next, print_steps};
 use super::status::{engine_err, print_json};
-use super::{Cli, CliError, EXIT_FAILED, confirm};
-use crate::domain::{CheckState, OperationStatus, OperationType};
-use crate::orchestrator::engine::{Engine, OperationRequest};
+use super::watch::watch;
+use super::{Cli, CliError, EXIT_FAILED, confirm, out};
+use crate::domain::{CheckState, OperationRecord, OperationStatus, OperationType};
+use crate::orchestrator::engine::{Engine, OperationRequest, Resumed};
 use std::str::FromStr;
 use std::sync::Arc;
 
@@ -77,44 +79,80 @@ pub async fn operate(
         state.status.as_str(),
     );
     confirm::ask(req.operation, &req.group, &what, args.yes)?;
-    if args.wait {
-        run_and_wait(engine, req, args.json.json).await
-    } else {
-        let record = engine.start_with(req, false).await.map_err(engine_err)?;
-        if let Err(e) = spawn_runner(cli, &record.id) {
-            // No background runner: run it here, so the operation is never left behind.
-            eprintln!("could not start a background runner ({e}); running here");
-            engine.resume_one(&record.id).await.map_err(engine_err)?;
-            engine.wait_local(&record.id).await;
+    let record = engine.start_with(req, false).await.map_err(engine_err)?;
+    run_detached(cli, engine, record, args.wait, args.json.json).await
+}
+
+/// Hand a journaled operation to a detached runner (`drconsole ops resume ID` in a process group
+/// of its own), so it outlives this command, its terminal and its signals; with `wait`, follow
+/// it through the journal. When no runner can be started, run it in this process instead, which
+/// then goes on whatever signal comes.
+pub async fn run_detached(
+    cli: &Cli,
+    engine: &Arc<Engine>,
+    record: OperationRecord,
+    wait: bool,
+    json: bool,
+) -> Result<(), CliError> {
+    let id = record.id.clone();
+    match spawn_runner(cli, &id) {
+        Ok(pid) => {
+            tracing::info!("operation {id} handed to runner pid {pid}");
+            if wait {
+                let rec = watch(engine, &id, json, false).await?;
+                // A pending fence this watcher started runs to its end before it exits.
+                engine.wait_all_local().await;
+                return finish_waiting(engine, &rec, json).await;
+            }
+            print_started(&record, pid, json)
         }
-        if args.json.json {
-            print_json(&serde_json::json!({ "operation": record }))?;
-        } else {
-            println!(
-                "started {} of {} ({}): operation {}\nfollow it with `drconsole ops watch {}`",
-                record.operation_type.label(),
-                record.protection_group,
-                record.direction(),
-                record.id,
-                &record.id[..8.min(record.id.len())]
-            );
+        Err(e) => {
+            out::note(format!(
+                "could not start a background runner ({e}); running it in this process"
+            ));
+            super::signals::keep_running(vec![id.clone()]);
+            let mut events = engine.events().subscribe();
+            if let Resumed::Elsewhere { who, .. } =
+                engine.resume_one(&id).await.map_err(engine_err)?
+            {
+                return Err(CliError::rejected(who));
+            }
+            let rec = follow_local(engine, &id, &mut events, json).await?;
+            finish_waiting(engine, &rec, json).await
         }
-        Ok(())
     }
 }
 
-/// `--wait`: run it here and follow it to its end; exit 1 unless it completed.
-async fn run_and_wait(
+fn print_started(record: &OperationRecord, pid: u32, json: bool) -> Result<(), CliError> {
+    if json {
+        return print_json(&serde_json::json!({ "operation": record }));
+    }
+    let short = &record.id[..8.min(record.id.len())];
+    out::line(format!(
+        "started {} of {} ({}): operation {} (runner pid {pid})\nfollow it with \
+         `drconsole ops watch {short}`; stop it with `drconsole ops cancel {short}`",
+        record.operation_type.label(),
+        record.protection_group,
+        record.direction(),
+        record.id,
+    ));
+    Ok(())
+}
+
+/// The end of a followed operation: its record, and when it did not complete, every step's
+/// mark and the way out; exit 0 only when it completed.
+pub async fn finish_waiting(
     engine: &Arc<Engine>,
-    req: OperationRequest,
+    record: &OperationRecord,
     json: bool,
 ) -> Result<(), CliError> {
-    let mut events = engine.events().subscribe();
-    let record = engine.start(req).await.map_err(engine_err)?;
-    let record = follow_local(engine, &record.id, &mut events, json).await?;
-    print_record(&record, json)?;
+    print_record(record, json)?;
     if record.status == OperationStatus::Completed {
         return Ok(());
+    }
+    if !json && let Ok(d) = engine.operation_detail(&record.id, 0).await {
+        print_steps(&d.steps);
+        print_next(&d.record, &d.steps);
     }
     Err(CliError {
         message: format!(
@@ -153,9 +191,9 @@ fn sides(
     Ok((source, target))
 }
 
-/// Run the journaled operation in a detached `drconsole ops resume ID`, so it outlives this
-/// command (and an SSH session).
-fn spawn_runner(cli: &Cli, id: &str) -> std::io::Result<()> {
+/// Run the journaled operation in a detached `drconsole ops resume ID`, in a process group of its
+/// own so the terminal's signals do not reach it; its pid.
+fn spawn_runner(cli: &Cli, id: &str) -> std::io::Result<u32> {
     let exe = std::env::current_exe()?;
     let mut cmd = std::process::Command::new(exe);
     if let Some(c) = &cli.config {
@@ -173,7 +211,7 @@ fn spawn_runner(cli: &Cli, id: &str) -> std::io::Result<()> {
         use std::os::unix::process::CommandExt;
         cmd.process_group(0);
     }
-    cmd.spawn().map(|_| ())
+    cmd.spawn().map(|child| child.id())
 }
 
 impl MappingFlags {
@@ -208,6 +246,8 @@ pub async fn check(engine: &Arc<Engine>, args: &CheckArgs) -> Result<(), CliErro
     let allowed = crate::domain::check_transition(op, &state).map_err(|r| r.to_string());
     let report = engine.check_report(&req).await.map_err(engine_err)?;
     let checks = &report.checks;
+    // A group that needs attention says so in the checklist's first line already.
+    let allowed_line = allowed.is_err() && state.attention.is_none();
     let way = way_of(engine, &req, &state)?;
     if json.json {
         let chosen = report
@@ -226,19 +266,19 @@ pub async fn check(engine: &Arc<Engine>, args: &CheckArgs) -> Result<(), CliErro
             "data_loss_seconds": chosen.map(|p| p.data_loss_seconds),
         }))?;
     } else {
-        println!("{} of {group}: {way}", op.label());
-        if let Err(r) = &allowed {
-            println!("✖ state: {r}");
+        out::line(format!("{} of {group}: {way}", op.label()));
+        if let (Err(r), true) = (&allowed, allowed_line) {
+            out::line(format!("✖ state: {r}"));
         }
         for c in checks {
-            println!("{} {}: {}", c.state.symbol(), c.label, c.reason);
+            out::line(format!("{} {}: {}", c.state.symbol(), c.label, c.reason));
         }
         if let Some(points) = report
             .recovery_points
             .as_ref()
             .filter(|p| !p.points.is_empty())
         {
-            println!("\n{}", super::points::table(points, true));
+            out::line(format!("\n{}", super::points::table(points, true)));
         }
     }
     let blocked = allowed.is_err() || checks.iter().any(|c| c.state == CheckState::Fail);

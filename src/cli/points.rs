@@ -1,9 +1,9 @@
 //! `points GROUP`: the recovery points an unplanned failover or a drill may use, newest first,
 //! with the data each loses; `check` prints the same table with the chosen point marked.
 
-use super::CliError;
 use super::status::{engine_err, print_json};
 use super::table::render;
+use super::{CliError, out};
 use crate::domain::{RecoveryPoints, human_seconds};
 use crate::orchestrator::engine::Engine;
 use crate::sanitize::clean;
@@ -21,7 +21,7 @@ pub async fn points(engine: &Arc<Engine>, group: &str, json: bool) -> Result<(),
             clean(&list.target)
         )));
     }
-    println!("{}", table(&list, false));
+    out::line(table(&list, false));
     Ok(())
 }
 

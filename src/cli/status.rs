@@ -1,6 +1,7 @@
 //! `status` and `instances`: what the sites say now, as aligned text or stable JSON.
 
 use super::CliError;
+use super::out;
 use super::table::render;
 use crate::domain::{EstateView, GroupView, InstanceView, human_seconds};
 use crate::orchestrator::engine::Engine;
@@ -12,7 +13,7 @@ pub async fn status(engine: &Arc<Engine>, json: bool) -> Result<(), CliError> {
     if json {
         print_json(&estate)?;
     } else {
-        print!("{}", render_status(&estate));
+        out::text(render_status(&estate));
     }
     Ok(())
 }
@@ -22,7 +23,7 @@ pub async fn instances(engine: &Arc<Engine>, group: &str, json: bool) -> Result<
     if json {
         print_json(&serde_json::json!({ "group": group, "instances": list }))?;
     } else {
-        print!("{}", render_instances(&list));
+        out::text(render_instances(&list));
     }
     Ok(())
 }
@@ -30,7 +31,7 @@ pub async fn instances(engine: &Arc<Engine>, group: &str, json: bool) -> Result<
 pub fn print_json<T: serde::Serialize>(value: &T) -> Result<(), CliError> {
     let text = serde_json::to_string_pretty(value)
         .map_err(|e| CliError::failed(format!("cannot write JSON: {e}")))?;
-    println!("{text}");
+    out::raw(&format!("{text}\n"));
     Ok(())
 }
 
@@ -114,6 +115,11 @@ fn group_table(e: &EstateView) -> String {
             } else {
                 ""
             };
+            let resync = if g.attention.is_some() {
+                format!("{resync} ⚠ needs attention")
+            } else {
+                resync.to_string()
+            };
             let loud = if g.status_word() != g.status.as_str() {
                 "⚠ "
             } else {
@@ -149,6 +155,10 @@ fn group_table(e: &EstateView) -> String {
 /// What stands on a group that the operator must act on, each with the one way out.
 fn standing(g: &GroupView) -> String {
     let mut out = String::new();
+    if let Some(a) = &g.attention {
+        let summary = crate::sanitize::clean(&a.summary());
+        out.push_str(&format!("  ⚠ NEEDS ATTENTION {}: {summary}\n", g.name));
+    }
     for f in &g.split_brain {
         out.push_str(&format!(
             "  ⚠ SPLIT-BRAIN {}: {}; run `drconsole fence {}` (stops the copies at {})\n",

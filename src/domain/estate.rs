@@ -69,6 +69,9 @@ pub struct GroupView {
     pub needs_resync: bool,
     #[serde(default)]
     pub last_operation: Option<String>,
+    /// An earlier operation left the group needing the operator: what, and the way out.
+    #[serde(default)]
+    pub attention: Option<super::Attention>,
     /// A forced failover could not fence this side: its servers may still run.
     #[serde(default)]
     pub fence_pending: Option<FencePending>,

@@ -52,10 +52,7 @@ pub struct MappingScope<'a> {
 impl MappingScope<'_> {
     /// `given` (source → target, each a name or an id) as source name → target name; every
     /// unknown key is reported, each naming the valid ones.
-    pub fn resolve(
-        &self,
-        given: &BTreeMap<String, String>,
-    ) -> Result<NameMap, UnknownKeys> {
+    pub fn resolve(&self, given: &BTreeMap<String, String>) -> Result<NameMap, UnknownKeys> {
         let mut out = BTreeMap::new();
         let mut unknown = Vec::new();
         for (key, value) in given {

@@ -22,7 +22,7 @@ pub use mapping::{MappingKind, MappingScope, Named};
 pub use operation::*;
 pub use preconditions::{
     Check, CheckOptions, CheckReport, CheckState, DrillNetworks, Facts, Listed, Observed,
-    ReplicationHealth, Unfinished, evaluate, passes,
+    ReplicationHealth, evaluate, passes,
 };
 pub use recovery_point::{
     PointChoice, PointError, PointView, RecoveryPoint, RecoveryPoints, data_loss_seconds,

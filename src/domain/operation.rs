@@ -153,14 +153,31 @@ impl FromStr for OperationType {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum OperationStatus {
+    /// Journaled, not yet picked up by a runner.
     Pending,
     Running,
     RollingBack,
     Completed,
+    /// It failed: rolled back (nothing it did remains), or stopped past its point of no return
+    /// (what it did stands; `ops retry` continues it).
     Failed,
+    /// An operator's cancel, rolled back cleanly.
+    Cancelled,
+    /// Some compensation could not run: the resources left behind are listed in the record.
+    RollbackFailed,
 }
 
 impl OperationStatus {
+    pub const ALL: [OperationStatus; 7] = [
+        OperationStatus::Pending,
+        OperationStatus::Running,
+        OperationStatus::RollingBack,
+        OperationStatus::Completed,
+        OperationStatus::Failed,
+        OperationStatus::Cancelled,
+        OperationStatus::RollbackFailed,
+    ];
+
     pub fn as_str(self) -> &'static str {
         match self {
             OperationStatus::Pending => "pending",
@@ -168,11 +185,25 @@ impl OperationStatus {
             OperationStatus::RollingBack => "rolling_back",
             OperationStatus::Completed => "completed",
             OperationStatus::Failed => "failed",
+            OperationStatus::Cancelled => "cancelled",
+            OperationStatus::RollbackFailed => "rollback_failed",
         }
     }
 
+    /// Nothing runs it any more: completed, failed, cancelled or rollback_failed.
     pub fn is_finished(self) -> bool {
-        matches!(self, OperationStatus::Completed | OperationStatus::Failed)
+        matches!(
+            self,
+            OperationStatus::Completed
+                | OperationStatus::Failed
+                | OperationStatus::Cancelled
+                | OperationStatus::RollbackFailed
+        )
+    }
+
+    /// It ended without doing what it was for (the ones `ops retry` and `ops rollback` take).
+    pub fn is_unsuccessful(self) -> bool {
+        self.is_finished() && self != OperationStatus::Completed
     }
 }
 
@@ -253,6 +284,10 @@ pub struct ResultData {
     pub current_primary_site: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub data_loss_seconds: Option<i64>,
+    /// What a rollback could not remove (the operation ended rollback_failed), as last seen:
+    /// what `ops cleanup` removes.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub leftovers: Vec<super::Resource>,
     /// The snapshot recovered from (a move's or a drill's), when the operation got that far.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub recovery_point: Option<UsedPoint>,
@@ -351,6 +386,25 @@ mod tests {
             OperationType::ALL.iter().map(|o| o.short_label()).collect();
         assert_eq!(labels.len(), OperationType::ALL.len());
         assert_eq!(shorts.len(), OperationType::ALL.len());
+    }
+
+    #[test]
+    fn statuses_read_as_journaled_and_four_are_finished() {
+        for st in OperationStatus::ALL {
+            assert_eq!(
+                serde_json::to_value(st).unwrap(),
+                serde_json::Value::String(st.as_str().into())
+            );
+        }
+        let finished: Vec<&str> = OperationStatus::ALL
+            .into_iter()
+            .filter(|s| s.is_finished())
+            .map(|s| s.as_str())
+            .collect();
+        assert_eq!(
+            finished,
+            ["completed", "failed", "cancelled", "rollback_failed"]
+        );
     }
 
     #[test]

@@ -28,6 +28,12 @@ pub enum Rejection {
         operation: OperationType,
         group: String,
     },
+    /// An earlier operation left the group needing the operator.
+    NeedsAttention {
+        operation: OperationType,
+        group: String,
+        attention: Box<super::Attention>,
+    },
     /// A forced failover could not stop the old side: only a fence may run until it has.
     FencePending {
         operation: OperationType,
@@ -58,6 +64,15 @@ impl fmt::Display for Rejection {
                 "cannot run {operation} on {group}: it was failed over with --force while a site was \
                  unreachable, so the sites must be re-synced first; run `drconsole sync {group}` once \
                  both sites are reachable"
+            ),
+            Rejection::NeedsAttention {
+                operation,
+                group,
+                attention,
+            } => write!(
+                f,
+                "cannot run {operation} on {group}: {}",
+                attention.summary()
             ),
             Rejection::FencePending {
                 operation,
@@ -129,6 +144,14 @@ pub fn transition_of(op: OperationType) -> Transition {
 
 /// May `op` start on a group in `state`? The answer names what would allow it.
 pub fn check_transition(op: OperationType, state: &GroupState) -> Result<Transition, Rejection> {
+    // The one way forward comes first: until it is taken, nothing else may start.
+    if let Some(attention) = &state.attention {
+        return Err(Rejection::NeedsAttention {
+            operation: op,
+            group: state.name.clone(),
+            attention: Box::new(attention.clone()),
+        });
+    }
     let allowed = allowed_from(op);
     if !allowed.contains(&state.status) {
         return Err(Rejection::WrongStatus {
@@ -273,6 +296,26 @@ mod tests {
             msg.ends_with("needs protected, planned_failover_failed or failover_failed"),
             "{msg}"
         );
+    }
+
+    #[test]
+    fn a_group_that_needs_attention_refuses_everything_naming_the_way_out() {
+        let mut st = state(S::PlannedFailoverFailed);
+        st.attention = Some(super::super::Attention {
+            operation_id: "0123456789abcdef".into(),
+            kind: super::super::AttentionKind::PastPointOfNoReturn,
+            reason: "failed past its point of no return (swap_primary)".into(),
+            source: "site-a".into(),
+            target: "site-b".into(),
+            leftovers: Vec::new(),
+        });
+        for op in OperationType::ALL {
+            let msg = check_transition(op, &st).expect_err("refused").to_string();
+            assert!(
+                msg.contains("drconsole ops retry 01234567") && msg.contains("site-a → site-b"),
+                "{msg}"
+            );
+        }
     }
 
     #[test]

@@ -9,6 +9,10 @@ pub const VERSIONS: &[(u32, &str)] = &[
     ),
     (2, "RPO history"),
     (3, "a forced failover's pending fence"),
+    (
+        4,
+        "step marks (undone, left behind, verified…) and a group's need for attention",
+    ),
 ];
 
 pub const LATEST: u32 = VERSIONS.len() as u32;

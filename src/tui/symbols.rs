@@ -35,6 +35,8 @@ pub fn operation_status(s: OperationStatus) -> (&'static str, Role) {
         OperationStatus::RollingBack => (UNDONE, Role::Attention),
         OperationStatus::Completed => (OK, Role::Ok),
         OperationStatus::Failed => (FAILED, Role::Failed),
+        OperationStatus::Cancelled => (UNDONE, Role::Dim),
+        OperationStatus::RollbackFailed => (ATTENTION, Role::Failed),
     }
 }
 

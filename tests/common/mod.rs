@@ -6,6 +6,7 @@ pub mod pg;
 
 use drconsole::config::{self, Config, HttpPolicy};
 use drconsole::lab::{LabHandle, LabOptions};
+use drconsole::orchestrator::RollbackPolicy;
 use drconsole::orchestrator::engine::{Engine, EngineOptions};
 use drconsole::providers::SiteClient;
 use drconsole::store::Store;
@@ -53,6 +54,7 @@ pub async fn lab_with(tune: impl FnOnce(&mut LabOptions)) -> Lab {
         request_timeout: Duration::from_secs(3),
         max_attempts: 3,
         backoff_base: Duration::from_millis(20),
+        ..HttpPolicy::default()
     };
     let http = trusting(&handle);
     let (journal, scratch_db) = pg::journal_for(dir.path());
@@ -138,10 +140,16 @@ impl Lab {
     }
 
     pub fn engine_with(&self, store: Store) -> Arc<Engine> {
+        self.engine_opts(store, rollback(Duration::from_secs(2)))
+    }
+
+    /// An engine whose rollbacks ride out a site that does not answer for `policy.budget`.
+    pub fn engine_opts(&self, store: Store, policy: RollbackPolicy) -> Arc<Engine> {
         let opts = EngineOptions {
             poll_interval: Duration::from_millis(100),
             lease: Duration::from_secs(5),
             cache_dir: Some(self.dir.path().join("data")),
+            rollback: policy,
             ..EngineOptions::default()
         };
         Engine::new(Arc::new(self.config.clone()), store, opts).expect("engine")
@@ -150,6 +158,21 @@ impl Lab {
 
 pub fn site_down() -> Value {
     json!({"kind": "site_down"})
+}
+
+/// A site outage that ends by itself `secs` seconds from now (the lab's clock is real UTC).
+pub fn site_down_for(secs: i64) -> Value {
+    let until = chrono::Utc::now() + chrono::Duration::seconds(secs);
+    json!({"kind": "site_down", "until": until.to_rfc3339()})
+}
+
+/// A rollback policy for tests: `budget`, with short pauses (0.2 s, doubling to 1 s).
+pub fn rollback(budget: Duration) -> RollbackPolicy {
+    RollbackPolicy {
+        budget,
+        backoff_first: Duration::from_millis(200),
+        backoff_max: Duration::from_secs(1),
+    }
 }
 
 use drconsole::domain::{GroupStatus, OperationRecord, OperationType};
@@ -291,6 +314,66 @@ impl Lab {
             .iter()
             .filter(|n| n.starts_with(prefix))
             .count()
+    }
+}
+
+/// The pid of the process that holds `group`'s lock (its console id is `host:pid:random`).
+pub async fn lock_holder_pid(store: &Store, group: &str) -> Option<u32> {
+    let lock = store.get_lock(group).await.ok()??;
+    lock.holder.console_id.split(':').nth(1)?.parse().ok()
+}
+
+/// Send `signal` (`-KILL`, `-HUP`, …) to process `pid`.
+pub fn send_signal(pid: u32, signal: &str) {
+    let status = std::process::Command::new("kill")
+        .args([signal, &pid.to_string()])
+        .status()
+        .expect("kill runs");
+    assert!(status.success(), "kill {signal} {pid}");
+}
+
+impl Lab {
+    /// The lab's drconsole.toml for the real binary, with rollbacks that give up after
+    /// `budget_secs` (so a test that goes wrong fails in seconds, not in five minutes).
+    pub fn binary_config(&self, budget_secs: u64) -> std::path::PathBuf {
+        let path = self.dir.path().join("lab").join("drconsole.toml");
+        let mut text = std::fs::read_to_string(&path).expect("lab config");
+        if !text.contains("[operations]") {
+            text.push_str(&format!(
+                "\n[operations]\nrollback_budget_seconds = {budget_secs}\n"
+            ));
+            std::fs::write(&path, text).expect("lab config written");
+        }
+        path
+    }
+}
+
+/// Wait for every child to end, killing them all after `deadline` (the test then fails).
+pub async fn outputs_within(
+    children: Vec<std::process::Child>,
+    deadline: Duration,
+) -> Vec<std::process::Output> {
+    let pids: Vec<u32> = children.iter().map(|c| c.id()).collect();
+    let waiting = tokio::task::spawn_blocking(move || {
+        children
+            .into_iter()
+            .map(|c| c.wait_with_output())
+            .collect::<Vec<_>>()
+    });
+    match tokio::time::timeout(deadline, waiting).await {
+        Ok(joined) => joined
+            .expect("join")
+            .into_iter()
+            .map(|o| o.expect("child output"))
+            .collect(),
+        Err(_) => {
+            for pid in pids {
+                let _ = std::process::Command::new("kill")
+                    .args(["-KILL", &pid.to_string()])
+                    .status();
+            }
+            panic!("the processes did not end within {deadline:?}");
+        }
     }
 }
 

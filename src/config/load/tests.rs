@@ -103,6 +103,16 @@ fn a_good_config_resolves_everything() {
         !format!("{c:?}").contains("token-a"),
         "secrets never show in Debug"
     );
+    assert_eq!(
+        c.operations.rollback_budget,
+        std::time::Duration::from_secs(300),
+        "five minutes unless configured"
+    );
+    let f = Fixture::new(&format!(
+        "{GOOD}\n[operations]\nrollback_budget_seconds = 60\n"
+    ));
+    let budget = f.load().unwrap().config.operations.rollback_budget;
+    assert_eq!(budget, std::time::Duration::from_secs(60));
 }
 
 #[cfg(unix)]
@@ -183,6 +193,10 @@ fn semantic_errors_say_what_to_write() {
             GOOD.replace("clouds.yaml", "missing.yaml"),
             "no clouds.yaml found",
         ),
+        (
+            format!("{GOOD}\n[operations]\nrollback_budget_seconds = 100000\n"),
+            "[operations] rollback_budget_seconds = 100000 is out of range (0 to 86400 seconds)",
+        ),
     ];
     for (toml, needle) in cases {
         let e = expect_error(&toml);
@@ -225,12 +239,14 @@ fn the_final_sync_deadline_is_read_and_bounded() {
         c.operations.final_sync_timeout,
         std::time::Duration::from_secs(90)
     );
-    for bad in ["0", "86401"] {
+    for bad in ["0", "86401", "-1"] {
         let e = expect_error(&format!(
             "{GOOD}\n[operations]\nfinal_sync_timeout_seconds = {bad}\n"
         ));
         assert!(
-            e.contains("final_sync_timeout_seconds") && e.contains("between 1 and 86400"),
+            e.contains(&format!(
+                "[operations] final_sync_timeout_seconds = {bad} is out of range (1 to 86400 seconds)"
+            )),
             "{e}"
         );
     }
@@ -282,7 +298,9 @@ fn the_lock_lease_is_configurable_within_bounds() {
     );
     let e = lease("lease_seconds = 1").err().unwrap().to_string();
     assert!(
-        e.contains("lease_seconds = 1 is out of range (3 to 3600)"),
+        e.contains("lease_seconds = 1 is out of range (3 to 3600 seconds)"),
         "{e}"
     );
 }
+
+mod hostile;

@@ -1,7 +1,7 @@
 //! One function per check of the checklist, each with the words the operator reads.
 
 use super::{Check, CheckOptions, CheckState, Facts, Listed, Observed};
-use crate::domain::OperationType;
+use crate::domain::{AttentionKind, OperationType};
 
 fn check(label: &str, state: CheckState, reason: impl Into<String>) -> Check {
     Check {
@@ -117,19 +117,21 @@ pub(super) fn split_brain(op: OperationType, facts: &Facts) -> Check {
     }
 }
 
-/// The last move failed past its point of no return: only a retry continues it, the same way.
-pub(super) fn unfinished(facts: &Facts) -> Option<Check> {
-    let u = facts.unfinished.as_ref()?;
-    let short = u.id.get(..8).unwrap_or(&u.id);
-    Some(check(
-        "last operation",
-        CheckState::Fail,
-        format!(
-            "operation {short} ({} {}) failed past its point of no return: what it did stands. \
-             Run `drconsole ops retry {short}` (continues {}); a new operation would run {} → {}",
-            u.label, u.direction, u.direction, facts.source, facts.target
-        ),
-    ))
+/// An earlier operation left the group needing the operator: a rollback that left resources
+/// behind (only `ops cleanup` removes them), or a failure past its point of no return (only its
+/// retry, the same way, continues it). It blocks every operation until that way is taken.
+pub(super) fn last_operation(facts: &Facts) -> Option<Check> {
+    let a = facts.attention.as_ref()?;
+    let mut reason = a.summary();
+    if a.kind == AttentionKind::PastPointOfNoReturn
+        && (a.source.as_str(), a.target.as_str()) != (facts.source.as_str(), facts.target.as_str())
+    {
+        reason.push_str(&format!(
+            "; a new operation would run {} → {}",
+            facts.source, facts.target
+        ));
+    }
+    Some(check("last operation", CheckState::Fail, reason))
 }
 
 /// What must hold at the source: every member there, every volume replicated.

@@ -7,7 +7,7 @@ mod checks_time;
 #[cfg(test)]
 mod tests;
 
-use super::{OperationType, PointChoice, PointError, RecoveryPoint, SplitBrainFinding};
+use super::{Attention, OperationType, PointChoice, PointError, RecoveryPoint, SplitBrainFinding};
 use chrono::{DateTime, Utc};
 use serde::Serialize;
 
@@ -80,15 +80,6 @@ pub struct DrillNetworks {
     pub production: Vec<String>,
 }
 
-/// The group's last operation, failed after its point of no return: what it did stands.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Unfinished {
-    pub id: String,
-    pub label: String,
-    /// `site-a → site-b`: the way a retry continues.
-    pub direction: String,
-}
-
 /// What was found at the sites, for one group and one operation.
 #[derive(Debug, Clone, Default)]
 pub struct Facts {
@@ -129,7 +120,9 @@ pub struct Facts {
     pub drill_networks: Observed<DrillNetworks>,
     /// `--to SITE`: the site the operator expects the group to move to.
     pub requested_target: Option<String>,
-    pub unfinished: Option<Unfinished>,
+    /// An earlier operation left the group needing the operator (leftovers, or a failure past
+    /// its point of no return): what, and the one way forward.
+    pub attention: Option<Attention>,
     /// The operator's mappings whose key the group does not use at the source (each naming the
     /// valid keys).
     pub mapping_problems: Vec<String>,
@@ -190,13 +183,16 @@ pub struct CheckOptions {
 /// the operation.
 pub fn evaluate(op: OperationType, facts: &Facts, opts: CheckOptions) -> Vec<Check> {
     use OperationType as O;
+    // The one way forward comes first: until it is taken, nothing else may start.
+    let mut out: Vec<Check> = checks::last_operation(facts).into_iter().collect();
     if op == O::Fence {
-        return checks_time::fence(facts);
+        out.extend(checks_time::fence(facts));
+        return out;
     }
-    let mut out = vec![
+    out.extend([
         checks::source_reachable(op, facts, opts),
         checks::target_reachable(facts),
-    ];
+    ]);
     if matches!(
         op,
         O::PlannedFailover | O::Failover | O::Failback | O::TestFailover
@@ -208,7 +204,6 @@ pub fn evaluate(op: OperationType, facts: &Facts, opts: CheckOptions) -> Vec<Che
         O::TestCleanup | O::SyncNow | O::Fence => {}
         O::Reprotect => out.extend(checks::source(facts)),
         O::PlannedFailover | O::Failback => {
-            out.extend(checks::unfinished(facts));
             out.extend(checks::source(facts));
             out.extend(checks::mappings(facts));
             out.extend(checks::target(facts));
@@ -226,7 +221,6 @@ pub fn evaluate(op: OperationType, facts: &Facts, opts: CheckOptions) -> Vec<Che
             out.push(checks_time::replica_age(facts));
         }
         O::Failover => {
-            out.extend(checks::unfinished(facts));
             out.extend(checks::source(facts));
             out.extend(checks::mappings(facts));
             out.extend(checks::target(facts));

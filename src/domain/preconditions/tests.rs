@@ -1,7 +1,7 @@
 //! The checklist's verdicts and words, table by table.
 
 use super::*;
-use crate::domain::SplitBrainFinding;
+use crate::domain::{Attention, AttentionKind, SplitBrainFinding};
 use chrono::TimeZone;
 
 fn seen(bad: &[&str], of: usize) -> Observed<Listed> {
@@ -205,30 +205,80 @@ fn to_another_site_is_refused_naming_the_only_direction() {
     )));
 }
 
+fn attention(kind: AttentionKind) -> Attention {
+    Attention {
+        operation_id: "0badc0de-1111".into(),
+        kind,
+        reason: "(planned failover) failed past its point of no return (swap_primary): what it \
+                 did stands"
+            .into(),
+        source: "site-a".into(),
+        target: "site-b".into(),
+        leftovers: Vec::new(),
+    }
+}
+
 #[test]
-fn a_move_failed_past_its_point_of_no_return_points_to_its_retry() {
+fn a_move_failed_past_its_point_of_no_return_points_to_its_retry_first_and_once() {
     let mut f = facts();
     f.source = "site-b".into();
     f.target = "site-a".into();
-    f.unfinished = Some(Unfinished {
-        id: "0badc0de-1111".into(),
-        label: "Planned Failover".into(),
-        direction: "site-a → site-b".into(),
-    });
+    f.attention = Some(attention(AttentionKind::PastPointOfNoReturn));
     for op in [
         OperationType::PlannedFailover,
         OperationType::Failover,
         OperationType::Failback,
+        OperationType::TestFailover,
+        OperationType::Fence,
     ] {
         let c = evaluate(op, &f, stop());
-        let ch = find(&c, "last operation");
-        assert_eq!(ch.state, CheckState::Fail);
+        assert!(!passes(&c));
+        let ch = &c[0];
+        assert_eq!(
+            (ch.label.as_str(), ch.state),
+            ("last operation", CheckState::Fail)
+        );
         assert!(
             ch.reason
-                .contains("drconsole ops retry 0badc0de` (continues site-a → site-b)"),
+                .contains("drconsole ops retry 0badc0de` (continues site-a → site-b)")
+                && ch
+                    .reason
+                    .contains("a new operation would run site-b → site-a"),
             "{ch:?}"
         );
+        assert_eq!(
+            c.iter().filter(|c| c.label == "last operation").count(),
+            1,
+            "once"
+        );
     }
+}
+
+#[test]
+fn leftovers_of_a_failed_rollback_block_naming_them_and_the_cleanup() {
+    let mut f = facts();
+    let mut a = attention(AttentionKind::RollbackFailed);
+    a.reason = "could not be rolled back: 1 step not undone".into();
+    a.leftovers = vec![crate::domain::Resource::new(
+        "site-b",
+        crate::domain::ResourceKind::Server,
+        "x",
+        "web-1",
+    )];
+    f.attention = Some(a);
+    let c = evaluate(OperationType::PlannedFailover, &f, stop());
+    assert!(!passes(&c));
+    assert_eq!(c[0].label, "last operation", "read first");
+    assert!(
+        c[0].reason.contains("ops cleanup 0badc0de"),
+        "{}",
+        c[0].reason
+    );
+    assert!(
+        c[0].reason.contains("1 server at site-b"),
+        "{}",
+        c[0].reason
+    );
 }
 
 #[test]

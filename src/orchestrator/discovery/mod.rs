@@ -228,6 +228,7 @@ pub fn group_view(
         instances,
         error: (!errors.is_empty()).then(|| errors.join("; ")),
         needs_resync: state.needs_resync,
+        attention: state.attention.clone(),
         last_operation: state.last_operation.clone(),
         fence_pending: state.fence_pending.clone(),
         split_brain: group_split_brain(group, found.looks, &mut errors),

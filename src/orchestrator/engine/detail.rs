@@ -1,17 +1,18 @@
 //! What the console's operation view and `ops show` read about operations: the recent list, and
-//! one operation's detail (its record, every step of its plan with status, times and error, and
-//! the tail of its log), built once here from the journal so both screens tell the same story.
+//! one operation's detail (its record, every step of its plan with its mark, times and error, and
+//! the tail of its log), built once here from the journal so both screens tell the same story —
+//! a step undone, with nothing to undo, left behind or never run never shows as a plain ✓.
 
 use super::{Engine, EngineError};
-use crate::domain::{EventKind, OperationRecord, Phase};
+use crate::domain::{EventKind, OperationRecord, Phase, Resource, StepMark};
 use crate::orchestrator::Plan;
 use crate::sanitize::clean;
-use crate::store::{StepRecord, StepStatus as Journaled, StoredOperation};
+use crate::store::{StepRecord, StoredOperation, mark_of};
 use chrono::{DateTime, Utc};
 use serde::Serialize;
 use std::collections::HashMap;
 
-/// Where a step of an operation's plan stands.
+/// Where a step of an operation's plan stands, coarsely (its `mark` says exactly).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "snake_case")]
 pub enum StepState {
@@ -44,6 +45,9 @@ pub struct StepView {
     pub label: String,
     pub phase: Phase,
     pub status: StepState,
+    /// Exactly how it stands: never_run, running, succeeded, verified, failed, undone,
+    /// nothing_to_undo, irreversible or left_behind.
+    pub mark: StepMark,
     /// The attempt of the latest start; 0 for a step that never started.
     pub attempt: u32,
     pub started_at: Option<DateTime<Utc>>,
@@ -56,6 +60,12 @@ pub struct StepView {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub progress: Option<(u32, u32)>,
     pub error: Option<String>,
+    /// Why its undo could not run (left behind).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub undo_error: Option<String>,
+    /// What it left behind (left behind only).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub left_behind: Vec<Resource>,
 }
 
 /// One operation with its steps and log, as the operation view and `ops show` show it.
@@ -129,6 +139,9 @@ fn step_views(op: &StoredOperation, journaled: &[StepRecord]) -> Vec<StepView> {
                 let rec = by_id.get(id.as_str()).copied();
                 let mut v = view(id, spec.label(), spec.phase, rec, finished);
                 v.timeout_ms = Some(spec.timeout_ms);
+                if v.mark == StepMark::LeftBehind {
+                    v.left_behind = spec.kind.resources(rec.and_then(|r| r.output.as_ref()));
+                }
                 v
             })
             .collect(),
@@ -160,11 +173,13 @@ fn view(
     rec: Option<&StepRecord>,
     op_finished: bool,
 ) -> StepView {
+    let mark = mark_of(rec, op_finished);
     StepView {
         id,
         label: clean(&label),
         phase,
-        status: state(rec.map(|r| r.status), op_finished),
+        status: state(mark, op_finished),
+        mark,
         attempt: rec.map(|r| r.attempt).unwrap_or(0),
         started_at: rec.map(|r| r.started_at),
         finished_at: rec.and_then(|r| r.finished_at),
@@ -172,18 +187,23 @@ fn view(
         timeout_ms: None,
         progress: None,
         error: rec.and_then(|r| r.error.as_deref()).map(clean),
+        undo_error: rec.and_then(|r| r.mark_error.as_deref()).map(clean),
+        left_behind: Vec::new(),
     }
 }
 
-/// A step journaled as started in an operation that has ended was cut short: it failed.
-fn state(journaled: Option<Journaled>, op_finished: bool) -> StepState {
-    match journaled {
-        None => StepState::Pending,
-        Some(Journaled::Started) if op_finished => StepState::Failed,
-        Some(Journaled::Started) => StepState::Running,
-        Some(Journaled::Succeeded) => StepState::Succeeded,
-        Some(Journaled::Failed) => StepState::Failed,
-        Some(Journaled::Compensated) => StepState::Compensated,
+/// A step's coarse state from its mark. A step that never ran in an operation that has ended
+/// was skipped; one left behind counts as failed (its undo did).
+pub fn state(mark: StepMark, op_finished: bool) -> StepState {
+    match mark {
+        StepMark::NeverRun if op_finished => StepState::Skipped,
+        StepMark::NeverRun => StepState::Pending,
+        StepMark::Running => StepState::Running,
+        StepMark::Succeeded | StepMark::Verified => StepState::Succeeded,
+        StepMark::Failed | StepMark::LeftBehind => StepState::Failed,
+        StepMark::Undone | StepMark::NothingToUndo | StepMark::Irreversible => {
+            StepState::Compensated
+        }
     }
 }
 
@@ -192,13 +212,12 @@ mod tests {
     use super::*;
 
     #[test]
-    fn a_step_cut_short_by_the_end_of_its_operation_shows_as_failed() {
-        assert_eq!(state(None, true), StepState::Pending);
-        assert_eq!(state(Some(Journaled::Started), false), StepState::Running);
-        assert_eq!(state(Some(Journaled::Started), true), StepState::Failed);
-        assert_eq!(
-            state(Some(Journaled::Compensated), true),
-            StepState::Compensated
-        );
+    fn every_mark_has_its_state() {
+        assert_eq!(state(StepMark::NeverRun, false), StepState::Pending);
+        assert_eq!(state(StepMark::NeverRun, true), StepState::Skipped);
+        assert_eq!(state(StepMark::Running, false), StepState::Running);
+        assert_eq!(state(StepMark::Verified, true), StepState::Succeeded);
+        assert_eq!(state(StepMark::LeftBehind, true), StepState::Failed);
+        assert_eq!(state(StepMark::NothingToUndo, true), StepState::Compensated);
     }
 }

@@ -5,34 +5,35 @@ use super::group_state::JournalState;
 use super::lease::LeasedJournal;
 use super::{Engine, EngineError};
 use crate::domain::{
-    FencePending, GroupState, OperationRecord, OperationStatus, OperationType, ResultData,
-    UsedPoint, transition_of,
+    Attention, AttentionKind, FencePending, GroupState, OperationRecord, OperationStatus,
+    OperationType, ResultData, UsedPoint, transition_of,
 };
 use crate::orchestrator::site_runner::SiteRunner;
 use crate::orchestrator::steps::{
     CreateServer, FenceSource, FinalSync, ManageVolumes, SelectSnapshot, StopReplication,
 };
-use crate::orchestrator::{EventKind, Executor, Outcome, Plan, PriorStep};
+use crate::orchestrator::{EventKind, Executor, Mode, OperationEvent, Outcome, Plan, PriorStep};
 use chrono::Utc;
 use std::collections::HashMap;
 use std::sync::Arc;
 use tokio::sync::watch;
 
 impl Engine {
-    /// Run `plan` for `record` in a task. `rollback_only` resumes an operation that was rolling
-    /// back: nothing new starts, completed steps are undone.
+    /// Run `plan` for `record` in a task: forward, or (`Mode::Rollback`) undoing what stands.
     pub(crate) fn spawn_run(
         self: &Arc<Self>,
         record: OperationRecord,
         plan: Plan,
         prior: HashMap<String, PriorStep>,
-        rollback_only: bool,
+        mode: Mode,
     ) {
-        let (cancel_tx, cancel_rx) = watch::channel(rollback_only);
+        let (cancel_tx, cancel_rx) = watch::channel(false);
         self.register(&record.id, cancel_tx);
         let engine = self.clone();
         tokio::spawn(async move {
-            engine.run_to_end(record, plan, prior, cancel_rx).await;
+            engine
+                .run_to_end(record, plan, (prior, mode), cancel_rx)
+                .await;
         });
     }
 
@@ -40,7 +41,7 @@ impl Engine {
         self: Arc<Self>,
         record: OperationRecord,
         plan: Plan,
-        prior: HashMap<String, PriorStep>,
+        (prior, mode): (HashMap<String, PriorStep>, Mode),
         cancel: watch::Receiver<bool>,
     ) {
         let id = record.id.clone();
@@ -56,7 +57,7 @@ impl Engine {
         // A console that lost its lease stops here, in the middle: the console that took the
         // lock over runs the operation from the journal.
         let outcome = tokio::select! {
-            r = self.execute(&record, plan, prior, cancel, journal) => Some(r),
+            r = self.execute(&record, plan, (prior, mode), cancel, journal) => Some(r),
             _ = lost.wait_for(|l| *l) => None,
         };
         let _ = stop_tx.send(true);
@@ -84,26 +85,31 @@ impl Engine {
         self.unregister(&id);
     }
 
-    async fn execute(
-        &self,
-        record: &OperationRecord,
-        plan: Plan,
-        prior: HashMap<String, PriorStep>,
-        cancel: watch::Receiver<bool>,
-        journal: LeasedJournal,
-    ) -> Result<Outcome, EngineError> {
+    /// What steps of `record` act through: the sites and the journal's view of its group.
+    pub(crate) fn site_runner(&self, record: &OperationRecord) -> Result<SiteRunner, EngineError> {
         let g = self.group_config(&record.protection_group)?;
         let state = JournalState {
             store: self.store.clone(),
             primary_site: g.primary_site.clone(),
         };
-        let runner = SiteRunner::new(
+        Ok(SiteRunner::new(
             self.clients.clone(),
             g.clone(),
             record.id.clone(),
             Arc::new(state),
             self.opts.poll_interval,
-        );
+        ))
+    }
+
+    async fn execute(
+        &self,
+        record: &OperationRecord,
+        plan: Plan,
+        (prior, mode): (HashMap<String, PriorStep>, Mode),
+        cancel: watch::Receiver<bool>,
+        journal: LeasedJournal,
+    ) -> Result<Outcome, EngineError> {
+        let runner = self.site_runner(record)?;
         let exec = Executor {
             operation_id: record.id.clone(),
             plan,
@@ -113,6 +119,8 @@ impl Engine {
             max_concurrency: self.opts.max_concurrency,
             cancel,
             prior,
+            mode,
+            rollback: self.opts.rollback,
         };
         Ok(exec.run().await?)
     }
@@ -121,7 +129,10 @@ impl Engine {
         let ok = outcome
             .as_ref()
             .is_ok_and(|o| o.status == OperationStatus::Completed);
-        let state = self.group_after(&record, ok, outcome.as_ref().ok()).await;
+        let attention = outcome.as_ref().ok().and_then(|o| attention_of(&record, o));
+        let state = self
+            .group_after(&record, ok, outcome.as_ref().ok(), attention.clone())
+            .await;
         let current_primary = state.map(|s| s.current_primary);
         record.result_data = match &outcome {
             Ok(o) => result_data(record.operation_type, ok, o, current_primary),
@@ -134,6 +145,10 @@ impl Engine {
             Ok(o) => {
                 record.status = o.status;
                 record.error_message = o.error_message;
+                if let Some(a) = &attention {
+                    let msg = record.error_message.take().unwrap_or_default();
+                    record.error_message = Some(format!("{msg}; {}", a.way_out()));
+                }
                 let ids = |l: Vec<crate::orchestrator::StepId>| l.into_iter().map(String::from);
                 (
                     ids(o.steps_completed).collect(),
@@ -173,6 +188,7 @@ impl Engine {
         record: &OperationRecord,
         ok: bool,
         outcome: Option<&Outcome>,
+        attention: Option<Attention>,
     ) -> Option<GroupState> {
         let op_type = record.operation_type;
         let transition = transition_of(op_type);
@@ -200,6 +216,15 @@ impl Engine {
                 }
                 if ok && op_type == OperationType::SyncNow {
                     s.needs_resync = false;
+                }
+                // This operation's word on the group replaces what it said before (a retry, a
+                // rollback on demand); another operation's is never touched.
+                let own = s
+                    .attention
+                    .as_ref()
+                    .is_none_or(|a| a.operation_id == record.id);
+                if own {
+                    s.attention = attention.clone();
                 }
                 match &fence {
                     FenceAfter::Pending(p) => s.fence_pending = Some(p.clone()),
@@ -240,6 +265,21 @@ impl Engine {
         if let Err(e) = self.store.update_operation(record).await {
             tracing::error!("journaling the end of {}: {e}", record.id);
         }
+        // Told last, so that a console reading it finds the record and the group as they end.
+        let ended = OperationEvent {
+            operation_id: record.id.clone(),
+            at: Utc::now(),
+            kind: EventKind::Status {
+                status: record.status,
+            },
+        };
+        if let Err(e) = self.store.append_event(&ended).await {
+            tracing::warn!(
+                "operation {}: journaling its end for other consoles: {e}",
+                record.id
+            );
+        }
+        self.events.publish(&record.id, ended.kind);
     }
 
     /// Release a group's lock; one that cannot be released is logged, and expires with its lease.
@@ -325,31 +365,64 @@ fn result_data(
         created: s.created,
         chosen_at: s.chosen_at,
     });
-    let managed = standing::<ManageVolumes>(outcome);
+    // What stands is counted (a failure past the point of no return keeps what it made); what
+    // stands only because its undo failed is also listed, resource by resource: the leftovers.
+    let managed = outcome.standing::<ManageVolumes>();
     ResultData {
-        instances_created: standing::<CreateServer>(outcome).len() as u32,
+        instances_created: outcome.standing::<CreateServer>().len() as u32,
         volumes_managed: managed.iter().map(|m| m.volumes.len() as u32).sum(),
         current_primary_site: current_primary,
         data_loss_seconds,
+        leftovers: outcome.leftovers(),
         recovery_point,
     }
 }
 
-/// The outputs of the steps of kind `S` whose effect stands: succeeded and not rolled back. A
-/// failure past the point of no return keeps what it made, and says so.
-fn standing<S: crate::orchestrator::steps::OfKind>(outcome: &Outcome) -> Vec<S::Output> {
-    use serde::Deserialize;
-    let undone = |id: &crate::orchestrator::StepId| {
-        outcome
-            .steps_compensated
-            .iter()
-            .any(|(s, u)| s == id && *u != crate::orchestrator::Undo::Irreversible)
+/// What the group must tell the operator after this outcome: what a failed rollback left
+/// behind, or that the operation stopped past its point of no return; `None` otherwise.
+fn attention_of(record: &OperationRecord, outcome: &Outcome) -> Option<Attention> {
+    let (kind, reason, leftovers) = match (outcome.status, &outcome.point_of_no_return) {
+        (OperationStatus::RollbackFailed, _) => {
+            let leftovers = outcome.leftovers();
+            let reason = format!(
+                "could not be rolled back: {} not undone",
+                plural(outcome.left_behind.len(), "step")
+            );
+            (AttentionKind::RollbackFailed, reason, leftovers)
+        }
+        // A fence is never undone and is simply run again (`drconsole fence`, or by itself once
+        // the side answers): a failed one holds nothing back.
+        (_, Some(_)) if record.operation_type == OperationType::Fence => return None,
+        (OperationStatus::Failed | OperationStatus::Cancelled, Some(ponr)) => (
+            AttentionKind::PastPointOfNoReturn,
+            format!(
+                "({} {}) {} past its point of no return ({ponr}): what it did stands",
+                record.operation_type.label(),
+                record.direction(),
+                if outcome.status == OperationStatus::Cancelled {
+                    "was cancelled"
+                } else {
+                    "failed"
+                }
+            ),
+            Vec::new(),
+        ),
+        _ => return None,
     };
-    outcome
-        .plan
-        .steps_of::<S>()
-        .filter(|(spec, _)| !undone(&spec.id))
-        .filter_map(|(spec, _)| outcome.outputs.get(&spec.id))
-        .filter_map(|v| S::Output::deserialize(v).ok())
-        .collect()
+    Some(Attention {
+        operation_id: record.id.clone(),
+        kind,
+        reason,
+        source: record.source_site_id.clone(),
+        target: record.target_site_id.clone(),
+        leftovers,
+    })
+}
+
+fn plural(n: usize, what: &str) -> String {
+    if n == 1 {
+        format!("1 {what}")
+    } else {
+        format!("{n} {what}s")
+    }
 }

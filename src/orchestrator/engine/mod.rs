@@ -2,6 +2,7 @@
 //! takes the group's lock, checks the state machine and the preconditions, journals and runs the
 //! plan in a task, keeps the group state true to the outcome, and resumes what a crash left.
 
+mod cleanup;
 mod detail;
 mod facts;
 mod fence;
@@ -12,14 +13,17 @@ mod lease;
 mod points;
 mod request;
 mod resume;
+mod retry;
 mod start;
 
+pub use cleanup::CleanupReport;
 pub use detail::{OperationDetail, StepState, StepView};
 pub use request::{EngineError, OperationRequest};
-pub use resume::is_orphaned;
+pub use resume::{Resumed, is_orphaned};
 
 use super::discovery;
 use super::events::EventBus;
+use super::executor::RollbackPolicy;
 use crate::config::{Config, GroupConfig};
 use crate::domain::{Actor, EstateView, GroupState, InstanceView};
 use crate::providers::SiteClient;
@@ -42,6 +46,8 @@ pub struct EngineOptions {
     pub console_id: String,
     /// Where the last known inventory of each group is kept, for a forced failover.
     pub cache_dir: Option<PathBuf>,
+    /// How long a rollback rides out a site that does not answer, and how it backs off.
+    pub rollback: RollbackPolicy,
 }
 
 impl Default for EngineOptions {
@@ -52,6 +58,7 @@ impl Default for EngineOptions {
             poll_interval: Duration::from_secs(1),
             console_id: console_id(),
             cache_dir: None,
+            rollback: RollbackPolicy::default(),
         }
     }
 }

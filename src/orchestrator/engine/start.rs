@@ -8,8 +8,8 @@ use crate::domain::{
     Check, CheckState, GroupState, GroupStatus, OperationRecord, OperationStatus, OperationType,
     ResultData, Transition, check_transition, evaluate, passes,
 };
-use crate::orchestrator::Plan;
 use crate::orchestrator::plans::{OperationOptions, PlanInput, build_plan};
+use crate::orchestrator::{Mode, Plan};
 use crate::store::{AuditEntry, LockHolder, LockOutcome};
 use chrono::Utc;
 use serde_json::{Value, json};
@@ -153,7 +153,7 @@ impl Engine {
         self.audit("operation.start", Some(&group), Some(&id), detail)
             .await;
         if run_here {
-            self.spawn_run(p.record.clone(), p.plan, HashMap::new(), false);
+            self.spawn_run(p.record.clone(), p.plan, HashMap::new(), Mode::Forward);
         } else {
             self.release_lock(&group, &id).await;
         }

@@ -6,6 +6,7 @@ mod create;
 mod lookups;
 mod poll;
 mod ports;
+mod remove;
 mod servers;
 mod volumes;
 
@@ -105,11 +106,12 @@ impl SiteRunner {
 
 /// A provider failure as a step error: transport faults and 5xx may be retried, the rest not.
 pub(crate) fn step_err(e: ProviderError) -> StepError {
-    if e.is_transient() {
+    let err = if e.is_transient() {
         StepError::transient(e.to_string())
     } else {
         StepError::fatal(e.to_string())
-    }
+    };
+    err.at(e.site)
 }
 
 /// The journal could not answer: worth another attempt.

@@ -134,7 +134,8 @@ impl Step for CreatePorts {
         Ok(Ports { ports: ids })
     }
 
-    /// Found when every port exists, free, under its name and MAC.
+    /// Found when every port exists under its name and MAC, free or used by the server this
+    /// operation made.
     async fn check(&self, env: &SiteRunner, _: &StepCtx) -> Result<AlreadyDone<Ports>, StepError> {
         let existing = env
             .existing_ports(&self.site, &self.server, &self.ports)

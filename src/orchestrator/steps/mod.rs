@@ -156,6 +156,22 @@ macro_rules! step_kinds {
     };
 }
 
+impl StepKind {
+    /// Undoing it changes nothing at the sites (a probe, a snapshot, a wait): it need not be held
+    /// back when a step after it could not be undone. Kinds not listed are held back.
+    pub fn undo_changes_nothing(&self) -> bool {
+        matches!(
+            self,
+            StepKind::ValidateSites(_)
+                | StepKind::FinalSync(_)
+                | StepKind::ReplicateNow(_)
+                | StepKind::SelectSnapshot(_)
+                | StepKind::WaitActive(_)
+                | StepKind::Noop(_)
+        )
+    }
+}
+
 step_kinds! {
     ValidateSites,
     StopServers,

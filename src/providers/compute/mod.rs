@@ -9,7 +9,7 @@ use serde_json::json;
 
 pub use types::*;
 
-use super::error::ProviderError;
+use super::error::{ProviderError, Service};
 use super::session::Session;
 
 /// Never follow more pages than this (a server that always says "next" must not loop us).
@@ -135,7 +135,13 @@ impl Compute {
             }
             query = next_query;
         }
-        Ok(out)
+        // A list cut short would be reported as the whole truth (a missing member, a false ✓).
+        Err(ProviderError::decode(
+            &self.session.http.site,
+            Service::Compute,
+            "GET /servers/detail",
+            format!("still more pages after {MAX_PAGES}: the list does not end"),
+        ))
     }
 }
 

@@ -26,6 +26,7 @@ pub fn state_of(row: &Row) -> Result<GroupState, PgErr> {
         needs_resync: get(row, "needs_resync")?,
         last_operation: get(row, "last_operation")?,
         fence_pending: get_opt_json(row, "fence_pending")?,
+        attention: get_opt_json(row, "attention")?,
     })
 }
 
@@ -59,14 +60,15 @@ pub async fn write_state(
     c.execute(
         "INSERT INTO group_states (name, status, current_primary, failover_count,
                                    metadata_version, needs_resync, last_operation, updated_at,
-                                   fence_pending)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, COALESCE($8, clock_timestamp()), $9)
+                                   fence_pending, attention)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, COALESCE($8, clock_timestamp()), $9, $10)
          ON CONFLICT (name) DO UPDATE SET
              status = excluded.status, current_primary = excluded.current_primary,
              failover_count = excluded.failover_count,
              metadata_version = excluded.metadata_version,
              needs_resync = excluded.needs_resync, last_operation = excluded.last_operation,
-             updated_at = excluded.updated_at, fence_pending = excluded.fence_pending",
+             updated_at = excluded.updated_at, fence_pending = excluded.fence_pending,
+             attention = excluded.attention",
         &[
             &text(&s.name).as_ref(),
             &s.status.as_str(),
@@ -77,6 +79,7 @@ pub async fn write_state(
             &s.last_operation,
             &at,
             &fence,
+            &s.attention.as_ref().map(json).transpose()?,
         ],
     )
     .await?;

@@ -18,6 +18,7 @@ pub(super) fn state_of(row: &Row<'_>) -> rusqlite::Result<GroupState> {
         needs_resync: row.get("needs_resync")?,
         last_operation: row.get("last_operation")?,
         fence_pending: get_opt_json(row, "fence_pending")?,
+        attention: get_opt_json(row, "attention")?,
     })
 }
 
@@ -60,14 +61,15 @@ pub fn put(
         tx.prepare_cached(
             "INSERT INTO group_states (name, status, current_primary, failover_count,
                                        metadata_version, needs_resync, last_operation, updated_at,
-                                       fence_pending)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)
+                                       fence_pending, attention)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)
              ON CONFLICT (name) DO UPDATE SET
                  status = excluded.status, current_primary = excluded.current_primary,
                  failover_count = excluded.failover_count,
                  metadata_version = excluded.metadata_version,
                  needs_resync = excluded.needs_resync, last_operation = excluded.last_operation,
-                 updated_at = excluded.updated_at, fence_pending = excluded.fence_pending",
+                 updated_at = excluded.updated_at, fence_pending = excluded.fence_pending,
+                 attention = excluded.attention",
         )
         .and_then(|mut s| {
             let fence = state.fence_pending.as_ref().map(json).transpose()?;
@@ -81,6 +83,7 @@ pub fn put(
                 state.last_operation,
                 ts(&Utc::now()),
                 fence,
+                state.attention.as_ref().map(json).transpose()?,
             ])
         })
         .map_err(|e| db.err(e))?;

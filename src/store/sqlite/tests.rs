@@ -38,7 +38,12 @@ fn an_older_journal_is_reported_then_migrated() {
         status.pending,
         vec![
             (2, "RPO history".to_string()),
-            (3, "a forced failover's pending fence".to_string())
+            (3, "a forced failover's pending fence".to_string()),
+            (
+                4,
+                "step marks (undone, left behind, verified…) and a group's need for attention"
+                    .to_string()
+            )
         ]
     );
     old.insert_operation(&op("op-1", "pg"), &json!(null), &json!(null))

@@ -1,6 +1,7 @@
 //! Canned data for screen tests: an estate, operations and their details as the engine would
 //! answer them, at a fixed "now" so frames are deterministic.
 
+use crate::domain::StepMark;
 use crate::domain::preconditions::{Check, CheckState};
 use crate::domain::{
     Actor, ArrayView, EstateView, GroupStatus, GroupView, InstanceView, OperationRecord,
@@ -57,6 +58,7 @@ fn group(name: &str, status: GroupStatus, rpo: Option<i64>, target: u64, n: usiz
         instances: n,
         error: None,
         needs_resync: false,
+        attention: None,
         last_operation: None,
         fence_pending: None,
         split_brain: Vec::new(),
@@ -204,6 +206,15 @@ fn step(
         timeout_ms: Some(120_000),
         progress: None,
         error: None,
+        mark: match status {
+            StepState::Pending | StepState::Skipped => StepMark::NeverRun,
+            StepState::Running => StepMark::Running,
+            StepState::Succeeded => StepMark::Succeeded,
+            StepState::Failed => StepMark::Failed,
+            StepState::Compensated => StepMark::Undone,
+        },
+        undo_error: None,
+        left_behind: Vec::new(),
     }
 }
 

@@ -126,7 +126,7 @@ impl Engine {
             now: Some(Utc::now()),
             final_sync_timeout_seconds: self.config.operations.final_sync_timeout.as_secs(),
             requested_target: req.to.clone(),
-            unfinished: self.unfinished_move(state).await,
+            attention: state.attention.clone(),
             ..Facts::default()
         };
         let (Some(src), Some(dst)) = (self.clients.get(&source), self.clients.get(&target)) else {

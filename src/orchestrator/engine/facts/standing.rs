@@ -1,10 +1,9 @@
-//! What stands on the group whatever the request: a split-brain at the sites, and a last move
-//! that failed past its point of no return (only its retry, the same way, may continue it).
+//! What stands at the sites whatever the request: a split-brain (a group's need for attention
+//! after a failed operation is journaled state, `GroupState::attention`).
 
 use super::super::Engine;
 use crate::config::GroupConfig;
-use crate::domain::{Facts, GroupState, Observed, OperationStatus, SplitBrainFinding, Unfinished};
-use crate::orchestrator::Plan;
+use crate::domain::{Facts, Observed, SplitBrainFinding};
 use crate::orchestrator::discovery;
 use crate::sanitize::clean;
 use std::collections::BTreeSet;
@@ -44,31 +43,5 @@ impl Engine {
             Ok(found) => Observed::Seen(found),
             Err(e) => Observed::NotChecked(clean(&e.to_string())),
         }
-    }
-
-    /// The group's last operation, if it failed after a point of no return of its plan.
-    pub(super) async fn unfinished_move(&self, state: &GroupState) -> Option<Unfinished> {
-        let id = state.last_operation.as_ref()?;
-        let op = match self.store.get_operation(id).await {
-            Ok(op) => op?,
-            Err(e) => {
-                tracing::warn!("reading the last operation of {}: {e}", state.name);
-                return None;
-            }
-        };
-        if op.record.status != OperationStatus::Failed {
-            return None;
-        }
-        let plan: Plan = serde_json::from_value(op.plan).ok()?;
-        let done = &op.record.steps_completed;
-        let past = plan
-            .steps
-            .iter()
-            .any(|s| s.no_rollback && done.iter().any(|d| s.id == d.as_str()));
-        past.then(|| Unfinished {
-            id: op.record.id.clone(),
-            label: op.record.operation_type.label().to_string(),
-            direction: op.record.direction(),
-        })
     }
 }
