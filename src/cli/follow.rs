@@ -336,6 +336,15 @@ pub fn print_record(record: &OperationRecord, json: bool) -> Result<(), CliError
             .map(|s| format!(", data loss: {s} s"))
             .unwrap_or_default()
     ));
+    if let Some(p) = &r.recovery_point {
+        out::line(format!(
+            "  recovery point: {}{}",
+            clean(&p.name),
+            p.created
+                .map(|t| format!(" of {}", t.format("%Y-%m-%d %H:%M:%S UTC")))
+                .unwrap_or_default()
+        ));
+    }
     if let Some(e) = &record.error_message {
         out::line(format!("  error: {e}"));
     }

@@ -4,7 +4,7 @@
 use super::backend::{
     BackendError, BackendFuture, ConsoleBackend, Fault, Mappings, OperationDetail, OperationRequest,
 };
-use crate::domain::{Check, EstateView, InstanceView, OperationRecord};
+use crate::domain::{Check, CheckReport, EstateView, InstanceView, OperationRecord};
 use crate::orchestrator::OperationEvent;
 use crate::orchestrator::engine::Engine;
 use crate::orchestrator::lab_faults::LabFaults;
@@ -77,6 +77,10 @@ impl ConsoleBackend for EngineBackend {
 
     fn check(&self, req: OperationRequest) -> BackendFuture<Vec<Check>> {
         self.ask(|e| async move { e.check(&req).await })
+    }
+
+    fn check_report(&self, req: OperationRequest) -> BackendFuture<CheckReport> {
+        self.ask(|e| async move { e.check_report(&req).await })
     }
 
     fn start(&self, req: OperationRequest) -> BackendFuture<String> {

@@ -5,7 +5,7 @@
 use super::backend::{BackendError, Fault, Mappings, OperationDetail, OperationRequest};
 use super::jobs::Gen;
 use super::theme::{Theme, ThemeError};
-use crate::domain::preconditions::Check;
+use crate::domain::preconditions::CheckReport;
 use crate::domain::{EstateView, InstanceView, OperationRecord};
 use crate::orchestrator::OperationEvent;
 use chrono::{DateTime, Utc};
@@ -46,7 +46,7 @@ pub enum Msg {
     Checks {
         request: OperationRequest,
         generation: Gen,
-        result: Result<Vec<Check>, BackendError>,
+        result: Result<CheckReport, BackendError>,
     },
     Started {
         request: OperationRequest,

@@ -288,6 +288,18 @@ pub struct ResultData {
     /// what `ops cleanup` removes.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub leftovers: Vec<super::Resource>,
+    /// The snapshot recovered from (a move's or a drill's), when the operation got that far.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub recovery_point: Option<UsedPoint>,
+}
+
+/// The recovery point an operation used, and when it was chosen (the moment its data loss is
+/// measured at: `data_loss_seconds` = `chosen_at` − `created`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct UsedPoint {
+    pub name: String,
+    pub created: Option<DateTime<Utc>>,
+    pub chosen_at: Option<DateTime<Utc>>,
 }
 
 /// The operation record, as the seed's API returns it and `--json` prints it.

@@ -13,7 +13,8 @@ pub use split_brain::{look_of, site_look, split_brain};
 use crate::config::{Config, GroupConfig, SiteConfig};
 use crate::domain::split_brain::SiteLook;
 use crate::domain::{
-    ArrayView, EstateView, GroupState, GroupStatus, GroupView, SiteView, SplitBrainFinding,
+    ArrayView, EstateView, GroupState, GroupStatus, GroupView, RecoveryPoint, SiteView,
+    SplitBrainFinding,
 };
 use crate::providers::compute::Server;
 use crate::providers::{ProviderError, SiteClient, SiteProbe};
@@ -118,6 +119,18 @@ pub async fn newest_arrival(
     target: &str,
     array_pg: &str,
 ) -> Result<Option<DateTime<Utc>>, DiscoveryError> {
+    let points = arrived_points(clients, source, target, array_pg).await?;
+    Ok(points.last().map(|p| p.created))
+}
+
+/// Every snapshot of `array_pg` (replicated from `source`) that has fully arrived at `target`
+/// and is not destroyed, oldest first: the recovery points.
+pub async fn arrived_points(
+    clients: &HashMap<String, SiteClient>,
+    source: &str,
+    target: &str,
+    array_pg: &str,
+) -> Result<Vec<RecoveryPoint>, DiscoveryError> {
     let src = clients
         .get(source)
         .ok_or_else(|| DiscoveryError::UnknownSite(source.to_string()))?;
@@ -132,14 +145,21 @@ pub async fn newest_arrival(
     {
         Ok(s) => s,
         // Nothing of the group has arrived yet: the replicated group does not exist there.
-        Err(e) if e.is_not_found() => return Ok(None),
+        Err(e) if e.is_not_found() => return Ok(Vec::new()),
         Err(e) => return Err(e.into()),
     };
-    Ok(snaps
-        .iter()
+    let mut points: Vec<RecoveryPoint> = snaps
+        .into_iter()
         .filter(|s| !s.destroyed)
-        .filter_map(|s| s.created)
-        .max())
+        .filter_map(|s| {
+            Some(RecoveryPoint {
+                name: s.name,
+                created: s.created?,
+            })
+        })
+        .collect();
+    points.sort_by_key(|p| p.created);
+    Ok(points)
 }
 
 /// What `status` found at the sites, shared by every group's line: the sites, the servers each

@@ -4,7 +4,7 @@
 
 use crate::domain::{
     Attention, AttentionKind, FencePending, OperationRecord, OperationStatus, OperationType,
-    ResultData,
+    ResultData, UsedPoint,
 };
 use crate::orchestrator::Outcome;
 use crate::orchestrator::steps::{
@@ -64,14 +64,20 @@ pub(super) fn result_data(
             op,
             OperationType::PlannedFailover | OperationType::Failover | OperationType::Failback
         );
+    let point = {
+        let synced = outcome.outputs_of::<FinalSync>();
+        let selected = outcome.outputs_of::<SelectSnapshot>();
+        synced.into_iter().chain(selected).next()
+    };
     let data_loss_seconds = moves
-        .then(|| {
-            let synced = outcome.outputs_of::<FinalSync>();
-            let selected = outcome.outputs_of::<SelectSnapshot>();
-            synced.into_iter().chain(selected).next()
-        })
-        .flatten()
-        .map(|s| s.data_loss_seconds);
+        .then(|| point.as_ref().map(|s| s.data_loss_seconds))
+        .flatten();
+    let drill = ok && op == OperationType::TestFailover;
+    let recovery_point = point.filter(|_| moves || drill).map(|s| UsedPoint {
+        name: s.snapshot,
+        created: s.created,
+        chosen_at: s.chosen_at,
+    });
     // What stands is counted (a failure past the point of no return keeps what it made); what
     // stands only because its undo failed is also listed, resource by resource: the leftovers.
     let managed = outcome.standing::<ManageVolumes>();
@@ -81,6 +87,7 @@ pub(super) fn result_data(
         current_primary_site: current_primary,
         data_loss_seconds,
         leftovers: outcome.leftovers(),
+        recovery_point,
     }
 }
 

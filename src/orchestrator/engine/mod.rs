@@ -11,6 +11,7 @@ mod finish;
 mod group_state;
 mod keepers;
 mod lease;
+mod points;
 mod request;
 mod resume;
 mod retry;

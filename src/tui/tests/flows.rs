@@ -211,7 +211,7 @@ fn stale_checklist_answers_are_dropped() {
         Msg::Checks {
             request: request.clone(),
             generation: *generation,
-            result: Ok(Vec::new()),
+            result: Ok(Vec::new().into()),
         },
     );
     assert!(!late.redraw);
@@ -228,7 +228,7 @@ fn stale_checklist_answers_are_dropped() {
         Msg::Checks {
             request: request.clone(),
             generation: *generation,
-            result: Ok(Vec::new()),
+            result: Ok(Vec::new().into()),
         },
     );
     assert!(!older.redraw);

@@ -5,6 +5,7 @@
 mod engine;
 mod fake;
 mod flows;
+mod options;
 mod screens;
 
 use super::app::App;
@@ -183,7 +184,7 @@ fn answer_checks(app: &mut App, actions: &[Action]) {
                 Msg::Checks {
                     request: request.clone(),
                     generation: *generation,
-                    result: Ok(fake::checks(request)),
+                    result: Ok(fake::checks(request).into()),
                 },
             );
         }
