@@ -1,10 +1,13 @@
 //! What every instance step of one operation looks up and nothing changes during it — each
-//! site's flavors, networks and subnets — fetched once per operation, not once per instance.
+//! site's flavors, networks and subnets — fetched once per operation, not once per instance; and
+//! upstream outputs many steps read (manage_volumes' for every create_server), decoded once.
 
 use super::{SiteRunner, step_err};
-use crate::orchestrator::step::StepError;
+use crate::orchestrator::step::{Step, StepCtx, StepError, StepId};
 use crate::providers::compute::Flavor;
 use crate::providers::network::{Network, Subnet};
+use serde_json::Value;
+use std::any::Any;
 use std::collections::HashMap;
 use std::sync::Arc;
 use tokio::sync::Mutex;
@@ -12,10 +15,17 @@ use tokio::sync::Mutex;
 /// A site's networks and their subnets.
 type NetworkMap = Arc<(Vec<Network>, Vec<Subnet>)>;
 
+/// An upstream output as decoded, with the journaled value it was decoded from.
+struct Decoded {
+    raw: Arc<Value>,
+    value: Arc<dyn Any + Send + Sync>,
+}
+
 #[derive(Default)]
 pub(crate) struct Lookups {
     flavors: Mutex<HashMap<String, Arc<Vec<Flavor>>>>,
     networks: Mutex<HashMap<String, NetworkMap>>,
+    decoded: std::sync::Mutex<HashMap<StepId, Decoded>>,
 }
 
 impl SiteRunner {
@@ -47,6 +57,39 @@ impl SiteRunner {
             .map(|s| s.cidr.clone())
             .collect();
         Ok((net.id.clone(), cidrs))
+    }
+
+    /// The output of upstream step `id` (of kind `S`) as `build` shapes it, decoded once per
+    /// operation and shared: decoded per reader, a 1,000-server manage_volumes output cost every
+    /// create_server a pass over all 3,000 volumes. Decoded again when the step's output
+    /// changed (a step run again after a rollback).
+    pub(crate) fn decoded<S: Step, T: Send + Sync + 'static>(
+        &self,
+        ctx: &StepCtx,
+        id: &StepId,
+        build: impl FnOnce(S::Output) -> T,
+    ) -> Result<Arc<T>, StepError> {
+        let raw = ctx.outputs.get(id).cloned();
+        // Held while decoding (no await under it): the readers that arrive meanwhile wait for
+        // this decode instead of each doing their own.
+        let mut cache = self
+            .lookups
+            .decoded
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        if let Some(raw) = &raw
+            && let Some(d) = cache.get(id)
+            && Arc::ptr_eq(&d.raw, raw)
+            && let Ok(value) = d.value.clone().downcast::<T>()
+        {
+            return Ok(value);
+        }
+        let value = Arc::new(build(ctx.output::<S>(id)?));
+        if let Some(raw) = raw {
+            let shared: Arc<dyn Any + Send + Sync> = value.clone();
+            cache.insert(id.clone(), Decoded { raw, value: shared });
+        }
+        Ok(value)
     }
 
     async fn flavors(&self, site: &str) -> Result<Arc<Vec<Flavor>>, StepError> {

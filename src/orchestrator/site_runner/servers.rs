@@ -24,9 +24,10 @@ impl SiteRunner {
             .list_servers()
             .await
             .map_err(step_err)?;
+        let names: std::collections::HashSet<&str> = names.iter().map(String::as_str).collect();
         Ok(all
             .into_iter()
-            .filter(|s| names.contains(&s.name))
+            .filter(|s| names.contains(s.name.as_str()))
             .collect())
     }
 

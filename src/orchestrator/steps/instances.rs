@@ -2,7 +2,7 @@
 //! volumes, and the wait for a boot wave. Each finds its own earlier work (by name, MAC, or the
 //! `drconsole:operation` metadata) and is undone by deleting exactly that.
 
-use super::volumes::{ManageVolumes, removed_any};
+use super::volumes::{ByServer, ManageVolumes, removed_any};
 use crate::domain::PortInfo;
 use crate::orchestrator::site_runner::{
     META_GROUP, META_OPERATION, SiteRunner, ip_in_cidr, port_name,
@@ -13,7 +13,7 @@ use crate::orchestrator::step::{
 use crate::providers::compute::{Server, ServerCreate};
 use crate::providers::network::PortCreate;
 use serde::{Deserialize, Serialize};
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashSet};
 
 /// Create one server's ports at the target, keeping IP and MAC.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -211,7 +211,8 @@ impl Step for CreateServer {
         let plan = &self.server;
         let flavor_id = env.flavor_id(&self.site, &plan.flavor).await?;
         let ports = ctx.output::<CreatePorts>(&StepId::create_ports(&plan.name))?;
-        let volumes = ctx.output::<ManageVolumes>(&StepId::manage_volumes())?;
+        let volumes =
+            env.decoded::<ManageVolumes, _>(ctx, &StepId::manage_volumes(), ByServer::from)?;
         let volume_ids = volumes.ids_for(&plan.name, &plan.volumes);
         if volume_ids.is_empty() {
             return Err(StepError::fatal(format!(
@@ -302,9 +303,10 @@ impl WaitActive {
         let own = env
             .servers_of_operation(&self.site, &env.operation_id)
             .await?;
+        let names: HashSet<&str> = self.servers.iter().map(String::as_str).collect();
         let wave: Vec<&Server> = own
             .iter()
-            .filter(|s| self.servers.contains(&s.name))
+            .filter(|s| names.contains(s.name.as_str()))
             .collect();
         if let Some(bad) = wave.iter().find(|s| s.status == "ERROR") {
             return Err(StepError::fatal(format!(

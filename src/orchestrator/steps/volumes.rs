@@ -12,7 +12,7 @@ use crate::orchestrator::step::{
 };
 use crate::providers::volume::ManageVolume;
 use serde::{Deserialize, Serialize};
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 use std::sync::atomic::{AtomicU32, Ordering};
 
 /// A volume to bring up at the target: from which replicated array volume, under which names.
@@ -63,20 +63,31 @@ pub struct ManagedVolume {
     pub id: String,
 }
 
-impl ManagedVolumes {
+/// The managed volumes by server (name → Cinder id): what a create_server looks up, built once
+/// per operation rather than searched per server.
+pub struct ByServer(HashMap<String, HashMap<String, String>>);
+
+impl From<ManagedVolumes> for ByServer {
+    fn from(m: ManagedVolumes) -> Self {
+        let mut by = HashMap::<String, HashMap<String, String>>::new();
+        for v in m.volumes {
+            by.entry(v.server).or_default().insert(v.name, v.id);
+        }
+        Self(by)
+    }
+}
+
+impl ByServer {
     /// Ids of the volumes managed for `server`, in the order of `names` (boot volume first).
     pub fn ids_for(&self, server: &str, names: &[String]) -> Vec<String> {
-        names
-            .iter()
-            .filter_map(|n| {
-                self.volumes
-                    .iter()
-                    .find(|v| v.server == server && v.name == *n)
-            })
-            .map(|v| v.id.clone())
-            .collect()
+        let Some(own) = self.0.get(server) else {
+            return Vec::new();
+        };
+        names.iter().filter_map(|n| own.get(n).cloned()).collect()
     }
+}
 
+impl ManagedVolumes {
     fn from_own(volumes: &[VolumeCopy], own: &BTreeMap<String, (String, String)>) -> Self {
         let volumes = volumes
             .iter()

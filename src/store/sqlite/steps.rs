@@ -10,6 +10,8 @@ use super::codec::{
 use crate::domain::{JournalEntry, StepMark};
 use chrono::{DateTime, Duration as ChronoDuration, Utc};
 use rusqlite::{OptionalExtension, Row, Transaction, params};
+use std::collections::hash_map::Entry;
+use std::collections::{HashMap, HashSet};
 
 pub(super) fn step_of(row: &Row<'_>) -> rusqlite::Result<StepRecord> {
     Ok(StepRecord {
@@ -29,29 +31,45 @@ pub(super) fn step_of(row: &Row<'_>) -> rusqlite::Result<StepRecord> {
 }
 
 pub fn record(db: &SqliteBackend, op_id: &str, entry: &JournalEntry) -> Result<(), StoreError> {
-    db.write(|tx| record_in(db, tx, op_id, entry))
+    record_all(db, &[(op_id.to_string(), entry.clone())])
 }
 
-/// Many entries in one transaction: one sync for all (the executor's group commit).
+/// Many entries in one transaction: one sync for all (the executor's group commit). Each
+/// operation's step lists are read once and written once per batch: rewritten per entry, they
+/// made a large plan's journal quadratic in its steps (a 2,000-step list read, parsed and
+/// written again for every step that finished).
 pub fn record_all(
     db: &SqliteBackend,
     entries: &[(String, JournalEntry)],
 ) -> Result<(), StoreError> {
     db.write(|tx| {
+        let mut lists: HashMap<&str, Lists> = HashMap::new();
         for (op_id, entry) in entries {
-            record_in(db, tx, op_id, entry)?;
+            let l = match lists.entry(op_id.as_str()) {
+                Entry::Occupied(o) => o.into_mut(),
+                Entry::Vacant(v) => v.insert(Lists::read(db, tx, op_id)?),
+            };
+            apply(tx, op_id, entry, l).map_err(|e| db.err(e))?;
+        }
+        for (op_id, l) in &lists {
+            l.write(tx, op_id).map_err(|e| db.err(e))?;
         }
         Ok(())
     })
 }
 
-fn record_in(
-    db: &SqliteBackend,
-    tx: &Transaction<'_>,
-    op_id: &str,
-    entry: &JournalEntry,
-) -> Result<(), StoreError> {
-    {
+/// An operation's `steps_completed` and `steps_failed` (JSON arrays of step ids) as a batch of
+/// entries changes them.
+struct Lists {
+    completed: Vec<String>,
+    /// The ids in `completed`, to add each once without a scan.
+    in_completed: HashSet<String>,
+    failed: Vec<String>,
+    changed: bool,
+}
+
+impl Lists {
+    fn read(db: &SqliteBackend, tx: &Transaction<'_>, op_id: &str) -> Result<Self, StoreError> {
         let lists: Option<(String, String)> = tx
             .query_row(
                 "SELECT steps_completed, steps_failed FROM operations WHERE id = ?1",
@@ -65,7 +83,42 @@ fn record_in(
                 what: format!("operation {op_id} (journal it before its steps)"),
             });
         };
-        apply(tx, op_id, entry, &completed, &failed).map_err(|e| db.err(e))
+        let completed = parse_list("steps_completed", &completed).map_err(|e| db.err(e))?;
+        let failed = parse_list("steps_failed", &failed).map_err(|e| db.err(e))?;
+        Ok(Self {
+            in_completed: completed.iter().cloned().collect(),
+            completed,
+            failed,
+            changed: false,
+        })
+    }
+
+    fn complete(&mut self, step: &str) {
+        if self.in_completed.insert(step.to_string()) {
+            self.completed.push(step.to_string());
+            self.changed = true;
+        }
+        let before = self.failed.len();
+        self.failed.retain(|s| s != step);
+        self.changed |= self.failed.len() != before;
+    }
+
+    fn fail(&mut self, step: &str) {
+        if !self.failed.iter().any(|s| s == step) {
+            self.failed.push(step.to_string());
+            self.changed = true;
+        }
+    }
+
+    fn write(&self, tx: &Transaction<'_>, op_id: &str) -> rusqlite::Result<()> {
+        if !self.changed {
+            return Ok(());
+        }
+        tx.prepare_cached(
+            "UPDATE operations SET steps_completed = ?2, steps_failed = ?3 WHERE id = ?1",
+        )?
+        .execute(params![op_id, json(&self.completed)?, json(&self.failed)?])
+        .map(drop)
     }
 }
 
@@ -73,8 +126,7 @@ fn apply(
     tx: &Transaction<'_>,
     op: &str,
     entry: &JournalEntry,
-    completed: &str,
-    failed: &str,
+    lists: &mut Lists,
 ) -> rusqlite::Result<()> {
     let now = Utc::now();
     match entry {
@@ -85,8 +137,8 @@ fn apply(
             duration_ms,
         } => {
             succeeded(tx, op, step, output, *duration_ms, &now)?;
-            add_to_list(tx, op, "steps_completed", completed, step)?;
-            remove_from_list(tx, op, "steps_failed", failed, step)
+            lists.complete(step);
+            Ok(())
         }
         JournalEntry::StepFailed { step, error } => {
             tx.prepare_cached(
@@ -97,7 +149,8 @@ fn apply(
                      status = 'failed', error = excluded.error, finished_at = excluded.finished_at",
             )?
             .execute(params![op, step, error, ts(&now)])?;
-            add_to_list(tx, op, "steps_failed", failed, step)
+            lists.fail(step);
+            Ok(())
         }
         JournalEntry::StepCompensated { step, undo } => tx
             .prepare_cached(
@@ -222,49 +275,6 @@ fn set_status(
         ts(now)
     ])
     .map(drop)
-}
-
-/// Add `step` to the operation's JSON list `column` (whose current text is `current`) once.
-fn add_to_list(
-    tx: &Transaction<'_>,
-    op: &str,
-    column: &str,
-    current: &str,
-    step: &str,
-) -> rusqlite::Result<()> {
-    let mut ids = parse_list(column, current)?;
-    if ids.iter().any(|s| s == step) {
-        return Ok(());
-    }
-    ids.push(step.to_string());
-    // `column` is one of two names fixed above, never operator input.
-    tx.execute(
-        &format!("UPDATE operations SET {column} = ?2 WHERE id = ?1"),
-        params![op, json(&ids)?],
-    )?;
-    Ok(())
-}
-
-/// Take `step` out of the operation's JSON list `column` (a failed step that a retry ran again).
-fn remove_from_list(
-    tx: &Transaction<'_>,
-    op: &str,
-    column: &str,
-    current: &str,
-    step: &str,
-) -> rusqlite::Result<()> {
-    let mut ids = parse_list(column, current)?;
-    let before = ids.len();
-    ids.retain(|s| s != step);
-    if ids.len() == before {
-        return Ok(());
-    }
-    // `column` is one of two names fixed above, never operator input.
-    tx.execute(
-        &format!("UPDATE operations SET {column} = ?2 WHERE id = ?1"),
-        params![op, json(&ids)?],
-    )?;
-    Ok(())
 }
 
 fn parse_list(column: &str, current: &str) -> rusqlite::Result<Vec<String>> {
