@@ -1,14 +1,20 @@
 //! Failover benchmark (run with `cargo bench --bench failover`): a planned failover of one group
 //! of 10, 200 and 1,000 instances against the lab at its default latencies (20 ms a call, time
 //! ×10), printing the wall time, the DAG's critical path from the journaled step durations, and
-//! their ratio. A ratio near 1 means the executor runs the plan as fast as its dependencies allow.
+//! their ratio, then the same for a site failover of the 20-group scale topology (BENCH_SITE=0
+//! skips it). A ratio near 1 means the executor runs the plan as fast as its dependencies allow.
+//! The lab runs in its own process (`drconsole lab serve`): the CPU per step is the
+//! orchestrator's alone, and the lab's CPU share says whether the lab kept up.
+
+#[path = "support/lab_process.rs"]
+mod lab_process;
 
 use drconsole::config;
 use drconsole::domain::{OperationStatus, OperationType};
-use drconsole::lab::{LabHandle, LabOptions};
 use drconsole::orchestrator::Plan;
-use drconsole::orchestrator::engine::{Engine, EngineOptions, OperationRequest};
+use drconsole::orchestrator::engine::{Engine, EngineOptions, OperationRequest, SiteRequest};
 use drconsole::store::Store;
+use lab_process::{LabProcess, own_cpu};
 use std::collections::HashMap;
 use std::fmt::Write as _;
 use std::sync::Arc;
@@ -36,34 +42,27 @@ struct Measured {
     /// Every step's duration added up, over the steps allowed at once: the wall time the
     /// concurrency limit alone would impose.
     work_over_limit: Duration,
-    /// CPU time of this whole process (engine, journal and the in-process lab) over the run.
+    /// CPU time of this process (engine, journal, HTTP clients) over the run.
     cpu: Duration,
+    /// CPU time of the lab's process over the run.
+    lab_cpu: Duration,
 }
 
-/// This process's CPU time so far (user + system), from /proc (ticks of 10 ms).
-fn cpu_time() -> Duration {
-    let ticks = std::fs::read_to_string("/proc/self/stat")
-        .ok()
-        .and_then(|stat| {
-            let rest = stat[stat.rfind(')')? + 2..].to_string();
-            let f: Vec<&str> = rest.split_whitespace().collect();
-            Some(f.get(11)?.parse::<u64>().ok()? + f.get(12)?.parse::<u64>().ok()?)
-        })
-        .unwrap_or(0);
-    Duration::from_millis(ticks * 10)
+/// The lab (its own process), a journal and an engine over them, in a temporary directory.
+struct Setup {
+    _dir: tempfile::TempDir,
+    lab: LabProcess,
+    store: Store,
+    engine: Arc<Engine>,
 }
 
-async fn one(n: usize) -> Result<Measured, String> {
+fn setup(
+    topology_file: impl FnOnce(&std::path::Path) -> Result<std::path::PathBuf, String>,
+) -> Result<Setup, String> {
     let dir = tempfile::tempdir().map_err(|e| e.to_string())?;
-    let topo = dir.path().join("topology.toml");
-    std::fs::write(&topo, topology(n)).map_err(|e| e.to_string())?;
-    let mut opts = LabOptions::new(dir.path().join("lab"));
-    opts.topology = Some(topo);
-    let lab = LabHandle::start(opts).await.map_err(|e| e.to_string())?;
-    let files = lab.write_client_files().map_err(|e| e.to_string())?;
-    let cfg = config::load(&files.config)
-        .map_err(|e| e.to_string())?
-        .config;
+    let topo = topology_file(dir.path())?;
+    let lab = LabProcess::start(dir.path(), &topo, 20)?;
+    let cfg = config::load(&lab.config).map_err(|e| e.to_string())?.config;
     let store =
         Store::open_sqlite(&dir.path().join("journal.sqlite")).map_err(|e| e.to_string())?;
     let engine = Engine::new(
@@ -76,17 +75,18 @@ async fn one(n: usize) -> Result<Measured, String> {
         },
     )
     .map_err(|e| e.to_string())?;
-    let started = Instant::now();
-    let cpu_before = cpu_time();
-    let rec = engine
-        .start(OperationRequest::new(OperationType::PlannedFailover, "app"))
-        .await
-        .map_err(|e| e.to_string())?;
-    engine.wait_local(&rec.id).await;
-    let wall = started.elapsed();
-    let cpu = cpu_time().saturating_sub(cpu_before);
+    Ok(Setup {
+        _dir: dir,
+        lab,
+        store,
+        engine,
+    })
+}
+
+/// One operation's plan size, critical path and summed step durations, from the journal.
+async fn journaled(store: &Store, id: &str) -> Result<(usize, Duration, Duration), String> {
     let op = store
-        .get_operation(&rec.id)
+        .get_operation(id)
         .await
         .map_err(|e| e.to_string())?
         .ok_or("no record")?;
@@ -94,7 +94,7 @@ async fn one(n: usize) -> Result<Measured, String> {
         return Err(format!("failover failed: {:?}", op.record.error_message));
     }
     let plan: Plan = serde_json::from_value(op.plan).map_err(|e| e.to_string())?;
-    let steps = store.steps(&rec.id).await.map_err(|e| e.to_string())?;
+    let steps = store.steps(id).await.map_err(|e| e.to_string())?;
     if std::env::var_os("BENCH_VERBOSE").is_some() {
         timeline(&steps);
     }
@@ -102,15 +102,79 @@ async fn one(n: usize) -> Result<Measured, String> {
         .into_iter()
         .filter_map(|s| s.duration_ms.map(|d| (s.step_id, Duration::from_millis(d))))
         .collect();
-    let critical = plan.critical_path(&durations);
     let work: Duration = durations.values().sum();
-    let _ = lab.shutdown().await;
+    Ok((plan.steps.len(), plan.critical_path(&durations), work))
+}
+
+/// A planned failover of one group of `n` instances.
+async fn one(n: usize) -> Result<Measured, String> {
+    let s = setup(|dir| {
+        let topo = dir.join("topology.toml");
+        std::fs::write(&topo, topology(n)).map_err(|e| e.to_string())?;
+        Ok(topo)
+    })?;
+    let started = Instant::now();
+    let (cpu_before, lab_before) = (own_cpu(), s.lab.cpu());
+    let rec = s
+        .engine
+        .start(OperationRequest::new(OperationType::PlannedFailover, "app"))
+        .await
+        .map_err(|e| e.to_string())?;
+    s.engine.wait_local(&rec.id).await;
+    let wall = started.elapsed();
+    let cpu = own_cpu().saturating_sub(cpu_before);
+    let lab_cpu = s.lab.cpu().saturating_sub(lab_before);
+    let (steps, critical, work) = journaled(&s.store, &rec.id).await?;
     Ok(Measured {
         wall,
         critical,
-        steps: plan.steps.len(),
+        steps,
         work_over_limit: work / concurrency().max(1) as u32,
         cpu,
+        lab_cpu,
+    })
+}
+
+/// A planned site failover of the scale topology (20 groups, 1,000 instances): its critical
+/// path is, priority after priority, the longest of that priority's groups' critical paths.
+async fn site() -> Result<Measured, String> {
+    let s = setup(|_| {
+        Ok(std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("assets/lab/scale.toml"))
+    })?;
+    let started = Instant::now();
+    let (cpu_before, lab_before) = (own_cpu(), s.lab.cpu());
+    let req = SiteRequest {
+        from: "site-a".into(),
+        unplanned: false,
+        force: false,
+    };
+    let record = s
+        .engine
+        .site_failover(req)
+        .await
+        .map_err(|e| e.to_string())?;
+    let wall = started.elapsed();
+    let cpu = own_cpu().saturating_sub(cpu_before);
+    let lab_cpu = s.lab.cpu().saturating_sub(lab_before);
+    if record.status != OperationStatus::Completed {
+        return Err(format!("site failover failed: {:?}", record.groups));
+    }
+    let mut levels: std::collections::BTreeMap<u32, Duration> = Default::default();
+    let (mut steps, mut work) = (0, Duration::ZERO);
+    for g in &record.groups {
+        let (n, critical, w) = journaled(&s.store, &g.operation_id).await?;
+        let level = levels.entry(g.priority).or_default();
+        *level = (*level).max(critical);
+        steps += n;
+        work += w;
+    }
+    Ok(Measured {
+        wall,
+        critical: levels.values().sum(),
+        steps,
+        work_over_limit: work / (concurrency().max(1) * record.groups.len()) as u32,
+        cpu,
+        lab_cpu,
     })
 }
 
@@ -160,6 +224,22 @@ fn concurrency() -> usize {
         .unwrap_or(EngineOptions::default().max_concurrency)
 }
 
+fn print_row(what: &str, m: Result<Measured, String>) {
+    match m {
+        Ok(m) => println!(
+            "{what:>10} {:>7} {:>9.2}s {:>14.2}s {:>7.3} {:>11.2}s {:>10.3} ms {:>7.0}%",
+            m.steps,
+            m.wall.as_secs_f64(),
+            m.critical.as_secs_f64(),
+            m.wall.as_secs_f64() / m.critical.as_secs_f64().max(1e-9),
+            m.work_over_limit.as_secs_f64(),
+            m.cpu.as_secs_f64() * 1e3 / m.steps.max(1) as f64,
+            m.lab_cpu.as_secs_f64() * 100.0 / m.wall.as_secs_f64().max(1e-9)
+        ),
+        Err(e) => println!("{what:>10} failed: {e}"),
+    }
+}
+
 fn main() {
     let rt = match tokio::runtime::Runtime::new() {
         Ok(rt) => rt,
@@ -173,26 +253,20 @@ fn main() {
         concurrency()
     );
     println!(
-        "{:>10} {:>7} {:>10} {:>15} {:>7} {:>12} {:>13}",
-        "instances", "steps", "wall", "critical path", "ratio", "work/limit", "CPU/step"
+        "{:>10} {:>7} {:>10} {:>15} {:>7} {:>12} {:>13} {:>8}",
+        "instances", "steps", "wall", "critical path", "ratio", "work/limit", "CPU/step", "lab CPU"
     );
     for n in sizes() {
-        match rt.block_on(one(n)) {
-            Ok(m) => println!(
-                "{n:>10} {:>7} {:>9.2}s {:>14.2}s {:>7.3} {:>11.2}s {:>10.3} ms",
-                m.steps,
-                m.wall.as_secs_f64(),
-                m.critical.as_secs_f64(),
-                m.wall.as_secs_f64() / m.critical.as_secs_f64().max(1e-9),
-                m.work_over_limit.as_secs_f64(),
-                m.cpu.as_secs_f64() * 1e3 / m.steps.max(1) as f64
-            ),
-            Err(e) => println!("{n:>10} failed: {e}"),
-        }
+        print_row(&n.to_string(), rt.block_on(one(n)));
+    }
+    if std::env::var("BENCH_SITE").map_or(true, |v| v != "0") {
+        println!("planned site failover of assets/lab/scale.toml (20 groups, 1,000 instances):");
+        print_row("20 groups", rt.block_on(site()));
     }
     println!(
         "work/limit: the steps' durations added up over the steps allowed at once (a wall time \
-         the limit alone imposes);\nCPU/step: this process's CPU (engine, journal and the \
-         in-process lab together: an upper bound of the orchestration's) over the steps"
+         the limit alone imposes);\nCPU/step: the orchestrator's CPU (this process: engine, \
+         journal, HTTP clients) over the steps;\nlab CPU: the lab process's CPU over the wall \
+         time (100% = one core; its world is under one lock, so one core is its capacity)"
     );
 }

@@ -40,6 +40,10 @@ pub enum Command {
     },
     /// Fail a group over to its DR site (planned by default: no data lost).
     Failover(FailoverArgs),
+    /// Fail over every group that runs at a site to the other site as one operation: the
+    /// groups in their priority order (`priority` in drconsole.toml, lower first; one priority
+    /// together), every group's lock taken first, one report with a row per group.
+    SiteFailover(SiteFailoverArgs),
     /// Bring a failed-over group back to its original primary site.
     Failback(FailbackArgs),
     /// Protect a failed-over group again: replicate from the running side to the other.
@@ -187,6 +191,24 @@ pub struct FailoverArgs {
     /// lists them.
     #[arg(long, value_name = "NAME|latest|TIME", requires = "unplanned")]
     pub recovery_point: Option<PointChoice>,
+}
+
+#[derive(Debug, Args, Clone)]
+pub struct SiteFailoverArgs {
+    /// The site every group leaves: the groups whose workloads run there now move.
+    #[arg(long, value_name = "SITE")]
+    pub from: String,
+    /// Unplanned: each group recovers from its newest snapshot that has fully arrived.
+    #[arg(long)]
+    pub unplanned: bool,
+    /// With --unplanned: proceed although the site left is unreachable.
+    #[arg(long, requires = "unplanned")]
+    pub force: bool,
+    /// Do not ask for confirmation (scripts).
+    #[arg(long)]
+    pub yes: bool,
+    #[command(flatten)]
+    pub json: JsonFlag,
 }
 
 #[derive(Debug, Args, Clone)]

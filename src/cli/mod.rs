@@ -15,6 +15,7 @@ mod recover;
 pub mod setup;
 mod show;
 mod signals;
+mod site;
 mod status;
 pub mod table;
 mod watch;
@@ -112,6 +113,7 @@ async fn run_on_engine(cli: &Cli, cmd: &Command) -> Result<(), CliError> {
     }
     match cmd {
         Command::Ops(o) => ops::run(cli, &engine, o).await,
+        Command::SiteFailover(a) => site::site_failover(&engine, a).await,
         _ => Err(CliError::rejected("this command takes no engine")),
     }
 }

@@ -115,6 +115,15 @@ pub const RPO_TARGET_SECONDS: Limit = Limit {
     unit: "seconds",
 };
 
+/// A group's place in a site failover (lower first).
+pub const GROUP_PRIORITY: Limit = Limit {
+    key: "priority",
+    min: 1,
+    max: 1000,
+    default: 100,
+    unit: "(lower moves first)",
+};
+
 /// The longest single wait between two attempts, whatever backoff_ms and the attempt number say.
 pub const MAX_BACKOFF: std::time::Duration = std::time::Duration::from_secs(30);
 

@@ -117,4 +117,7 @@ pub struct RawGroup {
     pub test_network_mapping: BTreeMap<String, String>,
     #[serde(default, deserialize_with = "names::name_map")]
     pub flavor_mapping: BTreeMap<String, String>,
+    /// A site failover's order (lower first).
+    #[serde(default)]
+    pub priority: RawNumber,
 }

@@ -299,6 +299,7 @@ impl Resolver<'_> {
             limits::RPO_TARGET_SECONDS,
             &Some(g.rpo_target_seconds.clone()),
         )?;
+        let priority = self.bounded(limits::GROUP_PRIORITY, &g.priority)? as u32;
         Ok(GroupConfig {
             array_pg: g.array_pg.unwrap_or_else(|| format!("{name}-pg")),
             name: g.name,
@@ -310,6 +311,7 @@ impl Resolver<'_> {
             test_network_mapping: g.test_network_mapping,
             flavor_mapping: g.flavor_mapping,
             rpo_target: Duration::from_secs(rpo_target),
+            priority,
         })
     }
 

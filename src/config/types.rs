@@ -106,6 +106,9 @@ pub struct GroupConfig {
     /// Source flavor name → target flavor name; unmapped flavors keep their name.
     pub flavor_mapping: BTreeMap<String, String>,
     pub rpo_target: Duration,
+    /// A site failover moves the groups in this order: lower first; groups of one priority
+    /// together.
+    pub priority: u32,
 }
 
 impl GroupConfig {

@@ -15,12 +15,14 @@ mod points;
 mod request;
 mod resume;
 mod retry;
+mod site;
 mod start;
 
 pub use cleanup::CleanupReport;
 pub use detail::{OperationDetail, StepState, StepView};
 pub use request::{EngineError, OperationRequest};
 pub use resume::{Resumed, is_orphaned};
+pub use site::{GroupPhase, SiteGroup, SiteRecord, SiteRequest};
 
 use super::discovery;
 use super::events::EventBus;

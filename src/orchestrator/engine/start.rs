@@ -69,25 +69,43 @@ impl Engine {
         req: OperationRequest,
         run_here: bool,
     ) -> Result<OperationRecord, EngineError> {
-        let group = self.group_config(&req.group)?.clone();
         let state = self.group_state(&req.group).await?;
-        let transition = check_transition(req.operation, &state)?;
+        check_transition(req.operation, &state)?;
         req.validate_options()?;
         let id = new_operation_id();
-        self.lock_group(&group.name, &id, req.operation).await?;
-        let prepared = match self.prepare(&req, &group, &state, &id).await {
-            Ok(p) => p,
+        self.lock_group(&req.group, &id, req.operation).await?;
+        self.start_holding(req, id, run_here).await
+    }
+
+    /// Start operation `id` of `req`, whose group's lock it holds already (a site failover takes
+    /// every group's lock before the first starts). Any refusal releases the lock.
+    pub(super) async fn start_holding(
+        self: &Arc<Self>,
+        req: OperationRequest,
+        id: String,
+        run_here: bool,
+    ) -> Result<OperationRecord, EngineError> {
+        let prepared = async {
+            let group = self.group_config(&req.group)?.clone();
+            // Read again under the lock: what was checked before it may have changed since.
+            let state = self.group_state(&req.group).await?;
+            let transition = check_transition(req.operation, &state)?;
+            req.validate_options()?;
+            let p = self.prepare(&req, &group, &state, &id).await?;
+            Ok::<_, EngineError>((p, transition))
+        }
+        .await;
+        match prepared {
+            Ok((p, transition)) => self.journal_start(&req, p, transition, run_here).await,
             Err(e) => {
-                self.release_lock(&group.name, &id).await;
-                return Err(e);
+                self.release_lock(&req.group, &id).await;
+                Err(e)
             }
-        };
-        self.journal_start(&req, prepared, transition, run_here)
-            .await
+        }
     }
 
     /// Take the group's lock for operation `id`, or say who holds it and until when.
-    async fn lock_group(
+    pub(super) async fn lock_group(
         &self,
         group: &str,
         id: &str,
