@@ -6,6 +6,7 @@ use super::{Engine, EngineError};
 use crate::domain::{
     GroupState, OperationRecord, OperationStatus, OperationType, ResultData, transition_of,
 };
+use crate::orchestrator::events::{EventBus, EventKind, OperationEvent};
 use crate::orchestrator::site_runner::SiteRunner;
 use crate::orchestrator::steps::{
     CreateServer, FinalSync, ManageVolumes, SelectSnapshot, StopReplication,
@@ -14,7 +15,7 @@ use crate::orchestrator::{Executor, Outcome, Plan, PriorStep};
 use chrono::Utc;
 use std::collections::HashMap;
 use std::sync::Arc;
-use tokio::sync::watch;
+use tokio::sync::{broadcast, watch};
 
 impl Engine {
     /// Run `plan` for `record` in a task. `rollback_only` resumes an operation that was rolling
@@ -43,20 +44,27 @@ impl Engine {
     ) {
         let id = record.id.clone();
         let group = record.protection_group.clone();
-        let (stop_tx, stop_rx) = watch::channel(false);
-        let lease = self.spawn_lease_keeper(&group, &id, stop_rx.clone());
-        let copier = self.spawn_event_copier(&id, stop_rx);
-        let outcome = self.execute(&record, plan, prior, cancel).await;
-        let _ = stop_tx.send(true);
-        for (task, joined) in [
-            ("lease keeper", lease.await),
-            ("event copier", copier.await),
-        ] {
-            if let Err(e) = joined {
-                tracing::error!("operation {id}: its {task} ended abnormally: {e}");
-            }
-        }
-        self.finish(record, outcome).await;
+        let (stop_lease, lease_rx) = watch::channel(false);
+        let (stop_copier, copier_rx) = watch::channel(false);
+        let lease = self.spawn_lease_keeper(&group, &id, lease_rx);
+        let copier = self.spawn_event_copier(&id, copier_rx);
+        // The executor publishes on a bus of its own: everything is passed on at once except its
+        // final status, which is published only once the group state and the record are saved,
+        // so whoever re-reads on that event never reads the group as it was.
+        let own = EventBus::new();
+        let relay = relay_events(own.subscribe(), self.events.clone());
+        let outcome = self.execute(&record, plan, prior, cancel, own).await;
+        let final_status = relay.await.unwrap_or_else(|e| {
+            tracing::error!("operation {id}: its event relay ended abnormally: {e}");
+            None
+        });
+        let _ = stop_lease.send(true);
+        joined(&id, "lease keeper", lease.await);
+        let status = self.finish(record, outcome).await;
+        self.events
+            .publish(&id, final_status.unwrap_or(EventKind::Status { status }));
+        let _ = stop_copier.send(true);
+        joined(&id, "event copier", copier.await);
         self.unregister(&id);
     }
 
@@ -66,6 +74,7 @@ impl Engine {
         plan: Plan,
         prior: HashMap<String, PriorStep>,
         cancel: watch::Receiver<bool>,
+        events: EventBus,
     ) -> Result<Outcome, EngineError> {
         let g = self.group_config(&record.protection_group)?;
         let state = JournalState {
@@ -84,7 +93,7 @@ impl Engine {
             plan,
             runner: Arc::new(runner),
             journal: Arc::new(self.store.clone()),
-            events: self.events.clone(),
+            events,
             max_concurrency: self.opts.max_concurrency,
             cancel,
             prior,
@@ -92,7 +101,13 @@ impl Engine {
         Ok(exec.run().await?)
     }
 
-    async fn finish(&self, mut record: OperationRecord, outcome: Result<Outcome, EngineError>) {
+    /// Make the group state, the record and the lock true to the outcome, in that order; the
+    /// status it ended with.
+    async fn finish(
+        &self,
+        mut record: OperationRecord,
+        outcome: Result<Outcome, EngineError>,
+    ) -> OperationStatus {
         let ok = outcome
             .as_ref()
             .is_ok_and(|o| o.status == OperationStatus::Completed);
@@ -139,6 +154,7 @@ impl Engine {
         let group = record.protection_group.clone();
         self.audit("operation.finish", Some(&group), Some(&record.id), detail)
             .await;
+        record.status
     }
 
     /// The group's state after the operation: its status by the state machine, and whether it
@@ -219,6 +235,37 @@ impl Engine {
             );
         }
     }
+}
+
+fn joined(id: &str, task: &str, result: Result<(), tokio::task::JoinError>) {
+    if let Err(e) = result {
+        tracing::error!("operation {id}: its {task} ended abnormally: {e}");
+    }
+}
+
+/// Pass the executor's events on to the engine's bus as they come, holding back a final status;
+/// ends when the executor's bus closes, with the held status.
+fn relay_events(
+    mut rx: broadcast::Receiver<OperationEvent>,
+    out: EventBus,
+) -> tokio::task::JoinHandle<Option<EventKind>> {
+    tokio::spawn(async move {
+        let mut held = None;
+        loop {
+            match rx.recv().await {
+                Ok(e) => match e.kind {
+                    EventKind::Status { status } if status.is_finished() => {
+                        held = Some(EventKind::Status { status })
+                    }
+                    _ => out.send(e),
+                },
+                Err(broadcast::error::RecvError::Lagged(n)) => {
+                    tracing::warn!("operation event relay lagged by {n}")
+                }
+                Err(broadcast::error::RecvError::Closed) => return held,
+            }
+        }
+    })
 }
 
 /// What an operation made, read from its steps' typed outputs: every server it created (its
