@@ -73,6 +73,8 @@ pub struct RawGroup {
     pub secondary_site: String,
     pub array_pg: Option<String>,
     pub rpo_target_seconds: u64,
+    #[serde(default)]
+    pub rto_target_seconds: Option<u64>,
     pub members: Vec<String>,
     #[serde(default)]
     pub boot_order: Vec<Vec<String>>,

@@ -267,7 +267,15 @@ impl Resolver<'_> {
                 "protection group {name:?}: rpo_target_seconds must be above 0"
             )));
         }
+        if g.rto_target_seconds == Some(0) {
+            return Err(self
+                .err(format!(
+                    "protection group {name:?}: rto_target_seconds must be above 0"
+                ))
+                .hint("leave it out for no RTO target"));
+        }
         Ok(GroupConfig {
+            rto_target: g.rto_target_seconds.map(Duration::from_secs),
             array_pg: g.array_pg.unwrap_or_else(|| format!("{name}-pg")),
             name: g.name,
             primary_site: g.primary_site,

@@ -12,6 +12,9 @@ pub const ATTENTION: &str = "⚠";
 pub const PENDING: &str = "·";
 pub const UNDONE: &str = "↺";
 pub const SKIPPED: &str = "-";
+pub const VERIFIED: &str = "✔";
+pub const NOTHING: &str = "∅";
+pub const STANDS: &str = "■";
 pub const UP: &str = "●";
 pub const DOWN: &str = "○";
 
@@ -43,9 +46,13 @@ pub fn step_status(s: StepState) -> (&'static str, Role) {
         StepState::Pending => (PENDING, Role::Dim),
         StepState::Running => (RUNNING, Role::Progress),
         StepState::Succeeded => (OK, Role::Ok),
+        StepState::Verified => (VERIFIED, Role::Ok),
         StepState::Failed => (FAILED, Role::Failed),
-        StepState::Compensated => (UNDONE, Role::Attention),
-        StepState::Skipped => (SKIPPED, Role::Dim),
+        StepState::Undone => (UNDONE, Role::Attention),
+        StepState::NothingToUndo => (NOTHING, Role::Dim),
+        StepState::Irreversible => (STANDS, Role::Attention),
+        StepState::LeftBehind => (ATTENTION, Role::Failed),
+        StepState::NeverRun => (SKIPPED, Role::Dim),
     }
 }
 

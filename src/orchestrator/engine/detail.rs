@@ -1,71 +1,18 @@
-//! What the console's operation view and `ops show` read about operations: the recent list, and
-//! one operation's detail (its record, every step of its plan with status, times and error, and
-//! the tail of its log), built once here from the journal so both screens tell the same story.
+//! What the console's operation view, `ops show` and reports read about operations: the recent
+//! list, and one operation's detail (its record, every step of its plan with its mark, times,
+//! error and what it made or removed, the checklist it started with, its recovery point, the
+//! retries seen, and the tail of its log), built once here from the journal so every screen and
+//! report tells the same story.
 
+use super::detail_facts::{Facts, checks_at_start, recovery_point, removed_by};
 use super::{Engine, EngineError};
-use crate::domain::{EventKind, OperationRecord, Phase};
-use crate::orchestrator::Plan;
+use crate::domain::{EventKind, OperationRecord, Phase, Targets};
+use crate::orchestrator::{Plan, StepSpec};
 use crate::sanitize::clean;
 use crate::store::{StepRecord, StepStatus as Journaled, StoredOperation};
-use chrono::{DateTime, Utc};
-use serde::Serialize;
 use std::collections::HashMap;
 
-/// Where a step of an operation's plan stands.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "snake_case")]
-pub enum StepState {
-    Pending,
-    Running,
-    Succeeded,
-    Failed,
-    Compensated,
-    Skipped,
-}
-
-impl StepState {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            StepState::Pending => "pending",
-            StepState::Running => "running",
-            StepState::Succeeded => "succeeded",
-            StepState::Failed => "failed",
-            StepState::Compensated => "compensated",
-            StepState::Skipped => "skipped",
-        }
-    }
-}
-
-/// One step of an operation's plan, with what the journal knows of it.
-#[derive(Debug, Clone, PartialEq, Serialize)]
-pub struct StepView {
-    #[serde(rename = "step_id")]
-    pub id: String,
-    pub label: String,
-    pub phase: Phase,
-    pub status: StepState,
-    /// The attempt of the latest start; 0 for a step that never started.
-    pub attempt: u32,
-    pub started_at: Option<DateTime<Utc>>,
-    pub finished_at: Option<DateTime<Utc>>,
-    pub duration_ms: Option<u64>,
-    /// `done/total` of a step that reports progress (e.g. 3 of 5 volumes); live events only.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub progress: Option<(u32, u32)>,
-    pub error: Option<String>,
-}
-
-/// One operation with its steps and log, as the operation view and `ops show` show it.
-#[derive(Debug, Clone, PartialEq, Serialize)]
-pub struct OperationDetail {
-    pub record: OperationRecord,
-    pub steps: Vec<StepView>,
-    /// `HH:MM:SS line`, oldest first, control characters stripped.
-    pub log: Vec<String>,
-    /// Where the full log lives, for the "what to do next" hint (set by whoever knows it).
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub log_path: Option<String>,
-}
+pub use crate::domain::{OperationDetail, StepState, StepView};
 
 impl Engine {
     /// Recent operations, newest first.
@@ -77,7 +24,7 @@ impl Engine {
     }
 
     /// An operation's detail by id (or an unambiguous prefix of it), with its last `log_lines`
-    /// log lines: only the tail is read from the journal, not every event of a long operation.
+    /// log lines.
     pub async fn operation_detail(
         &self,
         id: &str,
@@ -89,31 +36,44 @@ impl Engine {
             ))
         })?;
         let journaled = self.store.steps(&op.record.id).await?;
-        let log = self
-            .store
-            .log_tail(&op.record.id, log_lines)
-            .await?
+        let events = self.store.events(&op.record.id, 0).await?;
+        let facts = Facts::of(&events);
+        let log: Vec<String> = events
             .iter()
-            .filter_map(|e| match &e.kind {
+            .filter_map(|(_, e)| match &e.kind {
                 EventKind::Log { line } => {
                     Some(format!("{} {}", e.at.format("%H:%M:%S"), clean(line)))
                 }
                 _ => None,
             })
             .collect();
-        let steps = step_views(&op, &journaled);
+        let log = log[log.len().saturating_sub(log_lines)..].to_vec();
+        let steps = step_views(&op, &journaled, &facts);
+        let cleanup = self.cleanup_of(&op.record).await;
+        let targets = self
+            .group_config(&op.record.protection_group)
+            .map(|g| Targets {
+                rpo_target_seconds: g.rpo_target.as_secs(),
+                rto_target_seconds: g.rto_target.map(|t| t.as_secs()),
+            })
+            .unwrap_or_default();
         Ok(OperationDetail {
+            checks: checks_at_start(&op.options),
+            recovery_point: recovery_point(&journaled),
             record: op.record,
             steps,
             log,
             log_path: None,
+            targets,
+            retries: facts.retries,
+            cleanup,
         })
     }
 }
 
 /// Every step of the plan in plan order, with its journaled state; a plan the journal cannot
 /// read back still shows the steps that ran.
-fn step_views(op: &StoredOperation, journaled: &[StepRecord]) -> Vec<StepView> {
+fn step_views(op: &StoredOperation, journaled: &[StepRecord], facts: &Facts) -> Vec<StepView> {
     let finished = op.record.status.is_finished();
     let by_id: HashMap<&str, &StepRecord> =
         journaled.iter().map(|s| (s.step_id.as_str(), s)).collect();
@@ -122,9 +82,12 @@ fn step_views(op: &StoredOperation, journaled: &[StepRecord]) -> Vec<StepView> {
             .steps
             .iter()
             .map(|spec| {
-                let id = spec.id.to_string();
-                let rec = by_id.get(id.as_str()).copied();
-                view(id, spec.label(), spec.phase, rec, finished)
+                let rec = by_id.get(spec.id.as_str()).copied();
+                let mut v = view(spec.id.as_str(), &spec.label(), spec.phase, rec, finished);
+                v.kind = spec.kind.name().to_string();
+                fill_resources(&mut v, spec, rec);
+                refine(&mut v, facts);
+                v
             })
             .collect(),
         Err(e) => {
@@ -135,13 +98,15 @@ fn step_views(op: &StoredOperation, journaled: &[StepRecord]) -> Vec<StepView> {
             journaled
                 .iter()
                 .map(|r| {
-                    view(
-                        r.step_id.clone(),
-                        r.step_id.clone(),
+                    let mut v = view(
+                        &r.step_id,
+                        &r.step_id,
                         Phase::Preparation,
                         Some(r),
                         finished,
-                    )
+                    );
+                    refine(&mut v, facts);
+                    v
                 })
                 .collect()
         }
@@ -149,35 +114,50 @@ fn step_views(op: &StoredOperation, journaled: &[StepRecord]) -> Vec<StepView> {
 }
 
 fn view(
-    id: String,
-    label: String,
+    id: &str,
+    label: &str,
     phase: Phase,
     rec: Option<&StepRecord>,
     op_finished: bool,
 ) -> StepView {
-    StepView {
-        id,
-        label: clean(&label),
-        phase,
-        status: state(rec.map(|r| r.status), op_finished),
-        attempt: rec.map(|r| r.attempt).unwrap_or(0),
-        started_at: rec.map(|r| r.started_at),
-        finished_at: rec.and_then(|r| r.finished_at),
-        duration_ms: rec.and_then(|r| r.duration_ms),
-        progress: None,
-        error: rec.and_then(|r| r.error.as_deref()).map(clean),
+    let mut v = StepView::planned(id, &clean(label), phase);
+    v.status = state(rec.map(|r| r.status), op_finished);
+    v.attempt = rec.map(|r| r.attempt).unwrap_or(0);
+    v.started_at = rec.map(|r| r.started_at);
+    v.finished_at = rec.and_then(|r| r.finished_at);
+    v.duration_ms = rec.and_then(|r| r.duration_ms);
+    v.error = rec.and_then(|r| r.error.as_deref()).map(clean);
+    v
+}
+
+/// What the step made (while its effect stands or was undone: the report lists both) and what
+/// it removed.
+fn fill_resources(v: &mut StepView, spec: &StepSpec, rec: Option<&StepRecord>) {
+    let Some(output) = rec.and_then(|r| r.output.as_ref()) else {
+        return;
+    };
+    v.created = spec.kind.resources(Some(output));
+    v.removed = removed_by(&spec.kind, output);
+}
+
+/// What rollback did, as the events say (the step's row says only "compensated").
+fn refine(v: &mut StepView, facts: &Facts) {
+    if let Some(undo) = facts.undo.get(&v.id) {
+        v.status = StepState::of_undo(*undo);
     }
 }
 
-/// A step journaled as started in an operation that has ended was cut short: it failed.
+/// A step journaled as started in an operation that has ended was cut short: it failed. A step
+/// that never started in an ended operation never ran.
 fn state(journaled: Option<Journaled>, op_finished: bool) -> StepState {
     match journaled {
+        None if op_finished => StepState::NeverRun,
         None => StepState::Pending,
         Some(Journaled::Started) if op_finished => StepState::Failed,
         Some(Journaled::Started) => StepState::Running,
         Some(Journaled::Succeeded) => StepState::Succeeded,
         Some(Journaled::Failed) => StepState::Failed,
-        Some(Journaled::Compensated) => StepState::Compensated,
+        Some(Journaled::Compensated) => StepState::Undone,
     }
 }
 
@@ -187,12 +167,10 @@ mod tests {
 
     #[test]
     fn a_step_cut_short_by_the_end_of_its_operation_shows_as_failed() {
-        assert_eq!(state(None, true), StepState::Pending);
+        assert_eq!(state(None, true), StepState::NeverRun);
+        assert_eq!(state(None, false), StepState::Pending);
         assert_eq!(state(Some(Journaled::Started), false), StepState::Running);
         assert_eq!(state(Some(Journaled::Started), true), StepState::Failed);
-        assert_eq!(
-            state(Some(Journaled::Compensated), true),
-            StepState::Compensated
-        );
+        assert_eq!(state(Some(Journaled::Compensated), true), StepState::Undone);
     }
 }

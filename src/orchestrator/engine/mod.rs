@@ -3,6 +3,7 @@
 //! plan in a task, keeps the group state true to the outcome, and resumes what a crash left.
 
 mod detail;
+mod detail_facts;
 mod facts;
 mod finish;
 mod group_state;

@@ -19,6 +19,7 @@ fn group() -> GroupConfig {
         test_network_mapping: BTreeMap::from([("net-db".into(), "net-db-test".into())]),
         flavor_mapping: BTreeMap::from([("m1.xlarge".into(), "m2.xlarge".into())]),
         rpo_target: Duration::from_secs(60),
+        rto_target: None,
     }
 }
 

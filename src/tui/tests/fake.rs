@@ -189,18 +189,13 @@ fn step(
     status: StepState,
     span: Option<(i64, i64)>,
 ) -> StepView {
-    StepView {
-        id: id.into(),
-        label: label.into(),
-        phase,
-        status,
-        attempt: u32::from(span.is_some()),
-        started_at: span.map(|(a, _)| ago(a)),
-        finished_at: span.and_then(|(_, b)| (b > 0).then(|| ago(b))),
-        duration_ms: span.and_then(|(a, b)| (b > 0).then(|| (a - b) as u64 * 1000)),
-        progress: None,
-        error: None,
-    }
+    let mut s = StepView::planned(id, label, phase);
+    s.status = status;
+    s.attempt = u32::from(span.is_some());
+    s.started_at = span.map(|(a, _)| ago(a));
+    s.finished_at = span.and_then(|(_, b)| (b > 0).then(|| ago(b)));
+    s.duration_ms = span.and_then(|(a, b)| (b > 0).then(|| (a - b) as u64 * 1000));
+    s
 }
 
 /// A failover of db-cluster, running in the storage phase.
@@ -274,6 +269,25 @@ pub fn detail_running() -> OperationDetail {
             "10:42:05 created volume db-1-data (site-b) from snapshot db-pg.2291".into(),
         ],
         log_path: None,
+        ..detail_defaults()
+    }
+}
+
+/// The parts of a detail a test does not care about.
+pub fn detail_defaults() -> OperationDetail {
+    OperationDetail {
+        record: operations().remove(0),
+        steps: Vec::new(),
+        log: Vec::new(),
+        log_path: None,
+        checks: Vec::new(),
+        recovery_point: None,
+        targets: crate::domain::Targets {
+            rpo_target_seconds: 60,
+            rto_target_seconds: Some(600),
+        },
+        retries: Vec::new(),
+        cleanup: None,
     }
 }
 
@@ -309,14 +323,14 @@ pub fn detail_failed() -> OperationDetail {
                 "manage_volumes",
                 "manage_volumes",
                 Phase::Storage,
-                Compensated,
+                Undone,
                 Some((3580, 3570)),
             ),
             step(
                 "create_server:batch-1",
                 "create_server batch-1 (wave 1)",
                 Phase::Instances,
-                Compensated,
+                Undone,
                 Some((3570, 3550)),
             ),
             server,
@@ -324,7 +338,7 @@ pub fn detail_failed() -> OperationDetail {
                 "update_state",
                 "update_state",
                 Phase::Finalization,
-                Skipped,
+                NeverRun,
                 None,
             ),
         ],
@@ -334,6 +348,7 @@ pub fn detail_failed() -> OperationDetail {
             "09:43:37 failback of batch failed; batch is failed_over again".into(),
         ],
         log_path: Some("/var/lib/drconsole/logs/op-1.log".into()),
+        ..detail_defaults()
     };
     d.record.completed_at = Some(ago(3510));
     d

@@ -80,9 +80,9 @@ pub fn apply_event(d: &mut OperationDetail, e: &OperationEvent) {
             error,
             will_retry,
         } => step_failed(d, id, error, *will_retry, e.at),
-        EventKind::StepCompensated { step: id, .. } => {
+        EventKind::StepCompensated { step: id, undo } => {
             if let Some(s) = step(d, id) {
-                s.status = StepState::Compensated;
+                s.status = StepState::of_undo(*undo);
             }
         }
         EventKind::Phase { .. } => {}
@@ -118,18 +118,7 @@ fn step_started(d: &mut OperationDetail, id: &str, label: &str, at: DateTime<Utc
             .last()
             .map(|s| s.phase)
             .unwrap_or(Phase::Preparation);
-        d.steps.push(StepView {
-            id: id.to_string(),
-            label: clean(label),
-            phase,
-            status: StepState::Pending,
-            attempt: 0,
-            started_at: None,
-            finished_at: None,
-            duration_ms: None,
-            progress: None,
-            error: None,
-        });
+        d.steps.push(StepView::planned(id, &clean(label), phase));
     }
     if let Some(s) = step(d, id) {
         s.status = StepState::Running;

@@ -1,0 +1,147 @@
+//! What an operation's detail reads beyond its steps' rows: the checklist journaled at its start,
+//! the recovery point its snapshot step chose, what rollback did to each step and the retries seen
+//! (from its events), what its retire and cleanup steps removed, and a drill's cleanup.
+
+use super::Engine;
+use crate::domain::{
+    Check, CleanupRef, EventKind, OperationEvent, OperationRecord, OperationType, RecoveryPoint,
+    Resource, ResourceKind, Retry, Undo,
+};
+use crate::orchestrator::StepKind;
+use crate::orchestrator::steps::{ChosenSnapshot, Removed, Retired};
+use crate::sanitize::clean;
+use crate::store::StepRecord;
+use serde_json::Value;
+use std::collections::HashMap;
+
+/// Operations of a group looked through for a drill's cleanup.
+const CLEANUP_SEARCH: usize = 50;
+
+/// What the events of one operation tell.
+#[derive(Debug, Default)]
+pub(super) struct Facts {
+    pub undo: HashMap<String, Undo>,
+    pub retries: Vec<Retry>,
+}
+
+impl Facts {
+    pub fn of(events: &[(i64, OperationEvent)]) -> Facts {
+        let mut f = Facts::default();
+        for (_, e) in events {
+            match &e.kind {
+                EventKind::StepCompensated { step, undo } => {
+                    f.undo.insert(step.clone(), *undo);
+                }
+                EventKind::StepFailed {
+                    step,
+                    error,
+                    will_retry: true,
+                } => f.retries.push(Retry {
+                    at: e.at,
+                    step: step.clone(),
+                    error: clean(error),
+                }),
+                _ => {}
+            }
+        }
+        f
+    }
+}
+
+/// The checklist the engine journaled in the operation's options at its start.
+pub(super) fn checks_at_start(options: &Value) -> Vec<Check> {
+    options
+        .get("checks")
+        .and_then(|c| serde_json::from_value::<Vec<Check>>(c.clone()).ok())
+        .unwrap_or_default()
+        .into_iter()
+        .map(|c| Check {
+            label: clean(&c.label),
+            state: c.state,
+            reason: clean(&c.reason),
+        })
+        .collect()
+}
+
+/// The snapshot the final sync or the snapshot choice recovered from.
+pub(super) fn recovery_point(steps: &[StepRecord]) -> Option<RecoveryPoint> {
+    let chosen = steps
+        .iter()
+        .filter(|s| s.step_id == "final_sync" || s.step_id == "select_snapshot")
+        .find_map(|s| serde_json::from_value::<ChosenSnapshot>(s.output.clone()?).ok())?;
+    Some(RecoveryPoint {
+        snapshot: clean(&chosen.snapshot),
+        created: chosen.created,
+        data_loss_seconds: chosen.data_loss_seconds,
+    })
+}
+
+/// What a retire or cleanup step's output says it deleted.
+pub(super) fn removed_by(kind: &StepKind, output: &Value) -> Vec<Resource> {
+    let named = |site: &str, k: ResourceKind, names: &[String]| -> Vec<Resource> {
+        names
+            .iter()
+            .map(|n| Resource::named(site, k, &clean(n)))
+            .collect()
+    };
+    match kind {
+        StepKind::RetireInstances(r) => serde_json::from_value::<Retired>(output.clone())
+            .map(|o| {
+                let mut v = named(&r.site, ResourceKind::Server, &o.servers);
+                v.extend(named(&r.site, ResourceKind::Port, &o.ports));
+                v.extend(named(&r.site, ResourceKind::Volume, &o.volumes_unmanaged));
+                v
+            })
+            .unwrap_or_default(),
+        StepKind::CleanupTestResources(c) => serde_json::from_value::<Removed>(output.clone())
+            .map(|o| {
+                let mut v = named(&c.site, ResourceKind::Server, &o.servers_deleted);
+                v.extend(named(&c.site, ResourceKind::Port, &o.ports_deleted));
+                v.extend(named(&c.site, ResourceKind::Volume, &o.volumes_unmanaged));
+                v.extend(named(
+                    &c.site,
+                    ResourceKind::ArrayVolume,
+                    &o.array_volumes_eradicated,
+                ));
+                v
+            })
+            .unwrap_or_default(),
+        _ => Vec::new(),
+    }
+}
+
+impl Engine {
+    /// A drill's cleanup: the newest test cleanup of its group whose options name it.
+    pub(super) async fn cleanup_of(&self, drill: &OperationRecord) -> Option<CleanupRef> {
+        if drill.operation_type != OperationType::TestFailover {
+            return None;
+        }
+        let ops = self
+            .store
+            .list_operations(CLEANUP_SEARCH, Some(&drill.protection_group))
+            .await
+            .inspect_err(|e| tracing::warn!("looking for the cleanup of {}: {e}", drill.id))
+            .ok()?;
+        for op in ops
+            .into_iter()
+            .filter(|o| o.operation_type == OperationType::TestCleanup)
+        {
+            let Ok(Some(stored)) = self.store.get_operation(&op.id).await else {
+                continue;
+            };
+            let names = stored
+                .options
+                .pointer("/options/test_operation")
+                .and_then(Value::as_str)
+                == Some(drill.id.as_str());
+            if names {
+                return Some(CleanupRef {
+                    id: op.id,
+                    status: op.status,
+                    completed_at: op.completed_at,
+                });
+            }
+        }
+        None
+    }
+}
