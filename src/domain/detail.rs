@@ -194,6 +194,9 @@ pub struct OperationDetail {
     pub cleanup: Option<CleanupRef>,
 }
 
+/// How the executor's failure reason starts when the operator cancelled.
+pub const CANCELLED_BY_OPERATOR: &str = "cancelled by the operator";
+
 /// Met, missed, or not measurable (no target, or the operation did not get there).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
@@ -276,6 +279,26 @@ impl OperationDetail {
                 | OperationType::PlannedFailover
                 | OperationType::Failover
                 | OperationType::Failback
+        )
+    }
+
+    /// An operator's cancel ended it (what it did was rolled back), as opposed to a failure.
+    pub fn was_cancelled(&self) -> bool {
+        self.record.status == OperationStatus::Failed
+            && self
+                .record
+                .error_message
+                .as_deref()
+                .is_some_and(|e| e.starts_with(CANCELLED_BY_OPERATOR))
+    }
+
+    /// How many steps rollback reached, by mark: (undone, nothing to undo, left behind).
+    pub fn rollback_counts(&self) -> (usize, usize, usize) {
+        let n = |st: StepState| self.steps.iter().filter(|s| s.status == st).count();
+        (
+            n(StepState::Undone),
+            n(StepState::NothingToUndo),
+            n(StepState::LeftBehind),
         )
     }
 

@@ -90,6 +90,25 @@ pub struct OpView {
     /// The journal (not only the event stream) says the operation ended: its detail, result
     /// included, is final and is no longer re-read.
     pub settled: bool,
+    /// Rows the result or error card is scrolled down.
+    pub card_scroll: u16,
+    /// The log pane takes most of the screen.
+    pub log_large: bool,
+}
+
+impl OpView {
+    pub fn new(id: String) -> OpView {
+        OpView {
+            id,
+            detail: None,
+            error: None,
+            cursor: ListCursor::default(),
+            pending: Vec::new(),
+            settled: false,
+            card_scroll: 0,
+            log_large: false,
+        }
+    }
 }
 
 #[derive(Debug, Clone)]
@@ -156,6 +175,8 @@ pub struct App {
     pub overlay: Option<Overlay>,
     /// Operations started from this console.
     pub own_ops: BTreeSet<String>,
+    /// Reports written by this console: operation id → where (as announced).
+    pub reports: HashMap<String, String>,
     pub theme: Theme,
     pub keymap: Keymap,
     pub message: Option<Message>,
@@ -184,6 +205,7 @@ impl App {
             screen: Screen::Main,
             overlay: None,
             own_ops: BTreeSet::new(),
+            reports: HashMap::new(),
             theme,
             keymap,
             message: None,

@@ -49,6 +49,13 @@ impl Engine {
             .collect();
         let log = log[log.len().saturating_sub(log_lines)..].to_vec();
         let steps = step_views(&op, &journaled, &facts);
+        let mut op = op;
+        // The journal of an older run never said `running`: a started step says it.
+        if op.record.status == crate::domain::OperationStatus::Pending
+            && steps.iter().any(|s| s.started_at.is_some())
+        {
+            op.record.status = crate::domain::OperationStatus::Running;
+        }
         let cleanup = self.cleanup_of(&op.record).await;
         let targets = self
             .group_config(&op.record.protection_group)

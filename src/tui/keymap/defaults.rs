@@ -54,7 +54,8 @@ pub const MAIN: &[Binding] = &[
     bind("G end", Bottom, "last row", H),
     bind("pgdn", PageDown, "page down", H),
     bind("pgup", PageUp, "page up", H),
-    bind("F", Faults, "lab fault menu", H),
+    bind("R", Report, "write the report of the selected operation", H),
+    bind("F", Faults, "lab fault menu (lab only)", H),
     bind("q", Quit, "quit", Hint("quit")),
 ];
 
@@ -76,5 +77,15 @@ pub const OPERATION: &[Binding] = &[
         "cancel this operation",
         Hint("cancel"),
     ),
+    bind(
+        "J",
+        ScrollDown,
+        "scroll the result or error down",
+        Hint("more"),
+    ),
+    bind("K", ScrollUp, "scroll the result or error up", H),
+    bind("L", ToggleLog, "enlarge or shrink the log", Hint("log")),
+    bind("R", Report, "write this operation's report", Hint("report")),
+    bind("F", Faults, "lab fault menu (lab only)", H),
     bind("q", Quit, "quit", Hint("quit")),
 ];

@@ -413,7 +413,7 @@ fn an_ended_operation_is_re_read_until_the_journal_has_its_result() {
     );
     let t = render(&mut a, 120, 30);
     assert!(
-        text(&t).contains("✓ completed: 2 instances created"),
+        text(&t).contains("completed in 2m06s: 2 instances created"),
         "{}",
         text(&t)
     );

@@ -101,7 +101,7 @@ fn operation_view_running() {
         "3/5 12.0 s",
         "· manage_volumes",
         "Storage",
-        "87%",
+        "33%",
         "3 of 5 done",
     ];
     snap("operation_running_80x24", &mut a, 80, 24, &expected);
@@ -114,7 +114,7 @@ fn operation_view_running() {
             &expected[..],
             &[
                 "⟳ create_volumes_from_snapshot",
-                "elapsed 2m06s · by operator@jump-1",
+                "elapsed 2m06s · started 10:40:01 · by operator@jump-1",
             ],
         ]
         .concat(),
@@ -138,8 +138,9 @@ fn operation_view_failed() {
             "Failback · batch · site-b ⇢ site-a · ✗ failed",
             "✗ create_server batch-3 (wave 1) failed: compute at site-a answered 500: No valid host was found",
             "What to do next: check site-b and site-a",
-            "then run :failback batch again (finished steps are not repeated)",
-            "Full log: /var/lib/drconsole/logs/op-1.log",
+            "fix the cause, then start it again with",
+            ":failback batch. Full log: /var/lib/drconsole/logs/op-1.log",
+            "Rolled back: 2 step(s) undone, 0 had nothing to undo, none left behind",
             "↺ manage_volumes",
             "- update_state",
         ],

@@ -115,6 +115,9 @@ pub fn operation_key(app: &mut App, action: KeyAction) -> Vec<Action> {
         KeyAction::PageUp => c.selected = c.selected.saturating_sub(STEP_PAGE),
         KeyAction::Top => c.selected = 0,
         KeyAction::Bottom => c.selected = last,
+        KeyAction::ScrollDown => view.card_scroll = view.card_scroll.saturating_add(1),
+        KeyAction::ScrollUp => view.card_scroll = view.card_scroll.saturating_sub(1),
+        KeyAction::ToggleLog => view.log_large = !view.log_large,
         KeyAction::CancelOperation => {
             let running = view
                 .detail

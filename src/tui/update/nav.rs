@@ -114,14 +114,7 @@ pub fn move_by(app: &mut App, pane: Pane, delta: isize) -> Vec<Action> {
 }
 
 pub fn open_operation(app: &mut App, id: String) -> Vec<Action> {
-    app.screen = Screen::Operation(Box::new(OpView {
-        id: id.clone(),
-        detail: None,
-        error: None,
-        cursor: ListCursor::default(),
-        pending: Vec::new(),
-        settled: false,
-    }));
+    app.screen = Screen::Operation(Box::new(OpView::new(id.clone())));
     vec![load_detail(app, id)]
 }
 
