@@ -60,9 +60,31 @@ pub enum Command {
     /// Operations in the journal.
     #[command(subcommand)]
     Ops(OpsCommand),
+    /// The report of an operation (what ran, recovery point, data loss, RTO, timeline,
+    /// resources, verdict), or with --drills a summary of every drill since a date.
+    Report(ReportArgs),
     /// The built-in two-site lab.
     #[command(subcommand)]
     Lab(LabCommand),
+}
+
+#[derive(Debug, Args, Clone)]
+pub struct ReportArgs {
+    /// The operation's id, or an unambiguous start of it.
+    #[arg(required_unless_present = "drills", conflicts_with = "drills")]
+    pub operation: Option<String>,
+    /// md (Markdown, the default), html (one self-contained file) or json.
+    #[arg(long, default_value = "md")]
+    pub format: String,
+    /// Write the report to FILE instead of standard output.
+    #[arg(long, short, value_name = "FILE")]
+    pub output: Option<std::path::PathBuf>,
+    /// Summarise every drill (test failover) since --since, for an audit.
+    #[arg(long, requires = "since")]
+    pub drills: bool,
+    /// With --drills: the first day, YYYY-MM-DD (UTC).
+    #[arg(long, value_name = "DATE")]
+    pub since: Option<String>,
 }
 
 /// Flags every operation command shares.

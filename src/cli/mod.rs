@@ -8,6 +8,7 @@ mod follow;
 mod lab_serve;
 mod operate;
 mod ops;
+mod report;
 pub mod setup;
 mod status;
 pub mod table;
@@ -99,6 +100,7 @@ async fn run_on_engine(cli: &Cli, cmd: &Command) -> Result<(), CliError> {
             json,
         } => operate::check(&engine, operation, group, *json).await,
         Command::Ops(o) => ops::run(&engine, o).await,
+        Command::Report(r) => report::run(&engine, r).await,
         _ => Err(CliError::rejected("this command takes no engine")),
     }
 }
