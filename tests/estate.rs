@@ -373,3 +373,41 @@ async fn status_json_from_the_binary_against_a_served_lab() {
         "{groups:?}"
     );
 }
+
+/// TLS is verified by default: an endpoint whose certificate another CA signed is refused
+/// before any request is sent, with the endpoint and the fix named, and without retries.
+#[tokio::test]
+async fn a_wrong_ca_is_refused_naming_the_endpoint_and_the_fix() {
+    let lab = lab().await;
+    let other = common::lab().await;
+    let wrong_ca = other.handle.as_ref().and_then(|h| h.ca_file());
+    let mut site = lab.config.site("site-a").expect("site-a").clone();
+    site.cloud.cacert = wrong_ca.clone();
+    site.array.cacert = wrong_ca;
+    let client = drconsole::providers::SiteClient::new(&site, lab.config.http).expect("client");
+
+    let started = Instant::now();
+    let err = client
+        .identity()
+        .authenticate()
+        .await
+        .expect_err("untrusted");
+    let text = err.to_string();
+    assert!(
+        text.contains(&lab.url("site-a")),
+        "names the endpoint: {text}"
+    );
+    assert!(
+        text.contains("not trusted") && text.contains("point cacert at the CA"),
+        "says what to do: {text}"
+    );
+    assert!(!err.is_transient(), "a wrong CA is not retried: {err:?}");
+    assert!(started.elapsed() < Duration::from_secs(2));
+    let array = client.array().state().await.expect_err("untrusted array");
+    assert!(array.to_string().contains("[sites.array]"), "{array}");
+    assert_eq!(
+        lab.count("site-a", "identity", "POST").await,
+        0,
+        "no password was sent to an untrusted endpoint"
+    );
+}

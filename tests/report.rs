@@ -118,7 +118,7 @@ async fn a_drill_report_holds_the_journal_s_figures_in_every_format() {
 /// host, which must be seen (the proxy does catch what a page fetches).
 fn open_in_chromium(page: &Path, steps: usize) {
     let chromium = which("chromium").expect(
-        "Chromium is needed to check the HTML report: apt-get install chromium (.ci/run does)",
+        "Chromium is needed to check the HTML report: apt-get install chromium (.ci/test does)",
     );
     let proxy = Proxy::start();
     let profile = tempfile::tempdir().expect("profile dir");

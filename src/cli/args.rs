@@ -66,6 +66,32 @@ pub enum Command {
     /// The built-in two-site lab.
     #[command(subcommand)]
     Lab(LabCommand),
+    /// The journal itself: check it, or move it to another engine.
+    #[command(subcommand)]
+    Journal(JournalCommand),
+}
+
+#[derive(Debug, Subcommand)]
+pub enum JournalCommand {
+    /// Schema version, pending migrations, rows and locks (and who holds them) of the journal
+    /// `--store` or the configuration names; exit 2 when it cannot be used.
+    Check {
+        #[command(flatten)]
+        json: JsonFlag,
+    },
+    /// Copy every row of one journal into another (SQLite to PostgreSQL and back), then compare
+    /// the row counts of both.
+    Copy {
+        /// The journal to read: sqlite://PATH, a file path, or postgres://…
+        #[arg(long, value_name = "URL")]
+        from: String,
+        /// The journal to write (created if needed; it must be empty unless --replace).
+        #[arg(long, value_name = "URL")]
+        to: String,
+        /// Replace what the target journal holds.
+        #[arg(long)]
+        replace: bool,
+    },
 }
 
 #[derive(Debug, Args, Clone)]
@@ -148,8 +174,14 @@ pub enum OpsCommand {
         #[command(flatten)]
         json: JsonFlag,
     },
-    /// Follow an operation (started here or elsewhere) until it ends.
-    Watch { id: String },
+    /// Follow an operation (started here or elsewhere) until it ends, live from the journal.
+    Watch {
+        id: String,
+        /// If the console running it stops (its lease expires, or it died on this host), take
+        /// the operation over and run it to its end here.
+        #[arg(long)]
+        take_over: bool,
+    },
     /// Resume operations left running by a crash or a dropped session (all, or the one given).
     Resume {
         id: Option<String>,
@@ -202,6 +234,10 @@ pub struct LabServeArgs {
     /// Seconds (lab time) between scheduled replication snapshots.
     #[arg(long, value_name = "SECONDS")]
     pub snapshot_interval: Option<u64>,
+    /// Serve plain HTTP instead of HTTPS from the lab's own CA (for debugging with curl or a
+    /// packet capture).
+    #[arg(long)]
+    pub plain_http: bool,
 }
 
 #[cfg(test)]

@@ -53,6 +53,7 @@ async fn console(cli: &Cli, lab: Option<&LabHandle>) -> Result<(), CliError> {
             h.site_names()
                 .into_iter()
                 .filter_map(|s| h.site_url(&s).map(|url| (s, url))),
+            h.ca_file().as_deref(),
         )
         .map_err(|e| CliError::failed(e.to_string()))?,
         None => LabFaults::none(),

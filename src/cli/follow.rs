@@ -5,7 +5,7 @@
 use super::CliError;
 use super::status::print_json;
 use crate::domain::OperationRecord;
-use crate::orchestrator::engine::Engine;
+use crate::orchestrator::engine::{Engine, is_orphaned};
 use crate::orchestrator::{EventKind, OperationEvent};
 use crate::sanitize::clean;
 use std::io::{IsTerminal, Write};
@@ -85,6 +85,20 @@ impl Printer {
         let _ = err.flush();
     }
 
+    /// A line for the operator, between step lines.
+    pub fn note(&mut self, line: &str) {
+        if self.quiet {
+            return;
+        }
+        let mut err = std::io::stderr().lock();
+        let _ = writeln!(
+            err,
+            "{}{}",
+            if self.tty { "\r\x1b[2K" } else { "" },
+            clean(line)
+        );
+    }
+
     pub fn done(&self) {
         if self.tty && !self.quiet {
             let _ = writeln!(std::io::stderr());
@@ -116,30 +130,83 @@ pub async fn follow_local(
     record(engine, id).await
 }
 
-/// Follow an operation from the journal (it may run in another process) until it ends.
+/// Follow an operation from the journal (it may run in another console) until it ends. The
+/// journal's change feed wakes it (LISTEN/NOTIFY on PostgreSQL, the data version on SQLite): each
+/// wake reads only the events after the last one shown and the operation's row. When the console
+/// running it stops renewing its lease, `take_over` resumes it here; without it, the operator is
+/// told once how to.
 pub async fn follow_journal(
     engine: &Arc<Engine>,
     id: &str,
     quiet: bool,
+    take_over: bool,
 ) -> Result<OperationRecord, CliError> {
+    let store = engine.store();
+    let failed = |e: crate::store::StoreError| CliError::failed(e.to_string());
+    let mut changes = store.changes().await.map_err(failed)?;
     let mut printer = Printer::new(quiet);
-    let mut seq = 0;
+    let (mut seq, mut told) = (0, false);
     loop {
-        let events = engine
-            .store()
-            .events(id, seq)
-            .await
-            .map_err(|e| CliError::failed(e.to_string()))?;
-        for (s, ev) in events {
+        changes.mark_seen();
+        for (s, ev) in store.events(id, seq).await.map_err(failed)? {
             seq = s;
             printer.show(&ev);
         }
-        let rec = record(engine, id).await?;
-        if rec.status.is_finished() {
+        let op = store
+            .get_operation(id)
+            .await
+            .map_err(failed)?
+            .ok_or_else(|| CliError::rejected(format!("no operation {id} in the journal")))?;
+        if op.record.status.is_finished() {
             printer.done();
-            return Ok(rec);
+            return Ok(op.record);
         }
-        tokio::time::sleep(Duration::from_millis(500)).await;
+        let mut wake = None;
+        if !is_orphaned(&op) {
+            wake = lease_end(engine, &op.record.protection_group).await;
+        } else if take_over {
+            let mut events = engine.events().subscribe();
+            match engine.resume_one(id).await {
+                Ok(_) => {
+                    printer.done();
+                    return follow_local(engine, id, &mut events, quiet).await;
+                }
+                // Another console was quicker (follow it), or the journal was busy: look again.
+                Err(e) => {
+                    tracing::info!("taking over {id}: {e}");
+                    wake = Some(tokio::time::Instant::now() + Duration::from_secs(1));
+                }
+            }
+        } else if !told {
+            told = true;
+            printer.note(&format!(
+                "no console runs operation {id} now (its lease expired or its console is gone): \
+                 `drconsole ops resume {}` takes it over",
+                &id[..8.min(id.len())]
+            ));
+        }
+        tokio::select! {
+            r = changes.changed() => { r.map_err(failed)?; }
+            _ = sleep_until(wake), if wake.is_some() => {}
+        }
+    }
+}
+
+/// When the lease on `group` runs out, on this host's clock (at least a moment from now, so a
+/// clock behind the journal's cannot spin).
+async fn lease_end(engine: &Arc<Engine>, group: &str) -> Option<tokio::time::Instant> {
+    let lock = engine.store().get_lock(group).await.ok()??;
+    let left = (lock.expires_at - chrono::Utc::now())
+        .to_std()
+        .unwrap_or_default()
+        .max(Duration::from_millis(250));
+    Some(tokio::time::Instant::now() + left + Duration::from_millis(50))
+}
+
+async fn sleep_until(at: Option<tokio::time::Instant>) {
+    match at {
+        Some(at) => tokio::time::sleep_until(at).await,
+        None => std::future::pending().await,
     }
 }
 

@@ -26,6 +26,7 @@ pub async fn run(args: &LabServeArgs) -> Result<(), CliError> {
         }
         opts.snapshot_interval = Duration::from_secs(s);
     }
+    opts.plain_http = args.plain_http;
     serve(opts)
         .await
         .map_err(|e| CliError::failed(e.to_string()))

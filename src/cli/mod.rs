@@ -5,6 +5,7 @@ pub mod args;
 pub mod confirm;
 mod console;
 mod follow;
+mod journal;
 mod lab_serve;
 mod operate;
 mod ops;
@@ -74,6 +75,7 @@ pub fn load_config(cli: &Cli) -> Result<LoadedConfig, CliError> {
 pub async fn run(cli: Cli) -> i32 {
     let result = match &cli.command {
         Some(Command::Lab(args::LabCommand::Serve(a))) => lab_serve::run(a).await,
+        Some(Command::Journal(j)) => journal::run(&cli, j).await,
         Some(cmd) => run_on_engine(&cli, cmd).await,
         None => console::run(&cli).await,
     };

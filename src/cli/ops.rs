@@ -16,9 +16,9 @@ pub async fn run(engine: &Arc<Engine>, cmd: &OpsCommand) -> Result<(), CliError>
     match cmd {
         OpsCommand::List { json } => list(engine, json.json).await,
         OpsCommand::Show { id, json } => show(engine, id, json.json).await,
-        OpsCommand::Watch { id } => {
+        OpsCommand::Watch { id, take_over } => {
             let rec = record(engine, id).await?;
-            let rec = follow_journal(engine, &rec.id, false).await?;
+            let rec = follow_journal(engine, &rec.id, false, *take_over).await?;
             print_record(&rec, false)?;
             exit_for(&rec.status, &rec.id)
         }

@@ -23,6 +23,7 @@ pub fn engine(cli: &Cli) -> Result<Arc<Engine>, CliError> {
     let store = Store::open(&store_cfg).map_err(|e| CliError::rejected(e.to_string()))?;
     let opts = EngineOptions {
         cache_dir: Some(data_dir()),
+        lease: loaded.config.lease,
         ..EngineOptions::default()
     };
     Engine::new(Arc::new(loaded.config), store, opts).map_err(|e| CliError::rejected(e.to_string()))

@@ -24,6 +24,7 @@ pub struct RawConfig {
 #[serde(deny_unknown_fields)]
 pub struct RawStore {
     pub url: Option<String>,
+    pub lease_seconds: Option<u64>,
 }
 
 #[derive(Debug, Deserialize, Default)]
@@ -62,6 +63,8 @@ pub struct RawArray {
     pub api_token_env: Option<String>,
     pub api_token: Option<String>,
     pub verify: Option<bool>,
+    /// A CA bundle (PEM) the array's certificate is checked against, beside the system's.
+    pub cacert: Option<String>,
     pub cinder_host: Option<String>,
 }
 

@@ -12,6 +12,9 @@ use crate::secret::Secret;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
+/// How long a group's lock lasts without renewal, unless `[store] lease_seconds` says otherwise.
+pub const DEFAULT_LEASE_SECONDS: u64 = 60;
+
 pub(super) struct Resolver<'a> {
     pub path: &'a Path,
     pub env: &'a dyn Fn(&str) -> Option<String>,
@@ -39,6 +42,7 @@ impl Resolver<'_> {
             path: self.path.to_path_buf(),
             sites,
             groups,
+            lease: self.lease(raw.store.lease_seconds)?,
             store: self.store(raw.store.url)?,
             ui: UiConfig {
                 theme: raw.ui.theme.unwrap_or_else(|| "default".into()),
@@ -110,6 +114,7 @@ impl Resolver<'_> {
         })?;
         let cloud = clouds.cloud(&cloud_name)?;
         let array = self.array(&s.name, s.array)?;
+        self.warn_if_unverified(&s.name, &cloud, &array);
         Ok(SiteConfig {
             name: s.name,
             role,
@@ -151,6 +156,17 @@ impl Resolver<'_> {
                 .hint("e.g. timeout_ms = 10000, max_attempts = 4"));
         }
         Ok(policy)
+    }
+
+    fn lease(&self, seconds: Option<u64>) -> Result<Duration, ConfigError> {
+        match seconds.unwrap_or(DEFAULT_LEASE_SECONDS) {
+            s @ 3..=3600 => Ok(Duration::from_secs(s)),
+            s => Err(self
+                .err(format!(
+                    "[store] lease_seconds = {s} is out of range (3 to 3600)"
+                ))
+                .hint("the default, 60, suits most teams; a short lease takes over sooner")),
+        }
     }
 
     fn store(&mut self, url: Option<String>) -> Result<StoreConfig, ConfigError> {
@@ -219,6 +235,7 @@ impl Resolver<'_> {
             name: a.name,
             api_token: Secret::new(token),
             verify: a.verify.unwrap_or(true),
+            cacert: a.cacert.as_deref().map(|c| resolve_relative(self.path, c)),
             cinder_host: a
                 .cinder_host
                 .unwrap_or_else(|| DEFAULT_CINDER_HOST.to_string()),
@@ -287,6 +304,25 @@ impl Resolver<'_> {
             flavor_mapping: g.flavor_mapping,
             rpo_target: Duration::from_secs(g.rpo_target_seconds),
         })
+    }
+
+    /// Once per site and endpoint kind: TLS without verification trusts whoever answers.
+    fn warn_if_unverified(&mut self, site: &str, cloud: &CloudConfig, array: &ArrayConfig) {
+        if !cloud.verify {
+            self.warnings.push(format!(
+                "site {site:?}: TLS certificates are not verified (clouds.yaml cloud {:?} has \
+                 verify: false), so anyone on the path can pose as the cloud; set cacert to the \
+                 cloud's CA and remove verify: false",
+                cloud.name
+            ));
+        }
+        if !array.verify {
+            self.warnings.push(format!(
+                "site {site:?}: the array's TLS certificate is not verified (verify = false), so \
+                 anyone on the path can pose as the array; set cacert under [sites.array] to its \
+                 CA and remove verify = false"
+            ));
+        }
     }
 
     fn warn_if_readable(&mut self, path: &Path, what: &str) {

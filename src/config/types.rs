@@ -75,7 +75,10 @@ pub struct ArrayConfig {
     /// The array's own name (`array-a`); replicated groups appear on the peer as `array-a:pg`.
     pub name: String,
     pub api_token: Secret,
+    /// Verify the array's TLS certificate (default true).
     pub verify: bool,
+    /// Extra CA bundle for the array (`cacert`, relative to drconsole.toml).
+    pub cacert: Option<PathBuf>,
     /// The Cinder backend host that manages this array's volumes (`host@backend#pool`), used to
     /// manage replicated copies into Cinder at this site.
     pub cinder_host: String,
@@ -193,6 +196,9 @@ pub struct Config {
     pub sites: Vec<SiteConfig>,
     pub groups: Vec<GroupConfig>,
     pub store: StoreConfig,
+    /// How long a group's lock outlives a console that stops renewing it (`[store]
+    /// lease_seconds`): then another console may take its operation over.
+    pub lease: Duration,
     pub ui: UiConfig,
     pub http: HttpPolicy,
 }

@@ -5,7 +5,7 @@ use super::client_files::{self, ClientFiles};
 use super::options::LabOptions;
 use super::state::{Ctx, Shared};
 use super::topology::Topology;
-use super::{clock, http, persist, world};
+use super::{clock, http, persist, tls, world};
 use std::io;
 use std::sync::Arc;
 use std::time::Duration;
@@ -39,6 +39,11 @@ impl LabHandle {
     pub async fn start(opts: LabOptions) -> io::Result<LabHandle> {
         std::fs::create_dir_all(&opts.dir)?;
         let topology = opts.topology()?;
+        let tls = if opts.plain_http {
+            None
+        } else {
+            Some(tls::acceptor(&opts.dir)?)
+        };
         let mut world = match persist::load(&opts.dir)? {
             Some(w) => w,
             None => world::build(&topology, opts.time_speed, clock::now()),
@@ -66,7 +71,7 @@ impl LabHandle {
                     shared: shared.clone(),
                     site: i,
                 };
-                tokio::spawn(http::accept_loop(l, ctx, stop_rx.clone()))
+                tokio::spawn(http::accept_loop(l, ctx, tls.clone(), stop_rx.clone()))
             })
             .collect();
         let flusher = tokio::spawn(flush_loop(shared.clone()));
@@ -84,12 +89,18 @@ impl LabHandle {
         self.sites.iter().map(|(n, _)| n.clone()).collect()
     }
 
-    /// `http://127.0.0.1:PORT` of a site.
+    /// `https://127.0.0.1:PORT` of a site (`http://` with `plain_http`).
     pub fn site_url(&self, name: &str) -> Option<String> {
+        let scheme = self.shared.opts.scheme();
         self.sites
             .iter()
             .find(|(n, _)| n == name)
-            .map(|(_, p)| format!("http://127.0.0.1:{p}"))
+            .map(|(_, p)| format!("{scheme}://127.0.0.1:{p}"))
+    }
+
+    /// The lab's CA certificate, which clients trust (None when serving plain HTTP).
+    pub fn ca_file(&self) -> Option<std::path::PathBuf> {
+        (!self.shared.opts.plain_http).then(|| tls::ca_path(&self.shared.opts.dir))
     }
 
     /// The control API's status of a site.
@@ -103,7 +114,7 @@ impl LabHandle {
 
     pub fn write_client_files(&self) -> io::Result<ClientFiles> {
         let w = self.shared.lock();
-        client_files::write(&self.shared.opts.dir, &w, &self.topology)
+        client_files::write(&self.shared.opts, &w, &self.topology)
     }
 
     /// Stops the listeners and writes the world.

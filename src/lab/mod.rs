@@ -9,6 +9,7 @@ mod http;
 mod options;
 mod persist;
 mod state;
+mod tls;
 mod topology;
 mod world;
 
@@ -31,6 +32,10 @@ pub async fn serve(opts: LabOptions) -> std::io::Result<()> {
         println!("lab site {name}: {url}  (status: {url}/lab/v1/status)");
     }
     println!("clouds.yaml:    {}", files.clouds_yaml.display());
+    match lab.ca_file() {
+        Some(ca) => println!("CA (trusted by both files): {}", ca.display()),
+        None => println!("serving plain HTTP (--plain-http): nothing is encrypted"),
+    }
     println!("drconsole.toml: {}", files.config.display());
     println!("try: drconsole --config {} status", files.config.display());
     println!(

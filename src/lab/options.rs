@@ -20,6 +20,8 @@ pub struct LabOptions {
     pub boot_time: Duration,
     /// A topology file; None = the embedded demo (assets/lab/demo.toml).
     pub topology: Option<PathBuf>,
+    /// Serve plain HTTP instead of HTTPS from the lab's CA (`--plain-http`, for debugging).
+    pub plain_http: bool,
 }
 
 impl LabOptions {
@@ -35,6 +37,7 @@ impl LabOptions {
             token_ttl: Duration::from_secs(3600),
             boot_time: Duration::from_secs(30),
             topology: None,
+            plain_http: false,
         }
     }
 
@@ -45,6 +48,11 @@ impl LabOptions {
             call_latency: Duration::ZERO,
             ..Self::new(dir)
         }
+    }
+
+    /// `https` (the default) or `http`.
+    pub fn scheme(&self) -> &'static str {
+        if self.plain_http { "http" } else { "https" }
     }
 
     pub fn topology(&self) -> std::io::Result<Topology> {

@@ -85,7 +85,7 @@ impl Ctx {
 
     pub fn base_url(&self) -> String {
         let port = self.shared.lock().sites[self.site].port;
-        format!("http://127.0.0.1:{port}")
+        format!("{}://127.0.0.1:{port}", self.shared.opts.scheme())
     }
 
     pub fn site_down(&self) -> bool {

@@ -13,10 +13,13 @@ pub struct Harness {
     pub http: reqwest::Client,
 }
 
-pub fn client() -> reqwest::Client {
+/// A plain client that trusts the lab's CA in `dir` (as a client given ca.pem would).
+pub fn client(dir: &std::path::Path) -> reqwest::Client {
     let _ = rustls::crypto::ring::default_provider().install_default();
+    let pem = std::fs::read(super::tls::ca_path(dir)).unwrap();
     reqwest::Client::builder()
         .timeout(Duration::from_secs(10))
+        .add_root_certificate(reqwest::Certificate::from_pem(&pem).unwrap())
         .build()
         .unwrap()
 }
@@ -34,8 +37,8 @@ impl Harness {
         lab.write_client_files().unwrap();
         Self {
             lab,
+            http: client(dir.path()),
             dir,
-            http: client(),
         }
     }
 

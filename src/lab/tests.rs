@@ -32,10 +32,17 @@ async fn a_restart_keeps_the_world() {
         .await;
     assert_eq!(code, 202);
     let port_a = h.lab.site_url("site-a").unwrap();
-    let Harness { lab, dir, .. } = h;
+    let Harness { lab, dir, http } = h;
     lab.shutdown().await.unwrap();
 
     let h = Harness::in_dir(dir).await;
+    // A client that trusted the first start's CA still trusts the restarted lab.
+    let r = http
+        .get(h.url("site-a", "/identity/v3"))
+        .send()
+        .await
+        .expect("the kept CA signs the restarted lab's certificate");
+    assert_eq!(r.status(), 200);
     assert_eq!(
         h.lab.site_url("site-a").unwrap(),
         port_a,
@@ -65,10 +72,35 @@ async fn the_client_files_load_as_a_configuration() {
         site.cloud.auth_url,
         format!("{}/identity/v3", h.lab.site_url("site-a").unwrap())
     );
+    assert!(site.cloud.auth_url.starts_with("https://127.0.0.1:"));
+    assert!(site.array.url.starts_with("https://127.0.0.1:"));
+    let ca = std::fs::canonicalize(h.dir.path().join("ca.pem")).unwrap();
+    assert_eq!(site.cloud.cacert.as_deref(), Some(ca.as_path()));
+    assert_eq!(site.array.cacert.as_deref(), Some(ca.as_path()));
+    assert!(site.cloud.verify && site.array.verify);
+    assert!(loaded.warnings.is_empty(), "{:?}", loaded.warnings);
     use std::os::unix::fs::PermissionsExt;
     let mode = std::fs::metadata(&files.clouds_yaml)
         .unwrap()
         .permissions()
         .mode();
     assert_eq!(mode & 0o077, 0, "clouds.yaml is private");
+}
+
+#[tokio::test]
+async fn plain_http_keeps_the_old_mode() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut opts = super::LabOptions::for_tests(dir.path());
+    opts.plain_http = true;
+    let lab = super::LabHandle::start(opts).await.unwrap();
+    let files = lab.write_client_files().unwrap();
+    let url = lab.site_url("site-a").unwrap();
+    assert!(url.starts_with("http://127.0.0.1:"), "{url}");
+    assert!(lab.ca_file().is_none());
+    let r = reqwest::get(format!("{url}/identity/v3")).await.unwrap();
+    assert_eq!(r.status(), 200);
+    let loaded = crate::config::load(&files.config).unwrap();
+    let site = loaded.config.site("site-a").unwrap();
+    assert!(site.cloud.cacert.is_none() && site.array.cacert.is_none());
+    lab.shutdown().await.unwrap();
 }

@@ -82,12 +82,16 @@ impl LabFaults {
         Self::default()
     }
 
-    /// `sites`: each lab site's name and root URL (`http://127.0.0.1:PORT`).
-    pub fn new(sites: impl IntoIterator<Item = (String, String)>) -> Result<Self, LabFaultError> {
+    /// `sites`: each lab site's name and root URL (`https://127.0.0.1:PORT`); `ca_file` the
+    /// lab's CA when it serves HTTPS.
+    pub fn new(
+        sites: impl IntoIterator<Item = (String, String)>,
+        ca_file: Option<&std::path::Path>,
+    ) -> Result<Self, LabFaultError> {
         let mut out = HashMap::new();
         for (name, url) in sites {
             let control =
-                LabControl::new(&url).map_err(|e| LabFaultError::Client(e.to_string()))?;
+                LabControl::new(&url, ca_file).map_err(|e| LabFaultError::Client(e.to_string()))?;
             out.insert(name, control);
         }
         Ok(Self { sites: out })

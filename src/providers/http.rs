@@ -145,7 +145,8 @@ impl Http {
             let outcome = self.send_once(call).await;
             let retry = match &outcome {
                 Ok(raw) => raw.status >= 500,
-                Err(_) => true,
+                // A certificate that is not trusted stays untrusted.
+                Err(e) => !matches!(e.kind, ErrorKind::Config(_)),
             };
             if !retry || attempt >= attempts {
                 return outcome;
@@ -206,7 +207,9 @@ impl Http {
     }
 
     fn transport(&self, call: &Call, e: &reqwest::Error) -> ProviderError {
-        let kind = if e.is_timeout() {
+        let kind = if let Some(tls) = tls_cause(e) {
+            ErrorKind::Config(untrusted(&endpoint_of(&call.url), tls))
+        } else if e.is_timeout() {
             ErrorKind::Timeout
         } else {
             ErrorKind::Unreachable {
@@ -232,6 +235,46 @@ impl Http {
             ProviderError::decode(&self.site, call.service, &call.label, e.to_string())
         })
     }
+}
+
+/// A TLS failure somewhere in the error's chain. `io::Error` hides the error it wraps from
+/// `source()` (and may wrap another `io::Error`), so each one is unwrapped as well.
+fn tls_cause(e: &reqwest::Error) -> Option<&rustls::Error> {
+    let mut cause: Option<&(dyn std::error::Error + 'static)> = Some(e);
+    while let Some(c) = cause {
+        let mut inner: &(dyn std::error::Error + 'static) = c;
+        loop {
+            if let Some(tls) = inner.downcast_ref::<rustls::Error>() {
+                return Some(tls);
+            }
+            match inner
+                .downcast_ref::<std::io::Error>()
+                .and_then(|io| io.get_ref())
+            {
+                Some(wrapped) => inner = wrapped,
+                None => break,
+            }
+        }
+        cause = c.source();
+    }
+    None
+}
+
+/// `https://host:port` of a URL: what a certificate is issued for.
+fn endpoint_of(url: &str) -> String {
+    let after_scheme = url.find("://").map_or(0, |i| i + 3);
+    let end = url[after_scheme..]
+        .find('/')
+        .map_or(url.len(), |i| after_scheme + i);
+    url[..end].to_string()
+}
+
+/// What an operator reads when an endpoint's certificate is refused, and what to do.
+fn untrusted(endpoint: &str, e: &rustls::Error) -> String {
+    format!(
+        "the TLS certificate of {endpoint} is not trusted ({e}); point cacert at the CA that \
+         signed it (in clouds.yaml for the cloud, under [sites.array] for the array)"
+    )
 }
 
 /// The innermost cause of a transport error (e.g. "Connection refused (os error 111)"), without

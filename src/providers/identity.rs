@@ -106,6 +106,14 @@ impl Identity {
         Ok(info)
     }
 
+    /// A token is cached and not yet due for refresh (no call is made).
+    pub async fn has_fresh_token(&self) -> bool {
+        let guard = self.state.token.lock().await;
+        guard
+            .as_ref()
+            .is_some_and(|t| Instant::now() < t.refresh_at)
+    }
+
     /// `GET /auth/tokens`: asks Keystone whether the cached token is still valid.
     pub async fn validate(&self) -> Result<(), ProviderError> {
         let (token, _) = self.token().await?;

@@ -2,6 +2,7 @@
 //! console's Faults menu in lab mode; a real site has no such API.
 
 use serde_json::{Value, json};
+use std::path::Path;
 use std::time::Duration;
 
 #[derive(Clone)]
@@ -36,11 +37,18 @@ pub enum LabControlError {
 }
 
 impl LabControl {
-    /// `site_url` is the lab site's root, e.g. `http://127.0.0.1:PORT`.
-    pub fn new(site_url: &str) -> Result<Self, LabControlError> {
+    /// `site_url` is the lab site's root, e.g. `https://127.0.0.1:PORT`; `ca_file` the lab's
+    /// CA certificate when it serves HTTPS.
+    pub fn new(site_url: &str, ca_file: Option<&Path>) -> Result<Self, LabControlError> {
         let _ = rustls::crypto::ring::default_provider().install_default();
-        let http = reqwest::Client::builder()
-            .timeout(Duration::from_secs(5))
+        let mut builder = reqwest::Client::builder().timeout(Duration::from_secs(5));
+        if let Some(path) = ca_file {
+            let setup = |e: String| LabControlError::Setup(format!("{}: {e}", path.display()));
+            let pem = std::fs::read(path).map_err(|e| setup(e.to_string()))?;
+            let ca = reqwest::Certificate::from_pem(&pem).map_err(|e| setup(e.to_string()))?;
+            builder = builder.add_root_certificate(ca);
+        }
+        let http = builder
             .build()
             .map_err(|e| LabControlError::Setup(e.to_string()))?;
         Ok(Self {

@@ -6,7 +6,7 @@ use std::sync::Arc;
 use std::time::Instant;
 
 use super::array::{Array, ArrayAuth, ArraySession, ArrayState};
-use super::compute::Compute;
+use super::compute::{Compute, Server};
 use super::error::{ProviderError, Service};
 use super::http::Http;
 use super::identity::{Identity, IdentityState};
@@ -41,12 +41,15 @@ pub struct SiteClient {
 #[derive(Debug, Clone, PartialEq)]
 pub struct SiteProbe {
     pub site: String,
-    /// Keystone issued a token.
+    /// Keystone answered for the site's credentials.
     pub reachable: bool,
-    /// Round trip of validating the site's token (a fresh token request when it was refused).
+    /// Round trip of the identity check: a new token, or validating the cached one.
     pub identity_ms: Option<u64>,
-    /// Round trip of compute's version document.
+    /// Round trip of an authenticated compute call (the server list).
     pub compute_ms: Option<u64>,
+    /// The server list that call returned (what `status` counts members in), or why compute
+    /// refused it; None when identity failed first.
+    pub servers: Option<Result<Vec<Server>, ProviderError>>,
     pub array: Result<ArrayState, ProviderError>,
     /// The first OpenStack failure, for display.
     pub error: Option<String>,
@@ -56,15 +59,11 @@ impl SiteClient {
     pub fn new(config: &SiteConfig, policy: HttpPolicy) -> Result<Self, ProviderError> {
         let cloud = &config.cloud;
         let http = Http::new(&config.name, policy, cloud.verify, cloud.cacert.as_deref())?;
-        let array_http = if config.array.verify == cloud.verify {
+        let array = &config.array;
+        let array_http = if array.verify == cloud.verify && array.cacert == cloud.cacert {
             http.clone()
         } else {
-            Http::new(
-                &config.name,
-                policy,
-                config.array.verify,
-                cloud.cacert.as_deref(),
-            )?
+            Http::new(&config.name, policy, array.verify, array.cacert.as_deref())?
         };
         Ok(Self {
             shared: Arc::new(Shared {
@@ -130,38 +129,28 @@ impl SiteClient {
         Array::new(ArraySession {
             http: self.array_http.clone(),
             auth: self.shared.array.clone(),
+            page_size: super::array::PAGE_SIZE,
         })
     }
 
-    /// A fresh token, compute's version document and the array's connections, timed.
+    /// Identity, then an authenticated compute call, with the array in parallel: two round trips
+    /// in a row at most (a token, or a check of the cached one; then the server list). A compute
+    /// that refuses a token Keystone issued is reported as exactly that.
     pub async fn probe(&self) -> SiteProbe {
         let openstack = async {
-            // Validate the cached token rather than issue one on every refresh: the round trip
-            // is the same, and Keystone is not asked for a new token every few seconds.
-            let identity = self.identity();
-            identity.token_info().await?;
+            let identity_ms = self.identity_round_trip().await?;
             let started = Instant::now();
-            let identity_ms = match identity.validate().await {
-                Ok(()) => elapsed_ms(started),
-                Err(e) if e.is_unauthorized() => {
-                    let started = Instant::now();
-                    identity.authenticate().await?;
-                    elapsed_ms(started)
-                }
-                Err(e) => return Err(e),
-            };
-            let started = Instant::now();
-            let compute = self.compute().version().await.map(|_| elapsed_ms(started));
-            Ok::<_, ProviderError>((identity_ms, compute))
+            let servers = self.compute().list_servers().await;
+            Ok::<_, ProviderError>((identity_ms, servers.map(|s| (elapsed_ms(started), s))))
         };
         let array = self.array();
-        let array = array.state();
-        let (openstack, array) = tokio::join!(openstack, array);
+        let (openstack, array) = tokio::join!(openstack, array.state());
         let mut probe = SiteProbe {
             site: self.shared.name.clone(),
             reachable: false,
             identity_ms: None,
             compute_ms: None,
+            servers: None,
             array,
             error: None,
         };
@@ -170,13 +159,36 @@ impl SiteClient {
                 probe.reachable = true;
                 probe.identity_ms = Some(identity_ms);
                 match compute {
-                    Ok(ms) => probe.compute_ms = Some(ms),
-                    Err(e) => probe.error = Some(e.to_string()),
+                    Ok((ms, servers)) => {
+                        probe.compute_ms = Some(ms);
+                        probe.servers = Some(Ok(servers));
+                    }
+                    Err(e) => {
+                        probe.error = Some(e.to_string());
+                        probe.servers = Some(Err(e));
+                    }
                 }
             }
             Err(e) => probe.error = Some(e.to_string()),
         }
         probe
+    }
+
+    /// One identity call, timed: validate a cached token (a new one if Keystone refuses it), or
+    /// get the first one. Keystone is not asked for a new token on every refresh.
+    async fn identity_round_trip(&self) -> Result<u64, ProviderError> {
+        let identity = self.identity();
+        let started = Instant::now();
+        if identity.has_fresh_token().await {
+            match identity.validate().await {
+                Ok(()) => return Ok(elapsed_ms(started)),
+                Err(e) if !e.is_unauthorized() => return Err(e),
+                Err(_) => {}
+            }
+        }
+        let started = Instant::now();
+        identity.authenticate().await?;
+        Ok(elapsed_ms(started))
     }
 
     fn session(

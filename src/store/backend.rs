@@ -1,14 +1,23 @@
-//! The one trait every journal engine implements (SQLite now, PostgreSQL later). Synchronous: the
-//! `Store` facade runs it on blocking threads so async code never waits on disk.
+//! The one trait every journal engine implements (SQLite, embedded; PostgreSQL, shared by a team).
+//! Synchronous: the `Store` facade runs it on blocking threads so async code never waits on disk
+//! or the network.
 
+use super::changes::JournalChanges;
+use super::dump::{JournalDump, TableCounts};
 use super::error::StoreError;
 use super::records::{AuditEntry, Lock, LockHolder, LockOutcome, StepRecord, StoredOperation};
+use super::records::{RpoSample, SchemaStatus};
 use crate::domain::{GroupState, OperationRecord};
 use crate::domain::{JournalEntry, OperationEvent};
+use chrono::{DateTime, Utc};
 use serde_json::Value;
 use std::time::Duration;
 
 pub trait JournalBackend: Send + Sync {
+    /// Which journal this is, for messages: the SQLite file, or the PostgreSQL URL without its
+    /// password.
+    fn describe(&self) -> String;
+
     // Operations.
 
     /// Journal a new operation with the plan and options it runs with. Its id must be new.
@@ -113,16 +122,28 @@ pub trait JournalBackend: Send + Sync {
         expected_version: Option<u64>,
     ) -> Result<(), StoreError>;
 
-    // Locks with leases.
+    // Locks with leases. A holder is an operation and the console (`host:pid:random`) running it;
+    // leases are measured on the journal's clock (PostgreSQL: the server's), not the caller's.
 
-    /// Take the group's lock for `lease`. Free → `Acquired`; already held by the same operation →
-    /// `Acquired` with the lease extended (acquired_at kept); held by another operation whose lease
-    /// has expired → `TakenOver`; held and unexpired → `Held` with the holder.
+    /// Take the group's lock for `lease`. Free → `Acquired`; already held by the same operation
+    /// *and* the same console → `Acquired` with the lease extended (acquired_at kept); held by
+    /// anyone else (another operation, or the same operation in another console) whose lease has
+    /// expired → `TakenOver`; held and unexpired → `Held` with the holder.
     fn acquire_lock(
         &self,
         group: &str,
         holder: &LockHolder,
         lease: Duration,
+    ) -> Result<LockOutcome, StoreError>;
+    /// As `acquire_lock`, and a lock held by `dead_console` (a process on this host known to be
+    /// gone) is taken over at once. Atomic: of two consoles taking over from one dead console,
+    /// one gets `TakenOver` and the other `Held`.
+    fn take_over_lock(
+        &self,
+        group: &str,
+        holder: &LockHolder,
+        lease: Duration,
+        dead_console: &str,
     ) -> Result<LockOutcome, StoreError>;
     /// Extend our lease to now + `lease`; `false` if the lock is no longer ours (taken over or
     /// released). An expired lease that nobody took over is still ours and is renewed.
@@ -130,12 +151,47 @@ pub trait JournalBackend: Send + Sync {
         &self,
         group: &str,
         operation_id: &str,
+        console_id: &str,
         lease: Duration,
     ) -> Result<bool, StoreError>;
-    /// Release the lock if `operation_id` holds it; `false` if it did not.
-    fn release_lock(&self, group: &str, operation_id: &str) -> Result<bool, StoreError>;
+    /// Release the lock if this operation in this console holds it; `false` if it did not.
+    fn release_lock(
+        &self,
+        group: &str,
+        operation_id: &str,
+        console_id: &str,
+    ) -> Result<bool, StoreError>;
     /// The group's lock, expired or not.
     fn get_lock(&self, group: &str) -> Result<Option<Lock>, StoreError>;
     /// Every lock, by group.
     fn all_locks(&self) -> Result<Vec<Lock>, StoreError>;
+
+    // RPO history: (group, at, rpo_seconds) samples for the console's sparkline.
+
+    /// Keep `sample` unless the group already has one less than `min_spacing` before it (several
+    /// consoles sampling one group keep one series, not one each). `true` if it was kept.
+    fn record_rpo(&self, sample: &RpoSample, min_spacing: Duration) -> Result<bool, StoreError>;
+    /// The group's samples at or after `since`, oldest first, the newest `limit` at the most.
+    fn rpo_history(
+        &self,
+        group: &str,
+        since: DateTime<Utc>,
+        limit: usize,
+    ) -> Result<Vec<RpoSample>, StoreError>;
+    /// Forget samples older than `before`; how many went.
+    fn prune_rpo(&self, before: DateTime<Utc>) -> Result<u64, StoreError>;
+
+    // Changes, schema, moving a journal.
+
+    /// Subscribe to "the journal changed" (any table, any process on this journal).
+    fn changes(&self) -> Result<JournalChanges, StoreError>;
+    /// The schema version found, and the migrations opening it would apply.
+    fn schema_status(&self) -> Result<SchemaStatus, StoreError>;
+    /// The rows in each table.
+    fn counts(&self) -> Result<TableCounts, StoreError>;
+    /// Everything in the journal, in journal order.
+    fn export(&self) -> Result<JournalDump, StoreError>;
+    /// Write `dump` in one transaction (all of it or nothing), keeping sequence numbers. With
+    /// `replace`, the journal's rows go first; without, a journal that has any row is refused.
+    fn import(&self, dump: &JournalDump, replace: bool) -> Result<(), StoreError>;
 }

@@ -14,13 +14,25 @@ pub enum StoreError {
         code: Option<rusqlite::ErrorCode>,
     },
 
+    /// PostgreSQL refused or could not be reached; `message` says what failed, why and what to
+    /// do. `journal` is the URL without its password; `code` the SQLSTATE, when there is one.
+    #[error("{message}")]
+    Postgres {
+        journal: String,
+        message: String,
+        code: Option<String>,
+    },
+
+    /// A journal URL that cannot be used as written (never echoes a password).
+    #[error("{0}")]
+    BadUrl(String),
+
     #[error(
-        "journal {} has schema version {found}, newer than this drconsole understands \
-         (up to {supported}); upgrade drconsole or point it at another journal",
-        path.display()
+        "journal {journal} has schema version {found}, newer than this drconsole understands \
+         (up to {supported}); upgrade drconsole or point it at another journal"
     )]
     SchemaTooNew {
-        path: PathBuf,
+        journal: String,
         found: u32,
         supported: u32,
     },
@@ -50,12 +62,13 @@ pub enum StoreError {
         matches: Vec<String>,
     },
 
+    /// Refused to act, with the reason and what to do (e.g. copying into a journal in use).
     #[error("{0}")]
-    Unsupported(String),
+    Refused(String),
 
     /// A row that does not decode (edited by hand, or written by a buggy version).
-    #[error("journal {}: {message}; the row is damaged, move the journal aside", path.display())]
-    Corrupt { path: PathBuf, message: String },
+    #[error("journal {journal}: {message}; the row is damaged, move the journal aside")]
+    Corrupt { journal: String, message: String },
 
     #[error("cannot create the journal directory {}: {source}", path.display())]
     Io {
@@ -77,7 +90,7 @@ impl StoreError {
     pub fn sqlite(path: &Path, err: rusqlite::Error) -> Self {
         use rusqlite::ErrorCode as C;
         if let rusqlite::Error::FromSqlConversionFailure(_, _, inner) = &err {
-            return StoreError::corrupt(path, inner.to_string());
+            return StoreError::corrupt(path.display(), inner.to_string());
         }
         let shown = path.display();
         let code = err.sqlite_error_code();
@@ -118,9 +131,9 @@ impl StoreError {
         )
     }
 
-    pub fn corrupt(path: &Path, message: impl Into<String>) -> Self {
+    pub fn corrupt(journal: impl std::fmt::Display, message: impl Into<String>) -> Self {
         StoreError::Corrupt {
-            path: path.to_path_buf(),
+            journal: journal.to_string(),
             message: message.into(),
         }
     }

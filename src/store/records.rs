@@ -136,3 +136,31 @@ impl LockOutcome {
         }
     }
 }
+
+/// One measurement of a group's RPO (now − the newest fully replicated snapshot), kept so the
+/// console can draw how it moved.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RpoSample {
+    pub group: String,
+    pub at: DateTime<Utc>,
+    pub rpo_seconds: i64,
+}
+
+/// The schema of a journal as found, against what this drconsole knows.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct SchemaStatus {
+    /// The newest migration applied (0: an empty database).
+    pub version: u32,
+    /// The newest migration this drconsole has.
+    pub latest: u32,
+    /// The migrations that opening the journal would apply: (version, what it adds).
+    pub pending: Vec<(u32, String)>,
+}
+
+/// The `kind` column of an event row: its tag, so a reader can pick one kind by index.
+pub fn event_kind(body: &Value) -> &str {
+    body.get("kind")
+        .and_then(|k| k.get("event"))
+        .and_then(|k| k.as_str())
+        .unwrap_or("unknown")
+}

@@ -2,6 +2,8 @@
 //! writes, and an engine over it with a journal of its own. Every test drives real HTTP.
 #![allow(dead_code)]
 
+pub mod pg;
+
 use drconsole::config::{self, Config, HttpPolicy};
 use drconsole::lab::{LabHandle, LabOptions};
 use drconsole::orchestrator::engine::{Engine, EngineOptions};
@@ -17,6 +19,19 @@ pub struct Lab {
     pub dir: TempDir,
     pub config: Config,
     pub http: reqwest::Client,
+    /// The journal of this lab's engines (see pg.rs: SQLite, or PostgreSQL when asked).
+    pub journal: drconsole::domain::StoreConfig,
+    scratch_db: Option<String>,
+}
+
+impl Drop for Lab {
+    fn drop(&mut self) {
+        if let Some(db) = self.scratch_db.take()
+            && !std::thread::panicking()
+        {
+            pg::admin(&format!("DROP DATABASE IF EXISTS {db} WITH (FORCE)"));
+        }
+    }
 }
 
 /// A lab with the demo topology, fast clock, no added latency.
@@ -39,12 +54,26 @@ pub async fn lab_with(tune: impl FnOnce(&mut LabOptions)) -> Lab {
         max_attempts: 3,
         backoff_base: Duration::from_millis(20),
     };
+    let http = trusting(&handle);
+    let (journal, scratch_db) = pg::journal_for(dir.path());
     Lab {
         handle: Some(handle),
         dir,
         config,
-        http: reqwest::Client::new(),
+        http,
+        journal,
+        scratch_db,
     }
+}
+
+/// A plain HTTP client that trusts the lab's CA, for the control API.
+pub fn trusting(handle: &LabHandle) -> reqwest::Client {
+    let mut builder = reqwest::Client::builder();
+    if let Some(ca) = handle.ca_file() {
+        let pem = std::fs::read(ca).expect("ca.pem");
+        builder = builder.add_root_certificate(reqwest::Certificate::from_pem(&pem).expect("pem"));
+    }
+    builder.build().expect("client")
 }
 
 impl Lab {
@@ -101,7 +130,7 @@ impl Lab {
     }
 
     pub fn store(&self) -> Store {
-        Store::open_sqlite(&self.dir.path().join("journal.sqlite")).expect("journal")
+        Store::open(&self.journal).expect("journal")
     }
 
     pub fn engine(&self) -> Arc<Engine> {

@@ -210,3 +210,52 @@ fn locate_follows_flag_then_env_then_default() {
         .to_string();
     assert!(e.contains("drconsole --lab"), "{e}");
 }
+
+#[test]
+fn unverified_tls_warns_once_per_endpoint_and_a_cacert_is_resolved() {
+    let toml = GOOD.replace(
+        "api_token_file = \"a.token\"",
+        "api_token_file = \"a.token\"\ncacert = \"ca.pem\"",
+    );
+    let f = Fixture::new(&toml.replace(
+        "api_token_env = \"ARRAY_B_TOKEN\"",
+        "api_token_env = \"ARRAY_B_TOKEN\"\nverify = false",
+    ));
+    std::fs::write(
+        f.dir.path().join("clouds.yaml"),
+        CLOUDS.replace("  site-b:\n", "  site-b:\n    verify: false\n"),
+    )
+    .unwrap();
+    let loaded = f.load().unwrap();
+    let tls: Vec<&String> = loaded
+        .warnings
+        .iter()
+        .filter(|w| w.contains("not verified"))
+        .collect();
+    assert_eq!(tls.len(), 2, "{:?}", loaded.warnings);
+    assert!(
+        tls.iter()
+            .all(|w| w.contains("site-b") && w.contains("cacert"))
+    );
+    let a = loaded.config.site("site-a").unwrap();
+    assert_eq!(a.array.cacert, Some(f.dir.path().join("ca.pem")));
+    assert!(a.array.verify);
+}
+
+#[test]
+fn the_lock_lease_is_configurable_within_bounds() {
+    let lease = |line: &str| {
+        let toml = GOOD.replace("[store]\n", &format!("[store]\n{line}\n"));
+        Fixture::new(&toml).load().map(|l| l.config.lease)
+    };
+    assert_eq!(lease("").unwrap(), std::time::Duration::from_secs(60));
+    assert_eq!(
+        lease("lease_seconds = 5").unwrap(),
+        std::time::Duration::from_secs(5)
+    );
+    let e = lease("lease_seconds = 1").err().unwrap().to_string();
+    assert!(
+        e.contains("lease_seconds = 1 is out of range (3 to 3600)"),
+        "{e}"
+    );
+}

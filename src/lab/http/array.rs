@@ -7,7 +7,7 @@ use super::array_groups::{
     remove_group_targets, remove_group_volumes, snapshots, take_snapshot, transfers,
     volume_snapshots,
 };
-use super::array_list::{Q, bad, items, names, require_all};
+use super::array_list::{Q, bad, items, list, names, require_all};
 use super::errors;
 use crate::lab::clock;
 use crate::lab::state::Ctx;
@@ -19,11 +19,24 @@ use axum::routing::{get, post};
 use axum::{Json, Router};
 use serde_json::{Value, json};
 
+/// The REST versions served, oldest first: all of them take the same calls (the lab's subset
+/// of 2.17, which 2.0 already had in this shape).
+pub const VERSIONS: std::ops::RangeInclusive<u32> = 0..=17;
+
+/// `2.17` → served; anything else is not.
+pub fn served(version: &str) -> bool {
+    version
+        .strip_prefix("2.")
+        .and_then(|m| m.parse::<u32>().ok())
+        .is_some_and(|m| VERSIONS.contains(&m))
+}
+
 pub fn routes() -> Router<Ctx> {
-    let v = "/array/api/2.17";
+    let v = "/array/api/{version}";
     Router::new()
         .route("/array/api/api_version", get(api_version))
         .route(&format!("{v}/login"), post(login))
+        .route(&format!("{v}/logout"), post(logout))
         .route(&format!("{v}/arrays"), get(arrays))
         .route(&format!("{v}/array-connections"), get(connections))
         .route(
@@ -61,8 +74,19 @@ pub fn routes() -> Router<Ctx> {
 }
 
 async fn api_version() -> Json<Value> {
-    let list: Vec<String> = (0..=17).map(|m| format!("2.{m}")).collect();
+    let list: Vec<String> = VERSIONS.map(|m| format!("2.{m}")).collect();
     Json(json!({"version": list}))
+}
+
+/// Ends the session the call carries (the gate has checked it is one).
+async fn logout(State(ctx): State<Ctx>, headers: HeaderMap) -> Response {
+    let session = headers
+        .get("x-auth-token")
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("")
+        .to_string();
+    ctx.with(|site, _| site.array.sessions.retain(|s| s.id != session));
+    StatusCode::OK.into_response()
 }
 
 async fn login(State(ctx): State<Ctx>, headers: HeaderMap) -> Response {
@@ -101,9 +125,9 @@ async fn arrays(State(ctx): State<Ctx>) -> Response {
     })
 }
 
-async fn connections(State(ctx): State<Ctx>) -> Response {
+async fn connections(State(ctx): State<Ctx>, Query(q): Q) -> Response {
     ctx.with_world(|w, me, _| {
-        let list = w.sites[me]
+        let all = w.sites[me]
             .array
             .connections
             .iter()
@@ -117,7 +141,7 @@ async fn connections(State(ctx): State<Ctx>) -> Response {
                     "replication_addresses": ["127.0.0.1"]})
             })
             .collect();
-        items(list)
+        list(&q, all)
     })
 }
 
@@ -136,13 +160,13 @@ async fn volumes(State(ctx): State<Ctx>, Query(q): Q) -> Response {
         if let Err(e) = require_all(&wanted, |n| a.volume(n), "Volume") {
             return e;
         }
-        let list = a
+        let all = a
             .volumes
             .iter()
             .filter(|v| wanted.as_ref().is_none_or(|w| w.contains(&v.name)))
             .map(render_volume)
             .collect();
-        items(list)
+        list(&q, all)
     })
 }
 

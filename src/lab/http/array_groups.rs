@@ -1,7 +1,7 @@
 //! The array's protection groups (members, targets), group snapshots, their transfer to the
 //! target arrays, and the volume snapshots inside them.
 
-use super::array_list::{Q, bad, items, names, require_all};
+use super::array_list::{Q, bad, items, list, names, require_all};
 use crate::lab::clock::{self, Time};
 use crate::lab::state::Ctx;
 use crate::lab::world::{Array, PgSnapshot, ProtectionGroup};
@@ -27,13 +27,13 @@ pub(super) async fn groups(State(ctx): State<Ctx>, Query(q): Q) -> Response {
         if let Err(e) = require_all(&wanted, |n| a.group(n), "Protection group") {
             return e;
         }
-        let list = a
+        let all = a
             .groups
             .iter()
             .filter(|g| wanted.as_ref().is_none_or(|w| w.contains(&g.name)))
             .map(|g| render_group(a, g, interval_ms))
             .collect();
-        items(list)
+        list(&q, all)
     })
 }
 
@@ -83,13 +83,13 @@ fn group_pairs(
         if let Err(e) = require_all(&wanted, |n| a.group(n), "Protection group") {
             return e;
         }
-        let list = a
+        let all = a
             .groups
             .iter()
             .filter(|g| wanted.as_ref().is_none_or(|w| w.contains(&g.name)))
             .flat_map(&pairs)
             .collect();
-        items(list)
+        list(q, all)
     })
 }
 
@@ -184,14 +184,14 @@ pub(super) async fn snapshots(State(ctx): State<Ctx>, Query(q): Q) -> Response {
         if let Err(e) = require_all(&sources, |n| a.group(n), "Protection group") {
             return e;
         }
-        let list = a
+        let all = a
             .snapshots
             .iter()
             .filter(|s| sources.as_ref().is_none_or(|w| w.contains(&s.group)))
             .filter(|s| wanted.as_ref().is_none_or(|w| w.contains(&s.name)))
             .map(render_snapshot)
             .collect();
-        items(list)
+        list(&q, all)
     })
 }
 
@@ -225,7 +225,7 @@ pub(super) async fn transfers(State(ctx): State<Ctx>, Query(q): Q) -> Response {
     let wanted = names(&q, "names");
     let sources = names(&q, "source_names");
     ctx.with(|site, _| {
-        let list = site
+        let all = site
             .array
             .snapshots
             .iter()
@@ -250,7 +250,7 @@ pub(super) async fn transfers(State(ctx): State<Ctx>, Query(q): Q) -> Response {
                 }
             })
             .collect();
-        items(list)
+        list(&q, all)
     })
 }
 
@@ -259,7 +259,7 @@ pub(super) async fn volume_snapshots(State(ctx): State<Ctx>, Query(q): Q) -> Res
     let wanted = names(&q, "names");
     ctx.with(|site, _| {
         let a = &site.array;
-        let mut list = Vec::new();
+        let mut all = Vec::new();
         for s in &a.snapshots {
             let prefix = s.group.split_once(':').map(|(arr, _)| format!("{arr}:"));
             for v in &s.volumes {
@@ -270,13 +270,13 @@ pub(super) async fn volume_snapshots(State(ctx): State<Ctx>, Query(q): Q) -> Res
                 });
                 let by_name = wanted.as_ref().is_none_or(|w| w.contains(&name));
                 if by_source && by_name {
-                    list.push(json!({"name": name, "source": {"name": source},
+                    all.push(json!({"name": name, "source": {"name": source},
                         "suffix": s.suffix, "created": clock::ms(s.created),
                         "provisioned": v.provisioned, "destroyed": false,
                         "pod": null}));
                 }
             }
         }
-        items(list)
+        list(&q, all)
     })
 }

@@ -1,8 +1,9 @@
 //! The array's list conventions, shared by every array handler: the `names=`-style query
-//! parameters, the `{"items", "continuation_token", "total_item_count"}` answer, and the
-//! FlashArray error shape for a bad or unknown name.
+//! parameters, the `{"items", "continuation_token", "total_item_count"}` answer (lists paged,
+//! sorted and filtered by array_query.rs), and the FlashArray error shape for a bad or unknown
+//! name.
 
-use super::errors;
+use super::{array_query, errors};
 use axum::Json;
 use axum::extract::Query;
 use axum::response::{IntoResponse, Response};
@@ -11,9 +12,22 @@ use std::collections::HashMap;
 
 pub(super) type Q = Query<HashMap<String, String>>;
 
+/// What a change answers: the items it made or changed, all of them.
 pub(super) fn items(list: Vec<Value>) -> Response {
     let n = list.len();
-    Json(json!({"items": list, "continuation_token": null, "total_item_count": n})).into_response()
+    Json(
+        json!({"items": list, "continuation_token": null, "total_item_count": n,
+        "more_items_remaining": false}),
+    )
+    .into_response()
+}
+
+/// What a list answers: filtered, sorted and paged as the query asks.
+pub(super) fn list(q: &HashMap<String, String>, all: Vec<Value>) -> Response {
+    match array_query::answer(q, all) {
+        Ok(body) => Json(body).into_response(),
+        Err(e) => errors::array(400, e.context(), &e.to_string()),
+    }
 }
 
 pub(super) fn names(q: &HashMap<String, String>, key: &str) -> Option<Vec<String>> {

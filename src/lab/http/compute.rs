@@ -32,6 +32,10 @@ pub fn routes() -> Router<Ctx> {
         .route(&format!("{v}/flavors"), get(flavors))
         .route(&format!("{v}/flavors/detail"), get(flavors))
         .route(&format!("{v}/flavors/{{id}}"), get(flavor))
+        .route(
+            &format!("{v}/flavors/{{id}}/os-extra_specs"),
+            get(extra_specs),
+        )
 }
 
 fn version_doc(base: &str) -> Value {
@@ -219,6 +223,14 @@ async fn flavor(State(ctx): State<Ctx>, Path(id): Path<String>) -> Response {
     let base = ctx.base_url();
     ctx.with(|site, _| match site.flavor(&id) {
         Some(f) => Json(json!({"flavor": render_flavor(f, &base)})).into_response(),
+        None => errors::nova(404, &format!("Flavor {id} could not be found.")),
+    })
+}
+
+/// The lab's flavors have no extra specs; an unknown flavor is Nova's 404.
+async fn extra_specs(State(ctx): State<Ctx>, Path(id): Path<String>) -> Response {
+    ctx.with(|site, _| match site.flavor(&id) {
+        Some(_) => Json(json!({"extra_specs": {}})).into_response(),
         None => errors::nova(404, &format!("Flavor {id} could not be found.")),
     })
 }

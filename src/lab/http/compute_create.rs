@@ -176,7 +176,12 @@ fn claim_ports(
                 device_owner: String::new(),
             };
             match site.add_port(new, now) {
-                Ok(p) => out.push(p.id),
+                Ok(p) => {
+                    if let Some(made) = site.ports.iter_mut().find(|x| x.id == p.id) {
+                        made.nova_owned = true;
+                    }
+                    out.push(p.id);
+                }
                 Err(e) => {
                     let msg = format!("Network {net}: cannot allocate a port for {server} ({e:?})");
                     return Err(errors::nova(400, &msg));

@@ -19,6 +19,7 @@ pub fn nova(code: u16, message: &str) -> Response {
         400 => "badRequest",
         403 => "forbidden",
         404 => "itemNotFound",
+        405 => "HTTPMethodNotAllowed",
         406 => "notAcceptable",
         409 => "conflictingRequest",
         413 | 429 => "overLimit",

@@ -16,7 +16,7 @@ pub struct Microversion(pub u32);
 pub const COMPUTE_MAX: u32 = 96;
 pub const VOLUME_MAX: u32 = 71;
 
-fn service_of(path: &str) -> Option<&'static str> {
+pub(super) fn service_of(path: &str) -> Option<&'static str> {
     let first = path.trim_start_matches('/').split('/').next().unwrap_or("");
     match first {
         "identity" => Some("identity"),
@@ -41,23 +41,41 @@ fn open_call(method: &Method, path: &str) -> bool {
         "/volume/v3",
         "/array/api/api_version",
     ];
+    let array_login = p
+        .strip_prefix("/array/api/")
+        .and_then(|rest| rest.strip_suffix("/login"))
+        .is_some_and(super::array::served);
     (method == Method::GET && roots.contains(&p))
-        || (method == Method::POST
-            && (p == "/identity/v3/auth/tokens" || p == "/array/api/2.17/login"))
+        || (method == Method::POST && (p == "/identity/v3/auth/tokens" || array_login))
+}
+
+/// `/array/api/2.99/…`: a REST version the array does not serve. FlashArray answers such a
+/// call as an unknown path; the message says where the served versions are listed.
+fn unserved_array_version(path: &str) -> Option<Response> {
+    let version = path.strip_prefix("/array/api/")?.split('/').next()?;
+    if version == "api_version" || super::array::served(version) {
+        return None;
+    }
+    let msg = format!(
+        "REST API version {version} is not served; GET /api/api_version lists those that are."
+    );
+    Some(errors::array(404, "", &msg))
 }
 
 pub fn service_error(service: &str, code: u16, message: &str) -> Response {
     match service {
         "identity" => errors::keystone(code, message),
         "network" => {
-            let kind = if code == 401 {
-                "Unauthorized"
-            } else {
-                "HTTPInternalServerError"
+            let kind = match code {
+                401 => "Unauthorized",
+                404 => "HTTPNotFound",
+                405 => "HTTPMethodNotAllowed",
+                _ => "HTTPInternalServerError",
             };
             errors::neutron(code, kind, message)
         }
         "array" => errors::array(code, "", message),
+        "lab" => errors::lab(code, message),
         _ if code == 401 => errors::keystone(code, message),
         _ => errors::nova(code, message),
     }
@@ -85,6 +103,9 @@ pub async fn gate(State(ctx): State<Ctx>, req: Request, next: Next) -> Response 
     let Some(service) = service_of(&path) else {
         return next.run(req).await;
     };
+    if let Some(refused) = unserved_array_version(&path) {
+        return refused;
+    }
     let (effect, authorised) = admit(&ctx, &req, service, &path);
     let delay = ctx.shared.opts.call_latency + effect.extra_latency;
     if !delay.is_zero() {

@@ -9,6 +9,7 @@
 mod array;
 mod array_groups;
 mod array_list;
+mod array_query;
 mod compute;
 mod compute_create;
 mod compute_render;
@@ -18,6 +19,7 @@ mod gate;
 mod identity;
 mod network;
 mod volume;
+mod volume_create;
 
 #[cfg(test)]
 mod tests;
@@ -29,6 +31,7 @@ use hyper_util::rt::TokioIo;
 use tokio::net::TcpListener;
 use tokio::sync::watch;
 use tokio::task::JoinSet;
+use tokio_rustls::TlsAcceptor;
 use tower::ServiceExt;
 
 pub fn router(ctx: Ctx) -> Router {
@@ -37,8 +40,11 @@ pub fn router(ctx: Ctx) -> Router {
         .merge(compute::routes())
         .merge(network::routes())
         .merge(volume::routes())
+        .merge(volume_create::routes())
         .merge(array::routes())
         .merge(control::routes())
+        .fallback(unknown_path)
+        .method_not_allowed_fallback(wrong_method)
         .layer(axum::middleware::from_fn_with_state(
             ctx.clone(),
             gate::gate,
@@ -46,37 +52,75 @@ pub fn router(ctx: Ctx) -> Router {
         .with_state(ctx)
 }
 
-/// Serves one site until `stop` flips; connection tasks end with it.
-pub async fn accept_loop(listener: TcpListener, ctx: Ctx, mut stop: watch::Receiver<bool>) {
+/// A path no service has: 404 in the shape of the service its prefix names.
+async fn unknown_path(uri: axum::http::Uri) -> axum::response::Response {
+    let service = gate::service_of(uri.path()).unwrap_or("lab");
+    let msg = format!("The resource could not be found: {}", uri.path());
+    gate::service_error(service, 404, &msg)
+}
+
+/// A known path with a method it does not take: 405 in its service's shape.
+async fn wrong_method(
+    method: axum::http::Method,
+    uri: axum::http::Uri,
+) -> axum::response::Response {
+    let service = gate::service_of(uri.path()).unwrap_or("lab");
+    let msg = format!("The method {method} is not allowed for {}", uri.path());
+    gate::service_error(service, 405, &msg)
+}
+
+/// Serves one site (over TLS when `tls` is given) until `stop` flips; connection tasks end with
+/// it.
+pub async fn accept_loop(
+    listener: TcpListener,
+    ctx: Ctx,
+    tls: Option<TlsAcceptor>,
+    mut stop: watch::Receiver<bool>,
+) {
     let app = router(ctx.clone());
     let mut conns = JoinSet::new();
     loop {
         tokio::select! {
             accepted = listener.accept() => {
                 let Ok((stream, _)) = accepted else { continue };
-                let app = app.clone();
-                let ctx = ctx.clone();
+                let (app, ctx, tls) = (app.clone(), ctx.clone(), tls.clone());
                 conns.spawn(async move {
-                    let svc = hyper::service::service_fn(move |req: hyper::Request<Incoming>| {
-                        let app = app.clone();
-                        let ctx = ctx.clone();
-                        async move {
-                            if !req.uri().path().starts_with("/lab/") && ctx.site_down() {
-                                // No answer at all: hyper closes the connection.
-                                return Err(std::io::Error::other("site down"));
+                    match tls {
+                        // A failed handshake (a client that does not trust the CA) ends here.
+                        Some(acceptor) => {
+                            if let Ok(stream) = acceptor.accept(stream).await {
+                                serve(stream, app, ctx).await;
                             }
-                            app.oneshot(req.map(axum::body::Body::new))
-                                .await
-                                .map_err(|never| match never {})
                         }
-                    });
-                    let _ = hyper::server::conn::http1::Builder::new()
-                        .serve_connection(TokioIo::new(stream), svc)
-                        .await;
+                        None => serve(stream, app, ctx).await,
+                    }
                 });
             }
             _ = stop.changed() => break,
         }
         while conns.try_join_next().is_some() {}
     }
+}
+
+/// One connection's requests; while the site is down they get no answer at all.
+async fn serve<IO>(io: IO, app: Router, ctx: Ctx)
+where
+    IO: tokio::io::AsyncRead + tokio::io::AsyncWrite + Unpin + Send + 'static,
+{
+    let svc = hyper::service::service_fn(move |req: hyper::Request<Incoming>| {
+        let app = app.clone();
+        let ctx = ctx.clone();
+        async move {
+            if !req.uri().path().starts_with("/lab/") && ctx.site_down() {
+                // No answer at all: hyper closes the connection.
+                return Err(std::io::Error::other("site down"));
+            }
+            app.oneshot(req.map(axum::body::Body::new))
+                .await
+                .map_err(|never| match never {})
+        }
+    });
+    let _ = hyper::server::conn::http1::Builder::new()
+        .serve_connection(TokioIo::new(io), svc)
+        .await;
 }

@@ -79,10 +79,25 @@ async fn network(State(ctx): State<Ctx>, Path(id): Path<String>) -> Response {
     })
 }
 
+/// Neutron's defaults for an IPv4 subnet: the gateway is the first address, the pool the rest
+/// (without the broadcast address).
+fn gateway_and_pool(cidr: &str) -> Option<(String, String, String)> {
+    let (addr, len) = cidr.split_once('/')?;
+    let base = u32::from(addr.parse::<std::net::Ipv4Addr>().ok()?);
+    let size = 1u32.checked_shl(32 - len.parse::<u32>().ok()?.min(30))?;
+    let ip = |n: u32| std::net::Ipv4Addr::from(base + n).to_string();
+    Some((ip(1), ip(2), ip(size - 2)))
+}
+
 fn render_subnet(site: &Site, s: &crate::lab::world::Subnet) -> Value {
+    let (gateway, pools) = match gateway_and_pool(&s.cidr) {
+        Some((gw, start, end)) => (json!(gw), json!([{"start": start, "end": end}])),
+        None => (Value::Null, json!([])),
+    };
     json!({"id": s.id, "name": s.name, "network_id": s.network_id, "cidr": s.cidr,
-        "ip_version": 4, "enable_dhcp": true, "project_id": site.identity.project_id,
-        "tenant_id": site.identity.project_id})
+        "ip_version": 4, "enable_dhcp": true, "gateway_ip": gateway,
+        "allocation_pools": pools, "dns_nameservers": [], "host_routes": [],
+        "project_id": site.identity.project_id, "tenant_id": site.identity.project_id})
 }
 
 async fn subnets(State(ctx): State<Ctx>, Query(q): Query<Filters>) -> Json<Value> {

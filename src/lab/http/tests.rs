@@ -1,6 +1,10 @@
 //! The lab's services over real HTTP: identity, the documented shapes, server lifecycle,
 //! manage/unmanage, ports, replication, and the faults.
 
+mod array;
+mod query;
+mod services;
+
 use crate::lab::testkit::{Harness, until};
 use reqwest::Method;
 use serde_json::{Value, json};

@@ -3,17 +3,16 @@
 
 use super::errors;
 use super::gate::{Microversion, VOLUME_MAX};
-use crate::lab::clock::{self, MANAGE_TIME};
+use crate::lab::clock;
 use crate::lab::state::Ctx;
-use crate::lab::world::{CINDER_HOST, GIB, Site, Volume, ids};
+use crate::lab::world::{CINDER_HOST, GIB, Site, Volume};
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::{Extension, Json, Router};
-use serde::Deserialize;
 use serde_json::{Value, json};
-use std::collections::{BTreeMap, HashMap};
+use std::collections::HashMap;
 
 pub fn routes() -> Router<Ctx> {
     let v = "/volume/v3/{project}";
@@ -28,10 +27,8 @@ pub fn routes() -> Router<Ctx> {
         .route(&format!("{v}/volumes/{{id}}/action"), post(action))
         .route(&format!("{v}/types"), get(types))
         .route(&format!("{v}/types/{{id}}"), get(volume_type))
-        .route(
-            &format!("{v}/manageable_volumes"),
-            get(manageable).post(manage),
-        )
+        .route(&format!("{v}/manageable_volumes"), get(manageable))
+        .route(&format!("{v}/os-services"), get(services))
         .route(&format!("{v}/manageable_volumes/detail"), get(manageable))
 }
 
@@ -45,7 +42,7 @@ async fn versions(State(ctx): State<Ctx>) -> Json<Value> {
 }
 
 /// Runs `f` when the URL's project is this site's project; 404 otherwise.
-fn in_project<R: IntoResponse>(
+pub(super) fn in_project<R: IntoResponse>(
     ctx: &Ctx,
     project: &str,
     f: impl FnOnce(&mut Site, clock::Time) -> R,
@@ -63,7 +60,7 @@ fn replicated(site: &Site, v: &Volume) -> bool {
         .is_some_and(|t| t.extra_specs.contains_key("replication_enabled"))
 }
 
-fn render(site: &Site, v: &Volume, base: &str) -> Value {
+pub(super) fn render(site: &Site, v: &Volume, base: &str) -> Value {
     let attachments: Vec<Value> = v
         .attachments
         .iter()
@@ -209,7 +206,7 @@ async fn volume_type(
     })
 }
 
-fn host_ok(host: &str) -> bool {
+pub(super) fn host_ok(host: &str) -> bool {
     host == CINDER_HOST || CINDER_HOST.starts_with(&format!("{host}#"))
 }
 
@@ -246,81 +243,18 @@ async fn manageable(
     })
 }
 
-#[derive(Deserialize)]
-struct ManageBody {
-    volume: ManageVolume,
-}
-
-#[derive(Deserialize)]
-struct ManageVolume {
-    host: String,
-    #[serde(rename = "ref")]
-    reference: BTreeMap<String, String>,
-    name: Option<String>,
-    volume_type: Option<String>,
-    #[serde(default)]
-    bootable: bool,
-    #[serde(default)]
-    metadata: BTreeMap<String, String>,
-}
-
-async fn manage(
-    State(ctx): State<Ctx>,
-    Path(project): Path<String>,
-    body: Result<Json<ManageBody>, axum::extract::rejection::JsonRejection>,
-) -> Response {
-    let Ok(Json(ManageBody { volume: req })) = body else {
-        return errors::nova(
-            400,
-            "expected {\"volume\": {\"host\", \"ref\": {\"source-name\"}, …}}",
-        );
-    };
-    let base = ctx.base_url();
-    let delay = clock::real(MANAGE_TIME, ctx.shared.opts.time_speed);
-    in_project(&ctx, &project, |site, now| {
-        if !host_ok(&req.host) {
-            return errors::nova(400, &format!("Service {} could not be found.", req.host));
-        }
-        let type_name = req
-            .volume_type
-            .clone()
-            .unwrap_or_else(|| "replicated".into());
-        let Some(vtype) = site.volume_type(&type_name).map(|t| t.name.clone()) else {
-            return errors::nova(404, &format!("Volume type {type_name} could not be found."));
+/// `GET /os-services`: the scheduler and the array's volume service, both up.
+async fn services(State(ctx): State<Ctx>, Path(project): Path<String>) -> Response {
+    in_project(&ctx, &project, |_, now| {
+        let host = CINDER_HOST.split('#').next().unwrap_or(CINDER_HOST);
+        let updated = clock::iso_micro(now);
+        let service = |binary: &str, host: &str| {
+            json!({"binary": binary, "host": host, "zone": "nova", "status": "enabled",
+                "state": "up", "updated_at": updated, "disabled_reason": null,
+                "frozen": false, "cluster": null, "replication_status": "enabled",
+                "active_backend_id": null, "backend_state": "up"})
         };
-        let source = req
-            .reference
-            .get("source-name")
-            .cloned()
-            .unwrap_or_default();
-        let array_vol = site.array.volume(&source).filter(|a| !a.destroyed).cloned();
-        let taken = site.volumes.iter().any(|v| v.backing == source);
-        let (status, size_gb, ready_at) = match array_vol {
-            Some(a) if !taken => ("creating", a.provisioned.div_ceil(GIB), Some(now + delay)),
-            _ => ("error_managing", 0, None),
-        };
-        let v = Volume {
-            id: ids::uuid(),
-            name: req.name.clone().unwrap_or_else(|| source.clone()),
-            status: status.into(),
-            size_gb,
-            volume_type: vtype,
-            bootable: req.bootable,
-            attachments: Vec::new(),
-            metadata: req.metadata.clone(),
-            created_at: now,
-            backing: if status == "creating" {
-                source
-            } else {
-                String::new()
-            },
-            ready_at,
-        };
-        site.volumes.push(v.clone());
-        (
-            StatusCode::ACCEPTED,
-            Json(json!({"volume": render(site, &v, &base)})),
-        )
-            .into_response()
+        Json(json!({"services": [service("cinder-scheduler", "cinder"),
+            service("cinder-volume", host)]}))
     })
 }

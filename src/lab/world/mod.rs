@@ -105,6 +105,9 @@ pub struct Port {
     pub device_id: String,
     pub device_owner: String,
     pub created_at: Time,
+    /// Nova made it for a server (`networks: [{"uuid"}]`): it goes with the server.
+    #[serde(default)]
+    pub nova_owned: bool,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]

@@ -98,6 +98,7 @@ impl Site {
             device_id: new.device_id,
             device_owner: new.device_owner,
             created_at: now,
+            nova_owned: false,
         };
         self.ports.push(port.clone());
         Ok(port)
@@ -156,7 +157,8 @@ impl Site {
         }
     }
 
-    /// Deletes a server: volumes detach (or go, if delete_on_termination), ports stay unbound.
+    /// Deletes a server: volumes detach (or go, if delete_on_termination); the ports Nova made
+    /// for it are deleted (their addresses freed), the ones it was given are unbound.
     pub fn delete_server(&mut self, server_id: &str) -> bool {
         let Some(pos) = self.servers.iter().position(|s| s.id == server_id) else {
             return false;
@@ -171,6 +173,8 @@ impl Site {
         for a in server.volumes.iter().filter(|a| a.delete_on_termination) {
             self.delete_volume(&a.id);
         }
+        self.ports
+            .retain(|p| !(p.device_id == server_id && p.nova_owned));
         for p in self.ports.iter_mut().filter(|p| p.device_id == server_id) {
             p.device_id.clear();
             p.device_owner.clear();

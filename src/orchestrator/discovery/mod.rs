@@ -30,6 +30,19 @@ pub type ServerNames = HashMap<String, Result<Vec<String>, DiscoveryError>>;
 
 /// Probe every site concurrently; an unreachable site is reported, never an error.
 pub async fn probe_sites(config: &Config, clients: &HashMap<String, SiteClient>) -> Vec<SiteView> {
+    probe_with_servers(config, clients)
+        .await
+        .into_iter()
+        .map(|(view, _)| view)
+        .collect()
+}
+
+/// Each site's view with the server names its compute probe listed (or why compute refused);
+/// none when the site was not reached.
+async fn probe_with_servers(
+    config: &Config,
+    clients: &HashMap<String, SiteClient>,
+) -> Vec<(SiteView, Option<Result<Vec<String>, DiscoveryError>>)> {
     let sites: Vec<(&SiteConfig, &SiteClient)> = config
         .sites
         .iter()
@@ -39,7 +52,14 @@ pub async fn probe_sites(config: &Config, clients: &HashMap<String, SiteClient>)
     sites
         .iter()
         .zip(probes)
-        .map(|((site, _), probe)| site_view(site, probe))
+        .map(|((site, _), mut probe)| {
+            let servers = probe.servers.take().map(|listed| {
+                listed
+                    .map(|l| l.into_iter().map(|s| s.name).collect())
+                    .map_err(DiscoveryError::from)
+            });
+            (site_view(site, probe), servers)
+        })
         .collect()
 }
 
@@ -114,14 +134,14 @@ pub async fn newest_arrival(
 }
 
 /// One group's line in `status`: its journaled state, RPO now and how many members run.
-/// `servers` holds the server names each reachable site answered with (one list call a site,
-/// shared by every group).
-pub async fn group_view(
-    clients: &HashMap<String, SiteClient>,
+/// `servers` holds the server names each reachable site answered with (its compute probe,
+/// shared by every group); `arrival` the newest snapshot at the secondary.
+pub fn group_view(
     group: &GroupConfig,
     state: &GroupState,
     sites: &[SiteView],
     servers: &ServerNames,
+    arrival: Result<Option<DateTime<Utc>>, DiscoveryError>,
 ) -> GroupView {
     let primary = state.current_primary.clone();
     let secondary = group.other_site(&primary).to_string();
@@ -130,7 +150,7 @@ pub async fn group_view(
     let reachable = |name: &str| sites.iter().any(|s| s.name == name && s.reachable);
     let mut errors = Vec::new();
     let rpo_seconds = if reachable(&secondary) {
-        match newest_arrival(clients, &primary, &secondary, &group.array_pg).await {
+        match arrival {
             Ok(Some(t)) => Some((Utc::now() - t).num_seconds().max(0)),
             Ok(None) => {
                 errors.push(format!(
@@ -173,41 +193,45 @@ pub async fn group_view(
     }
 }
 
-/// Probe the sites and describe every group.
+/// Probe the sites and describe every group. The groups' snapshot lists are asked for while the
+/// sites are probed, and the probes' server lists are reused: no call waits for another that
+/// it does not need.
 pub async fn estate(
     config: &Config,
     clients: &HashMap<String, SiteClient>,
     states: &HashMap<String, GroupState>,
 ) -> EstateView {
-    let sites = probe_sites(config, clients).await;
-    let reachable: Vec<&str> = sites
+    let states: Vec<GroupState> = config
+        .groups
         .iter()
-        .filter(|s| s.reachable)
-        .map(|s| s.name.as_str())
-        .collect();
-    let listed = join_all(reachable.iter().filter_map(|name| {
-        let client = clients.get(*name)?;
-        Some(async move {
-            let names = client
-                .compute()
-                .list_servers()
-                .await
-                .map(|l| l.into_iter().map(|s| s.name).collect())
-                .map_err(DiscoveryError::from);
-            (name.to_string(), names)
+        .map(|g| {
+            states
+                .get(&g.name)
+                .cloned()
+                .unwrap_or_else(|| GroupState::initial(&g.name, &g.primary_site))
         })
-    }))
-    .await;
-    let servers: ServerNames = listed.into_iter().collect();
-    let views = join_all(config.groups.iter().map(|g| {
-        let state = states
-            .get(&g.name)
-            .cloned()
-            .unwrap_or_else(|| GroupState::initial(&g.name, &g.primary_site));
-        let (sites, servers) = (&sites, &servers);
-        async move { group_view(clients, g, &state, sites, servers).await }
-    }))
-    .await;
+        .collect();
+    let arrivals = join_all(config.groups.iter().zip(&states).map(|(g, state)| {
+        let primary = state.current_primary.clone();
+        let secondary = g.other_site(&primary).to_string();
+        async move { newest_arrival(clients, &primary, &secondary, &g.array_pg).await }
+    }));
+    let (probed, arrivals) = tokio::join!(probe_with_servers(config, clients), arrivals);
+    let mut servers = ServerNames::new();
+    let mut sites = Vec::new();
+    for (view, listed) in probed {
+        if let Some(listed) = listed {
+            servers.insert(view.name.clone(), listed);
+        }
+        sites.push(view);
+    }
+    let views = config
+        .groups
+        .iter()
+        .zip(states)
+        .zip(arrivals)
+        .map(|((g, state), arrival)| group_view(g, &state, &sites, &servers, arrival))
+        .collect();
     EstateView {
         sites,
         protection_groups: views,

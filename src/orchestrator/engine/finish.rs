@@ -2,6 +2,7 @@
 //! event copier, then the record, the group state and the lock made true to the outcome.
 
 use super::group_state::JournalState;
+use super::lease::LeasedJournal;
 use super::{Engine, EngineError};
 use crate::domain::{
     GroupState, OperationRecord, OperationStatus, OperationType, ResultData, transition_of,
@@ -46,23 +47,45 @@ impl Engine {
         let group = record.protection_group.clone();
         let (stop_lease, lease_rx) = watch::channel(false);
         let (stop_copier, copier_rx) = watch::channel(false);
-        let lease = self.spawn_lease_keeper(&group, &id, lease_rx);
+        let (lease, mut lost) = self.spawn_lease_keeper(&group, &id, lease_rx);
         let copier = self.spawn_event_copier(&id, copier_rx);
+        let journal = LeasedJournal {
+            store: self.store.clone(),
+            lost: lost.clone(),
+        };
         // The executor publishes on a bus of its own: everything is passed on at once except its
         // final status, which is published only once the group state and the record are saved,
         // so whoever re-reads on that event never reads the group as it was.
         let own = EventBus::new();
         let relay = relay_events(own.subscribe(), self.events.clone());
-        let outcome = self.execute(&record, plan, prior, cancel, own).await;
+        // A console that lost its lease stops here, in the middle: the console that took the
+        // lock over runs the operation from the journal.
+        let outcome = tokio::select! {
+            r = self.execute(&record, plan, prior, cancel, (journal, own)) => Some(r),
+            _ = lost.wait_for(|l| *l) => None,
+        };
         let final_status = relay.await.unwrap_or_else(|e| {
             tracing::error!("operation {id}: its event relay ended abnormally: {e}");
             None
         });
         let _ = stop_lease.send(true);
         joined(&id, "lease keeper", lease.await);
-        let status = self.finish(record, outcome).await;
-        self.events
-            .publish(&id, final_status.unwrap_or(EventKind::Status { status }));
+        match outcome {
+            Some(outcome) => {
+                let status = self.finish(record, outcome).await;
+                self.events
+                    .publish(&id, final_status.unwrap_or(EventKind::Status { status }));
+            }
+            None => self.events.publish(
+                &id,
+                EventKind::Log {
+                    line: format!(
+                        "this console lost the lock of {group}: it stopped running the \
+                         operation and left it to the console that holds the lock now"
+                    ),
+                },
+            ),
+        }
         let _ = stop_copier.send(true);
         joined(&id, "event copier", copier.await);
         self.unregister(&id);
@@ -74,7 +97,7 @@ impl Engine {
         plan: Plan,
         prior: HashMap<String, PriorStep>,
         cancel: watch::Receiver<bool>,
-        events: EventBus,
+        (journal, events): (LeasedJournal, EventBus),
     ) -> Result<Outcome, EngineError> {
         let g = self.group_config(&record.protection_group)?;
         let state = JournalState {
@@ -92,7 +115,7 @@ impl Engine {
             operation_id: record.id.clone(),
             plan,
             runner: Arc::new(runner),
-            journal: Arc::new(self.store.clone()),
+            journal: Arc::new(journal),
             events,
             max_concurrency: self.opts.max_concurrency,
             cancel,
@@ -228,7 +251,8 @@ impl Engine {
 
     /// Release a group's lock; one that cannot be released is logged, and expires with its lease.
     pub(crate) async fn release_lock(&self, group: &str, operation_id: &str) {
-        if let Err(e) = self.store.release_lock(group, operation_id).await {
+        let me = &self.opts.console_id;
+        if let Err(e) = self.store.release_lock(group, operation_id, me).await {
             tracing::error!(
                 "releasing the lock of {group} held by operation {operation_id}: {e}; it expires \
                  with its lease"

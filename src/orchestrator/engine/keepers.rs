@@ -1,55 +1,12 @@
-//! What runs beside an operation: the lease on its group kept alive (and a cancel asked through
-//! the journal noticed), and its events copied into the journal for other processes to follow.
+//! What runs beside an operation: its events copied into the journal for other processes to
+//! follow (the lease on its group is kept by lease.rs).
 
 use super::Engine;
 use crate::orchestrator::{EventKind, OperationEvent};
 use crate::store::Store;
-use std::sync::Arc;
-use std::time::Duration;
 use tokio::sync::watch;
 
 impl Engine {
-    /// Renew the group's lease while the operation runs, and watch the journal for a cancel
-    /// asked by another process (`drconsole ops cancel ID`).
-    pub(super) fn spawn_lease_keeper(
-        self: &Arc<Self>,
-        group: &str,
-        id: &str,
-        mut stop: watch::Receiver<bool>,
-    ) -> tokio::task::JoinHandle<()> {
-        let engine = self.clone();
-        let lease = self.opts.lease;
-        let (group, id) = (group.to_string(), id.to_string());
-        tokio::spawn(async move {
-            let renew_every = lease / 3;
-            let mut last_renew = tokio::time::Instant::now();
-            let mut seq = 0;
-            loop {
-                tokio::select! {
-                    _ = tokio::time::sleep(Duration::from_secs(1)) => {}
-                    _ = stop.changed() => return,
-                }
-                if last_renew.elapsed() >= renew_every {
-                    last_renew = tokio::time::Instant::now();
-                    if let Err(e) = engine.store.renew_lock(&group, &id, lease).await {
-                        tracing::error!("operation {id}: renewing the lease of {group}: {e}");
-                    }
-                }
-                match engine.store.cancel_request(&id, seq).await {
-                    Ok(Some((s, by))) => {
-                        seq = s;
-                        tracing::info!("operation {id}: cancel asked by {by}");
-                        engine.cancel_local(&id);
-                    }
-                    Ok(None) => {}
-                    Err(e) => {
-                        tracing::warn!("operation {id}: looking for a cancel in the journal: {e}")
-                    }
-                }
-            }
-        })
-    }
-
     /// Copy this operation's events into the journal, so `ops watch` in another process sees them.
     pub(super) fn spawn_event_copier(
         &self,

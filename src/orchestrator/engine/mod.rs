@@ -8,12 +8,14 @@ mod facts;
 mod finish;
 mod group_state;
 mod keepers;
+mod lease;
 mod request;
 mod resume;
 mod start;
 
 pub use detail::{OperationDetail, StepState, StepView};
 pub use request::{EngineError, OperationRequest};
+pub use resume::is_orphaned;
 
 use super::discovery;
 use super::events::EventBus;

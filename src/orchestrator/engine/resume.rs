@@ -14,10 +14,7 @@ impl Engine {
     /// taken): what `ops resume` would pick up.
     pub async fn orphaned(&self) -> Result<Vec<StoredOperation>, EngineError> {
         let ops = self.store.unfinished_operations().await?;
-        Ok(ops
-            .into_iter()
-            .filter(|o| o.owner.as_deref().is_none_or(console_is_dead))
-            .collect())
+        Ok(ops.into_iter().filter(is_orphaned).collect())
     }
 
     /// Resume every orphaned operation in this process. Returns their ids.
@@ -89,26 +86,28 @@ impl Engine {
         owner: Option<&str>,
     ) -> Result<(), EngineError> {
         let group = &record.protection_group;
-        if let Some(owner) = owner.filter(|o| console_is_dead(o)) {
-            // Its console died on this host (SIGKILL, a dropped session): no need to wait out
-            // the lease.
-            self.store.release_lock(group, &record.id).await?;
-            tracing::info!(
-                "operation {}: console {owner} is gone; taking over",
-                record.id
-            );
-        }
         let holder = LockHolder {
             operation_id: record.id.clone(),
             operation_type: record.operation_type,
             actor: self.actor.clone(),
             console_id: self.opts.console_id.clone(),
         };
-        match self
-            .store
-            .acquire_lock(group, &holder, self.opts.lease)
-            .await?
-        {
+        let lease = self.opts.lease;
+        // Its console died on this host (SIGKILL, a dropped session): no need to wait out the
+        // lease; of several consoles taking over from it, one wins.
+        let outcome = match owner.filter(|o| console_is_dead(o)) {
+            Some(dead) => {
+                tracing::info!(
+                    "operation {}: console {dead} is gone; taking over",
+                    record.id
+                );
+                self.store
+                    .take_over_lock(group, &holder, lease, dead)
+                    .await?
+            }
+            None => self.store.acquire_lock(group, &holder, lease).await?,
+        };
+        match outcome {
             LockOutcome::Held(lock) => Err(EngineError::Rejected(format!(
                 "operation {} is held by console {} until {}",
                 record.id, lock.holder.console_id, lock.expires_at
@@ -133,6 +132,12 @@ fn prior_of(steps: Vec<StepRecord>) -> HashMap<String, PriorStep> {
             (s.step_id, p)
         })
         .collect()
+}
+
+/// Nobody runs this (unfinished) operation: no console holds a live lease on it, or the one that
+/// does is a process of this host that is gone.
+pub fn is_orphaned(op: &StoredOperation) -> bool {
+    op.owner.as_deref().is_none_or(console_is_dead)
 }
 
 /// A console id (`host:pid:random`) of this host whose process is gone.

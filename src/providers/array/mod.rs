@@ -10,7 +10,7 @@ use serde_json::json;
 
 pub use types::*;
 
-pub(crate) use session::{ArrayAuth, ArraySession};
+pub(crate) use session::{ArrayAuth, ArraySession, PAGE_SIZE};
 
 use super::error::{ErrorKind, ProviderError};
 
@@ -27,6 +27,17 @@ impl Array {
     /// Opens a new session with the API token.
     pub async fn login(&self) -> Result<(), ProviderError> {
         self.session.login().await
+    }
+
+    /// Ends the session (the next call logs in again).
+    pub async fn logout(&self) -> Result<(), ProviderError> {
+        self.session.logout().await
+    }
+
+    /// The same array asking for `n` items a list call (lists longer than that come in pages).
+    pub fn with_page_size(mut self, n: usize) -> Self {
+        self.session.page_size = n.max(1);
+        self
     }
 
     /// The configured name and the replication links (`GET /array-connections`).
@@ -161,18 +172,15 @@ impl Array {
         self.first(items, "POST /api/2.17/protection-group-snapshots")
     }
 
-    /// The group's snapshots present on this array, oldest first.
+    /// The group's snapshots present on this array, oldest first (the array sorts them).
     pub async fn pg_snapshots(&self, source_name: &str) -> Result<Vec<PgSnapshot>, ProviderError> {
         let call = self
             .session
             .call(Method::GET, "/protection-group-snapshots")
-            .query("source_names", source_name);
+            .query("source_names", source_name)
+            .query("sort", "created");
         let items: Vec<wire::PgSnapshotWire> = self.session.items(call).await?;
-        let mut snaps: Vec<PgSnapshot> = items.into_iter().map(PgSnapshot::from).collect();
-        snaps.sort_by(|a, b| {
-            (a.created, suffix_number(&a.suffix)).cmp(&(b.created, suffix_number(&b.suffix)))
-        });
-        Ok(snaps)
+        Ok(items.into_iter().map(PgSnapshot::from).collect())
     }
 
     pub async fn transfers(&self, names: &[&str]) -> Result<Vec<Transfer>, ProviderError> {
@@ -236,8 +244,4 @@ fn already_exists(mut e: ProviderError) -> ProviderError {
         e.kind = ErrorKind::Conflict;
     }
     e
-}
-
-fn suffix_number(suffix: &str) -> u64 {
-    suffix.parse().unwrap_or(u64::MAX)
 }

@@ -14,6 +14,9 @@ use crate::secret::Secret;
 
 pub(crate) const API: &str = "/api/2.17";
 
+/// Items asked for per list call; longer lists come in pages, followed by continuation token.
+pub(crate) const PAGE_SIZE: usize = 500;
+
 /// Shared by every clone of a site's array client.
 pub(crate) struct ArrayAuth {
     pub config: ArrayConfig,
@@ -33,12 +36,30 @@ impl ArrayAuth {
 pub(crate) struct ArraySession {
     pub http: Http,
     pub auth: Arc<ArrayAuth>,
+    /// `limit` of each list call.
+    pub page_size: usize,
 }
 
 impl ArraySession {
     pub fn call(&self, method: Method, path: &str) -> Call {
         let base = self.auth.config.url.trim_end_matches('/');
         Call::new(Service::Array, method, base, &format!("{API}{path}"))
+    }
+
+    /// Ends the cached session (`POST /logout`), if there is one.
+    pub async fn logout(&self) -> Result<(), ProviderError> {
+        let Some(session) = self.auth.session.lock().await.take() else {
+            return Ok(());
+        };
+        let call = self
+            .call(Method::POST, "/logout")
+            .header("x-auth-token", session.expose());
+        let raw = self.http.send(&call).await?;
+        if raw.is_success() || raw.status == 401 {
+            Ok(())
+        } else {
+            Err(self.http.status_error(&call, &raw))
+        }
     }
 
     /// A new session (one POST), which replaces the cached one.
@@ -110,11 +131,26 @@ impl ArraySession {
         }
     }
 
-    /// The `items` of a list answer.
+    /// Every item of a list, page after page (`limit`, then `continuation_token` until the
+    /// array sets none). Answers to changes are one page: they carry what changed.
     pub async fn items<T: DeserializeOwned>(&self, call: Call) -> Result<Vec<T>, ProviderError> {
-        let raw = self.execute(call.clone()).await?;
-        let list: super::wire::Items<T> = self.http.decode(&call, &raw)?;
-        Ok(list.items)
+        if call.method != Method::GET {
+            let raw = self.execute(call.clone()).await?;
+            let page: super::wire::Items<T> = self.http.decode(&call, &raw)?;
+            return Ok(page.items);
+        }
+        let first = call.query("limit", self.page_size.to_string());
+        let mut out = Vec::new();
+        let mut next = first.clone();
+        loop {
+            let raw = self.execute(next.clone()).await?;
+            let page: super::wire::Items<T> = self.http.decode(&next, &raw)?;
+            out.extend(page.items);
+            match page.continuation_token.filter(|t| !t.is_empty()) {
+                Some(token) => next = first.clone().query("continuation_token", token),
+                None => return Ok(out),
+            }
+        }
     }
 }
 

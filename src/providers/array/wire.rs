@@ -9,6 +9,9 @@ use crate::sanitize::clean;
 #[derive(Deserialize)]
 pub struct Items<T> {
     pub items: Vec<T>,
+    /// Set while more items remain: passed back to get the next page.
+    #[serde(default)]
+    pub continuation_token: Option<String>,
 }
 
 #[derive(Deserialize)]

@@ -74,7 +74,7 @@ async fn volumes_create_from_snapshot_destroy_and_eradicate() {
         .expect("volumes");
     assert_eq!(
         fake.seen("GET", &vols)[0].query,
-        "names=web-1-boot%2Cweb-1-boot-dr"
+        "names=web-1-boot%2Cweb-1-boot-dr&limit=500"
     );
     assert_eq!(v[0].provisioned_bytes, 21_474_836_480);
     assert_eq!(
@@ -254,6 +254,12 @@ async fn snapshots_transfers_and_volume_snapshots() {
         names,
         ["array-a:web-app-pg.2291", "array-a:web-app-pg.2292"]
     );
+    assert!(
+        fake.seen("GET", &p("/protection-group-snapshots"))[0]
+            .query
+            .contains("sort=created&"),
+        "the array is asked to sort, as the real one would"
+    );
 
     let t = array
         .transfers(&["web-app-pg.2291", "web-app-pg.2292"])
@@ -294,5 +300,46 @@ async fn array_errors_carry_context_and_message() {
     assert_eq!(
         err.to_string(),
         "site-a array: GET /api/2.17/protection-groups failed: 400 Bad Request: web-app-pg: Protection group does not exist."
+    );
+}
+
+#[tokio::test]
+async fn a_long_list_is_read_page_after_page_with_the_continuation_token() {
+    let fake = Fake::start().await;
+    let page = |names: &[&str], token: &str| {
+        let items: Vec<String> = names
+            .iter()
+            .map(|n| format!(r#"{{"id": "{n}", "name": "{n}", "provisioned": 1, "created": 1, "destroyed": false}}"#))
+            .collect();
+        format!(
+            r#"{{"items": [{}], "continuation_token": {token}, "total_item_count": 5}}"#,
+            items.join(",")
+        )
+    };
+    fake.on(
+        "GET",
+        &p("/volumes"),
+        vec![
+            reply(200, &page(&["v1", "v2"], r#""t-2""#)),
+            reply(200, &page(&["v3", "v4"], r#""t-4""#)),
+            reply(200, &page(&["v5"], "null")),
+        ],
+    );
+    let array = fake.client().array().with_page_size(2);
+    let all = array.volumes(&[]).await.expect("volumes");
+    let names: Vec<&str> = all.iter().map(|v| v.name.as_str()).collect();
+    assert_eq!(names, ["v1", "v2", "v3", "v4", "v5"]);
+    let queries: Vec<String> = fake
+        .seen("GET", &p("/volumes"))
+        .iter()
+        .map(|s| s.query.clone())
+        .collect();
+    assert_eq!(
+        queries,
+        [
+            "limit=2",
+            "limit=2&continuation_token=t-2",
+            "limit=2&continuation_token=t-4"
+        ]
     );
 }

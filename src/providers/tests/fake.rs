@@ -189,6 +189,7 @@ pub fn site_config(url: &str) -> SiteConfig {
             name: "array-a".into(),
             api_token: Secret::new("array-api-token-secret"),
             verify: true,
+            cacert: None,
             cinder_host: "cinder@array#array".into(),
         },
     }

@@ -111,9 +111,10 @@ pub const ARRAY_PG_TARGETS: &str = r#"{"items": [{"group":
 pub const ARRAY_PG_SNAPSHOT: &str = r#"{"items": [{"name": "web-app-pg.2291", "source": {"name": "web-app-pg"}, "suffix": "2291",
   "created": 1764000000000, "destroyed": false}]}"#;
 /// Two arrived snapshots, listed newest first to check the client's ordering.
+/// As the array answers `sort=created`: oldest first.
 pub const ARRAY_PG_SNAPSHOTS_TARGET: &str = r#"{"items": [
-  {"name": "array-a:web-app-pg.2292", "source": {"name": "array-a:web-app-pg"}, "suffix": "2292", "created": 1764000060000, "destroyed": false},
-  {"name": "array-a:web-app-pg.2291", "source": {"name": "array-a:web-app-pg"}, "suffix": "2291", "created": 1764000000000, "destroyed": false}]}"#;
+  {"name": "array-a:web-app-pg.2291", "source": {"name": "array-a:web-app-pg"}, "suffix": "2291", "created": 1764000000000, "destroyed": false},
+  {"name": "array-a:web-app-pg.2292", "source": {"name": "array-a:web-app-pg"}, "suffix": "2292", "created": 1764000060000, "destroyed": false}]}"#;
 pub const ARRAY_TRANSFER: &str = r#"{"items": [{"name": "web-app-pg.2291",
   "started": 1764000000000, "completed": 1764000004000, "progress": 1.0,
   "data_transferred": 123456}, {"name": "web-app-pg.2292", "started": 1764000060000, "completed": null, "progress": 0.4, "data_transferred": 1000}]}"#;

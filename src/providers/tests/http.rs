@@ -108,10 +108,11 @@ async fn a_garbled_answer_is_a_decode_error() {
 #[tokio::test]
 async fn probe_reports_timings_and_array_state() {
     let fake = Fake::start().await;
+    let servers = format!(r#"{{"servers": [{}]}}"#, fixtures::SERVER_WEB1);
     fake.on(
         "GET",
-        "/compute/v2.1",
-        vec![reply(200, fixtures::COMPUTE_VERSION)],
+        "/compute/v2.1/servers/detail",
+        vec![reply(200, &servers)],
     );
     fake.on(
         "GET",
@@ -128,11 +129,47 @@ async fn probe_reports_timings_and_array_state() {
     assert!(probe.reachable);
     assert!(probe.identity_ms.is_some() && probe.compute_ms.is_some());
     assert_eq!(probe.array.expect("array").connections.len(), 1);
+    assert_eq!(
+        probe.servers.expect("listed").expect("servers")[0].name,
+        "web-1"
+    );
     assert_eq!(probe.error, None);
-    // A refresh validates the token it has: Keystone is not asked for a new one each time.
+    let seen = fake.seen("GET", "/compute/v2.1/servers/detail");
+    assert!(
+        seen[0].header("X-Auth-Token").is_some(),
+        "compute is probed with an authenticated call"
+    );
+    // The first probe's identity round trip is the token itself; a refresh validates the
+    // token it has: Keystone is not asked for a new one each time.
+    assert_eq!(fake.count("GET", "/identity/v3/auth/tokens"), 0);
     assert!(client.probe().await.reachable);
     assert_eq!(fake.count("POST", "/identity/v3/auth/tokens"), 1);
-    assert_eq!(fake.count("GET", "/identity/v3/auth/tokens"), 2);
+    assert_eq!(fake.count("GET", "/identity/v3/auth/tokens"), 1);
+}
+
+#[tokio::test]
+async fn a_compute_that_refuses_a_good_token_is_reported_as_exactly_that() {
+    let fake = Fake::start().await;
+    fake.on(
+        "GET",
+        "/compute/v2.1/servers/detail",
+        vec![reply(401, fixtures::KEYSTONE_401)],
+    );
+    fake.on(
+        "GET",
+        "/array/api/2.17/array-connections",
+        vec![reply(200, fixtures::ARRAY_CONNECTIONS)],
+    );
+    let probe = fake.client().probe().await;
+    assert!(probe.reachable, "identity answered");
+    assert!(probe.identity_ms.is_some());
+    assert_eq!(probe.compute_ms, None);
+    assert!(probe.servers.expect("compute answered").is_err());
+    let error = probe.error.expect("compute's refusal");
+    assert!(
+        error.starts_with("site-a compute: GET /servers/detail failed: 401"),
+        "{error}"
+    );
 }
 
 #[tokio::test]

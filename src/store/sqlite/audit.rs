@@ -7,7 +7,7 @@ use super::SqliteBackend;
 use super::codec::{get_json, get_ts, json, ts};
 use rusqlite::{Row, params};
 
-fn entry_of(row: &Row<'_>) -> rusqlite::Result<AuditEntry> {
+pub(super) fn entry_of(row: &Row<'_>) -> rusqlite::Result<AuditEntry> {
     Ok(AuditEntry {
         at: get_ts(row, "at")?,
         actor: get_json(row, "actor")?,
@@ -19,7 +19,7 @@ fn entry_of(row: &Row<'_>) -> rusqlite::Result<AuditEntry> {
 }
 
 pub fn append(db: &SqliteBackend, entry: &AuditEntry) -> Result<(), StoreError> {
-    db.read(|c| {
+    db.exec(|c| {
         c.prepare_cached(
             "INSERT INTO audit (at, actor, action, group_name, operation_id, detail)
              VALUES (?1, ?2, ?3, ?4, ?5, ?6)",

@@ -1,4 +1,4 @@
-//! How values become SQLite columns and back: timestamps as fixed-width RFC 3339 text (so they sort),
+//! How values become SQLite columns and back: timestamps as fixed-width RFC 3339 text (microseconds),
 //! lease instants as integer milliseconds, enums as their snake_case names, structures as JSON.
 //! A column that does not decode becomes a conversion error, reported as a damaged row.
 
@@ -16,8 +16,9 @@ fn bad(column: &str, message: impl std::fmt::Display) -> rusqlite::Error {
     )
 }
 
+/// Microseconds, as PostgreSQL keeps them, so a journal moved between the engines is unchanged.
 pub fn ts(at: &DateTime<Utc>) -> String {
-    at.to_rfc3339_opts(SecondsFormat::Nanos, true)
+    at.to_rfc3339_opts(SecondsFormat::Micros, true)
 }
 
 pub fn opt_ts(at: &Option<DateTime<Utc>>) -> Option<String> {
@@ -47,6 +48,15 @@ pub fn ms(at: &DateTime<Utc>) -> i64 {
 pub fn get_ms(row: &Row<'_>, column: &str) -> rusqlite::Result<DateTime<Utc>> {
     let v: i64 = row.get(column)?;
     DateTime::from_timestamp_millis(v).ok_or_else(|| bad(column, format!("bad instant {v}")))
+}
+
+pub fn us(at: &DateTime<Utc>) -> i64 {
+    at.timestamp_micros()
+}
+
+pub fn get_us(row: &Row<'_>, column: &str) -> rusqlite::Result<DateTime<Utc>> {
+    let v: i64 = row.get(column)?;
+    DateTime::from_timestamp_micros(v).ok_or_else(|| bad(column, format!("bad instant {v}")))
 }
 
 /// Now, to the millisecond (what a lease column can hold).

@@ -2,13 +2,14 @@
 //! (`ops watch`) by asking for the events after the last number it saw.
 
 use super::super::error::StoreError;
+use super::super::records::event_kind;
 use super::SqliteBackend;
 use super::codec::{get_json, json, ts};
 use crate::domain::OperationEvent;
 use rusqlite::{OptionalExtension, params};
 
 pub fn append(db: &SqliteBackend, ev: &OperationEvent) -> Result<i64, StoreError> {
-    db.read(|c| insert(c, ev).map_err(|e| db.err(e)))
+    db.exec(|c| insert(c, ev).map_err(|e| db.err(e)))
 }
 
 /// A burst of events in one transaction: one sync for all.
@@ -27,12 +28,12 @@ fn insert(c: &rusqlite::Connection, ev: &OperationEvent) -> rusqlite::Result<i64
     )?;
     let body = serde_json::to_value(ev)
         .map_err(|e| rusqlite::Error::ToSqlConversionFailure(Box::new(e)))?;
-    let kind = body
-        .get("kind")
-        .and_then(|k| k.get("event"))
-        .and_then(|k| k.as_str())
-        .unwrap_or("unknown");
-    s.execute(params![ev.operation_id, ts(&ev.at), kind, json(&body)?])?;
+    s.execute(params![
+        ev.operation_id,
+        ts(&ev.at),
+        event_kind(&body),
+        json(&body)?
+    ])?;
     Ok(c.last_insert_rowid())
 }
 

@@ -8,7 +8,7 @@ use crate::domain::GroupState;
 use chrono::Utc;
 use rusqlite::{Connection, OptionalExtension, Row, params};
 
-fn state_of(row: &Row<'_>) -> rusqlite::Result<GroupState> {
+pub(super) fn state_of(row: &Row<'_>) -> rusqlite::Result<GroupState> {
     Ok(GroupState {
         name: row.get("name")?,
         status: get_enum(row, "status")?,

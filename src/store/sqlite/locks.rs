@@ -2,14 +2,14 @@
 //! lock reads and writes in one immediate transaction, so two consoles never both get it.
 
 use super::super::error::StoreError;
+use super::super::lock_rules::{Decision, decide, expiry};
 use super::super::records::{Lock, LockHolder, LockOutcome};
 use super::SqliteBackend;
 use super::codec::{get_enum, get_json, get_ms, json, ms, now_ms};
-use chrono::{DateTime, Utc};
 use rusqlite::{Connection, OptionalExtension, Row, params};
 use std::time::Duration;
 
-fn lock_of(row: &Row<'_>) -> rusqlite::Result<Lock> {
+pub(super) fn lock_of(row: &Row<'_>) -> rusqlite::Result<Lock> {
     Ok(Lock {
         group: row.get("group_name")?,
         holder: LockHolder {
@@ -29,14 +29,7 @@ fn select(c: &Connection, group: &str) -> rusqlite::Result<Option<Lock>> {
         .optional()
 }
 
-fn expiry(now: DateTime<Utc>, lease: Duration) -> DateTime<Utc> {
-    chrono::Duration::from_std(lease)
-        .ok()
-        .and_then(|d| now.checked_add_signed(d))
-        .unwrap_or(DateTime::<Utc>::MAX_UTC)
-}
-
-fn store(c: &Connection, lock: &Lock) -> rusqlite::Result<()> {
+pub(super) fn store(c: &Connection, lock: &Lock) -> rusqlite::Result<()> {
     c.prepare_cached(
         "INSERT OR REPLACE INTO locks (group_name, operation_id, operation_type, actor, console_id,
                                        acquired_at_ms, expires_at_ms)
@@ -59,34 +52,20 @@ pub fn acquire(
     group: &str,
     holder: &LockHolder,
     lease: Duration,
+    dead_console: Option<&str>,
 ) -> Result<LockOutcome, StoreError> {
     db.write(|tx| {
-        let now = now_ms();
         let existing = select(tx, group).map_err(|e| db.err(e))?;
-        let mine = Lock {
-            group: group.to_string(),
-            holder: holder.clone(),
-            acquired_at: now,
-            expires_at: expiry(now, lease),
-        };
-        let outcome = match existing {
-            None => LockOutcome::Acquired(mine),
-            Some(old) if old.holder.operation_id == holder.operation_id => {
-                LockOutcome::Acquired(Lock {
-                    acquired_at: old.acquired_at,
-                    ..mine
-                })
+        match decide(existing, group, holder, now_ms(), lease, dead_console) {
+            Decision::Held(old) => Ok(LockOutcome::Held(old)),
+            Decision::Write(outcome) => {
+                if let LockOutcome::Acquired(lock) | LockOutcome::TakenOver { lock, .. } = &outcome
+                {
+                    store(tx, lock).map_err(|e| db.err(e))?;
+                }
+                Ok(outcome)
             }
-            Some(old) if old.is_expired(now) => LockOutcome::TakenOver {
-                lock: mine,
-                from: old,
-            },
-            Some(old) => return Ok(LockOutcome::Held(old)),
-        };
-        if let LockOutcome::Acquired(lock) | LockOutcome::TakenOver { lock, .. } = &outcome {
-            store(tx, lock).map_err(|e| db.err(e))?;
         }
-        Ok(outcome)
     })
 }
 
@@ -94,25 +73,34 @@ pub fn renew(
     db: &SqliteBackend,
     group: &str,
     operation_id: &str,
+    console_id: &str,
     lease: Duration,
 ) -> Result<bool, StoreError> {
     let expires = expiry(now_ms(), lease);
-    db.read(|c| {
+    db.exec(|c| {
         c.prepare_cached(
-            "UPDATE locks SET expires_at_ms = ?3 WHERE group_name = ?1 AND operation_id = ?2",
+            "UPDATE locks SET expires_at_ms = ?4
+             WHERE group_name = ?1 AND operation_id = ?2 AND console_id = ?3",
         )
-        .and_then(|mut s| s.execute(params![group, operation_id, ms(&expires)]))
+        .and_then(|mut s| s.execute(params![group, operation_id, console_id, ms(&expires)]))
         .map(|n| n > 0)
         .map_err(|e| db.err(e))
     })
 }
 
-pub fn release(db: &SqliteBackend, group: &str, operation_id: &str) -> Result<bool, StoreError> {
-    db.read(|c| {
-        c.prepare_cached("DELETE FROM locks WHERE group_name = ?1 AND operation_id = ?2")
-            .and_then(|mut s| s.execute(params![group, operation_id]))
-            .map(|n| n > 0)
-            .map_err(|e| db.err(e))
+pub fn release(
+    db: &SqliteBackend,
+    group: &str,
+    operation_id: &str,
+    console_id: &str,
+) -> Result<bool, StoreError> {
+    db.exec(|c| {
+        c.prepare_cached(
+            "DELETE FROM locks WHERE group_name = ?1 AND operation_id = ?2 AND console_id = ?3",
+        )
+        .and_then(|mut s| s.execute(params![group, operation_id, console_id]))
+        .map(|n| n > 0)
+        .map_err(|e| db.err(e))
     })
 }
 

@@ -4,22 +4,22 @@
 
 mod audit;
 mod codec;
+mod dump;
 mod events;
 mod groups;
+mod journal;
 mod locks;
 mod operations;
+mod rpo;
 pub(crate) mod schema;
 mod steps;
+mod watch;
 
-use super::backend::JournalBackend;
+use super::changes::ChangeHub;
 use super::error::StoreError;
-use super::records::{AuditEntry, Lock, LockHolder, LockOutcome, StepRecord, StoredOperation};
-use crate::domain::{GroupState, OperationRecord};
-use crate::domain::{JournalEntry, OperationEvent};
 use rusqlite::{Connection, Transaction, TransactionBehavior};
-use serde_json::Value;
 use std::path::{Path, PathBuf};
-use std::sync::{Mutex, MutexGuard};
+use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::{Duration, Instant};
 
 /// How long a statement waits for another process's write lock before giving up.
@@ -31,6 +31,9 @@ pub struct SqliteBackend {
     /// For error messages; `:memory:` for an in-memory journal.
     path: PathBuf,
     conn: Mutex<Connection>,
+    /// In memory: no other connection can see it, so local writes are the only changes.
+    in_memory: bool,
+    changes: Arc<ChangeHub>,
 }
 
 impl SqliteBackend {
@@ -40,12 +43,27 @@ impl SqliteBackend {
     /// waiting for the busy timeout when several processes open the file at once; opening is
     /// idempotent, so it is retried with a short backoff until `BUSY_TIMEOUT` has passed.
     pub fn open(path: &Path) -> Result<Self, StoreError> {
+        Self::open_with(path, true)
+    }
+
+    /// Open an existing journal as it is, applying no migration (`journal check`).
+    pub fn inspect(path: &Path) -> Result<Self, StoreError> {
+        if !path.exists() {
+            return Err(StoreError::Refused(format!(
+                "no journal at {}: check the path (a console creates it on first use)",
+                path.display()
+            )));
+        }
+        Self::open_with(path, false)
+    }
+
+    fn open_with(path: &Path, migrate: bool) -> Result<Self, StoreError> {
         let deadline = Instant::now() + BUSY_TIMEOUT;
         let mut pause = OPEN_RETRY_FIRST_PAUSE;
         loop {
             let attempt = Connection::open(path)
                 .map_err(|e| StoreError::sqlite(path, e))
-                .and_then(|conn| Self::setup(path.to_path_buf(), conn, true));
+                .and_then(|conn| Self::setup(path.to_path_buf(), conn, true, migrate));
             match attempt {
                 Err(e) if e.is_busy() && Instant::now() + pause < deadline => {
                     std::thread::sleep(pause);
@@ -60,10 +78,15 @@ impl SqliteBackend {
     pub fn open_in_memory() -> Result<Self, StoreError> {
         let path = PathBuf::from(":memory:");
         let conn = Connection::open_in_memory().map_err(|e| StoreError::sqlite(&path, e))?;
-        Self::setup(path, conn, false)
+        Self::setup(path, conn, false, true)
     }
 
-    fn setup(path: PathBuf, mut conn: Connection, wal: bool) -> Result<Self, StoreError> {
+    fn setup(
+        path: PathBuf,
+        mut conn: Connection,
+        wal: bool,
+        migrate: bool,
+    ) -> Result<Self, StoreError> {
         let e = |err| StoreError::sqlite(&path, err);
         conn.busy_timeout(BUSY_TIMEOUT).map_err(e)?;
         if wal {
@@ -78,10 +101,14 @@ impl SqliteBackend {
         // Write-ahead means durable before the step acts: sync the WAL on every commit.
         conn.pragma_update(None, "synchronous", "FULL").map_err(e)?;
         conn.pragma_update(None, "foreign_keys", true).map_err(e)?;
-        schema::migrate(&path, &mut conn)?;
+        if migrate {
+            schema::migrate(&path, &mut conn)?;
+        }
         Ok(Self {
             path,
             conn: Mutex::new(conn),
+            in_memory: !wal,
+            changes: Arc::default(),
         })
     }
 
@@ -108,6 +135,16 @@ impl SqliteBackend {
         f(&self.conn())
     }
 
+    /// Run one writing statement (atomic on its own) and tell subscribers.
+    fn exec<T>(
+        &self,
+        f: impl FnOnce(&Connection) -> Result<T, StoreError>,
+    ) -> Result<T, StoreError> {
+        let out = f(&self.conn())?;
+        self.changes.bump();
+        Ok(out)
+    }
+
     /// Run `f` in a `BEGIN IMMEDIATE` transaction: the write lock is taken before the first read,
     /// so a read-modify-write cannot lose a concurrent update. Commits if `f` returns `Ok`.
     fn write<T>(
@@ -120,140 +157,12 @@ impl SqliteBackend {
             .map_err(|e| self.err(e))?;
         let out = f(&tx)?;
         tx.commit().map_err(|e| self.err(e))?;
+        self.changes.bump();
         Ok(out)
     }
 
     fn err(&self, e: rusqlite::Error) -> StoreError {
         StoreError::sqlite(&self.path, e)
-    }
-}
-
-impl JournalBackend for SqliteBackend {
-    fn insert_operation(
-        &self,
-        op: &OperationRecord,
-        plan: &Value,
-        options: &Value,
-    ) -> Result<(), StoreError> {
-        operations::insert(self, op, plan, options)
-    }
-
-    fn update_operation(&self, op: &OperationRecord) -> Result<(), StoreError> {
-        operations::update(self, op)
-    }
-
-    fn get_operation(&self, id: &str) -> Result<Option<StoredOperation>, StoreError> {
-        operations::get(self, id)
-    }
-
-    fn find_operation(&self, prefix: &str) -> Result<Option<StoredOperation>, StoreError> {
-        operations::find(self, prefix)
-    }
-
-    fn list_operations(
-        &self,
-        limit: usize,
-        group: Option<&str>,
-    ) -> Result<Vec<OperationRecord>, StoreError> {
-        operations::list(self, limit, group)
-    }
-
-    fn unfinished_operations(&self) -> Result<Vec<StoredOperation>, StoreError> {
-        operations::unfinished(self)
-    }
-
-    fn record_step(&self, op_id: &str, entry: &JournalEntry) -> Result<(), StoreError> {
-        steps::record(self, op_id, entry)
-    }
-
-    fn record_steps(&self, entries: &[(String, JournalEntry)]) -> Result<(), StoreError> {
-        steps::record_all(self, entries)
-    }
-
-    fn steps(&self, op_id: &str) -> Result<Vec<StepRecord>, StoreError> {
-        steps::list(self, op_id)
-    }
-
-    fn append_event(&self, ev: &OperationEvent) -> Result<i64, StoreError> {
-        events::append(self, ev)
-    }
-
-    fn append_events(&self, evs: &[OperationEvent]) -> Result<(), StoreError> {
-        events::append_all(self, evs)
-    }
-
-    fn cancel_request(
-        &self,
-        op_id: &str,
-        after_seq: i64,
-    ) -> Result<Option<(i64, String)>, StoreError> {
-        events::cancel_request(self, op_id, after_seq)
-    }
-
-    fn log_tail(&self, op_id: &str, limit: usize) -> Result<Vec<OperationEvent>, StoreError> {
-        events::log_tail(self, op_id, limit)
-    }
-
-    fn events(
-        &self,
-        op_id: &str,
-        after_seq: i64,
-    ) -> Result<Vec<(i64, OperationEvent)>, StoreError> {
-        events::after(self, op_id, after_seq)
-    }
-
-    fn append_audit(&self, entry: &AuditEntry) -> Result<(), StoreError> {
-        audit::append(self, entry)
-    }
-
-    fn audit(&self, limit: usize) -> Result<Vec<AuditEntry>, StoreError> {
-        audit::newest(self, limit)
-    }
-
-    fn group_state(&self, name: &str) -> Result<Option<GroupState>, StoreError> {
-        groups::get(self, name)
-    }
-
-    fn all_group_states(&self) -> Result<Vec<GroupState>, StoreError> {
-        groups::all(self)
-    }
-
-    fn put_group_state(
-        &self,
-        state: &GroupState,
-        expected_version: Option<u64>,
-    ) -> Result<(), StoreError> {
-        groups::put(self, state, expected_version)
-    }
-
-    fn acquire_lock(
-        &self,
-        group: &str,
-        holder: &LockHolder,
-        lease: Duration,
-    ) -> Result<LockOutcome, StoreError> {
-        locks::acquire(self, group, holder, lease)
-    }
-
-    fn renew_lock(
-        &self,
-        group: &str,
-        operation_id: &str,
-        lease: Duration,
-    ) -> Result<bool, StoreError> {
-        locks::renew(self, group, operation_id, lease)
-    }
-
-    fn release_lock(&self, group: &str, operation_id: &str) -> Result<bool, StoreError> {
-        locks::release(self, group, operation_id)
-    }
-
-    fn get_lock(&self, group: &str) -> Result<Option<Lock>, StoreError> {
-        locks::get(self, group)
-    }
-
-    fn all_locks(&self) -> Result<Vec<Lock>, StoreError> {
-        locks::all(self)
     }
 }
 

@@ -20,7 +20,7 @@ const SELECT: &str = "
 /// How many candidates an ambiguous prefix lists.
 const AMBIGUOUS_SHOWN: usize = 5;
 
-fn record_of(row: &Row<'_>) -> rusqlite::Result<OperationRecord> {
+pub(super) fn record_of(row: &Row<'_>) -> rusqlite::Result<OperationRecord> {
     Ok(OperationRecord {
         id: row.get("id")?,
         operation_type: get_enum(row, "operation_type")?,
@@ -39,7 +39,7 @@ fn record_of(row: &Row<'_>) -> rusqlite::Result<OperationRecord> {
     })
 }
 
-fn stored_of(row: &Row<'_>) -> rusqlite::Result<StoredOperation> {
+pub(super) fn stored_of(row: &Row<'_>) -> rusqlite::Result<StoredOperation> {
     Ok(StoredOperation {
         record: record_of(row)?,
         plan: get_json(row, "plan")?,
@@ -58,7 +58,7 @@ pub fn insert(
     plan: &Value,
     options: &Value,
 ) -> Result<(), StoreError> {
-    db.read(|c| {
+    db.exec(|c| {
         let now = ts(&Utc::now());
         c.prepare_cached(
             "INSERT INTO operations (
@@ -78,7 +78,7 @@ pub fn insert(
 }
 
 /// The record's columns in table order (`id` … `actor`, `?1` … `?14`), shared by insert and update.
-fn record_columns(op: &OperationRecord) -> rusqlite::Result<Vec<Sql>> {
+pub(super) fn record_columns(op: &OperationRecord) -> rusqlite::Result<Vec<Sql>> {
     Ok(vec![
         op.id.clone().into(),
         op.operation_type.as_str().to_string().into(),
@@ -98,7 +98,7 @@ fn record_columns(op: &OperationRecord) -> rusqlite::Result<Vec<Sql>> {
 }
 
 pub fn update(db: &SqliteBackend, op: &OperationRecord) -> Result<(), StoreError> {
-    let changed = db.read(|c| {
+    let changed = db.exec(|c| {
         c.prepare_cached(
             "UPDATE operations SET
                  operation_type = ?2, protection_group = ?3, status = ?4, progress = ?5,

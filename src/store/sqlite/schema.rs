@@ -1,16 +1,28 @@
-//! The journal's tables and their ordered migrations. `schema_version` records each migration
-//! applied; opening runs the missing ones in one immediate transaction (so two processes opening a
-//! new file at once apply them once) and refuses a file from a newer drconsole.
+//! The journal's tables and their ordered migrations (one per entry of `store::migrations`).
+//! `schema_version` records each migration applied; opening runs the missing ones in one immediate
+//! transaction (so two processes opening a new file at once apply them once) and refuses a file
+//! from a newer drconsole.
 
 use super::super::error::StoreError;
+use super::super::migrations;
 use super::codec;
-use rusqlite::{Connection, TransactionBehavior};
+use rusqlite::{Connection, OptionalExtension, TransactionBehavior};
 use std::path::Path;
 
 /// Migration `i` brings the schema from version `i` to `i + 1`. Append only; never edit one.
-const MIGRATIONS: &[&str] = &[V1];
+pub(super) const MIGRATIONS: &[&str] = &[V1, V2];
 
-pub const LATEST: u32 = MIGRATIONS.len() as u32;
+pub const LATEST: u32 = migrations::LATEST;
+const _: () = assert!(MIGRATIONS.len() as u32 == migrations::LATEST);
+
+const V2: &str = r#"
+CREATE TABLE rpo_samples (
+    group_name  TEXT NOT NULL,
+    at_us       INTEGER NOT NULL,    -- Unix microseconds
+    rpo_seconds INTEGER NOT NULL
+);
+CREATE INDEX rpo_samples_by_group ON rpo_samples (group_name, at_us);
+"#;
 
 const V1: &str = r#"
 CREATE TABLE operations (
@@ -124,7 +136,7 @@ pub fn migrate(path: &Path, conn: &mut Connection) -> Result<(), StoreError> {
         .map_err(e)?;
     if current > LATEST {
         return Err(StoreError::SchemaTooNew {
-            path: path.to_path_buf(),
+            journal: path.display().to_string(),
             found: current,
             supported: LATEST,
         });
@@ -142,12 +154,24 @@ pub fn migrate(path: &Path, conn: &mut Connection) -> Result<(), StoreError> {
     tx.commit().map_err(e)
 }
 
-/// The schema version recorded in `conn`.
+/// The schema version recorded in `conn` (0 when no migration ever ran).
 pub fn version(path: &Path, conn: &Connection) -> Result<u32, StoreError> {
+    let e = |err| StoreError::sqlite(path, err);
+    let has_table: Option<String> = conn
+        .query_row(
+            "SELECT name FROM sqlite_master WHERE type = 'table' AND name = 'schema_version'",
+            [],
+            |r| r.get(0),
+        )
+        .optional()
+        .map_err(e)?;
+    if has_table.is_none() {
+        return Ok(0);
+    }
     conn.query_row(
         "SELECT COALESCE(MAX(version), 0) FROM schema_version",
         [],
         |r| r.get(0),
     )
-    .map_err(|e| StoreError::sqlite(path, e))
+    .map_err(e)
 }

@@ -6,10 +6,10 @@ use super::super::records::StepRecord;
 use super::SqliteBackend;
 use super::codec::{get_enum, get_opt_json, get_opt_ts, get_opt_u64, get_ts, i64_of, json, ts};
 use crate::domain::JournalEntry;
-use chrono::{Duration as ChronoDuration, Utc};
+use chrono::{DateTime, Duration as ChronoDuration, Utc};
 use rusqlite::{OptionalExtension, Row, Transaction, params};
 
-fn step_of(row: &Row<'_>) -> rusqlite::Result<StepRecord> {
+pub(super) fn step_of(row: &Row<'_>) -> rusqlite::Result<StepRecord> {
     Ok(StepRecord {
         operation_id: row.get("operation_id")?,
         step_id: row.get("step_id")?,
@@ -73,44 +73,15 @@ fn apply(
     failed: &str,
 ) -> rusqlite::Result<()> {
     let now = Utc::now();
-    let now_s = ts(&now);
     match entry {
-        JournalEntry::StepStarted { step, attempt } => {
-            tx.prepare_cached(
-                "INSERT INTO steps (operation_id, step_id, status, attempt, started_at)
-                 VALUES (?1, ?2, 'started', ?3, ?4)
-                 ON CONFLICT (operation_id, step_id) DO UPDATE SET
-                     status = 'started', attempt = excluded.attempt,
-                     started_at = CASE WHEN excluded.attempt <= 1
-                                       THEN excluded.started_at ELSE steps.started_at END,
-                     output = NULL, error = NULL, finished_at = NULL, duration_ms = NULL,
-                     compensated_at = NULL",
-            )?
-            .execute(params![op, step, attempt, now_s])?;
-        }
+        JournalEntry::StepStarted { step, attempt } => started(tx, op, step, *attempt, &now),
         JournalEntry::StepSucceeded {
             step,
             output,
             duration_ms,
         } => {
-            let began = now - ChronoDuration::milliseconds(i64_of(*duration_ms));
-            tx.prepare_cached(
-                "INSERT INTO steps (operation_id, step_id, status, attempt, output, started_at,
-                                    finished_at, duration_ms)
-                 VALUES (?1, ?2, 'succeeded', 1, ?3, ?4, ?5, ?6)
-                 ON CONFLICT (operation_id, step_id) DO UPDATE SET
-                     status = 'succeeded', output = excluded.output, error = NULL,
-                     finished_at = excluded.finished_at, duration_ms = excluded.duration_ms",
-            )?
-            .execute(params![
-                op,
-                step,
-                json(output)?,
-                ts(&began),
-                now_s,
-                i64_of(*duration_ms)
-            ])?;
-            add_to_list(tx, op, "steps_completed", completed, step)?;
+            succeeded(tx, op, step, output, *duration_ms, &now)?;
+            add_to_list(tx, op, "steps_completed", completed, step)
         }
         JournalEntry::StepFailed { step, error } => {
             tx.prepare_cached(
@@ -120,46 +91,101 @@ fn apply(
                  ON CONFLICT (operation_id, step_id) DO UPDATE SET
                      status = 'failed', error = excluded.error, finished_at = excluded.finished_at",
             )?
-            .execute(params![op, step, error, now_s])?;
-            add_to_list(tx, op, "steps_failed", failed, step)?;
+            .execute(params![op, step, error, ts(&now)])?;
+            add_to_list(tx, op, "steps_failed", failed, step)
         }
-        JournalEntry::StepCompensated { step, .. } => {
-            tx.prepare_cached(
+        JournalEntry::StepCompensated { step, .. } => tx
+            .prepare_cached(
                 "INSERT INTO steps (operation_id, step_id, status, attempt, started_at,
                                     compensated_at)
                  VALUES (?1, ?2, 'compensated', 1, ?3, ?3)
                  ON CONFLICT (operation_id, step_id) DO UPDATE SET
                      status = 'compensated', compensated_at = excluded.compensated_at",
             )?
-            .execute(params![op, step, now_s])?;
-        }
-        JournalEntry::Progress(percent) => {
-            tx.prepare_cached(
-                "UPDATE operations SET progress = ?2, updated_at = ?3 WHERE id = ?1",
-            )?
-            .execute(params![op, percent, now_s])?;
-        }
-        JournalEntry::Status(status) => {
-            let running = matches!(status, crate::domain::OperationStatus::Running);
-            tx.prepare_cached(
-                "UPDATE operations SET
-                     status = ?2,
-                     started_at = CASE WHEN ?3 AND started_at IS NULL THEN ?5 ELSE started_at END,
-                     completed_at = CASE WHEN ?4 AND completed_at IS NULL THEN ?5
-                                         ELSE completed_at END,
-                     updated_at = ?5
-                 WHERE id = ?1",
-            )?
-            .execute(params![
-                op,
-                status.as_str(),
-                running,
-                status.is_finished(),
-                now_s
-            ])?;
-        }
+            .execute(params![op, step, ts(&now)])
+            .map(drop),
+        JournalEntry::Progress(percent) => tx
+            .prepare_cached("UPDATE operations SET progress = ?2, updated_at = ?3 WHERE id = ?1")?
+            .execute(params![op, percent, ts(&now)])
+            .map(drop),
+        JournalEntry::Status(status) => set_status(tx, op, *status, &now),
     }
-    Ok(())
+}
+
+/// A (re)start: a retry keeps the first attempt's start; everything the last run left is cleared.
+fn started(
+    tx: &Transaction<'_>,
+    op: &str,
+    step: &str,
+    attempt: u32,
+    now: &DateTime<Utc>,
+) -> rusqlite::Result<()> {
+    tx.prepare_cached(
+        "INSERT INTO steps (operation_id, step_id, status, attempt, started_at)
+         VALUES (?1, ?2, 'started', ?3, ?4)
+         ON CONFLICT (operation_id, step_id) DO UPDATE SET
+             status = 'started', attempt = excluded.attempt,
+             started_at = CASE WHEN excluded.attempt <= 1
+                               THEN excluded.started_at ELSE steps.started_at END,
+             output = NULL, error = NULL, finished_at = NULL, duration_ms = NULL,
+             compensated_at = NULL",
+    )?
+    .execute(params![op, step, attempt, ts(now)])
+    .map(drop)
+}
+
+fn succeeded(
+    tx: &Transaction<'_>,
+    op: &str,
+    step: &str,
+    output: &serde_json::Value,
+    duration_ms: u64,
+    now: &DateTime<Utc>,
+) -> rusqlite::Result<()> {
+    let began = *now - ChronoDuration::milliseconds(i64_of(duration_ms));
+    tx.prepare_cached(
+        "INSERT INTO steps (operation_id, step_id, status, attempt, output, started_at,
+                            finished_at, duration_ms)
+         VALUES (?1, ?2, 'succeeded', 1, ?3, ?4, ?5, ?6)
+         ON CONFLICT (operation_id, step_id) DO UPDATE SET
+             status = 'succeeded', output = excluded.output, error = NULL,
+             finished_at = excluded.finished_at, duration_ms = excluded.duration_ms",
+    )?
+    .execute(params![
+        op,
+        step,
+        json(output)?,
+        ts(&began),
+        ts(now),
+        i64_of(duration_ms)
+    ])
+    .map(drop)
+}
+
+/// `Running` sets `started_at` once; a finished status sets `completed_at` once.
+fn set_status(
+    tx: &Transaction<'_>,
+    op: &str,
+    status: crate::domain::OperationStatus,
+    now: &DateTime<Utc>,
+) -> rusqlite::Result<()> {
+    let running = matches!(status, crate::domain::OperationStatus::Running);
+    tx.prepare_cached(
+        "UPDATE operations SET
+             status = ?2,
+             started_at = CASE WHEN ?3 AND started_at IS NULL THEN ?5 ELSE started_at END,
+             completed_at = CASE WHEN ?4 AND completed_at IS NULL THEN ?5 ELSE completed_at END,
+             updated_at = ?5
+         WHERE id = ?1",
+    )?
+    .execute(params![
+        op,
+        status.as_str(),
+        running,
+        status.is_finished(),
+        ts(now)
+    ])
+    .map(drop)
 }
 
 /// Add `step` to the operation's JSON list `column` (whose current text is `current`) once.

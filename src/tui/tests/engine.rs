@@ -55,7 +55,7 @@ impl Console {
             .site_names()
             .into_iter()
             .filter_map(|s| lab.site_url(&s).map(|u| (s, u)));
-        let faults = LabFaults::new(sites).expect("lab control");
+        let faults = LabFaults::new(sites, lab.ca_file().as_deref()).expect("lab control");
         let bus = engine.events().subscribe();
         let (tx, rx) = mpsc::channel(256);
         let rt = Runtime::new(Arc::new(EngineBackend::new(engine, faults)), None, tx);
