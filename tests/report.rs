@@ -1,7 +1,7 @@
 //! Reports from the journal, through the real binary: a drill and its cleanup on the lab, then
 //! `drconsole report` as Markdown, JSON and HTML with the figures the journal holds, the audit
 //! summary of drills, and the HTML opened in headless Chromium (Debian's `chromium`, installed by
-//! `.ci/run`): it renders, its timeline has one bar per step, and it fetches nothing.
+//! `.ci/test`): it renders, its timeline has one bar per step, and it fetches nothing.
 
 mod common;
 

@@ -11,6 +11,7 @@ pub mod engine_backend;
 pub mod jobs;
 pub mod keymap;
 pub mod msg;
+pub mod overlay;
 pub mod run;
 pub mod runtime;
 pub mod symbols;
@@ -24,6 +25,6 @@ mod tests;
 
 pub use backend::{
     BackendError, ConsoleBackend, Fault, FaultKind, Mappings, OperationDetail, OperationRequest,
-    StepState, StepView,
+    ReportWriter, SiteFaults, StepState, StepView, WrittenReport,
 };
-pub use run::run;
+pub use run::{Start, run};

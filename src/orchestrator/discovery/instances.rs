@@ -4,7 +4,7 @@
 use super::{DiscoveryError, inventory};
 use crate::config::{Config, GroupConfig};
 use crate::domain::{
-    GroupState, GroupStatus, InstanceInfo, InstanceView, ServerAtSite, VolumePairView,
+    GroupState, GroupStatus, InstanceInfo, InstanceView, PortInfo, ServerAtSite, VolumePairView,
 };
 use crate::providers::SiteClient;
 use crate::sanitize::clean;
@@ -79,6 +79,9 @@ fn server_at(site: &str, inv: &Inventory, name: &str) -> ServerAtSite {
         flavor: None,
         addresses: Vec::new(),
         error: None,
+        ports: Vec::new(),
+        made_by: None,
+        drill_copy: false,
     };
     match inv {
         Ok(list) => {
@@ -87,6 +90,16 @@ fn server_at(site: &str, inv: &Inventory, name: &str) -> ServerAtSite {
                 view.status = clean(&i.status);
                 view.flavor = Some(clean(&i.flavor));
                 view.addresses = i.ports.iter().filter_map(|p| p.ip.clone()).collect();
+                view.ports = i
+                    .ports
+                    .iter()
+                    .map(|p| PortInfo {
+                        network: clean(&p.network),
+                        ip: p.ip.as_deref().map(clean),
+                        mac: clean(&p.mac),
+                    })
+                    .collect();
+                view.made_by = i.made_by.as_deref().map(clean);
             }
         }
         Err(e) => {

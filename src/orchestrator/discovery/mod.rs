@@ -9,7 +9,9 @@ pub use instances::instances;
 pub use inventory::inventory;
 
 use crate::config::{Config, GroupConfig, SiteConfig};
-use crate::domain::{ArrayView, EstateView, GroupState, GroupStatus, GroupView, SiteView};
+use crate::domain::{
+    ArrayView, EstateView, GroupState, GroupView, SiteView, direction_text, replicates,
+};
 use crate::providers::{ProviderError, SiteClient, SiteProbe};
 use crate::sanitize::clean;
 use chrono::{DateTime, Utc};
@@ -102,6 +104,27 @@ fn site_view(site: &SiteConfig, p: SiteProbe) -> SiteView {
     }
 }
 
+/// How often `array_pg` sends a snapshot from `source` (its replication schedule); `None` when
+/// the array does not say (then stalled replication is not told from slow replication).
+async fn replication_interval(
+    clients: &HashMap<String, SiteClient>,
+    source: &str,
+    array_pg: &str,
+) -> Option<u64> {
+    let groups = clients
+        .get(source)?
+        .array()
+        .protection_groups(&[array_pg])
+        .await
+        .inspect_err(|e| tracing::debug!("the replication schedule of {array_pg}: {e}"))
+        .ok()?;
+    groups
+        .iter()
+        .find(|g| g.name == array_pg && g.replication_enabled)
+        .and_then(|g| g.replication_frequency_ms)
+        .map(|ms| (ms / 1000).max(1))
+}
+
 /// The newest snapshot of `array_pg` (replicated from `source`) that has arrived at `target`.
 pub async fn newest_arrival(
     clients: &HashMap<String, SiteClient>,
@@ -145,8 +168,6 @@ pub fn group_view(
 ) -> GroupView {
     let primary = state.current_primary.clone();
     let secondary = group.other_site(&primary).to_string();
-    let replicating = !matches!(state.status, GroupStatus::FailedOver) && !state.needs_resync;
-    let arrow = if replicating { "⇢" } else { "⇸" };
     let reachable = |name: &str| sites.iter().any(|s| s.name == name && s.reachable);
     let mut errors = Vec::new();
     let rpo_seconds = if reachable(&secondary) {
@@ -183,13 +204,14 @@ pub fn group_view(
         primary_site: group.primary_site.clone(),
         secondary_site: group.secondary_site.clone(),
         current_primary: primary.clone(),
-        direction: format!("{primary} {arrow} {secondary}"),
+        direction: direction_text(&primary, &secondary, replicates(state)),
         rpo_seconds,
         rpo_target_seconds: group.rpo_target.as_secs(),
         instances,
         error: (!errors.is_empty()).then(|| errors.join("; ")),
         needs_resync: state.needs_resync,
         last_operation: state.last_operation.clone(),
+        replication_interval_seconds: None,
     }
 }
 
@@ -214,7 +236,13 @@ pub async fn estate(
     let arrivals = join_all(config.groups.iter().zip(&states).map(|(g, state)| {
         let primary = state.current_primary.clone();
         let secondary = g.other_site(&primary).to_string();
-        async move { newest_arrival(clients, &primary, &secondary, &g.array_pg).await }
+        async move {
+            let (arrival, every) = tokio::join!(
+                newest_arrival(clients, &primary, &secondary, &g.array_pg),
+                replication_interval(clients, &primary, &g.array_pg)
+            );
+            (arrival, every)
+        }
     }));
     let (probed, arrivals) = tokio::join!(probe_with_servers(config, clients), arrivals);
     let mut servers = ServerNames::new();
@@ -230,7 +258,11 @@ pub async fn estate(
         .iter()
         .zip(states)
         .zip(arrivals)
-        .map(|((g, state), arrival)| group_view(g, &state, &sites, &servers, arrival))
+        .map(|((g, state), (arrival, every))| {
+            let mut view = group_view(g, &state, &sites, &servers, arrival);
+            view.replication_interval_seconds = every;
+            view
+        })
         .collect();
     EstateView {
         sites,

@@ -2,7 +2,7 @@
 //! the recovery point its snapshot step chose, what rollback did to each step and the retries seen
 //! (from its events), what its retire and cleanup steps removed, and a drill's cleanup.
 
-use super::Engine;
+use super::{Engine, EngineError};
 use crate::domain::{
     Check, CleanupRef, EventKind, OperationEvent, OperationRecord, OperationType, RecoveryPoint,
     Resource, ResourceKind, Retry, Undo,
@@ -112,6 +112,22 @@ pub(super) fn removed_by(kind: &StepKind, output: &Value) -> Vec<Resource> {
 
 impl Engine {
     /// A drill's cleanup: the newest test cleanup of its group whose options name it.
+    /// The drill a test cleanup cleaned up (`None` for any other operation).
+    pub async fn drill_of_cleanup(&self, cleanup_id: &str) -> Result<Option<String>, EngineError> {
+        let Some(stored) = self.store.find_operation(cleanup_id).await? else {
+            return Ok(None);
+        };
+        if stored.record.operation_type != OperationType::TestCleanup {
+            return Ok(None);
+        }
+        Ok(stored
+            .options
+            .pointer("/options/test_operation")
+            .and_then(Value::as_str)
+            .filter(|s| !s.is_empty())
+            .map(str::to_string))
+    }
+
     pub(super) async fn cleanup_of(&self, drill: &OperationRecord) -> Option<CleanupRef> {
         if drill.operation_type != OperationType::TestFailover {
             return None;

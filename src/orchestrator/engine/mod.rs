@@ -13,6 +13,7 @@ mod request;
 mod resume;
 mod start;
 
+pub use crate::store::JournalChanges;
 pub use detail::{OperationDetail, StepState, StepView};
 pub use request::{EngineError, OperationRequest};
 pub use resume::is_orphaned;
@@ -22,7 +23,7 @@ use super::events::EventBus;
 use crate::config::{Config, GroupConfig};
 use crate::domain::{Actor, EstateView, GroupState, InstanceView};
 use crate::providers::SiteClient;
-use crate::store::Store;
+use crate::store::{RpoSample, Store};
 use std::collections::HashMap;
 use std::path::PathBuf;
 use std::sync::{Arc, Mutex};
@@ -64,6 +65,11 @@ pub fn console_id() -> String {
         rand::random::<u32>() & 0xff_ffff
     )
 }
+
+/// The journal keeps one RPO sample a group per this much time…
+pub const RPO_SPACING: Duration = Duration::from_secs(10);
+/// …for this long.
+const RPO_KEPT: chrono::TimeDelta = chrono::TimeDelta::days(7);
 
 /// An operation this process runs: how to cancel it and how to learn it ended.
 struct Running {
@@ -148,17 +154,88 @@ impl Engine {
             .collect())
     }
 
-    /// `status`: both sites probed at once, every group with its RPO now.
+    /// `status`: both sites probed at once, every group with its RPO now (kept in the
+    /// journal's RPO history, at most one sample a group per `RPO_SPACING`).
     pub async fn estate(&self) -> Result<EstateView, EngineError> {
         let states = self.group_states().await?;
-        Ok(discovery::estate(&self.config, &self.clients, &states).await)
+        let view = discovery::estate(&self.config, &self.clients, &states).await;
+        self.keep_rpo(&view).await;
+        Ok(view)
+    }
+
+    async fn keep_rpo(&self, view: &EstateView) {
+        for g in &view.protection_groups {
+            let Some(rpo_seconds) = g.rpo_seconds else {
+                continue;
+            };
+            let sample = RpoSample {
+                group: g.name.clone(),
+                at: view.refreshed_at,
+                rpo_seconds,
+            };
+            if let Err(e) = self.store.record_rpo(&sample, RPO_SPACING).await {
+                tracing::warn!("keeping the RPO of {}: {e}", g.name);
+            }
+        }
+        let old = view.refreshed_at - RPO_KEPT;
+        if let Err(e) = self.store.prune_rpo(old).await {
+            tracing::warn!("pruning the RPO history: {e}");
+        }
+    }
+
+    /// Each group's RPO history from the journal (seconds, oldest first), the last `samples`.
+    pub async fn rpo_histories(
+        &self,
+        samples: usize,
+    ) -> Result<HashMap<String, Vec<i64>>, EngineError> {
+        let since = chrono::Utc::now() - RPO_KEPT;
+        let mut out = HashMap::new();
+        for g in &self.config.groups {
+            let h = self.store.rpo_history(&g.name, since, samples).await?;
+            out.insert(
+                g.name.clone(),
+                h.into_iter().map(|s| s.rpo_seconds).collect(),
+            );
+        }
+        Ok(out)
+    }
+
+    /// "The journal changed", whichever process wrote: what consoles follow other consoles by.
+    pub async fn journal_changes(&self) -> Result<JournalChanges, EngineError> {
+        Ok(self.store.changes().await?)
     }
 
     /// `instances GROUP`.
     pub async fn instances(&self, group: &str) -> Result<Vec<InstanceView>, EngineError> {
         let g = self.group_config(group)?.clone();
         let state = self.group_state(group).await?;
-        Ok(discovery::instances(&self.config, &self.clients, &g, &state).await)
+        let mut list = discovery::instances(&self.config, &self.clients, &g, &state).await;
+        self.mark_drill_copies(&mut list).await;
+        Ok(list)
+    }
+
+    /// A server a drill created is its test copy, not production: the journal says which
+    /// operation made each server, and what kind it was.
+    async fn mark_drill_copies(&self, list: &mut [InstanceView]) {
+        let mut kinds: HashMap<String, bool> = HashMap::new();
+        for s in list.iter_mut().flat_map(|i| i.servers.iter_mut()) {
+            let Some(op) = s.made_by.clone() else {
+                continue;
+            };
+            let drill = match kinds.get(&op) {
+                Some(d) => *d,
+                None => {
+                    let d = matches!(
+                        self.store.get_operation(&op).await,
+                        Ok(Some(o)) if o.record.operation_type
+                            == crate::domain::OperationType::TestFailover
+                    );
+                    kinds.insert(op, d);
+                    d
+                }
+            };
+            s.drill_copy = drill;
+        }
     }
 
     /// Ask an operation this process runs to stop; it rolls back.

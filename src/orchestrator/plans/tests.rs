@@ -49,6 +49,7 @@ fn inventory() -> Vec<InstanceInfo> {
                     array_volume: format!("{name}-{v}"),
                 })
                 .collect(),
+            made_by: None,
         })
         .collect()
 }

@@ -17,7 +17,7 @@ pub fn now() -> DateTime<Utc> {
         .unwrap_or_default()
 }
 
-fn ago(secs: i64) -> DateTime<Utc> {
+pub fn ago(secs: i64) -> DateTime<Utc> {
     now() - Duration::seconds(secs)
 }
 
@@ -58,6 +58,7 @@ fn group(name: &str, status: GroupStatus, rpo: Option<i64>, target: u64, n: usiz
         error: None,
         needs_resync: false,
         last_operation: None,
+        replication_interval_seconds: Some(60),
     }
 }
 
@@ -93,6 +94,13 @@ pub fn instances(group: &str, n: usize) -> Vec<InstanceView> {
                         flavor: Some(if i % 2 == 0 { "m1.xlarge" } else { "m1.large" }.into()),
                         addresses: vec![format!("10.0.0.{}", i % 250 + 2)],
                         error: None,
+                        ports: vec![crate::domain::PortInfo {
+                            network: "net-web".into(),
+                            ip: Some(format!("10.0.0.{}", i % 250 + 2)),
+                            mac: format!("fa:16:3e:00:01:{:02x}", i % 256),
+                        }],
+                        made_by: None,
+                        drill_copy: false,
                     },
                     ServerAtSite {
                         site: "site-b".into(),
@@ -101,6 +109,9 @@ pub fn instances(group: &str, n: usize) -> Vec<InstanceView> {
                         flavor: None,
                         addresses: Vec::new(),
                         error: None,
+                        ports: Vec::new(),
+                        made_by: None,
+                        drill_copy: false,
                     },
                 ],
                 volumes: (0..(1 + i % 3))
@@ -182,7 +193,7 @@ pub fn operations() -> Vec<OperationRecord> {
     ]
 }
 
-fn step(
+pub fn step(
     id: &str,
     label: &str,
     phase: Phase,

@@ -73,14 +73,20 @@ fn content(app: &App, d: &OperationDetail, settled: bool) -> (String, Vec<Para>)
 fn result(app: &App, d: &OperationDetail) -> Vec<Para> {
     let r = &d.record;
     let took = d.elapsed_seconds(app.now).map(duration).unwrap_or_default();
+    let what = if r.operation_type == OperationType::TestCleanup {
+        removed(d)
+    } else {
+        format!(
+            "{} instances created, {} volumes managed",
+            r.result_data.instances_created, r.result_data.volumes_managed
+        )
+    };
     let mut out = vec![(
         format!(
-            "{} {} of {} completed in {took}: {} instances created, {} volumes managed.",
+            "{} {} of {} completed in {took}: {what}.",
             symbols::OK,
             r.operation_type.label(),
             clean(&r.protection_group),
-            r.result_data.instances_created,
-            r.result_data.volumes_managed
         ),
         Role::Ok,
     )];
@@ -94,6 +100,36 @@ fn result(app: &App, d: &OperationDetail) -> Vec<Para> {
     out
 }
 
+/// `removed 3 servers, 3 ports, 3 volumes`: what a cleanup's steps say they deleted.
+fn removed(d: &OperationDetail) -> String {
+    use crate::domain::ResourceKind as K;
+    let count = |k: K| {
+        d.steps
+            .iter()
+            .flat_map(|s| &s.removed)
+            .filter(|r| r.kind == k)
+            .count()
+    };
+    let parts: Vec<String> = [
+        (K::Server, "server"),
+        (K::Port, "port"),
+        (K::Volume, "volume"),
+        (K::ArrayVolume, "array volume"),
+    ]
+    .into_iter()
+    .filter_map(|(k, word)| match count(k) {
+        0 => None,
+        1 => Some(format!("1 {word}")),
+        n => Some(format!("{n} {word}s")),
+    })
+    .collect();
+    if parts.is_empty() {
+        "nothing was left to remove".into()
+    } else {
+        format!("removed {}", parts.join(", "))
+    }
+}
+
 /// Where the workload runs now, after a move or a drill.
 fn where_it_runs(d: &OperationDetail) -> Option<String> {
     let r = &d.record;
@@ -104,6 +140,12 @@ fn where_it_runs(d: &OperationDetail) -> Option<String> {
             clean(&r.target_site_id),
             clean(&r.source_site_id),
             clean(&r.protection_group)
+        )),
+        OperationType::TestCleanup => Some(format!(
+            "The drill's copies at {} are gone; {} runs at {} as before.",
+            clean(&r.target_site_id),
+            clean(&r.protection_group),
+            clean(&r.source_site_id)
         )),
         _ => d.new_primary().map(|p| {
             format!(

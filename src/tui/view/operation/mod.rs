@@ -2,7 +2,7 @@
 //! steps, the card (the step running now, or the result, or what failed and what to do next,
 //! wrapped and scrollable, never cut), and the log tail, which `L` enlarges. Follows events live.
 
-mod card;
+pub mod card;
 mod header;
 mod steps;
 
@@ -35,12 +35,18 @@ struct Areas {
 }
 
 impl Areas {
-    fn new(area: Rect, status_rows: u16, card_rows: u16, log_large: bool) -> Areas {
+    /// `log_rows`: the rows the log holds (a short log leaves its room to the rest).
+    fn new(
+        area: Rect,
+        status_rows: u16,
+        (card_rows, log_rows): (u16, u16),
+        log_large: bool,
+    ) -> Areas {
         let body = area.height.saturating_sub(3 + status_rows);
         let log_h = if log_large {
             body.saturating_sub(MIN_STEPS_ROWS)
         } else {
-            (LOG_ROWS + area.height / 16).min(12) + 2
+            (LOG_ROWS + area.height / 16).min(12).min(log_rows.max(1)) + 2
         };
         // The card gets what it needs, but the steps list keeps its minimum.
         let room = body.saturating_sub(log_h + MIN_STEPS_ROWS);
@@ -84,7 +90,13 @@ pub fn draw(frame: &mut Frame, app: &App, v: &OpView, area: Rect) {
     };
     let inner_w = usize::from(area.width.saturating_sub(2));
     let (title, card) = card_lines(app, d, v.settled, inner_w);
-    let a = Areas::new(area, status_rows, card.len() as u16, v.log_large);
+    let log_rows = d.log.len().min(usize::from(u16::MAX)) as u16;
+    let a = Areas::new(
+        area,
+        status_rows,
+        (card.len() as u16, log_rows),
+        v.log_large,
+    );
     status_bar::draw(frame, app, a.status);
     frame.render_widget(header::title_line(app, &d.record, a.header.width), a.header);
     header::draw_gauges(frame, &app.theme, d, a.gauges);
