@@ -76,7 +76,7 @@ async fn an_expired_token_is_renewed_once_and_the_call_succeeds() {
 }
 
 #[tokio::test]
-async fn a_server_error_is_retried_for_a_get_and_never_for_a_post() {
+async fn a_server_error_is_retried_for_a_get_and_a_stop_and_never_for_a_create() {
     let lab = lab().await;
     let compute = lab.client("site-a").compute();
     let servers = compute.list_servers().await.expect("list");
@@ -107,12 +107,27 @@ async fn a_server_error_is_retried_for_a_get_and_never_for_a_post() {
     )
     .await;
     let posts = lab.count("site-a", "compute", "POST").await;
+    let create = drconsole::providers::compute::ServerCreate {
+        name: "never-made".into(),
+        flavor_id: "m1.small".into(),
+        ..Default::default()
+    };
     let err = compute
-        .stop(&web1.id)
+        .create_server(&create)
         .await
-        .expect_err("a POST is not retried");
+        .expect_err("a create is not retried");
     assert!(err.is_transient(), "{err}");
     assert_eq!(lab.count("site-a", "compute", "POST").await - posts, 1);
+
+    // Stop and start are safe to repeat (a repeat is a 409): retried like a GET.
+    lab.fault(
+        "site-a",
+        json!({"kind": "error_rate", "service": "compute", "count": 1}),
+    )
+    .await;
+    let posts = lab.count("site-a", "compute", "POST").await;
+    compute.stop(&web1.id).await.expect("retried");
+    assert_eq!(lab.count("site-a", "compute", "POST").await - posts, 2);
 }
 
 #[tokio::test]

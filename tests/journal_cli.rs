@@ -52,7 +52,11 @@ fn check_reports_the_schema_and_who_holds_which_lock() {
     let out = drconsole(&["--store", &url, "journal", "check"], dir.path());
     let shown = text(&out);
     assert!(out.status.success(), "{shown}");
-    assert!(shown.contains("schema: version 2 (up to date)"), "{shown}");
+    let latest = drconsole::store::migrations::LATEST;
+    assert!(
+        shown.contains(&format!("schema: version {latest} (up to date)")),
+        "{shown}"
+    );
     assert!(
         shown.contains("web-app") && shown.contains("jump-1:4242:abcdef"),
         "{shown}"
@@ -64,7 +68,7 @@ fn check_reports_the_schema_and_who_holds_which_lock() {
 
     let out = drconsole(&["--store", &url, "journal", "check", "--json"], dir.path());
     let doc: serde_json::Value = serde_json::from_slice(&out.stdout).expect("json");
-    assert_eq!(doc["schema"]["version"], 2);
+    assert_eq!(doc["schema"]["version"], latest);
     assert_eq!(
         doc["locks"][0]["holder"]["console_id"],
         "jump-1:4242:abcdef"

@@ -271,10 +271,34 @@ async fn a_forced_failover_while_production_is_down_records_the_loss_and_needs_r
     let err = engine
         .start(req(Op::Reprotect, "web-app"))
         .await
+        .expect_err("fence first");
+    assert!(err.to_string().contains("drconsole fence web-app"), "{err}");
+    assert_eq!(
+        state.fence_pending.as_ref().map(|p| p.site.as_str()),
+        Some("site-a"),
+        "the old side was not fenced"
+    );
+    // Production comes back: its old copies are fenced first, then sync re-syncs it.
+    lab.clear_faults("site-a").await;
+    let err = engine
+        .start(req(Op::SyncNow, "web-app"))
+        .await
+        .expect_err("fence first");
+    assert!(err.to_string().contains("drconsole fence web-app"), "{err}");
+    let fence = run(&engine, req(Op::Fence, "web-app"))
+        .await
+        .expect("fence");
+    assert_eq!(
+        fence.status,
+        OperationStatus::Completed,
+        "{:?}",
+        fence.error_message
+    );
+    let err = engine
+        .start(req(Op::Reprotect, "web-app"))
+        .await
         .expect_err("re-sync first");
     assert!(err.to_string().contains("sync"), "{err}");
-    // Production comes back: sync now re-syncs it and clears the mark.
-    lab.clear_faults("site-a").await;
     let sync = run(&engine, req(Op::SyncNow, "web-app"))
         .await
         .expect("sync");
@@ -385,6 +409,8 @@ async fn two_consoles_racing_for_one_group_one_is_rejected_with_the_holder() {
     assert_eq!(lab.servers_named("site-b", "batch-").await, 5);
 }
 
+/// The DR site goes and stays away: the rollback cannot remove what it made there, and says so
+/// (rollback_failed, the group needing attention) instead of pretending it rolled back.
 #[tokio::test]
 async fn a_site_lost_mid_operation_fails_it_with_the_reason() {
     let lab = lab().await;
@@ -405,7 +431,18 @@ async fn a_site_lost_mid_operation_fails_it_with_the_reason() {
     lab.fault("site-b", site_down()).await;
     engine.wait_local(&started.id).await;
     let rec = record(&lab, &started.id).await;
-    assert_eq!(rec.status, OperationStatus::Failed);
+    assert_eq!(rec.status, OperationStatus::RollbackFailed);
+    assert!(
+        rec.error_message
+            .as_deref()
+            .is_some_and(|m| m.contains("ops cleanup")),
+        "{rec:?}"
+    );
+    let attention = engine.group_state("batch").await.expect("s").attention;
+    assert!(
+        attention.is_some_and(|a| a.operation_id == rec.id),
+        "the group needs attention"
+    );
     assert!(
         rec.error_message
             .as_deref()
@@ -441,7 +478,11 @@ async fn a_cancelled_failover_rolls_back_and_leaves_the_dr_site_as_before() {
     assert!(engine.cancel_local(&started.id));
     engine.wait_local(&started.id).await;
     let rec = record(&lab, &started.id).await;
-    assert_eq!(rec.status, OperationStatus::Failed);
+    assert_eq!(
+        rec.status,
+        OperationStatus::Cancelled,
+        "rolled back cleanly"
+    );
     assert!(
         rec.error_message
             .as_deref()
@@ -545,7 +586,12 @@ async fn a_cancel_from_another_console_rolls_the_operation_back() {
     other.request_cancel(&started.id).await.expect("asked");
     running.wait_local(&started.id).await;
     let rec = record(&lab, &started.id).await;
-    assert_eq!(rec.status, OperationStatus::Failed);
+    assert_eq!(
+        rec.status,
+        OperationStatus::Cancelled,
+        "{:?}",
+        rec.error_message
+    );
     assert!(
         rec.error_message
             .as_deref()

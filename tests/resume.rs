@@ -1,10 +1,11 @@
-//! Crash safety: a failover run by the real binary is SIGKILLed at several points; a new process
-//! resumes it from the journal, and afterwards every server, volume and port exists exactly once
-//! (or, if it rolled back, not at all) at the DR site.
+//! Crash safety: the runner of a failover started by the real binary is SIGKILLed at several
+//! points; a new process resumes it from the journal, and afterwards every server, volume and
+//! port exists exactly once (or, if it rolled back, not at all) at the DR site. Two `ops resume`
+//! of one crashed operation run it once.
 
 mod common;
 
-use common::{lab, wait_for};
+use common::{lab, lock_holder_pid, send_signal, wait_for};
 use drconsole::domain::OperationStatus;
 use drconsole::store::{StepStatus, Store};
 use std::collections::BTreeMap;
@@ -71,8 +72,14 @@ async fn a_killed_failover_resumes_with_every_resource_exactly_once() {
                 .then_some(op.id)
         })
         .await;
-        child.kill().expect("SIGKILL");
+        // `--wait` only watches: the run is in the detached runner that holds the lock.
+        let store = Store::open_sqlite(&journal).expect("journal");
+        let runner = lock_holder_pid(&store, "batch")
+            .await
+            .expect("a runner holds the lock");
+        child.kill().expect("SIGKILL the watcher");
         child.wait().expect("reaped");
+        send_signal(runner, "-KILL");
 
         let resumed = tokio::task::spawn_blocking({
             let dir = dir.clone();
@@ -134,4 +141,97 @@ async fn a_killed_failover_resumes_with_every_resource_exactly_once() {
             rec.error_message
         );
     }
+}
+
+/// The runner of a failover dies (SIGKILL); two `ops resume` of it start at once. Exactly one
+/// runs it; the other says who runs it and watches. Nothing is made twice.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn two_resumes_of_one_crashed_operation_run_it_once() {
+    let lab = lab().await;
+    let dir = lab.dir.path().to_path_buf();
+    let config = lab.binary_config(5);
+    let journal = dir.join("lab").join("journal.sqlite");
+    let store = Store::open_sqlite(&journal).expect("journal");
+    let engine = lab.engine_with(store.clone());
+    let before = lab.inventory("site-b").await.array_volumes;
+    let req = common::req(drconsole::domain::OperationType::PlannedFailover, "batch");
+    let op = engine.start_with(req, false).await.expect("journaled");
+    let bin = env!("CARGO_BIN_EXE_drconsole");
+    let resume = || {
+        Command::new(bin)
+            .args(["--config", config.to_str().expect("utf8")])
+            .args(["ops", "resume", &op.id])
+            .env("DRCONSOLE_DATA_DIR", dir.join("data"))
+            .stdout(Stdio::null())
+            .stderr(Stdio::piped())
+            .spawn()
+            .expect("resume starts")
+    };
+    let mut first = resume();
+    wait_for(
+        "manage_volumes to start",
+        Duration::from_secs(60),
+        || async {
+            let steps = store.steps(&op.id).await.ok()?;
+            steps
+                .iter()
+                .any(|s| s.step_id == "manage_volumes")
+                .then_some(())
+        },
+    )
+    .await;
+    first.kill().expect("SIGKILL");
+    first.wait().expect("reaped");
+
+    let outputs = common::outputs_within(vec![resume(), resume()], Duration::from_secs(120)).await;
+    let said: Vec<String> = outputs
+        .iter()
+        .map(|o| String::from_utf8_lossy(&o.stderr).to_string())
+        .collect();
+    assert!(outputs.iter().all(|o| o.status.success()), "{said:?}");
+    let watched = said
+        .iter()
+        .filter(|s| s.contains("is being run by console"))
+        .count();
+    assert_eq!(
+        watched, 1,
+        "one resume runs it, the other watches: {said:?}"
+    );
+
+    let rec = store
+        .get_operation(&op.id)
+        .await
+        .expect("j")
+        .expect("op")
+        .record;
+    assert_eq!(
+        rec.status,
+        OperationStatus::Completed,
+        "{:?}",
+        rec.error_message
+    );
+    let resumes = store
+        .audit(200)
+        .await
+        .expect("audit")
+        .into_iter()
+        .filter(|a| a.action == "operation.resume" && a.operation_id.as_deref() == Some(&op.id))
+        .count();
+    assert_eq!(resumes, 2, "the killed runner and exactly one of the two");
+    let common::Names {
+        servers,
+        ports,
+        volumes,
+    } = lab.names("site-b").await;
+    assert!(duplicates(&servers).is_empty(), "servers {servers:?}");
+    assert!(duplicates(&ports).is_empty(), "ports {ports:?}");
+    assert!(duplicates(&volumes).is_empty(), "volumes {volumes:?}");
+    let array = lab.inventory("site-b").await.array_volumes;
+    let made: Vec<&String> = array.difference(&before).collect();
+    assert_eq!(made.len(), 5, "one array volume per batch volume: {made:?}");
+    assert_eq!(
+        servers.iter().filter(|n| n.starts_with("batch-")).count(),
+        5
+    );
+    assert_eq!(lab.servers_named("site-a", "batch-").await, 0, "retired");
 }

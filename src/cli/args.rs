@@ -40,7 +40,7 @@ pub enum Command {
     /// Fail a group over to its DR site (planned by default: no data lost).
     Failover(FailoverArgs),
     /// Bring a failed-over group back to its original primary site.
-    Failback(OpArgs),
+    Failback(FailbackArgs),
     /// Protect a failed-over group again: replicate from the running side to the other.
     Reprotect(OpArgs),
     /// A drill: recover the newest replica into the DR site's test networks, production untouched.
@@ -49,9 +49,14 @@ pub enum Command {
     TestCleanup(OpArgs),
     /// Replicate the group now and wait until the snapshot has arrived.
     Sync(OpArgs),
+    /// Stop the group's copies at the site that is not its primary, verify them stopped, and
+    /// stop that site's replication toward the primary: a forced failover's pending fence, or
+    /// the way out of a split-brain.
+    Fence(OpArgs),
     /// The precondition checklist of an operation, changing nothing.
     Check {
-        /// planned-failover, failover, failback, reprotect, test-failover, test-cleanup, sync-now.
+        /// planned-failover, failover, failback, reprotect, test-failover, test-cleanup, sync-now,
+        /// fence.
         operation: String,
         group: String,
         #[command(flatten)]
@@ -147,6 +152,19 @@ pub struct FailoverArgs {
     /// Map a source flavor to a target flavor (repeatable).
     #[arg(long = "flavor-mapping", value_name = "SRC=DST", value_parser = parse_mapping)]
     pub flavor_mapping: Vec<(String, String)>,
+    /// The site the group must move to; refused unless it is the other side of the current
+    /// primary (the failover never runs the other way).
+    #[arg(long, value_name = "SITE")]
+    pub to: Option<String>,
+}
+
+#[derive(Debug, Args, Clone)]
+pub struct FailbackArgs {
+    #[command(flatten)]
+    pub common: OpArgs,
+    /// The site the group must come back to (its original primary); any other is refused.
+    #[arg(long, value_name = "SITE")]
+    pub to: Option<String>,
 }
 
 #[derive(Debug, Args, Clone)]
@@ -159,6 +177,13 @@ pub struct TestFailoverArgs {
     /// Map a source network to a test network (repeatable).
     #[arg(long = "network-mapping", value_name = "SRC=DST", value_parser = parse_mapping)]
     pub network_mapping: Vec<(String, String)>,
+    /// Let the drill land on a production network (one the group's failover lands on): its
+    /// servers then share that network with production. Refused without it.
+    #[arg(long)]
+    pub allow_production_network: bool,
+    /// The site the drill runs at; refused unless it is the other side of the current primary.
+    #[arg(long, value_name = "SITE")]
+    pub to: Option<String>,
 }
 
 #[derive(Debug, Subcommand)]
@@ -190,6 +215,41 @@ pub enum OpsCommand {
     },
     /// Cancel a running operation; it rolls back.
     Cancel { id: String },
+    /// Continue a failed or cancelled operation from where it stopped, in its original direction
+    /// (same id; finished steps are verified, not repeated).
+    Retry {
+        id: String,
+        #[command(flatten)]
+        flags: RecoverFlags,
+    },
+    /// Undo what stands of a failed or cancelled operation (refused past its point of no return).
+    Rollback {
+        id: String,
+        #[command(flatten)]
+        flags: RecoverFlags,
+    },
+    /// Remove exactly what a failed rollback left behind (idempotent), and list what remains.
+    Cleanup {
+        id: String,
+        /// Do not ask for confirmation (scripts).
+        #[arg(long)]
+        yes: bool,
+        #[command(flatten)]
+        json: JsonFlag,
+    },
+}
+
+/// The flags of `ops retry` and `ops rollback`.
+#[derive(Debug, Args, Clone, Copy)]
+pub struct RecoverFlags {
+    /// Do not ask for confirmation (scripts).
+    #[arg(long)]
+    pub yes: bool,
+    /// Follow it until it ends; exit 0 when it completed, 1 when it did not.
+    #[arg(long)]
+    pub wait: bool,
+    #[command(flatten)]
+    pub json: JsonFlag,
 }
 
 /// A `--network-mapping`/`--flavor-mapping` value that is not `SRC=DST`.

@@ -8,7 +8,11 @@ use std::io::{BufRead, IsTerminal, Write};
 
 /// Ask on the terminal; `Err` says why nothing will happen.
 pub fn ask(op: OperationType, group: &str, what: &str, yes: bool) -> Result<(), CliError> {
-    let level = op.confirmation();
+    ask_level(op.confirmation(), group, what, yes)
+}
+
+/// Ask at `level` on the terminal; `Err` says why nothing will happen.
+pub fn ask_level(level: Confirmation, group: &str, what: &str, yes: bool) -> Result<(), CliError> {
     if yes || level == Confirmation::None {
         return Ok(());
     }
@@ -24,8 +28,10 @@ pub fn ask(op: OperationType, group: &str, what: &str, yes: bool) -> Result<(), 
         }
         _ => format!("{what}\nProceed? [y/N] "),
     };
-    eprint!("{prompt}");
-    let _ = std::io::stderr().flush();
+    let mut err = std::io::stderr().lock();
+    let _ = write!(err, "{}", crate::sanitize::clean_lines(&prompt));
+    let _ = err.flush();
+    drop(err);
     let mut answer = String::new();
     std::io::stdin()
         .lock()

@@ -3,6 +3,7 @@
 
 use super::{Cli, CliError, data_dir, setup};
 use crate::lab::{LabHandle, LabOptions};
+use crate::orchestrator::engine::Resumed;
 use crate::orchestrator::lab_faults::LabFaults;
 use crate::tui::engine_backend::EngineBackend;
 use crate::tui::{ConsoleBackend, OperationDetail, ReportWriter};
@@ -59,18 +60,21 @@ async fn console(cli: &Cli, lab: Option<&LabHandle>) -> Result<(), CliError> {
         None => LabFaults::none(),
     };
     // Operations a quit, a crash or a dropped session paused continue here, and say so.
-    let resumed = match engine.resume_orphans().await {
-        Ok(ids) => {
-            if !ids.is_empty() {
-                tracing::info!("resumed {} operation(s)", ids.len());
+    let (mut resumed, mut elsewhere) = (Vec::new(), Vec::new());
+    match engine.resume_orphans().await {
+        Ok(found) => {
+            for r in found {
+                match r {
+                    Resumed::Here(id) => resumed.push(id),
+                    Resumed::Elsewhere { id, who } => elsewhere.push(format!("{id} ({who})")),
+                }
             }
-            ids
+            if !resumed.is_empty() {
+                tracing::info!("resumed {} operation(s)", resumed.len());
+            }
         }
-        Err(e) => {
-            tracing::warn!("resume at start: {e}");
-            Vec::new()
-        }
-    };
+        Err(e) => tracing::warn!("resume at start: {e}"),
+    }
     let ui = engine.config().ui.clone();
     let reports = Arc::new(FileReports {
         dir: crate::report::default_dir(),
@@ -81,6 +85,7 @@ async fn console(cli: &Cli, lab: Option<&LabHandle>) -> Result<(), CliError> {
         theme: cli.theme.clone(),
         lab: cli.lab,
         resumed,
+        elsewhere,
     };
     let result = crate::tui::run(backend, ui, start).await;
     // Let running operations journal their step before the process ends; they resume later.

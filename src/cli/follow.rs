@@ -2,10 +2,10 @@
 //! from the in-process event bus for operations run here, or from the journal for ones run by
 //! another process (`ops watch`).
 
-use super::CliError;
 use super::status::print_json;
-use crate::domain::OperationRecord;
-use crate::orchestrator::engine::{Engine, is_orphaned};
+use super::{CliError, out};
+use crate::domain::{OperationRecord, Resource, StepMark, Undo};
+use crate::orchestrator::engine::{Engine, Resumed, is_orphaned};
 use crate::orchestrator::{EventKind, OperationEvent};
 use crate::sanitize::clean;
 use std::io::{IsTerminal, Write};
@@ -40,29 +40,11 @@ impl Printer {
                 self.current = clean(label);
                 (*attempt > 1).then(|| format!("⟳ {} (attempt {attempt})", self.current))
             }
-            EventKind::StepSucceeded { step, duration_ms } => Some(format!(
-                "✔ {} ({:.1} s)",
-                clean(step),
-                *duration_ms as f64 / 1000.0
-            )),
-            EventKind::StepFailed {
-                step,
-                error,
-                will_retry,
-            } => Some(format!(
-                "{} {}: {}",
-                if *will_retry { "⚠" } else { "✖" },
-                clean(step),
-                clean(error)
-            )),
-            EventKind::StepCompensated { step, .. } => Some(format!("↶ {} undone", clean(step))),
             EventKind::Progress { percent } => {
                 self.percent = *percent;
                 None
             }
-            EventKind::Status { status } => Some(format!("— {}", status.as_str())),
-            EventKind::Log { line } => Some(format!("  {}", clean(line))),
-            _ => None,
+            kind => line_of(kind),
         };
         let mut err = std::io::stderr().lock();
         if self.tty {
@@ -106,6 +88,85 @@ impl Printer {
     }
 }
 
+/// The line an event prints, if any (starts and progress move the progress line instead).
+fn line_of(kind: &EventKind) -> Option<String> {
+    match kind {
+        EventKind::StepSucceeded { step, duration_ms } => Some(format!(
+            "✔ {} ({:.1} s)",
+            clean(step),
+            *duration_ms as f64 / 1000.0
+        )),
+        EventKind::StepFailed {
+            step,
+            error,
+            will_retry,
+        } => Some(format!(
+            "{} {}: {}",
+            if *will_retry { "⚠" } else { "✖" },
+            clean(step),
+            clean(error)
+        )),
+        EventKind::StepCompensated { step, undo } => Some(compensated(step, *undo)),
+        EventKind::StepLeftBehind {
+            step,
+            error,
+            resources,
+        } => Some(left_behind(step, error, resources)),
+        EventKind::StepVerified { step } => Some(format!(
+            "{} {} verified: still done, not run again",
+            StepMark::Verified.symbol(),
+            clean(step)
+        )),
+        EventKind::RollbackWaiting {
+            site,
+            attempt,
+            next_in_ms,
+            ..
+        } => Some(format!(
+            "… waiting for {} (attempt {attempt}, next in {} s)",
+            clean(site.as_deref().unwrap_or("the sites")),
+            next_in_ms.div_ceil(1000)
+        )),
+        EventKind::Retried { by } => Some(format!(
+            "⟳ retried by {}: continuing from where it stopped",
+            clean(by)
+        )),
+        EventKind::Status { status } => Some(format!("— {}", status.as_str())),
+        // Rollback waits are told by their own event.
+        EventKind::Log { line } if line.starts_with("waiting for ") => None,
+        EventKind::Log { line } => Some(format!("  {}", clean(line))),
+        _ => None,
+    }
+}
+
+/// What rollback made of a step, in the operator's words: never "undone" for a step whose
+/// effect stands or that had nothing to undo.
+fn compensated(step: &str, undo: Undo) -> String {
+    let mark = StepMark::from(undo);
+    let step = clean(step);
+    match undo {
+        Undo::Undone => format!("{} {step} undone", mark.symbol()),
+        Undo::NothingToUndo => format!("{} {step}: nothing to undo", mark.symbol()),
+        Undo::Irreversible => format!(
+            "{} {step} cannot be undone: its effect stands",
+            mark.symbol()
+        ),
+    }
+}
+
+fn left_behind(step: &str, error: &str, resources: &[Resource]) -> String {
+    let mut line = format!(
+        "{} {} left behind: {}",
+        StepMark::LeftBehind.symbol(),
+        clean(step),
+        clean(error)
+    );
+    for r in resources {
+        line.push_str(&format!("\n    {}", clean(&r.to_string())));
+    }
+    line
+}
+
 /// Follow an operation this process runs until it ends; returns its journaled record.
 pub async fn follow_local(
     engine: &Arc<Engine>,
@@ -130,11 +191,15 @@ pub async fn follow_local(
     record(engine, id).await
 }
 
+/// How often a watcher looks for a pending fence whose side answers again.
+const FENCE_LOOK_EVERY: Duration = Duration::from_secs(10);
+
 /// Follow an operation from the journal (it may run in another console) until it ends. The
 /// journal's change feed wakes it (LISTEN/NOTIFY on PostgreSQL, the data version on SQLite): each
 /// wake reads only the events after the last one shown and the operation's row. When the console
 /// running it stops renewing its lease, `take_over` resumes it here; without it, the operator is
-/// told once how to.
+/// told once how to. A long-lived watcher also starts the pending fence of a side that answers
+/// again.
 pub async fn follow_journal(
     engine: &Arc<Engine>,
     id: &str,
@@ -146,6 +211,9 @@ pub async fn follow_journal(
     let mut changes = store.changes().await.map_err(failed)?;
     let mut printer = Printer::new(quiet);
     let (mut seq, mut told) = (0, false);
+    let mut fence_look = tokio::time::interval(FENCE_LOOK_EVERY);
+    fence_look.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    fence_look.tick().await;
     loop {
         changes.mark_seen();
         for (s, ev) in store.events(id, seq).await.map_err(failed)? {
@@ -167,9 +235,13 @@ pub async fn follow_journal(
         } else if take_over {
             let mut events = engine.events().subscribe();
             match engine.resume_one(id).await {
-                Ok(_) => {
+                Ok(Resumed::Here(_)) => {
                     printer.done();
                     return follow_local(engine, id, &mut events, quiet).await;
+                }
+                // Another console was quicker: follow it.
+                Ok(Resumed::Elsewhere { .. }) => {
+                    wake = Some(tokio::time::Instant::now() + Duration::from_secs(1));
                 }
                 // Another console was quicker (follow it), or the journal was busy: look again.
                 Err(e) => {
@@ -188,6 +260,7 @@ pub async fn follow_journal(
         tokio::select! {
             r = changes.changed() => { r.map_err(failed)?; }
             _ = sleep_until(wake), if wake.is_some() => {}
+            _ = fence_look.tick() => { engine.fence_when_back(None).await; }
         }
     }
 }
@@ -220,34 +293,33 @@ pub async fn record(engine: &Arc<Engine>, id: &str) -> Result<OperationRecord, C
         .ok_or_else(|| CliError::rejected(format!("no operation {id} in the journal")))
 }
 
-/// The seed's operation record as JSON, or a short summary.
+/// The seed's operation record as JSON, or a short summary (with what it left behind).
 pub fn print_record(record: &OperationRecord, json: bool) -> Result<(), CliError> {
     if json {
         return print_json(&serde_json::json!({ "operation": record }));
     }
-    println!(
+    out::line(format!(
         "{} of {}: {} ({}%)",
         record.operation_type.label(),
         record.protection_group,
         record.status.as_str(),
         record.progress
-    );
-    println!("  id: {}", record.id);
-    println!(
-        "  {} → {}; started {}{}",
-        record.source_site_id,
-        record.target_site_id,
-        record
-            .started_at
-            .map(|t| t.format("%Y-%m-%d %H:%M:%S UTC").to_string())
-            .unwrap_or_default(),
-        record
-            .completed_at
-            .map(|t| format!(", ended {}", t.format("%H:%M:%S UTC")))
-            .unwrap_or_default()
-    );
+    ));
+    out::line(format!("  id: {}", record.id));
+    let started = record
+        .started_at
+        .map(|t| t.format("%Y-%m-%d %H:%M:%S UTC").to_string())
+        .unwrap_or_default();
+    let ended = record
+        .completed_at
+        .map(|t| format!(", ended {}", t.format("%H:%M:%S UTC")))
+        .unwrap_or_default();
+    out::line(format!(
+        "  {}; started {started}{ended}",
+        record.direction()
+    ));
     let r = &record.result_data;
-    println!(
+    out::line(format!(
         "  instances created: {}, volumes managed: {}, current primary: {}{}",
         r.instances_created,
         r.volumes_managed,
@@ -255,12 +327,21 @@ pub fn print_record(record: &OperationRecord, json: bool) -> Result<(), CliError
         r.data_loss_seconds
             .map(|s| format!(", data loss: {s} s"))
             .unwrap_or_default()
-    );
+    ));
     if let Some(e) = &record.error_message {
-        println!("  error: {e}");
+        out::line(format!("  error: {e}"));
     }
     if !record.steps_failed.is_empty() {
-        println!("  failed steps: {}", record.steps_failed.join(", "));
+        out::line(format!(
+            "  failed steps: {}",
+            record.steps_failed.join(", ")
+        ));
+    }
+    if !r.leftovers.is_empty() {
+        out::line(format!("  left behind ({}):", r.leftovers.len()));
+        for l in &r.leftovers {
+            out::line(format!("    {}", clean(&l.to_string())));
+        }
     }
     Ok(())
 }

@@ -2,16 +2,15 @@
 //! store on a blocking thread (PostgreSQL or disk), never on the runtime.
 
 use super::args::JournalCommand;
-use super::setup::store_config;
+use super::out;
+use super::setup::{journal_url, store_config};
 use super::status::print_json;
 use super::table::render;
 use super::{Cli, CliError, load_config};
 use crate::config::StoreConfig;
-use crate::config::parse_store_url;
 use crate::sanitize::clean;
 use crate::store::check::{JournalReport, check};
 use crate::store::{Store, dump};
-use std::path::Path;
 
 pub async fn run(cli: &Cli, cmd: &JournalCommand) -> Result<(), CliError> {
     match cmd {
@@ -28,7 +27,11 @@ pub async fn run(cli: &Cli, cmd: &JournalCommand) -> Result<(), CliError> {
             }
         }
         JournalCommand::Copy { from, to, replace } => {
-            let (from, to, replace) = (url(from, "--from")?, url(to, "--to")?, *replace);
+            let (from, to, replace) = (
+                journal_url(from, "--from")?,
+                journal_url(to, "--to")?,
+                *replace,
+            );
             let copied = blocking(move || {
                 let source = Store::open(&from)?;
                 let target = Store::open(&to)?;
@@ -42,8 +45,8 @@ pub async fn run(cli: &Cli, cmd: &JournalCommand) -> Result<(), CliError> {
             .await?
             .map_err(|e| CliError::rejected(e.to_string()))?;
             let (counts, source, target) = copied;
-            println!("copied {source} into {target}");
-            println!("  {counts}; the counts of both journals agree");
+            out::line(format!("copied {source} into {target}"));
+            out::line(format!("  {counts}; the counts of both journals agree"));
             Ok(())
         }
     }
@@ -58,17 +61,6 @@ fn configured_store(cli: &Cli) -> Result<StoreConfig, CliError> {
     Ok(loaded.config.store)
 }
 
-/// A journal URL from the command line; a bare path means a SQLite file.
-fn url(s: &str, flag: &str) -> Result<StoreConfig, CliError> {
-    let with_scheme = if s.contains("://") {
-        s.to_string()
-    } else {
-        format!("sqlite://{s}")
-    };
-    parse_store_url(&with_scheme, Path::new(""))
-        .map_err(|e| CliError::rejected(format!("{flag}: {e}")))
-}
-
 async fn blocking<T: Send + 'static>(
     f: impl FnOnce() -> T + Send + 'static,
 ) -> Result<T, CliError> {
@@ -78,24 +70,24 @@ async fn blocking<T: Send + 'static>(
 }
 
 fn print_report(r: &JournalReport) {
-    println!("journal: {}", clean(&r.journal));
+    out::line(format!("journal: {}", clean(&r.journal)));
     let s = &r.schema;
     if s.pending.is_empty() {
-        println!("schema: version {} (up to date)", s.version);
+        out::line(format!("schema: version {} (up to date)", s.version));
     } else {
-        println!(
+        out::line(format!(
             "schema: version {} of {}; the next console to open it applies:",
             s.version, s.latest
-        );
+        ));
         for (v, what) in &s.pending {
-            println!("  {v}: {what}");
+            out::line(format!("  {v}: {what}"));
         }
     }
     if let Some(c) = &r.counts {
-        println!("rows: {c}");
+        out::line(format!("rows: {c}"));
     }
     if r.locks.is_empty() {
-        println!("locks: none (no operation runs)");
+        out::line("locks: none (no operation runs)");
         return;
     }
     let rows: Vec<Vec<String>> = r
@@ -127,5 +119,5 @@ fn print_report(r: &JournalReport) {
         "SINCE (UTC)",
         "LEASE UNTIL",
     ];
-    println!("locks:\n{}", render(&header, &rows));
+    out::line(format!("locks:\n{}", render(&header, &rows)));
 }

@@ -9,10 +9,15 @@ mod journal;
 mod lab_serve;
 mod operate;
 mod ops;
+mod out;
+mod recover;
 mod report;
 pub mod setup;
+mod show;
+mod signals;
 mod status;
 pub mod table;
+mod watch;
 
 pub use args::{Cli, Command};
 
@@ -23,6 +28,8 @@ use std::fmt;
 pub const EXIT_OK: i32 = 0;
 pub const EXIT_FAILED: i32 = 1;
 pub const EXIT_REJECTED: i32 = 2;
+/// A watcher (`--wait`, `ops watch`) stopped watching on a signal: the operation goes on.
+pub const EXIT_WATCHING_STOPPED: i32 = 3;
 
 /// A command that could not do its job: what to print and how to exit.
 #[derive(Debug)]
@@ -66,7 +73,7 @@ pub fn load_config(cli: &Cli) -> Result<LoadedConfig, CliError> {
     let path = config::locate(cli.config.as_deref())?;
     let loaded = config::load(&path)?;
     for w in &loaded.warnings {
-        eprintln!("warning: {w}");
+        out::note(format!("warning: {w}"));
     }
     Ok(loaded)
 }
@@ -82,27 +89,61 @@ pub async fn run(cli: Cli) -> i32 {
     match result {
         Ok(()) => EXIT_OK,
         Err(e) => {
-            eprintln!("error: {e}");
+            // A watcher that stopped watching has said why already. The message may quote the
+            // command line or the journal: out::note removes control characters.
+            if !e.message.is_empty() {
+                out::note(format!("error: {e}"));
+            }
             e.code
         }
     }
 }
 
 async fn run_on_engine(cli: &Cli, cmd: &Command) -> Result<(), CliError> {
+    if matches!(
+        cmd,
+        Command::Status(_) | Command::Instances { .. } | Command::Check { .. }
+    ) {
+        return run_read_only(cli, cmd).await;
+    }
     let engine = setup::engine(cli)?;
     if let Some((req, args)) = operate::request_of(cmd) {
         return operate::operate(cli, &engine, req, args).await;
     }
     match cmd {
-        Command::Status(j) => status::status(&engine, j.json).await,
-        Command::Instances { group, json } => status::instances(&engine, group, json.json).await,
-        Command::Check {
-            operation,
-            group,
-            json,
-        } => operate::check(&engine, operation, group, *json).await,
-        Command::Ops(o) => ops::run(&engine, o).await,
+        Command::Ops(o) => ops::run(cli, &engine, o).await,
         Command::Report(r) => report::run(&engine, r).await,
         _ => Err(CliError::rejected("this command takes no engine")),
+    }
+}
+
+/// How long after the command's deadline the backstop below gives up.
+const BACKSTOP_GRACE: std::time::Duration = std::time::Duration::from_millis(500);
+
+/// `status`, `instances` and `check` end within `[http] command_timeout_ms` (their calls are
+/// bounded by it); the backstop covers anything else that could wait, such as the journal.
+async fn run_read_only(cli: &Cli, cmd: &Command) -> Result<(), CliError> {
+    let (engine, deadline) = setup::bounded_engine(cli)?;
+    let work = async {
+        match cmd {
+            Command::Status(j) => status::status(&engine, j.json).await,
+            Command::Instances { group, json } => {
+                status::instances(&engine, group, json.json).await
+            }
+            Command::Check {
+                operation,
+                group,
+                json,
+            } => operate::check(&engine, operation, group, *json).await,
+            _ => Err(CliError::rejected("not a read-only command")),
+        }
+    };
+    match tokio::time::timeout_at(deadline + BACKSTOP_GRACE, work).await {
+        Ok(done) => done,
+        Err(_) => Err(CliError::failed(format!(
+            "no complete answer within {:.1} s ([http] command_timeout_ms); the sites or the \
+             journal are too slow: run again, or raise the limit",
+            engine.config().http.command_timeout.as_secs_f64()
+        ))),
     }
 }

@@ -3,10 +3,12 @@
 
 use super::args::{Command, JsonFlag, OpArgs};
 use super::follow::{follow_local, print_record};
+use super::show::{print_next, print_steps};
 use super::status::{engine_err, print_json};
-use super::{Cli, CliError, EXIT_FAILED, confirm};
-use crate::domain::{CheckState, OperationStatus, OperationType};
-use crate::orchestrator::engine::{Engine, OperationRequest};
+use super::watch::watch;
+use super::{Cli, CliError, EXIT_FAILED, confirm, out};
+use crate::domain::{CheckState, OperationRecord, OperationStatus, OperationType};
+use crate::orchestrator::engine::{Engine, OperationRequest, Resumed};
 use std::str::FromStr;
 use std::sync::Arc;
 
@@ -26,15 +28,23 @@ pub fn request_of(cmd: &Command) -> Option<(OperationRequest, OpArgs)> {
             req.stop_servers = !f.no_stop_servers;
             req.network_mapping = f.network_mapping.iter().cloned().collect();
             req.flavor_mapping = f.flavor_mapping.iter().cloned().collect();
+            req.to = f.to.clone();
             Some((req, f.common.clone()))
         }
-        Command::Failback(a) => simple(OperationType::Failback, a),
+        Command::Failback(f) => {
+            let mut req = OperationRequest::new(OperationType::Failback, &f.common.group);
+            req.to = f.to.clone();
+            Some((req, f.common.clone()))
+        }
+        Command::Fence(a) => simple(OperationType::Fence, a),
         Command::Reprotect(a) => simple(OperationType::Reprotect, a),
         Command::TestCleanup(a) => simple(OperationType::TestCleanup, a),
         Command::Sync(a) => simple(OperationType::SyncNow, a),
         Command::TestFailover(t) => {
             let mut req = OperationRequest::new(OperationType::TestFailover, &t.common.group);
             req.network_mapping = t.network_mapping.iter().cloned().collect();
+            req.allow_production_network = t.allow_production_network;
+            req.to = t.to.clone();
             Some((req, t.common.clone()))
         }
         _ => None,
@@ -50,61 +60,122 @@ pub async fn operate(
     let state = engine.group_state(&req.group).await.map_err(engine_err)?;
     crate::domain::check_transition(req.operation, &state)
         .map_err(|r| CliError::rejected(r.to_string()))?;
+    let way = way_of(engine, &req, &state)?;
     let what = format!(
-        "{} of {} (now {}, primary {})",
+        "{} of {}: {way} (group now {})",
         req.operation.label(),
         req.group,
         state.status.as_str(),
-        state.current_primary
     );
     confirm::ask(req.operation, &req.group, &what, args.yes)?;
-    if args.wait {
-        let mut events = engine.events().subscribe();
-        let record = engine.start(req).await.map_err(engine_err)?;
-        let record = follow_local(engine, &record.id, &mut events, args.json.json).await?;
-        print_record(&record, args.json.json)?;
-        if record.status == OperationStatus::Completed {
-            Ok(())
-        } else {
-            Err(CliError {
-                message: format!(
-                    "operation {} {}: {}",
-                    record.id,
-                    record.status.as_str(),
-                    record
-                        .error_message
-                        .as_deref()
-                        .unwrap_or("no reason recorded")
-                ),
-                code: EXIT_FAILED,
-            })
+    let record = engine.start_with(req, false).await.map_err(engine_err)?;
+    run_detached(cli, engine, record, args.wait, args.json.json).await
+}
+
+/// Hand a journaled operation to a detached runner (`drconsole ops resume ID` in a process group
+/// of its own), so it outlives this command, its terminal and its signals; with `wait`, follow
+/// it through the journal. When no runner can be started, run it in this process instead, which
+/// then goes on whatever signal comes.
+pub async fn run_detached(
+    cli: &Cli,
+    engine: &Arc<Engine>,
+    record: OperationRecord,
+    wait: bool,
+    json: bool,
+) -> Result<(), CliError> {
+    let id = record.id.clone();
+    match spawn_runner(cli, &id) {
+        Ok(pid) => {
+            tracing::info!("operation {id} handed to runner pid {pid}");
+            if wait {
+                let rec = watch(engine, &id, json, false).await?;
+                // A pending fence this watcher started runs to its end before it exits.
+                engine.wait_all_local().await;
+                return finish_waiting(engine, &rec, json).await;
+            }
+            print_started(&record, pid, json)
         }
-    } else {
-        let record = engine.start_with(req, false).await.map_err(engine_err)?;
-        if let Err(e) = spawn_runner(cli, &record.id) {
-            // No background runner: run it here, so the operation is never left behind.
-            eprintln!("could not start a background runner ({e}); running here");
-            engine.resume_one(&record.id).await.map_err(engine_err)?;
-            engine.wait_local(&record.id).await;
+        Err(e) => {
+            out::note(format!(
+                "could not start a background runner ({e}); running it in this process"
+            ));
+            super::signals::keep_running(vec![id.clone()]);
+            let mut events = engine.events().subscribe();
+            if let Resumed::Elsewhere { who, .. } =
+                engine.resume_one(&id).await.map_err(engine_err)?
+            {
+                return Err(CliError::rejected(who));
+            }
+            let rec = follow_local(engine, &id, &mut events, json).await?;
+            finish_waiting(engine, &rec, json).await
         }
-        if args.json.json {
-            print_json(&serde_json::json!({ "operation": record }))?;
-        } else {
-            println!(
-                "started {} of {}: operation {}\nfollow it with `drconsole ops watch {}`",
-                record.operation_type.label(),
-                record.protection_group,
-                record.id,
-                &record.id[..8.min(record.id.len())]
-            );
-        }
-        Ok(())
     }
 }
 
-/// Run the journaled operation in a detached `drconsole ops resume ID`, so it outlives this
-/// command (and an SSH session).
-fn spawn_runner(cli: &Cli, id: &str) -> std::io::Result<()> {
+fn print_started(record: &OperationRecord, pid: u32, json: bool) -> Result<(), CliError> {
+    if json {
+        return print_json(&serde_json::json!({ "operation": record }));
+    }
+    let short = &record.id[..8.min(record.id.len())];
+    out::line(format!(
+        "started {} of {} ({}): operation {} (runner pid {pid})\nfollow it with \
+         `drconsole ops watch {short}`; stop it with `drconsole ops cancel {short}`",
+        record.operation_type.label(),
+        record.protection_group,
+        record.direction(),
+        record.id,
+    ));
+    Ok(())
+}
+
+/// The end of a followed operation: its record, and when it did not complete, every step's
+/// mark and the way out; exit 0 only when it completed.
+pub async fn finish_waiting(
+    engine: &Arc<Engine>,
+    record: &OperationRecord,
+    json: bool,
+) -> Result<(), CliError> {
+    print_record(record, json)?;
+    if record.status == OperationStatus::Completed {
+        return Ok(());
+    }
+    if !json && let Ok(d) = engine.operation_detail(&record.id, 0).await {
+        print_steps(&d.steps);
+        print_next(&d.record, &d.steps);
+    }
+    Err(CliError {
+        message: format!(
+            "operation {} ({}) {}: {}",
+            record.id,
+            record.direction(),
+            record.status.as_str(),
+            record
+                .error_message
+                .as_deref()
+                .unwrap_or("no reason recorded")
+        ),
+        code: EXIT_FAILED,
+    })
+}
+
+/// Which way the request goes from the group's state now: `site-a → site-b`.
+fn way_of(
+    engine: &Arc<Engine>,
+    req: &OperationRequest,
+    state: &crate::domain::GroupState,
+) -> Result<String, CliError> {
+    let group = engine.group_config(&req.group).map_err(engine_err)?;
+    let source = state.current_primary.as_str();
+    Ok(crate::domain::direction(
+        req.operation,
+        source,
+        group.other_site(source),
+    ))
+}
+
+/// Run the journaled operation in a detached `drconsole ops resume ID`, in a process group of its
+/// own so the terminal's signals do not reach it; its pid.
+fn spawn_runner(cli: &Cli, id: &str) -> std::io::Result<u32> {
     let exe = std::env::current_exe()?;
     let mut cmd = std::process::Command::new(exe);
     if let Some(c) = &cli.config {
@@ -122,7 +193,7 @@ fn spawn_runner(cli: &Cli, id: &str) -> std::io::Result<()> {
         use std::os::unix::process::CommandExt;
         cmd.process_group(0);
     }
-    cmd.spawn().map(|_| ())
+    cmd.spawn().map(|child| child.id())
 }
 
 /// `check OPERATION GROUP`: the precondition checklist, changing nothing. Exit 2 if it blocks.
@@ -137,26 +208,31 @@ pub async fn check(
     let state = engine.group_state(group).await.map_err(engine_err)?;
     let allowed = crate::domain::check_transition(op, &state).map_err(|r| r.to_string());
     let checks = engine.check(&req).await.map_err(engine_err)?;
+    // A group that needs attention says so in the checklist's first line already.
+    let allowed_line = allowed.is_err() && state.attention.is_none();
+    let way = way_of(engine, &req, &state)?;
     if json.json {
         print_json(&serde_json::json!({
             "operation": op.as_str(),
             "group": group,
+            "direction": way,
             "allowed": allowed.is_ok(),
             "rejection": allowed.as_ref().err(),
             "checks": checks,
         }))?;
     } else {
-        if let Err(r) = &allowed {
-            println!("✖ state: {r}");
+        out::line(format!("{} of {group}: {way}", op.label()));
+        if let (Err(r), true) = (&allowed, allowed_line) {
+            out::line(format!("✖ state: {r}"));
         }
         for c in &checks {
-            println!("{} {}: {}", c.state.symbol(), c.label, c.reason);
+            out::line(format!("{} {}: {}", c.state.symbol(), c.label, c.reason));
         }
     }
     let blocked = allowed.is_err() || checks.iter().any(|c| c.state == CheckState::Fail);
     if blocked {
         Err(CliError::rejected(format!(
-            "{} of {group} would be refused",
+            "{} of {group} ({way}) would be refused",
             op.label()
         )))
     } else {

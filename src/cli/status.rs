@@ -1,6 +1,7 @@
 //! `status` and `instances`: what the sites say now, as aligned text or stable JSON.
 
 use super::CliError;
+use super::out;
 use super::table::render;
 use crate::domain::{EstateView, GroupView, InstanceView, human_seconds};
 use crate::orchestrator::engine::Engine;
@@ -12,7 +13,7 @@ pub async fn status(engine: &Arc<Engine>, json: bool) -> Result<(), CliError> {
     if json {
         print_json(&estate)?;
     } else {
-        print!("{}", render_status(&estate));
+        out::text(render_status(&estate));
     }
     Ok(())
 }
@@ -22,7 +23,7 @@ pub async fn instances(engine: &Arc<Engine>, group: &str, json: bool) -> Result<
     if json {
         print_json(&serde_json::json!({ "group": group, "instances": list }))?;
     } else {
-        print!("{}", render_instances(&list));
+        out::text(render_instances(&list));
     }
     Ok(())
 }
@@ -30,7 +31,7 @@ pub async fn instances(engine: &Arc<Engine>, group: &str, json: bool) -> Result<
 pub fn print_json<T: serde::Serialize>(value: &T) -> Result<(), CliError> {
     let text = serde_json::to_string_pretty(value)
         .map_err(|e| CliError::failed(format!("cannot write JSON: {e}")))?;
-    println!("{text}");
+    out::raw(&format!("{text}\n"));
     Ok(())
 }
 
@@ -114,9 +115,19 @@ fn group_table(e: &EstateView) -> String {
             } else {
                 ""
             };
+            let resync = if g.attention.is_some() {
+                format!("{resync} ⚠ needs attention")
+            } else {
+                resync.to_string()
+            };
+            let loud = if g.status_word() != g.status.as_str() {
+                "⚠ "
+            } else {
+                ""
+            };
             vec![
                 g.name.clone(),
-                format!("{}{resync}", g.status.as_str()),
+                format!("{loud}{}{resync}", g.status_word()),
                 g.direction.clone(),
                 rpo(g),
                 g.instances.to_string(),
@@ -133,9 +144,42 @@ fn group_table(e: &EstateView) -> String {
     let mut out = render(&headers, &rows);
     out.push('\n');
     for g in &e.protection_groups {
+        out.push_str(&standing(g));
         if let Some(err) = &g.error {
             out.push_str(&format!("  {}: {err}\n", g.name));
         }
+    }
+    out
+}
+
+/// What stands on a group that the operator must act on, each with the one way out.
+fn standing(g: &GroupView) -> String {
+    let mut out = String::new();
+    if let Some(a) = &g.attention {
+        let summary = crate::sanitize::clean(&a.summary());
+        out.push_str(&format!("  ⚠ NEEDS ATTENTION {}: {summary}\n", g.name));
+    }
+    for f in &g.split_brain {
+        out.push_str(&format!(
+            "  ⚠ SPLIT-BRAIN {}: {}; run `drconsole fence {}` (stops the copies at {})\n",
+            g.name,
+            f.describe(),
+            g.name,
+            g.current_secondary()
+        ));
+    }
+    if let Some(p) = &g.fence_pending {
+        out.push_str(&format!(
+            "  ⚠ FENCE PENDING {}: {} was unreachable during the forced failover {} (since {}), \
+             so its servers may still run; the fence runs by itself once {} answers, or run \
+             `drconsole fence {}`\n",
+            g.name,
+            p.site,
+            p.operation_id.get(..8).unwrap_or(&p.operation_id),
+            p.since.format("%Y-%m-%d %H:%M:%S UTC"),
+            p.site,
+            g.name
+        ));
     }
     out
 }
@@ -158,6 +202,13 @@ pub fn render_instances(list: &[InstanceView]) -> String {
             })
             .collect();
         out.push_str(&format!("{}  {}\n", i.name, servers.join("   ")));
+        if let Some(f) = &i.split_brain {
+            out.push_str(&format!(
+                "    ⚠ SPLIT-BRAIN: {}; run `drconsole fence {}`\n",
+                f.describe(),
+                i.group
+            ));
+        }
         for v in &i.volumes {
             out.push_str(&format!(
                 "    {} {} GB {}{} → {} ({})\n",

@@ -63,7 +63,7 @@ impl CloudsSearch {
 
 #[derive(Debug, Deserialize)]
 struct RawClouds {
-    #[serde(default)]
+    #[serde(default, deserialize_with = "super::names::keyed")]
     clouds: BTreeMap<String, RawCloud>,
 }
 
@@ -72,6 +72,7 @@ struct RawCloud {
     auth_type: Option<String>,
     #[serde(default)]
     auth: RawAuth,
+    #[serde(default, deserialize_with = "super::names::opt_name")]
     region_name: Option<String>,
     interface: Option<String>,
     verify: Option<bool>,

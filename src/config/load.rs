@@ -68,6 +68,7 @@ pub fn load_with(
     let mut warnings = Vec::new();
     let mut resolver = Resolver {
         path,
+        text: &text,
         env,
         warnings: &mut warnings,
     };
@@ -82,7 +83,13 @@ fn toml_error(path: &Path, text: &str, e: &toml::de::Error) -> ConfigError {
         let (l, c) = line_col(text, span.start);
         err = err.at(l, c);
     }
-    if message.contains("unknown field") {
+    if message.contains(crate::secret::NOT_A_STRING) {
+        err = err.hint("write it in quotes: api_token = \"…\", url = \"postgres://…\"");
+    } else if message.contains(super::names::CONTROL_IN_NAME) {
+        err = err.hint(
+            "remove it: names are shown on terminals, where a control character is a command",
+        );
+    } else if message.contains("unknown field") {
         err = err.hint("remove or rename the key; the expected keys are listed above (README.md, Configuration)");
     } else if message.contains("missing field") {
         err = err.hint("add the key; README.md's Configuration section has a complete example");

@@ -4,7 +4,9 @@
 
 pub mod clouds;
 pub mod error;
+pub mod limits;
 pub mod load;
+mod names;
 mod raw;
 mod resolve;
 mod store_url;

@@ -4,7 +4,8 @@
 
 use super::clouds::{CloudsFile, CloudsSearch, resolve_relative};
 use super::error::ConfigError;
-use super::raw::{RawArray, RawConfig, RawGroup, RawSite};
+use super::limits::{self, Limit};
+use super::raw::{RawArray, RawConfig, RawGroup, RawNumber, RawSite};
 use super::store_url::parse_store_url;
 use super::types::*;
 use crate::domain::SiteRole;
@@ -12,11 +13,10 @@ use crate::secret::Secret;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
-/// How long a group's lock lasts without renewal, unless `[store] lease_seconds` says otherwise.
-pub const DEFAULT_LEASE_SECONDS: u64 = 60;
-
 pub(super) struct Resolver<'a> {
     pub path: &'a Path,
+    /// The file's text, for the line of a value out of range.
+    pub text: &'a str,
     pub env: &'a dyn Fn(&str) -> Option<String>,
     pub warnings: &'a mut Vec<String>,
 }
@@ -24,6 +24,10 @@ pub(super) struct Resolver<'a> {
 impl Resolver<'_> {
     fn err(&self, message: impl Into<String>) -> ConfigError {
         ConfigError::new(Some(self.path), message)
+    }
+
+    fn bounded(&self, limit: Limit, raw: &RawNumber) -> Result<u64, ConfigError> {
+        limit.check(self.path, self.text, raw)
     }
 
     pub fn resolve(&mut self, raw: RawConfig) -> Result<Config, ConfigError> {
@@ -42,14 +46,33 @@ impl Resolver<'_> {
             path: self.path.to_path_buf(),
             sites,
             groups,
-            lease: self.lease(raw.store.lease_seconds)?,
+            lease: Duration::from_secs(
+                self.bounded(limits::LEASE_SECONDS, &raw.store.lease_seconds)?,
+            ),
             store: self.store(raw.store.url)?,
             ui: UiConfig {
                 theme: raw.ui.theme.unwrap_or_else(|| "default".into()),
-                refresh_interval: Duration::from_secs(raw.ui.refresh_seconds.unwrap_or(5).max(1)),
+                refresh_interval: Duration::from_secs(
+                    self.bounded(limits::REFRESH_SECONDS, &raw.ui.refresh_seconds)?,
+                ),
                 keys: raw.ui.keys,
             },
             http: self.http(&raw.http)?,
+            operations: self.operations(&raw.operations)?,
+        })
+    }
+
+    fn operations(&self, raw: &super::raw::RawOperations) -> Result<OperationsConfig, ConfigError> {
+        let secs = |limit, value| self.bounded(limit, value).map(Duration::from_secs);
+        Ok(OperationsConfig {
+            rollback_budget: secs(
+                limits::ROLLBACK_BUDGET_SECONDS,
+                &raw.rollback_budget_seconds,
+            )?,
+            final_sync_timeout: secs(
+                limits::FINAL_SYNC_TIMEOUT_SECONDS,
+                &raw.final_sync_timeout_seconds,
+            )?,
         })
     }
 
@@ -141,42 +164,29 @@ impl Resolver<'_> {
         Ok(groups)
     }
 
+    /// `[http]`: every key within its range (limits.rs), so no retry loop can overflow or wait
+    /// for hours.
     fn http(&self, raw: &super::raw::RawHttp) -> Result<HttpPolicy, ConfigError> {
-        let d = HttpPolicy::default();
-        let policy = HttpPolicy {
-            request_timeout: raw
-                .timeout_ms
-                .map_or(d.request_timeout, Duration::from_millis),
-            max_attempts: raw.max_attempts.unwrap_or(d.max_attempts),
-            backoff_base: raw.backoff_ms.map_or(d.backoff_base, Duration::from_millis),
-        };
-        if policy.request_timeout.is_zero() || policy.max_attempts == 0 {
-            return Err(self
-                .err("[http] timeout_ms and max_attempts must be at least 1")
-                .hint("e.g. timeout_ms = 10000, max_attempts = 4"));
-        }
-        Ok(policy)
+        let ms = |limit, value| self.bounded(limit, value).map(Duration::from_millis);
+        Ok(HttpPolicy {
+            request_timeout: ms(limits::TIMEOUT_MS, &raw.timeout_ms)?,
+            max_attempts: u32::try_from(self.bounded(limits::MAX_ATTEMPTS, &raw.max_attempts)?)
+                .unwrap_or(1),
+            backoff_base: ms(limits::BACKOFF_MS, &raw.backoff_ms)?,
+            max_body_bytes: self.bounded(limits::MAX_BODY_MIB, &raw.max_body_mib)? << 20,
+            command_timeout: ms(limits::COMMAND_TIMEOUT_MS, &raw.command_timeout_ms)?,
+            deadline: None,
+        })
     }
 
-    fn lease(&self, seconds: Option<u64>) -> Result<Duration, ConfigError> {
-        match seconds.unwrap_or(DEFAULT_LEASE_SECONDS) {
-            s @ 3..=3600 => Ok(Duration::from_secs(s)),
-            s => Err(self
-                .err(format!(
-                    "[store] lease_seconds = {s} is out of range (3 to 3600)"
-                ))
-                .hint("the default, 60, suits most teams; a short lease takes over sooner")),
-        }
-    }
-
-    fn store(&mut self, url: Option<String>) -> Result<StoreConfig, ConfigError> {
+    fn store(&mut self, url: Option<Secret>) -> Result<StoreConfig, ConfigError> {
         let Some(url) = url else {
             return Ok(StoreConfig::Sqlite(None));
         };
-        if url_has_password(&url) {
+        if url_has_password(url.expose()) {
             self.warn_if_readable(self.path, "holds a database password in [store] url");
         }
-        parse_store_url(&url, self.path).map_err(|_| {
+        parse_store_url(url.expose(), self.path).map_err(|_| {
             self.err("[store] url must start with sqlite:// or postgres://").hint(
                 "e.g. url = \"sqlite://journal.sqlite\" or url = \"postgres://drconsole@db/drconsole\"",
             )
@@ -225,7 +235,9 @@ impl Resolver<'_> {
             })?
         } else {
             self.warn_if_readable(self.path, "holds an array API token inline");
-            a.api_token.unwrap_or_default()
+            a.api_token
+                .map(|t| t.expose().to_string())
+                .unwrap_or_default()
         };
         if token.is_empty() {
             return Err(self.err(format!("site {site:?}: the array's API token is empty")));
@@ -279,20 +291,16 @@ impl Resolver<'_> {
                 ))
                 .hint("add it to members, or remove it from boot_order"));
         }
-        if g.rpo_target_seconds == 0 {
-            return Err(self.err(format!(
-                "protection group {name:?}: rpo_target_seconds must be above 0"
-            )));
-        }
-        if g.rto_target_seconds == Some(0) {
-            return Err(self
-                .err(format!(
-                    "protection group {name:?}: rto_target_seconds must be above 0"
-                ))
-                .hint("leave it out for no RTO target"));
-        }
+        let rpo_target = self.bounded(
+            limits::RPO_TARGET_SECONDS,
+            &Some(g.rpo_target_seconds.clone()),
+        )?;
+        let rto_target = match &g.rto_target_seconds {
+            Some(_) => Some(self.bounded(limits::RTO_TARGET_SECONDS, &g.rto_target_seconds)?),
+            None => None,
+        };
         Ok(GroupConfig {
-            rto_target: g.rto_target_seconds.map(Duration::from_secs),
+            rto_target: rto_target.map(Duration::from_secs),
             array_pg: g.array_pg.unwrap_or_else(|| format!("{name}-pg")),
             name: g.name,
             primary_site: g.primary_site,
@@ -302,7 +310,7 @@ impl Resolver<'_> {
             network_mapping: g.network_mapping,
             test_network_mapping: g.test_network_mapping,
             flavor_mapping: g.flavor_mapping,
-            rpo_target: Duration::from_secs(g.rpo_target_seconds),
+            rpo_target: Duration::from_secs(rpo_target),
         })
     }
 

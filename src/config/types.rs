@@ -168,23 +168,72 @@ impl Default for UiConfig {
     }
 }
 
-/// Timeouts and retry budget for every HTTP call to a site.
+/// Timeouts, retry budget and size limits for every HTTP call to a site (`[http]`; the ranges
+/// are in limits.rs).
 #[derive(Debug, Clone, Copy)]
 pub struct HttpPolicy {
-    /// Per-request timeout (connect + response).
+    /// One call's total deadline: connect, headers and the whole body (not per read).
     pub request_timeout: Duration,
     /// Attempts for an idempotent call (1 = no retry).
     pub max_attempts: u32,
-    /// First backoff; doubled each retry, with full jitter.
+    /// First backoff; doubled each retry, with full jitter, each wait at most `MAX_BACKOFF`.
     pub backoff_base: Duration,
+    /// The largest reply body accepted; a longer one is an error, never read to the end.
+    pub max_body_bytes: u64,
+    /// The whole of a read-only command (`status`, `check`, `instances`), retries included.
+    pub command_timeout: Duration,
+    /// When set, no call (nor retry) runs past it: the command's deadline, set when it starts.
+    pub deadline: Option<tokio::time::Instant>,
 }
 
 impl Default for HttpPolicy {
     fn default() -> Self {
+        use super::limits::*;
+        let ms = |l: Limit| Duration::from_millis(l.default.unsigned_abs());
         Self {
-            request_timeout: Duration::from_secs(10),
-            max_attempts: 4,
-            backoff_base: Duration::from_millis(200),
+            request_timeout: ms(TIMEOUT_MS),
+            max_attempts: MAX_ATTEMPTS.default as u32,
+            backoff_base: ms(BACKOFF_MS),
+            max_body_bytes: MAX_BODY_MIB.default.unsigned_abs() << 20,
+            command_timeout: ms(COMMAND_TIMEOUT_MS),
+            deadline: None,
+        }
+    }
+}
+
+impl HttpPolicy {
+    /// The same policy, every call of which ends by `command_timeout` from now.
+    pub fn with_deadline_from_now(self) -> Self {
+        Self {
+            deadline: Some(tokio::time::Instant::now() + self.command_timeout),
+            ..self
+        }
+    }
+}
+
+/// How operations run, where the operator sets it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct OperationsConfig {
+    /// How long a rollback keeps retrying compensations that fail because a site does not answer
+    /// (with backoff), before it leaves what it could not undo behind.
+    pub rollback_budget: Duration,
+    /// A planned move's final sync: past it the move fails, rolls back and restarts production.
+    pub final_sync_timeout: Duration,
+}
+
+impl OperationsConfig {
+    /// The defaults of limits.rs (the ranges are there too).
+    pub const DEFAULT_ROLLBACK_BUDGET: Duration =
+        Duration::from_secs(super::limits::ROLLBACK_BUDGET_SECONDS.default as u64);
+    pub const DEFAULT_FINAL_SYNC_TIMEOUT: Duration =
+        Duration::from_secs(super::limits::FINAL_SYNC_TIMEOUT_SECONDS.default as u64);
+}
+
+impl Default for OperationsConfig {
+    fn default() -> Self {
+        Self {
+            rollback_budget: Self::DEFAULT_ROLLBACK_BUDGET,
+            final_sync_timeout: Self::DEFAULT_FINAL_SYNC_TIMEOUT,
         }
     }
 }
@@ -201,6 +250,7 @@ pub struct Config {
     pub lease: Duration,
     pub ui: UiConfig,
     pub http: HttpPolicy,
+    pub operations: OperationsConfig,
 }
 
 impl Config {

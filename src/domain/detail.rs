@@ -3,88 +3,48 @@
 //! and the figures derived from them (achieved RTO, data loss, the verdict against the targets).
 //! Built by the engine from the journal; pure here.
 
-use super::{Check, OperationRecord, OperationStatus, OperationType, Phase, Resource, Undo};
+use super::{Check, OperationRecord, OperationStatus, OperationType, Phase, Resource, StepMark};
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
-/// Where a step of an operation's plan stands: the marks of the design (issue 9), the same on
-/// every screen and in reports.
+/// Where a step of an operation's plan stands, coarsely: its `mark` (`StepMark`, the one set of
+/// marks the journal keeps) says exactly; this tells a step not started yet from one that never
+/// ran, and groups the marks for the counts and gauges.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum StepState {
-    /// In the plan, not started yet, while the operation runs.
     Pending,
     Running,
     Succeeded,
-    /// A finished step re-checked on a retry and found done.
-    Verified,
     Failed,
-    /// Rollback reversed it.
-    Undone,
-    /// Rollback reached it and it had left nothing behind.
-    NothingToUndo,
-    /// Its effect stands by design (a point of no return: what it deleted, the primary it set).
-    Irreversible,
-    /// Its undo failed: what it made is left behind.
-    LeftBehind,
-    /// In the plan, never started, and the operation has ended.
-    NeverRun,
+    Compensated,
+    Skipped,
 }
 
 impl StepState {
-    pub const ALL: [StepState; 10] = [
-        StepState::Pending,
-        StepState::Running,
-        StepState::Succeeded,
-        StepState::Verified,
-        StepState::Failed,
-        StepState::Undone,
-        StepState::NothingToUndo,
-        StepState::Irreversible,
-        StepState::LeftBehind,
-        StepState::NeverRun,
-    ];
-
     pub fn as_str(self) -> &'static str {
         match self {
             StepState::Pending => "pending",
             StepState::Running => "running",
             StepState::Succeeded => "succeeded",
-            StepState::Verified => "verified",
             StepState::Failed => "failed",
-            StepState::Undone => "undone",
-            StepState::NothingToUndo => "nothing_to_undo",
-            StepState::Irreversible => "irreversible",
-            StepState::LeftBehind => "left_behind",
-            StepState::NeverRun => "never_run",
+            StepState::Compensated => "compensated",
+            StepState::Skipped => "skipped",
         }
     }
 
-    /// How the operator reads the mark: `nothing to undo`, `left behind`.
-    pub fn words(self) -> &'static str {
-        match self {
-            StepState::NothingToUndo => "nothing to undo",
-            StepState::LeftBehind => "left behind",
-            StepState::NeverRun => "never run",
-            StepState::Irreversible => "stands (cannot be undone)",
-            s => s.as_str(),
-        }
-    }
-
-    /// Its effect stands now: done and not rolled back (it counts in the phase gauges).
-    pub fn stands(self) -> bool {
-        matches!(
-            self,
-            StepState::Succeeded | StepState::Verified | StepState::Irreversible
-        )
-    }
-
-    /// What rollback did to a step, as a mark.
-    pub fn of_undo(undo: Undo) -> StepState {
-        match undo {
-            Undo::Undone => StepState::Undone,
-            Undo::NothingToUndo => StepState::NothingToUndo,
-            Undo::Irreversible => StepState::Irreversible,
+    /// A step's coarse state from its mark. A step that never ran in an operation that has
+    /// ended was skipped; one left behind counts as failed (its undo did).
+    pub fn of(mark: StepMark, op_finished: bool) -> StepState {
+        match mark {
+            StepMark::NeverRun if op_finished => StepState::Skipped,
+            StepMark::NeverRun => StepState::Pending,
+            StepMark::Running => StepState::Running,
+            StepMark::Succeeded | StepMark::Verified => StepState::Succeeded,
+            StepMark::Failed | StepMark::LeftBehind => StepState::Failed,
+            StepMark::Undone | StepMark::NothingToUndo | StepMark::Irreversible => {
+                StepState::Compensated
+            }
         }
     }
 }
@@ -100,15 +60,28 @@ pub struct StepView {
     pub kind: String,
     pub phase: Phase,
     pub status: StepState,
+    /// Exactly how it stands: never_run, running, succeeded, verified, failed, undone,
+    /// nothing_to_undo, irreversible or left_behind.
+    pub mark: StepMark,
     /// The attempt of the latest start; 0 for a step that never started.
     pub attempt: u32,
     pub started_at: Option<DateTime<Utc>>,
     pub finished_at: Option<DateTime<Utc>>,
     pub duration_ms: Option<u64>,
+    /// How long one attempt may take before it fails (the plan's; unknown when the plan is not
+    /// readable).
+    #[serde(default)]
+    pub timeout_ms: Option<u64>,
     /// `done/total` of a step that reports progress (e.g. 3 of 5 volumes); live events only.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub progress: Option<(u32, u32)>,
     pub error: Option<String>,
+    /// Why its undo could not run (left behind).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub undo_error: Option<String>,
+    /// What it left behind (left behind only).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub left_behind: Vec<Resource>,
     /// What its output says it made at a site.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub created: Vec<Resource>,
@@ -126,14 +99,38 @@ impl StepView {
             kind: id.split(':').next().unwrap_or(id).to_string(),
             phase,
             status: StepState::Pending,
+            mark: StepMark::NeverRun,
             attempt: 0,
             started_at: None,
             finished_at: None,
             duration_ms: None,
+            timeout_ms: None,
             progress: None,
             error: None,
+            undo_error: None,
+            left_behind: Vec::new(),
             created: Vec::new(),
             removed: Vec::new(),
+        }
+    }
+
+    /// Set its mark, and its coarse state with it.
+    pub fn set_mark(&mut self, mark: StepMark, op_finished: bool) {
+        self.mark = mark;
+        self.status = StepState::of(mark, op_finished);
+    }
+
+    /// Not started yet while its operation runs (a mark of `never_run` in one that ended).
+    pub fn pending(&self) -> bool {
+        self.status == StepState::Pending
+    }
+
+    /// How the operator reads where it stands: `pending` while it may still run, else its mark.
+    pub fn words(&self) -> &'static str {
+        if self.pending() {
+            "pending"
+        } else {
+            self.mark.words()
         }
     }
 }
@@ -239,7 +236,7 @@ impl OperationDetail {
         let last = self
             .steps
             .iter()
-            .filter(|s| s.kind == "wait_active" && s.status.stands())
+            .filter(|s| s.kind == "wait_active" && s.mark.stands())
             .filter_map(|s| s.finished_at)
             .max()?;
         Some((last - start).num_seconds().max(0))
@@ -283,22 +280,24 @@ impl OperationDetail {
     }
 
     /// An operator's cancel ended it (what it did was rolled back), as opposed to a failure.
+    /// (Journals from before the `cancelled` status said so in the error.)
     pub fn was_cancelled(&self) -> bool {
-        self.record.status == OperationStatus::Failed
-            && self
-                .record
-                .error_message
-                .as_deref()
-                .is_some_and(|e| e.starts_with(CANCELLED_BY_OPERATOR))
+        self.record.status == OperationStatus::Cancelled
+            || (self.record.status == OperationStatus::Failed
+                && self
+                    .record
+                    .error_message
+                    .as_deref()
+                    .is_some_and(|e| e.starts_with(CANCELLED_BY_OPERATOR)))
     }
 
     /// How many steps rollback reached, by mark: (undone, nothing to undo, left behind).
     pub fn rollback_counts(&self) -> (usize, usize, usize) {
-        let n = |st: StepState| self.steps.iter().filter(|s| s.status == st).count();
+        let n = |m: StepMark| self.steps.iter().filter(|s| s.mark == m).count();
         (
-            n(StepState::Undone),
-            n(StepState::NothingToUndo),
-            n(StepState::LeftBehind),
+            n(StepMark::Undone),
+            n(StepMark::NothingToUndo),
+            n(StepMark::LeftBehind),
         )
     }
 
@@ -332,15 +331,21 @@ mod tests {
     }
 
     #[test]
-    fn only_standing_steps_count_as_done() {
-        let standing: Vec<_> = StepState::ALL.into_iter().filter(|s| s.stands()).collect();
+    fn a_marks_coarse_state_tells_pending_from_never_run() {
+        assert_eq!(StepState::of(StepMark::NeverRun, false), StepState::Pending);
+        assert_eq!(StepState::of(StepMark::NeverRun, true), StepState::Skipped);
         assert_eq!(
-            standing,
-            [
-                StepState::Succeeded,
-                StepState::Verified,
-                StepState::Irreversible
-            ]
+            StepState::of(StepMark::Verified, true),
+            StepState::Succeeded
         );
+        assert_eq!(StepState::of(StepMark::LeftBehind, true), StepState::Failed);
+        assert_eq!(
+            StepState::of(StepMark::NothingToUndo, true),
+            StepState::Compensated
+        );
+        let mut s = StepView::planned("a", "a", Phase::Preparation);
+        assert_eq!(s.words(), "pending");
+        s.set_mark(StepMark::NeverRun, true);
+        assert_eq!(s.words(), "never run");
     }
 }

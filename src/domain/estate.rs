@@ -5,7 +5,7 @@
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
-use super::{GroupState, GroupStatus, SiteRole};
+use super::{FencePending, GroupState, GroupStatus, SiteRole, SplitBrainFinding};
 
 /// Everything `status` shows, taken at one moment.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -72,6 +72,16 @@ pub struct GroupView {
     /// How often the array sends a snapshot (its replication schedule), when it said.
     #[serde(default)]
     pub replication_interval_seconds: Option<u64>,
+    /// An earlier operation left the group needing the operator: what, and the way out.
+    #[serde(default)]
+    pub attention: Option<super::Attention>,
+    /// A forced failover could not fence this side: its servers may still run.
+    #[serde(default)]
+    pub fence_pending: Option<FencePending>,
+    /// Members whose copies collide across the sites (detected now, never stored). Empty when
+    /// none, or when a site could not be asked (then `error` says so).
+    #[serde(default)]
+    pub split_brain: Vec<SplitBrainFinding>,
 }
 
 /// `site-a ⇢ site-b` while the group replicates from its primary, `site-a ⇸ site-b` when
@@ -102,11 +112,15 @@ impl GroupView {
             || self.status != state.status
             || self.needs_resync != state.needs_resync
             || self.last_operation != state.last_operation
+            || self.attention != state.attention
+            || self.fence_pending != state.fence_pending
             || self.direction != direction;
         self.status = state.status;
         self.current_primary = state.current_primary.clone();
         self.needs_resync = state.needs_resync;
         self.last_operation = state.last_operation.clone();
+        self.attention = state.attention.clone();
+        self.fence_pending = state.fence_pending.clone();
         self.direction = direction;
         if moved {
             self.rpo_seconds = None;
@@ -133,6 +147,18 @@ impl GroupView {
         }
     }
 
+    /// The status word an operator reads: `split_brain` and `fence_pending` stand over the stored
+    /// status while they hold (the state machine's status stays what it is).
+    pub fn status_word(&self) -> &'static str {
+        if !self.split_brain.is_empty() {
+            "split_brain"
+        } else if self.fence_pending.is_some() {
+            "fence_pending"
+        } else {
+            self.status.as_str()
+        }
+    }
+
     /// RPO now is over its target (or unknown while replication should be running).
     pub fn rpo_breached(&self) -> bool {
         match self.rpo_seconds {
@@ -150,6 +176,9 @@ pub struct InstanceView {
     /// One entry per site, in configuration order.
     pub servers: Vec<ServerAtSite>,
     pub volumes: Vec<VolumePairView>,
+    /// Set when this instance's copies collide across the sites.
+    #[serde(default)]
+    pub split_brain: Option<SplitBrainFinding>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]

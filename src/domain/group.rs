@@ -1,5 +1,6 @@
 //! Protection groups, their status, and the instances and replication pairs they protect.
 
+use super::Resource;
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use std::fmt;
@@ -99,6 +100,24 @@ pub struct GroupState {
     /// Set by a forced unplanned failover: the other site must be re-synced before anything else.
     pub needs_resync: bool,
     pub last_operation: Option<String>,
+    /// An operation left the group needing the operator (leftovers, or a failure past its point
+    /// of no return): new operations are refused, naming the one way forward, until it is cleared.
+    #[serde(default)]
+    pub attention: Option<Attention>,
+    /// A forced failover left the old side unfenced (it was unreachable): its servers may still
+    /// run. Cleared by a fence (`drconsole fence GROUP`, or by itself once that side answers).
+    #[serde(default)]
+    pub fence_pending: Option<FencePending>,
+}
+
+/// Which side still has to be fenced, since which operation.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct FencePending {
+    /// The side whose servers were not stopped (the old primary).
+    pub site: String,
+    /// The forced failover that could not fence it.
+    pub operation_id: String,
+    pub since: DateTime<Utc>,
 }
 
 impl GroupState {
@@ -111,8 +130,95 @@ impl GroupState {
             metadata_version: 1,
             needs_resync: false,
             last_operation: None,
+            attention: None,
+            fence_pending: None,
         }
     }
+}
+
+/// Why a group needs the operator before anything else runs on it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum AttentionKind {
+    /// A rollback could not undo every step: resources are left behind.
+    RollbackFailed,
+    /// The operation failed after its point of no return: what it did stands.
+    PastPointOfNoReturn,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Attention {
+    pub operation_id: String,
+    pub kind: AttentionKind,
+    /// What happened, in the operator's words.
+    pub reason: String,
+    /// The operation's direction (`ops retry` keeps it).
+    pub source: String,
+    pub target: String,
+    /// What is left behind (rollback_failed), as last seen.
+    #[serde(default)]
+    pub leftovers: Vec<Resource>,
+}
+
+impl Attention {
+    /// The one way forward, as a command line.
+    pub fn way_out(&self) -> String {
+        let id = short_id(&self.operation_id);
+        match self.kind {
+            AttentionKind::RollbackFailed => format!(
+                "run `drconsole ops cleanup {id}` to remove what is left behind (or `drconsole \
+                 ops rollback {id}` to try its undo again)"
+            ),
+            AttentionKind::PastPointOfNoReturn => format!(
+                "run `drconsole ops retry {id}` (continues {} → {})",
+                self.source, self.target
+            ),
+        }
+    }
+
+    /// One line: what happened, what is left, and the way out.
+    pub fn summary(&self) -> String {
+        let id = short_id(&self.operation_id);
+        let mut out = format!("operation {id} {}", self.reason);
+        if !self.leftovers.is_empty() {
+            out.push_str(&format!(
+                "; left behind: {} (`drconsole ops show {id}` lists them)",
+                count_by_site_and_kind(&self.leftovers)
+            ));
+        }
+        out.push_str("; ");
+        out.push_str(&self.way_out());
+        out
+    }
+}
+
+/// "2 ports, 2 servers at site-b; 1 array_volume at site-a".
+fn count_by_site_and_kind(list: &[Resource]) -> String {
+    use std::collections::BTreeMap;
+    let mut counts: BTreeMap<&str, BTreeMap<String, usize>> = BTreeMap::new();
+    for r in list {
+        *counts
+            .entry(r.site.as_str())
+            .or_default()
+            .entry(r.kind.to_string())
+            .or_default() += 1;
+    }
+    let per_site: Vec<String> = counts
+        .into_iter()
+        .map(|(site, kinds)| {
+            let parts: Vec<String> = kinds
+                .into_iter()
+                .map(|(k, n)| format!("{n} {k}{}", if n == 1 { "" } else { "s" }))
+                .collect();
+            format!("{} at {site}", parts.join(", "))
+        })
+        .collect();
+    per_site.join("; ")
+}
+
+/// The first 8 characters of an operation id: what the operator types.
+pub fn short_id(id: &str) -> &str {
+    id.get(..8).unwrap_or(id)
 }
 
 /// A source volume and its replicated target on the peer array.

@@ -10,6 +10,7 @@ pub mod operation;
 pub mod preconditions;
 pub mod resource;
 pub mod site;
+pub mod split_brain;
 pub mod state_machine;
 
 pub use detail::*;
@@ -18,7 +19,11 @@ pub use group::*;
 pub use inventory::*;
 pub use journal::*;
 pub use operation::*;
-pub use preconditions::{Check, CheckOptions, CheckState, Facts, evaluate, passes};
+pub use preconditions::{
+    Check, CheckOptions, CheckState, DrillNetworks, Facts, Listed, Observed, ReplicationHealth,
+    evaluate, passes,
+};
 pub use resource::{Resource, ResourceKind};
 pub use site::*;
+pub use split_brain::SplitBrainFinding;
 pub use state_machine::*;

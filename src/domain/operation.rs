@@ -18,10 +18,13 @@ pub enum OperationType {
     TestFailover,
     TestCleanup,
     SyncNow,
+    /// Stop the group's copies at the side that is not its primary (a forced failover's pending
+    /// fence, or a split-brain).
+    Fence,
 }
 
 impl OperationType {
-    pub const ALL: [OperationType; 7] = [
+    pub const ALL: [OperationType; 8] = [
         OperationType::PlannedFailover,
         OperationType::Failover,
         OperationType::Reprotect,
@@ -29,6 +32,7 @@ impl OperationType {
         OperationType::TestFailover,
         OperationType::TestCleanup,
         OperationType::SyncNow,
+        OperationType::Fence,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -40,6 +44,7 @@ impl OperationType {
             OperationType::TestFailover => "test_failover",
             OperationType::TestCleanup => "test_cleanup",
             OperationType::SyncNow => "sync_now",
+            OperationType::Fence => "fence",
         }
     }
 
@@ -53,6 +58,7 @@ impl OperationType {
             OperationType::TestFailover => "Test Failover",
             OperationType::TestCleanup => "Test Cleanup",
             OperationType::SyncNow => "Sync Now",
+            OperationType::Fence => "Fence",
         }
     }
 
@@ -66,6 +72,7 @@ impl OperationType {
             OperationType::TestFailover => "drill",
             OperationType::TestCleanup => "cleanup",
             OperationType::SyncNow => "sync",
+            OperationType::Fence => "fence",
         }
     }
 
@@ -79,6 +86,7 @@ impl OperationType {
             OperationType::TestFailover => "test-failover",
             OperationType::TestCleanup => "test-cleanup",
             OperationType::SyncNow => "sync",
+            OperationType::Fence => "fence",
         }
     }
 
@@ -90,7 +98,8 @@ impl OperationType {
             OperationType::PlannedFailover
             | OperationType::Failover
             | OperationType::Failback
-            | OperationType::Reprotect => Confirmation::TypeGroupName,
+            | OperationType::Reprotect
+            | OperationType::Fence => Confirmation::TypeGroupName,
             OperationType::TestFailover | OperationType::TestCleanup => Confirmation::YesNo,
             OperationType::SyncNow => Confirmation::None,
         }
@@ -144,14 +153,31 @@ impl FromStr for OperationType {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum OperationStatus {
+    /// Journaled, not yet picked up by a runner.
     Pending,
     Running,
     RollingBack,
     Completed,
+    /// It failed: rolled back (nothing it did remains), or stopped past its point of no return
+    /// (what it did stands; `ops retry` continues it).
     Failed,
+    /// An operator's cancel, rolled back cleanly.
+    Cancelled,
+    /// Some compensation could not run: the resources left behind are listed in the record.
+    RollbackFailed,
 }
 
 impl OperationStatus {
+    pub const ALL: [OperationStatus; 7] = [
+        OperationStatus::Pending,
+        OperationStatus::Running,
+        OperationStatus::RollingBack,
+        OperationStatus::Completed,
+        OperationStatus::Failed,
+        OperationStatus::Cancelled,
+        OperationStatus::RollbackFailed,
+    ];
+
     pub fn as_str(self) -> &'static str {
         match self {
             OperationStatus::Pending => "pending",
@@ -159,11 +185,25 @@ impl OperationStatus {
             OperationStatus::RollingBack => "rolling_back",
             OperationStatus::Completed => "completed",
             OperationStatus::Failed => "failed",
+            OperationStatus::Cancelled => "cancelled",
+            OperationStatus::RollbackFailed => "rollback_failed",
         }
     }
 
+    /// Nothing runs it any more: completed, failed, cancelled or rollback_failed.
     pub fn is_finished(self) -> bool {
-        matches!(self, OperationStatus::Completed | OperationStatus::Failed)
+        matches!(
+            self,
+            OperationStatus::Completed
+                | OperationStatus::Failed
+                | OperationStatus::Cancelled
+                | OperationStatus::RollbackFailed
+        )
+    }
+
+    /// It ended without doing what it was for (the ones `ops retry` and `ops rollback` take).
+    pub fn is_unsuccessful(self) -> bool {
+        self.is_finished() && self != OperationStatus::Completed
     }
 }
 
@@ -244,6 +284,10 @@ pub struct ResultData {
     pub current_primary_site: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub data_loss_seconds: Option<i64>,
+    /// What a rollback could not remove (the operation ended rollback_failed), as last seen:
+    /// what `ops cleanup` removes.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub leftovers: Vec<super::Resource>,
 }
 
 /// The operation record, as the seed's API returns it and `--json` prints it.
@@ -263,6 +307,26 @@ pub struct OperationRecord {
     pub steps_failed: Vec<String>,
     pub result_data: ResultData,
     pub actor: Actor,
+}
+
+impl OperationRecord {
+    /// Which way it goes, as every screen names it: `site-a → site-b`; a fence names the side it
+    /// stops and the primary it protects.
+    pub fn direction(&self) -> String {
+        direction(
+            self.operation_type,
+            &self.source_site_id,
+            &self.target_site_id,
+        )
+    }
+}
+
+/// `site-a → site-b`, or for a fence `stops site-b (primary site-a)`.
+pub fn direction(op: OperationType, source: &str, target: &str) -> String {
+    match op {
+        OperationType::Fence => format!("stops {target} (primary {source})"),
+        _ => format!("{source} → {target}"),
+    }
 }
 
 #[cfg(test)]
@@ -290,6 +354,7 @@ mod tests {
             (O::TestFailover, C::YesNo),
             (O::TestCleanup, C::YesNo),
             (O::SyncNow, C::None),
+            (O::Fence, C::TypeGroupName),
         ];
         for (op, level) in table {
             assert_eq!(op.confirmation(), level, "{op}");
@@ -309,6 +374,25 @@ mod tests {
             OperationType::ALL.iter().map(|o| o.short_label()).collect();
         assert_eq!(labels.len(), OperationType::ALL.len());
         assert_eq!(shorts.len(), OperationType::ALL.len());
+    }
+
+    #[test]
+    fn statuses_read_as_journaled_and_four_are_finished() {
+        for st in OperationStatus::ALL {
+            assert_eq!(
+                serde_json::to_value(st).unwrap(),
+                serde_json::Value::String(st.as_str().into())
+            );
+        }
+        let finished: Vec<&str> = OperationStatus::ALL
+            .into_iter()
+            .filter(|s| s.is_finished())
+            .map(|s| s.as_str())
+            .collect();
+        assert_eq!(
+            finished,
+            ["completed", "failed", "cancelled", "rollback_failed"]
+        );
     }
 
     #[test]

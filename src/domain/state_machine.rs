@@ -28,6 +28,19 @@ pub enum Rejection {
         operation: OperationType,
         group: String,
     },
+    /// An earlier operation left the group needing the operator.
+    NeedsAttention {
+        operation: OperationType,
+        group: String,
+        attention: Box<super::Attention>,
+    },
+    /// A forced failover could not stop the old side: only a fence may run until it has.
+    FencePending {
+        operation: OperationType,
+        group: String,
+        site: String,
+        since_operation: String,
+    },
 }
 
 impl fmt::Display for Rejection {
@@ -51,6 +64,26 @@ impl fmt::Display for Rejection {
                 "cannot run {operation} on {group}: it was failed over with --force while a site was \
                  unreachable, so the sites must be re-synced first; run `drconsole sync {group}` once \
                  both sites are reachable"
+            ),
+            Rejection::NeedsAttention {
+                operation,
+                group,
+                attention,
+            } => write!(
+                f,
+                "cannot run {operation} on {group}: {}",
+                attention.summary()
+            ),
+            Rejection::FencePending {
+                operation,
+                group,
+                site,
+                since_operation,
+            } => write!(
+                f,
+                "cannot run {operation} on {group}: {site} has not been fenced since the forced \
+                 failover {since_operation} (it was unreachable), so its servers may still run; \
+                 run `drconsole fence {group}` (it also runs by itself once {site} answers)"
             ),
         }
     }
@@ -76,6 +109,13 @@ pub fn allowed_from(op: OperationType) -> &'static [GroupStatus] {
         O::TestFailover => &[S::Protected],
         O::TestCleanup => &[S::TestActive],
         O::SyncNow => &[S::Protected, S::FailedOver],
+        O::Fence => &[
+            S::Protected,
+            S::FailedOver,
+            S::PlannedFailoverFailed,
+            S::FailoverFailed,
+            S::TestActive,
+        ],
     }
 }
 
@@ -93,7 +133,8 @@ pub fn transition_of(op: OperationType) -> Transition {
         O::Failback => t(S::FailingBack, S::Protected, S::FailedOver),
         O::TestFailover => t(S::Testing, S::TestActive, S::Protected),
         O::TestCleanup => t(S::CleaningUp, S::Protected, S::TestActive),
-        O::SyncNow => Transition {
+        // Neither changes where the group runs or what it is: the status stays.
+        O::SyncNow | O::Fence => Transition {
             while_running: None,
             on_success: None,
             on_failure: None,
@@ -103,6 +144,14 @@ pub fn transition_of(op: OperationType) -> Transition {
 
 /// May `op` start on a group in `state`? The answer names what would allow it.
 pub fn check_transition(op: OperationType, state: &GroupState) -> Result<Transition, Rejection> {
+    // The one way forward comes first: until it is taken, nothing else may start.
+    if let Some(attention) = &state.attention {
+        return Err(Rejection::NeedsAttention {
+            operation: op,
+            group: state.name.clone(),
+            attention: Box::new(attention.clone()),
+        });
+    }
     let allowed = allowed_from(op);
     if !allowed.contains(&state.status) {
         return Err(Rejection::WrongStatus {
@@ -112,7 +161,17 @@ pub fn check_transition(op: OperationType, state: &GroupState) -> Result<Transit
             allowed: allowed.to_vec(),
         });
     }
-    if state.needs_resync && op != O::SyncNow {
+    if let Some(pending) = &state.fence_pending
+        && op != O::Fence
+    {
+        return Err(Rejection::FencePending {
+            operation: op,
+            group: state.name.clone(),
+            site: pending.site.clone(),
+            since_operation: pending.operation_id.clone(),
+        });
+    }
+    if state.needs_resync && !matches!(op, O::SyncNow | O::Fence) {
         return Err(Rejection::NeedsResync {
             operation: op,
             group: state.name.clone(),
@@ -129,6 +188,7 @@ pub fn needs_both_sites(op: OperationType, force: bool) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::domain::FencePending;
 
     /// The table of ARCHITECTURE.md §4, written out independently of the code above.
     const TABLE: &[(OperationType, &[GroupStatus])] = &[
@@ -145,6 +205,16 @@ mod tests {
         (O::TestFailover, &[S::Protected]),
         (O::TestCleanup, &[S::TestActive]),
         (O::SyncNow, &[S::Protected, S::FailedOver]),
+        (
+            O::Fence,
+            &[
+                S::Protected,
+                S::FailedOver,
+                S::PlannedFailoverFailed,
+                S::FailoverFailed,
+                S::TestActive,
+            ],
+        ),
     ];
 
     fn state(status: GroupStatus) -> GroupState {
@@ -200,11 +270,14 @@ mod tests {
                 "{op}"
             );
         }
-        let sync = transition_of(O::SyncNow);
-        assert_eq!(
-            (sync.while_running, sync.on_success, sync.on_failure),
-            (None, None, None)
-        );
+        for op in [O::SyncNow, O::Fence] {
+            let t = transition_of(op);
+            assert_eq!(
+                (t.while_running, t.on_success, t.on_failure),
+                (None, None, None),
+                "{op}"
+            );
+        }
     }
 
     #[test]
@@ -226,6 +299,26 @@ mod tests {
     }
 
     #[test]
+    fn a_group_that_needs_attention_refuses_everything_naming_the_way_out() {
+        let mut st = state(S::PlannedFailoverFailed);
+        st.attention = Some(super::super::Attention {
+            operation_id: "0123456789abcdef".into(),
+            kind: super::super::AttentionKind::PastPointOfNoReturn,
+            reason: "failed past its point of no return (swap_primary)".into(),
+            source: "site-a".into(),
+            target: "site-b".into(),
+            leftovers: Vec::new(),
+        });
+        for op in OperationType::ALL {
+            let msg = check_transition(op, &st).expect_err("refused").to_string();
+            assert!(
+                msg.contains("drconsole ops retry 01234567") && msg.contains("site-a → site-b"),
+                "{msg}"
+            );
+        }
+    }
+
+    #[test]
     fn a_forced_failover_blocks_everything_but_sync() {
         let mut st = state(S::FailedOver);
         st.needs_resync = true;
@@ -234,7 +327,34 @@ mod tests {
             Err(Rejection::NeedsResync { .. })
         ));
         assert!(check_transition(O::SyncNow, &st).is_ok());
+        assert!(check_transition(O::Fence, &st).is_ok());
         assert!(needs_both_sites(O::PlannedFailover, true));
         assert!(!needs_both_sites(O::Failover, true));
+    }
+
+    #[test]
+    fn a_pending_fence_refuses_everything_but_the_fence_and_says_how() {
+        let mut st = state(S::FailedOver);
+        st.needs_resync = true;
+        st.fence_pending = Some(FencePending {
+            site: "site-a".into(),
+            operation_id: "0badc0de".into(),
+            since: chrono::Utc::now(),
+        });
+        for op in OperationType::ALL {
+            let got = check_transition(op, &st);
+            if op == O::Fence {
+                assert!(got.is_ok(), "{got:?}");
+                continue;
+            }
+            if !allowed_from(op).contains(&st.status) {
+                continue;
+            }
+            let msg = got.expect_err("refused").to_string();
+            assert!(
+                msg.contains("drconsole fence web-app") && msg.contains("site-a"),
+                "{msg}"
+            );
+        }
     }
 }

@@ -21,6 +21,9 @@ pub struct Fault {
     /// error_rate and latency: the service it applies to; None = every service.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub service: Option<String>,
+    /// error_rate and latency: the HTTP method it applies to (`POST`); None = every method.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub method: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub rate: Option<f64>,
     /// error_rate: fail exactly the next `count` matching calls, then the fault goes away.
@@ -31,6 +34,10 @@ pub struct Fault {
     /// boot_failure: the server name whose boots fail.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub server: Option<String>,
+    /// error_rate: the failed call is served first and only its answer is lost (replaced by the
+    /// 500), as when a reply never reaches the client: a create it fails has happened.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub answer_lost: bool,
     #[serde(default)]
     pub until: Option<Time>,
 }
@@ -48,12 +55,17 @@ pub enum FaultError {
     LatencyWithoutMs,
     #[error("boot_failure needs server (a server name)")]
     BootFailureWithoutServer,
+    #[error("answer_lost applies to error_rate only")]
+    AnswerLostWithoutErrorRate,
 }
 
 /// What the faults do to one call.
 #[derive(Debug, Default)]
 pub struct Effect {
+    /// Answer 500 without serving the call.
     pub fail: bool,
+    /// Serve the call, then answer 500 instead of its answer.
+    pub lose_answer: bool,
     pub extra_latency: Duration,
 }
 
@@ -76,34 +88,46 @@ impl Fault {
             }
             "latency" if self.latency_ms.is_none() => Err(FaultError::LatencyWithoutMs),
             "boot_failure" if self.server.is_none() => Err(FaultError::BootFailureWithoutServer),
+            kind if self.answer_lost && kind != "error_rate" => {
+                Err(FaultError::AnswerLostWithoutErrorRate)
+            }
             _ => Ok(()),
         }
     }
 
-    fn applies_to(&self, service: &str) -> bool {
+    fn applies_to(&self, service: &str, method: &str) -> bool {
         self.service.as_deref().is_none_or(|s| s == service)
+            && self
+                .method
+                .as_deref()
+                .is_none_or(|m| m.eq_ignore_ascii_case(method))
     }
 }
 
-/// Applies the error_rate and latency faults to one call of `service`, using up counted ones.
-pub fn effect(faults: &mut Vec<Fault>, service: &str, now: Time) -> Effect {
+/// Applies the error_rate and latency faults to one `method` call of `service`, using up
+/// counted ones.
+pub fn effect(faults: &mut Vec<Fault>, service: &str, method: &str, now: Time) -> Effect {
     let mut out = Effect::default();
     let mut rng = rand::rng();
     for f in faults.iter_mut() {
-        if !f.active(now) || !f.applies_to(service) {
+        if !f.active(now) || !f.applies_to(service, method) {
             continue;
         }
         match f.kind.as_str() {
             "latency" => {
                 out.extra_latency += Duration::from_millis(f.latency_ms.unwrap_or(0));
             }
-            "error_rate" if !out.fail => {
-                if let Some(n) = f.count.as_mut() {
-                    if *n > 0 {
-                        *n -= 1;
-                        out.fail = true;
-                    }
-                } else if rng.random::<f64>() < f.rate.unwrap_or(0.0) {
+            "error_rate" if !out.fail && !out.lose_answer => {
+                let fires = if let Some(n) = f.count.as_mut() {
+                    let fires = *n > 0;
+                    *n = n.saturating_sub(1);
+                    fires
+                } else {
+                    rng.random::<f64>() < f.rate.unwrap_or(0.0)
+                };
+                if fires && f.answer_lost {
+                    out.lose_answer = true;
+                } else if fires {
                     out.fail = true;
                 }
             }
@@ -112,4 +136,50 @@ pub fn effect(faults: &mut Vec<Fault>, service: &str, now: Time) -> Effect {
     }
     faults.retain(|f| !(f.kind == "error_rate" && f.count == Some(0)));
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn error_rate(count: u64, answer_lost: bool) -> Fault {
+        Fault {
+            id: "f1".into(),
+            kind: "error_rate".into(),
+            service: Some("compute".into()),
+            method: None,
+            rate: None,
+            count: Some(count),
+            latency_ms: None,
+            server: None,
+            answer_lost,
+            until: None,
+        }
+    }
+
+    #[test]
+    fn a_lost_answer_serves_the_call_and_a_plain_error_does_not() {
+        let now = super::super::clock::now();
+        let mut faults = vec![error_rate(1, true)];
+        let e = effect(&mut faults, "compute", "POST", now);
+        assert!(e.lose_answer && !e.fail);
+        assert!(faults.is_empty(), "a counted fault goes away once used");
+        let mut faults = vec![error_rate(1, false)];
+        faults[0].method = Some("POST".into());
+        let e = effect(&mut faults, "network", "POST", now);
+        assert!(!e.lose_answer && !e.fail, "another service is untouched");
+        let e = effect(&mut faults, "compute", "GET", now);
+        assert!(!e.lose_answer && !e.fail, "another method is untouched");
+        let e = effect(&mut faults, "compute", "post", now);
+        assert!(e.fail && !e.lose_answer);
+    }
+
+    #[test]
+    fn answer_lost_is_for_error_rate_only() {
+        let mut f = error_rate(1, true);
+        assert_eq!(f.validate(), Ok(()));
+        f.kind = "latency".into();
+        f.latency_ms = Some(5);
+        assert_eq!(f.validate(), Err(FaultError::AnswerLostWithoutErrorRate));
+    }
 }

@@ -27,27 +27,40 @@ pub use options::LabOptions;
 pub async fn serve(opts: LabOptions) -> std::io::Result<()> {
     let lab = LabHandle::start(opts).await?;
     let files = lab.write_client_files()?;
-    for name in lab.site_names() {
-        let url = lab.site_url(&name).unwrap_or_default();
-        println!("lab site {name}: {url}  (status: {url}/lab/v1/status)");
-    }
-    println!("clouds.yaml:    {}", files.clouds_yaml.display());
-    match lab.ca_file() {
-        Some(ca) => println!("CA (trusted by both files): {}", ca.display()),
-        None => println!("serving plain HTTP (--plain-http): nothing is encrypted"),
-    }
-    println!("drconsole.toml: {}", files.config.display());
-    println!("try: drconsole --config {} status", files.config.display());
-    println!(
-        "     OS_CLIENT_CONFIG_FILE={} openstack --os-cloud lab-site-a server list",
-        files.clouds_yaml.display()
-    );
-    println!(
-        "press Ctrl-C to stop (the world is kept in {})",
-        lab.dir().display()
-    );
+    banner(&lab, &files);
     wait_for_signal().await;
     lab.shutdown().await
+}
+
+/// What the lab serves and how to use it. A closed stdout (`lab serve | head -1`) loses the
+/// banner; the lab keeps serving.
+fn banner(lab: &LabHandle, files: &ClientFiles) {
+    use std::io::Write;
+    let mut text = String::new();
+    for name in lab.site_names() {
+        let url = lab.site_url(&name).unwrap_or_default();
+        text += &format!("lab site {name}: {url}  (status: {url}/lab/v1/status)\n");
+    }
+    text += &format!("clouds.yaml:    {}\n", files.clouds_yaml.display());
+    text += &match lab.ca_file() {
+        Some(ca) => format!("CA (trusted by both files): {}\n", ca.display()),
+        None => "serving plain HTTP (--plain-http): nothing is encrypted\n".to_string(),
+    };
+    text += &format!("drconsole.toml: {}\n", files.config.display());
+    text += &format!(
+        "try: drconsole --config {} status\n",
+        files.config.display()
+    );
+    text += &format!(
+        "     OS_CLIENT_CONFIG_FILE={} openstack --os-cloud lab-site-a server list\n",
+        files.clouds_yaml.display()
+    );
+    text += &format!(
+        "press Ctrl-C to stop (the world is kept in {})\n",
+        lab.dir().display()
+    );
+    let mut out = std::io::stdout().lock();
+    let _ = out.write_all(text.as_bytes()).and_then(|()| out.flush());
 }
 
 async fn wait_for_signal() {

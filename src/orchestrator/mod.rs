@@ -16,7 +16,7 @@ pub mod step;
 pub mod steps;
 
 pub use events::{EventBus, EventKind, OperationEvent};
-pub use executor::{Executor, Outcome, PriorStep};
+pub use executor::{Executor, LeftBehind, Mode, Outcome, PriorStep, RollbackPolicy};
 pub use plan::{Plan, PlanError, RetryPolicy, StepSpec};
 pub use runner::{ExecJournal, JournalEntry, NoJournal, StepRunner};
 pub use step::{AlreadyDone, Step, StepCtx, StepError, StepId, Undo};

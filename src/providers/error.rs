@@ -41,8 +41,18 @@ pub enum ErrorKind {
     Unreachable {
         reason: String,
     },
-    /// No complete answer within the policy's request timeout.
+    /// No complete answer within the call's timeout or the command's deadline (the message says
+    /// which).
     Timeout,
+    /// The body passed `[http] max_body_mib`; it was not read further.
+    TooLarge {
+        endpoint: String,
+        limit_bytes: u64,
+    },
+    /// A 3xx: API calls never follow redirects (the credential would go along).
+    Redirect {
+        location: String,
+    },
     /// 401 (after one re-authentication) or 403.
     Unauthorized,
     NotFound,
@@ -158,6 +168,15 @@ fn truncate(s: &str) -> String {
     out
 }
 
+/// `16 MiB`, or bytes when it is not a whole number of MiB.
+fn size(bytes: u64) -> String {
+    if bytes >= 1 << 20 && bytes.is_multiple_of(1 << 20) {
+        format!("{} MiB", bytes >> 20)
+    } else {
+        format!("{bytes} bytes")
+    }
+}
+
 fn status_reason(status: u16) -> &'static str {
     reqwest::StatusCode::from_u16(status)
         .ok()
@@ -171,6 +190,25 @@ impl fmt::Display for ProviderError {
         match (&self.kind, self.status) {
             (ErrorKind::Unreachable { reason }, _) => write!(f, "unreachable ({reason})")?,
             (ErrorKind::Timeout, _) => f.write_str("timed out")?,
+            (
+                ErrorKind::TooLarge {
+                    endpoint,
+                    limit_bytes,
+                },
+                _,
+            ) => write!(
+                f,
+                "the answer of {endpoint} is larger than {}, the limit ([http] max_body_mib), \
+                 and was not read further; raise the limit if it is right",
+                size(*limit_bytes)
+            )?,
+            (ErrorKind::Redirect { location }, status) => write!(
+                f,
+                "{} redirected to {location}, which drconsole does not follow (its credential \
+                 would go along); put the URL it names in the configuration (clouds.yaml \
+                 auth_url, [sites.array] url) or fix the endpoint",
+                status.unwrap_or(0)
+            )?,
             (ErrorKind::Decode(what), _) => write!(f, "unexpected answer: {what}")?,
             (ErrorKind::Config(what), _) => f.write_str(what)?,
             (_, Some(status)) => write!(f, "{status} {}", status_reason(status))?,

@@ -19,6 +19,9 @@ use crate::secret::Secret;
 
 /// Refresh a token this long before Keystone says it expires.
 const REFRESH_MARGIN: chrono::Duration = chrono::Duration::seconds(60);
+/// Never keep a token longer than this, whatever its `expires_at` says (a far-future date is a
+/// broken or hostile answer, not a token to keep for years).
+const LONGEST_KEEP: chrono::Duration = chrono::Duration::seconds(24 * 3600);
 
 /// What a token says about itself (never the token).
 #[derive(Debug, Clone, PartialEq)]
@@ -54,7 +57,7 @@ struct Token {
 
 /// Refresh `REFRESH_MARGIN` before the end of the token's lifetime as Keystone counts it
 /// (`expires_at - issued_at`, so a skewed local clock does not matter); a token shorter-lived
-/// than twice the margin is refreshed halfway.
+/// than twice the margin is refreshed halfway, and none is kept past `LONGEST_KEEP`.
 fn refresh_at(issued_at: Option<DateTime<Utc>>, expires_at: DateTime<Utc>) -> Instant {
     let lifetime = expires_at - issued_at.unwrap_or_else(Utc::now);
     let keep = if lifetime > REFRESH_MARGIN * 2 {
@@ -62,7 +65,9 @@ fn refresh_at(issued_at: Option<DateTime<Utc>>, expires_at: DateTime<Utc>) -> In
     } else {
         lifetime / 2
     };
-    Instant::now() + keep.to_std().unwrap_or_default()
+    let keep = keep.min(LONGEST_KEEP).to_std().unwrap_or_default();
+    let now = Instant::now();
+    now.checked_add(keep).unwrap_or(now)
 }
 
 /// The shared part: configuration and the cached token.

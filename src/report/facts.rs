@@ -80,27 +80,7 @@ pub struct Facts {
 impl Facts {
     pub fn of(d: &OperationDetail) -> Facts {
         let r = &d.record;
-        let t0 = r.started_at;
-        let offset = |at: Option<DateTime<Utc>>| -> Option<f64> {
-            Some((at? - t0?).num_milliseconds().max(0) as f64 / 1000.0)
-        };
-        let steps: Vec<StepRow> = d
-            .steps
-            .iter()
-            .map(|s| StepRow {
-                id: clean(&s.id),
-                label: clean(&s.label),
-                kind: clean(&s.kind),
-                phase: s.phase,
-                mark: s.status.as_str().to_string(),
-                attempt: s.attempt,
-                started_at: s.started_at,
-                finished_at: s.finished_at,
-                start_offset_seconds: offset(s.started_at),
-                end_offset_seconds: offset(s.finished_at),
-                error: s.error.as_deref().map(clean),
-            })
-            .collect();
+        let steps = step_rows(d);
         let (passed, verdict) = verdict(d);
         let (created, removed): (Vec<_>, Vec<_>) = d.resources().partition(|(_, _, made)| *made);
         Facts {
@@ -189,6 +169,34 @@ fn verdict(d: &OperationDetail) -> (bool, String) {
         _ if d.was_cancelled() => (false, "CANCELLED by the operator (rolled back)".into()),
         s => (false, format!("FAILED: the operation ended {s}")),
     }
+}
+
+/// Every step as the timeline shows it, its times as offsets from the operation's start.
+fn step_rows(d: &OperationDetail) -> Vec<StepRow> {
+    let t0 = d.record.started_at;
+    let offset = |at: Option<DateTime<Utc>>| -> Option<f64> {
+        Some((at? - t0?).num_milliseconds().max(0) as f64 / 1000.0)
+    };
+    d.steps
+        .iter()
+        .map(|s| StepRow {
+            id: clean(&s.id),
+            label: clean(&s.label),
+            kind: clean(&s.kind),
+            phase: s.phase,
+            mark: if s.pending() {
+                "pending".to_string()
+            } else {
+                s.mark.as_str().to_string()
+            },
+            attempt: s.attempt,
+            started_at: s.started_at,
+            finished_at: s.finished_at,
+            start_offset_seconds: offset(s.started_at),
+            end_offset_seconds: offset(s.finished_at),
+            error: s.error.as_deref().map(clean),
+        })
+        .collect()
 }
 
 /// Each phase from its first step's start to its last step's end.

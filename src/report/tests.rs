@@ -4,7 +4,7 @@
 use super::*;
 use crate::domain::{
     Actor, Check, CheckState, CleanupRef, OperationRecord, OperationStatus, OperationType, Phase,
-    RecoveryPoint, Resource, ResourceKind, ResultData, Retry, StepState, StepView, Targets,
+    RecoveryPoint, Resource, ResourceKind, ResultData, Retry, StepMark, StepView, Targets,
 };
 use chrono::{DateTime, Duration, TimeZone, Utc};
 
@@ -16,7 +16,7 @@ fn t0() -> DateTime<Utc> {
 
 fn step(id: &str, phase: Phase, from: i64, to: i64) -> StepView {
     let mut s = StepView::planned(id, id, phase);
-    s.status = StepState::Succeeded;
+    s.set_mark(StepMark::Succeeded, true);
     s.attempt = 1;
     s.started_at = Some(t0() + Duration::seconds(from));
     s.finished_at = Some(t0() + Duration::seconds(to));
@@ -51,6 +51,7 @@ pub fn drill() -> OperationDetail {
                 volumes_managed: 2,
                 current_primary_site: Some("site-a".into()),
                 data_loss_seconds: None,
+                leftovers: Vec::new(),
             },
             actor: Actor {
                 user: "operator".into(),

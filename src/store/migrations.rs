@@ -8,6 +8,11 @@ pub const VERSIONS: &[(u32, &str)] = &[
         "operations, steps, events, audit, group states and locks",
     ),
     (2, "RPO history"),
+    (3, "a forced failover's pending fence"),
+    (
+        4,
+        "step marks (undone, left behind, verified…) and a group's need for attention",
+    ),
 ];
 
 pub const LATEST: u32 = VERSIONS.len() as u32;

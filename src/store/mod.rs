@@ -24,7 +24,7 @@ pub use dump::{JournalDump, TableCounts};
 pub use error::StoreError;
 pub use records::{
     AuditEntry, Lock, LockHolder, LockOutcome, RpoSample, SchemaStatus, StepRecord, StepStatus,
-    StoredOperation,
+    StoredOperation, mark_of,
 };
 
 use crate::domain::StoreConfig;

@@ -1,6 +1,6 @@
 //! The rows the journal hands back: stored operations, step records, audit entries and locks.
 
-use crate::domain::{Actor, OperationRecord, OperationType};
+use crate::domain::{Actor, OperationRecord, OperationType, StepMark};
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
@@ -77,6 +77,36 @@ pub struct StepRecord {
     pub finished_at: Option<DateTime<Utc>>,
     pub duration_ms: Option<u64>,
     pub compensated_at: Option<DateTime<Utc>>,
+    /// What rollback or a retry made of it, beyond its status: undone, nothing_to_undo,
+    /// irreversible, left_behind or verified (`None`: nothing yet).
+    #[serde(default)]
+    pub mark: Option<StepMark>,
+    /// Why its undo failed, when it was left behind.
+    #[serde(default)]
+    pub mark_error: Option<String>,
+}
+
+impl StepRecord {
+    /// How the step stands on screen. A step still journaled as started in an operation that
+    /// has ended was cut short: failed. A compensated row journaled before marks existed reads
+    /// as undone, which is what it then meant.
+    pub fn mark_in(&self, operation_finished: bool) -> StepMark {
+        if let Some(mark) = self.mark {
+            return mark;
+        }
+        match self.status {
+            StepStatus::Started if operation_finished => StepMark::Failed,
+            StepStatus::Started => StepMark::Running,
+            StepStatus::Succeeded => StepMark::Succeeded,
+            StepStatus::Failed => StepMark::Failed,
+            StepStatus::Compensated => StepMark::Undone,
+        }
+    }
+}
+
+/// A plan step's mark when the journal may have no row for it (never run).
+pub fn mark_of(record: Option<&StepRecord>, operation_finished: bool) -> StepMark {
+    record.map_or(StepMark::NeverRun, |r| r.mark_in(operation_finished))
 }
 
 /// One line of the append-only audit trail.

@@ -384,5 +384,7 @@ pub fn group_state(g: &GroupView) -> GroupState {
         metadata_version: 0,
         needs_resync: g.needs_resync,
         last_operation: g.last_operation.clone(),
+        attention: g.attention.clone(),
+        fence_pending: g.fence_pending.clone(),
     }
 }

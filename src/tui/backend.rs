@@ -34,6 +34,8 @@ pub struct SiteFaults {
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Mappings {
     pub network: BTreeMap<String, String>,
+    /// The networks a drill uses (the group's test networks), never production's.
+    pub test_network: BTreeMap<String, String>,
     pub flavor: BTreeMap<String, String>,
 }
 

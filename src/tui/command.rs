@@ -11,22 +11,24 @@ pub enum Command {
     Quit,
 }
 
-const OPERATIONS: [(&str, OperationType); 6] = [
+const OPERATIONS: [(&str, OperationType); 7] = [
     ("failover", OperationType::Failover),
     ("drill", OperationType::TestFailover),
     ("cleanup", OperationType::TestCleanup),
     ("failback", OperationType::Failback),
     ("reprotect", OperationType::Reprotect),
     ("sync", OperationType::SyncNow),
+    ("fence", OperationType::Fence),
 ];
 
-pub const COMMANDS: [&str; 9] = [
+pub const COMMANDS: [&str; 10] = [
     "failover",
     "drill",
     "cleanup",
     "failback",
     "reprotect",
     "sync",
+    "fence",
     "ops",
     "theme",
     "q",
@@ -41,6 +43,7 @@ pub fn command_for(op: OperationType) -> &'static str {
         OperationType::Failback => "failback",
         OperationType::Reprotect => "reprotect",
         OperationType::SyncNow => "sync",
+        OperationType::Fence => "fence",
     }
 }
 
@@ -200,7 +203,7 @@ mod tests {
         assert_eq!(
             parse("explode", &groups()).unwrap_err().to_string(),
             "unknown command :explode; commands are :failover :drill :cleanup :failback \
-             :reprotect :sync :ops :theme :q"
+             :reprotect :sync :fence :ops :theme :q"
         );
         assert!(matches!(
             parse("drill web-app now", &groups()),

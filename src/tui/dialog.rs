@@ -19,6 +19,8 @@ pub enum Field {
     StopServers,
     Network,
     Flavor,
+    /// A drill may land on a production network (asked for explicitly).
+    AllowProductionNetwork,
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -34,6 +36,7 @@ pub struct DialogState {
     pub operation: OperationType,
     pub force: bool,
     pub stop_servers: bool,
+    pub allow_production_network: bool,
     pub network: Input,
     pub flavor: Input,
     pub field: usize,
@@ -76,6 +79,7 @@ impl DialogState {
             operation,
             force: false,
             stop_servers: operation == OperationType::PlannedFailover,
+            allow_production_network: false,
             network: Input::default(),
             flavor: Input::default(),
             field: 0,
@@ -110,6 +114,9 @@ impl DialogState {
             f.push(Field::Network);
             f.push(Field::Flavor);
         }
+        if self.operation == OperationType::TestFailover {
+            f.push(Field::AllowProductionNetwork);
+        }
         f
     }
 
@@ -131,7 +138,13 @@ impl DialogState {
         if self.mappings_edited {
             return;
         }
-        self.network = Input::new(format_mapping(&m.network));
+        // A drill lands on the group's test networks, never on production's.
+        let network = if self.operation == OperationType::TestFailover {
+            &m.test_network
+        } else {
+            &m.network
+        };
+        self.network = Input::new(format_mapping(network));
         self.flavor = Input::new(format_mapping(&m.flavor));
     }
 
@@ -139,6 +152,8 @@ impl DialogState {
         let mut req = OperationRequest::new(self.operation, &self.group);
         req.force = self.operation == OperationType::Failover && self.force;
         req.stop_servers = self.operation == OperationType::PlannedFailover && self.stop_servers;
+        req.allow_production_network =
+            self.operation == OperationType::TestFailover && self.allow_production_network;
         if self.creates_instances() {
             req.network_mapping =
                 parse_mapping(self.network.value()).map_err(|e| e.of("network"))?;
@@ -206,6 +221,10 @@ impl DialogState {
             }
             Some(Field::StopServers) => {
                 self.stop_servers = !self.stop_servers;
+                DialogOutcome::Recheck
+            }
+            Some(Field::AllowProductionNetwork) => {
+                self.allow_production_network = !self.allow_production_network;
                 DialogOutcome::Recheck
             }
             _ => DialogOutcome::Nothing,

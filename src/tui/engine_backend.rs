@@ -55,8 +55,10 @@ impl EngineBackend {
 }
 
 impl ConsoleBackend for EngineBackend {
+    /// The console is long-lived: its refresh also starts a pending fence whose side answers
+    /// again.
     fn refresh(&self) -> BackendFuture<EstateView> {
-        self.ask(|e| async move { e.estate().await })
+        self.ask(|e| async move { e.refresh().await })
     }
 
     fn instances(&self, group: String) -> BackendFuture<Vec<InstanceView>> {
@@ -92,6 +94,7 @@ impl ConsoleBackend for EngineBackend {
             let g = e.group_config(&group)?;
             Ok::<_, BackendError>(Mappings {
                 network: g.network_mapping.clone(),
+                test_network: g.test_network_mapping.clone(),
                 flavor: g.flavor_mapping.clone(),
             })
         })

@@ -67,6 +67,8 @@ pub struct Start {
     pub theme: Option<String>,
     pub lab: bool,
     pub resumed: Vec<String>,
+    /// Unfinished operations another live console runs: `id (who)`.
+    pub elsewhere: Vec<String>,
 }
 
 /// Run the console until the operator quits. Fails with a clear error without a terminal.
@@ -74,7 +76,7 @@ pub async fn run(backend: Arc<dyn ConsoleBackend>, ui: UiConfig, start: Start) -
     let config_dir = crate::config::load::project_dirs().map(|d| d.config_dir().to_path_buf());
     let lab = start.lab || backend.is_lab();
     let mut app = new_app(&ui, start.theme, lab, config_dir.as_deref())?;
-    update::resumed(&mut app, start.resumed);
+    update::resumed(&mut app, start.resumed, &start.elsewhere);
     let mut guard = TerminalGuard::new()?;
     let size = guard.terminal.size()?;
     app.size = (size.width, size.height);

@@ -1,7 +1,8 @@
 //! Every status has a symbol and a colour role, so the screen reads right without colour.
 
-use super::backend::StepState;
+use super::backend::StepView;
 use super::theme::Role;
+use crate::domain::StepMark;
 use crate::domain::preconditions::CheckState;
 use crate::domain::{GroupStatus, OperationStatus};
 
@@ -42,21 +43,25 @@ pub fn operation_status(s: OperationStatus) -> (&'static str, Role) {
         OperationStatus::RollingBack => (UNDONE, Role::Attention),
         OperationStatus::Completed => (OK, Role::Ok),
         OperationStatus::Failed => (FAILED, Role::Failed),
+        OperationStatus::Cancelled => (UNDONE, Role::Dim),
+        OperationStatus::RollbackFailed => (ATTENTION, Role::Failed),
     }
 }
 
-pub fn step_status(s: StepState) -> (&'static str, Role) {
-    match s {
-        StepState::Pending => (PENDING, Role::Dim),
-        StepState::Running => (RUNNING, Role::Progress),
-        StepState::Succeeded => (OK, Role::Ok),
-        StepState::Verified => (VERIFIED, Role::Ok),
-        StepState::Failed => (FAILED, Role::Failed),
-        StepState::Undone => (UNDONE, Role::Attention),
-        StepState::NothingToUndo => (NOTHING, Role::Dim),
-        StepState::Irreversible => (STANDS, Role::Attention),
-        StepState::LeftBehind => (ATTENTION, Role::Failed),
-        StepState::NeverRun => (SKIPPED, Role::Dim),
+/// A step's symbol and colour from its mark; a step not started yet (its operation runs) is
+/// pending, one that never ran in an ended operation is skipped.
+pub fn step_status(s: &StepView) -> (&'static str, Role) {
+    match s.mark {
+        StepMark::NeverRun if s.pending() => (PENDING, Role::Dim),
+        StepMark::NeverRun => (SKIPPED, Role::Dim),
+        StepMark::Running => (RUNNING, Role::Progress),
+        StepMark::Succeeded => (OK, Role::Ok),
+        StepMark::Verified => (VERIFIED, Role::Ok),
+        StepMark::Failed => (FAILED, Role::Failed),
+        StepMark::Undone => (UNDONE, Role::Attention),
+        StepMark::NothingToUndo => (NOTHING, Role::Dim),
+        StepMark::Irreversible => (STANDS, Role::Attention),
+        StepMark::LeftBehind => (ATTENTION, Role::Failed),
     }
 }
 

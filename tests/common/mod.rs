@@ -6,6 +6,7 @@ pub mod pg;
 
 use drconsole::config::{self, Config, HttpPolicy};
 use drconsole::lab::{LabHandle, LabOptions};
+use drconsole::orchestrator::RollbackPolicy;
 use drconsole::orchestrator::engine::{Engine, EngineOptions};
 use drconsole::providers::SiteClient;
 use drconsole::store::Store;
@@ -53,6 +54,7 @@ pub async fn lab_with(tune: impl FnOnce(&mut LabOptions)) -> Lab {
         request_timeout: Duration::from_secs(3),
         max_attempts: 3,
         backoff_base: Duration::from_millis(20),
+        ..HttpPolicy::default()
     };
     let http = trusting(&handle);
     let (journal, scratch_db) = pg::journal_for(dir.path());
@@ -138,10 +140,16 @@ impl Lab {
     }
 
     pub fn engine_with(&self, store: Store) -> Arc<Engine> {
+        self.engine_opts(store, rollback(Duration::from_secs(2)))
+    }
+
+    /// An engine whose rollbacks ride out a site that does not answer for `policy.budget`.
+    pub fn engine_opts(&self, store: Store, policy: RollbackPolicy) -> Arc<Engine> {
         let opts = EngineOptions {
             poll_interval: Duration::from_millis(100),
             lease: Duration::from_secs(5),
             cache_dir: Some(self.dir.path().join("data")),
+            rollback: policy,
             ..EngineOptions::default()
         };
         Engine::new(Arc::new(self.config.clone()), store, opts).expect("engine")
@@ -150,6 +158,21 @@ impl Lab {
 
 pub fn site_down() -> Value {
     json!({"kind": "site_down"})
+}
+
+/// A site outage that ends by itself `secs` seconds from now (the lab's clock is real UTC).
+pub fn site_down_for(secs: i64) -> Value {
+    let until = chrono::Utc::now() + chrono::Duration::seconds(secs);
+    json!({"kind": "site_down", "until": until.to_rfc3339()})
+}
+
+/// A rollback policy for tests: `budget`, with short pauses (0.2 s, doubling to 1 s).
+pub fn rollback(budget: Duration) -> RollbackPolicy {
+    RollbackPolicy {
+        budget,
+        backoff_first: Duration::from_millis(200),
+        backoff_max: Duration::from_secs(1),
+    }
 }
 
 use drconsole::domain::{GroupStatus, OperationRecord, OperationType};
@@ -294,6 +317,66 @@ impl Lab {
     }
 }
 
+/// The pid of the process that holds `group`'s lock (its console id is `host:pid:random`).
+pub async fn lock_holder_pid(store: &Store, group: &str) -> Option<u32> {
+    let lock = store.get_lock(group).await.ok()??;
+    lock.holder.console_id.split(':').nth(1)?.parse().ok()
+}
+
+/// Send `signal` (`-KILL`, `-HUP`, …) to process `pid`.
+pub fn send_signal(pid: u32, signal: &str) {
+    let status = std::process::Command::new("kill")
+        .args([signal, &pid.to_string()])
+        .status()
+        .expect("kill runs");
+    assert!(status.success(), "kill {signal} {pid}");
+}
+
+impl Lab {
+    /// The lab's drconsole.toml for the real binary, with rollbacks that give up after
+    /// `budget_secs` (so a test that goes wrong fails in seconds, not in five minutes).
+    pub fn binary_config(&self, budget_secs: u64) -> std::path::PathBuf {
+        let path = self.dir.path().join("lab").join("drconsole.toml");
+        let mut text = std::fs::read_to_string(&path).expect("lab config");
+        if !text.contains("[operations]") {
+            text.push_str(&format!(
+                "\n[operations]\nrollback_budget_seconds = {budget_secs}\n"
+            ));
+            std::fs::write(&path, text).expect("lab config written");
+        }
+        path
+    }
+}
+
+/// Wait for every child to end, killing them all after `deadline` (the test then fails).
+pub async fn outputs_within(
+    children: Vec<std::process::Child>,
+    deadline: Duration,
+) -> Vec<std::process::Output> {
+    let pids: Vec<u32> = children.iter().map(|c| c.id()).collect();
+    let waiting = tokio::task::spawn_blocking(move || {
+        children
+            .into_iter()
+            .map(|c| c.wait_with_output())
+            .collect::<Vec<_>>()
+    });
+    match tokio::time::timeout(deadline, waiting).await {
+        Ok(joined) => joined
+            .expect("join")
+            .into_iter()
+            .map(|o| o.expect("child output"))
+            .collect(),
+        Err(_) => {
+            for pid in pids {
+                let _ = std::process::Command::new("kill")
+                    .args(["-KILL", &pid.to_string()])
+                    .status();
+            }
+            panic!("the processes did not end within {deadline:?}");
+        }
+    }
+}
+
 /// The journaled record of an operation.
 pub async fn record(lab: &Lab, id: &str) -> OperationRecord {
     lab.store()
@@ -323,5 +406,106 @@ where
             tokio::time::Instant::now() < deadline,
             "timed out after {timeout:?} waiting for {what}"
         );
+    }
+}
+
+/// What the real binary printed and how it exited.
+pub struct Ran {
+    pub code: Option<i32>,
+    pub stdout: String,
+    pub stderr: String,
+}
+
+impl Ran {
+    /// Both streams, for an assertion message or a search.
+    pub fn all(&self) -> String {
+        format!("{}\n{}", self.stdout, self.stderr)
+    }
+
+    pub fn json(&self) -> Value {
+        serde_json::from_str(&self.stdout)
+            .unwrap_or_else(|e| panic!("not JSON ({e}):\n{}", self.all()))
+    }
+}
+
+impl Lab {
+    /// The drconsole.toml the lab wrote, as an operator passes it with --config.
+    pub fn config_file(&self) -> std::path::PathBuf {
+        self.dir.path().join("lab").join("drconsole.toml")
+    }
+
+    /// The journal the binary uses: this lab's (passed with --store).
+    pub fn cli_store(&self) -> Store {
+        self.store()
+    }
+
+    /// An engine on the binary's journal, to look at what the binary did.
+    pub fn cli_engine(&self) -> Arc<Engine> {
+        self.engine_with(self.cli_store())
+    }
+
+    /// This lab's journal as `--store` takes it.
+    fn store_arg(&self) -> String {
+        match &self.journal {
+            drconsole::domain::StoreConfig::Sqlite(Some(path)) => path.display().to_string(),
+            drconsole::domain::StoreConfig::Sqlite(None) => "journal.sqlite".into(),
+            drconsole::domain::StoreConfig::Postgres(url) => url.expose().to_string(),
+        }
+    }
+
+    /// Run the real binary against this lab, as an operator would, off the runtime's threads.
+    pub async fn cli(&self, args: &[&str]) -> Ran {
+        let config = self.config_file();
+        let store = self.store_arg();
+        let data = self.dir.path().join("cli-data");
+        let args: Vec<String> = args.iter().map(|a| a.to_string()).collect();
+        tokio::task::spawn_blocking(move || {
+            let out = std::process::Command::new(env!("CARGO_BIN_EXE_drconsole"))
+                .arg("--config")
+                .arg(&config)
+                .arg("--store")
+                .arg(&store)
+                .args(&args)
+                .env("DRCONSOLE_DATA_DIR", &data)
+                .env_remove("DRCONSOLE_CONFIG")
+                .stdin(std::process::Stdio::null())
+                .output()
+                .expect("run drconsole");
+            Ran {
+                code: out.status.code(),
+                stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
+                stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
+            }
+        })
+        .await
+        .expect("join")
+    }
+
+    /// The group's servers at a site by name, with their status (`web-1 ACTIVE`), sorted.
+    pub async fn statuses(&self, site: &str, prefix: &str) -> Vec<String> {
+        let mut out: Vec<String> = self
+            .client(site)
+            .compute()
+            .list_servers()
+            .await
+            .expect("servers")
+            .into_iter()
+            .filter(|s| s.name.starts_with(prefix))
+            .map(|s| format!("{} {}", s.name, s.status))
+            .collect();
+        out.sort();
+        out
+    }
+
+    /// Members of `prefix` ACTIVE at both sites (what must never be).
+    pub async fn active_at_both(&self, prefix: &str) -> Vec<String> {
+        let active = |list: Vec<String>| -> BTreeSet<String> {
+            list.into_iter()
+                .filter_map(|s| s.strip_suffix(" ACTIVE").map(str::to_string))
+                .collect()
+        };
+        let a = active(self.statuses("site-a", prefix).await);
+        let b = active(self.statuses("site-b", prefix).await);
+        a.intersection(&b).cloned().collect()
     }
 }

@@ -103,6 +103,16 @@ fn a_good_config_resolves_everything() {
         !format!("{c:?}").contains("token-a"),
         "secrets never show in Debug"
     );
+    assert_eq!(
+        c.operations.rollback_budget,
+        std::time::Duration::from_secs(300),
+        "five minutes unless configured"
+    );
+    let f = Fixture::new(&format!(
+        "{GOOD}\n[operations]\nrollback_budget_seconds = 60\n"
+    ));
+    let budget = f.load().unwrap().config.operations.rollback_budget;
+    assert_eq!(budget, std::time::Duration::from_secs(60));
 }
 
 #[cfg(unix)]
@@ -183,6 +193,10 @@ fn semantic_errors_say_what_to_write() {
             GOOD.replace("clouds.yaml", "missing.yaml"),
             "no clouds.yaml found",
         ),
+        (
+            format!("{GOOD}\n[operations]\nrollback_budget_seconds = 100000\n"),
+            "[operations] rollback_budget_seconds = 100000 is out of range (0 to 86400 seconds)",
+        ),
     ];
     for (toml, needle) in cases {
         let e = expect_error(&toml);
@@ -209,6 +223,35 @@ fn locate_follows_flag_then_env_then_default() {
         .unwrap_err()
         .to_string();
     assert!(e.contains("drconsole --lab"), "{e}");
+}
+
+#[test]
+fn the_final_sync_deadline_is_read_and_bounded() {
+    let c = Fixture::new(GOOD).load().unwrap().config;
+    assert_eq!(c.operations, OperationsConfig::default());
+    assert_eq!(
+        c.operations.final_sync_timeout,
+        std::time::Duration::from_secs(600)
+    );
+    let set = format!("{GOOD}\n[operations]\nfinal_sync_timeout_seconds = 90\n");
+    let c = Fixture::new(&set).load().unwrap().config;
+    assert_eq!(
+        c.operations.final_sync_timeout,
+        std::time::Duration::from_secs(90)
+    );
+    for bad in ["0", "86401", "-1"] {
+        let e = expect_error(&format!(
+            "{GOOD}\n[operations]\nfinal_sync_timeout_seconds = {bad}\n"
+        ));
+        assert!(
+            e.contains(&format!(
+                "[operations] final_sync_timeout_seconds = {bad} is out of range (1 to 86400 seconds)"
+            )),
+            "{e}"
+        );
+    }
+    let e = expect_error(&format!("{GOOD}\n[operations]\nfinal_sync = 9\n"));
+    assert!(e.contains("unknown field `final_sync`"), "{e}");
 }
 
 #[test]
@@ -255,7 +298,9 @@ fn the_lock_lease_is_configurable_within_bounds() {
     );
     let e = lease("lease_seconds = 1").err().unwrap().to_string();
     assert!(
-        e.contains("lease_seconds = 1 is out of range (3 to 3600)"),
+        e.contains("lease_seconds = 1 is out of range (3 to 3600 seconds)"),
         "{e}"
     );
 }
+
+mod hostile;

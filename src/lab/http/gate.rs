@@ -114,6 +114,15 @@ pub async fn gate(State(ctx): State<Ctx>, req: Request, next: Next) -> Response 
     if effect.fail {
         return service_error(service, 500, "the lab's error_rate fault failed this call");
     }
+    if effect.lose_answer && authorised {
+        // Served, then the answer is lost: the call has had its effect.
+        let _served = negotiate(req, service, next).await;
+        return service_error(
+            service,
+            500,
+            "the lab's error_rate fault lost the answer of this call",
+        );
+    }
     if !authorised {
         let msg = if service == "array" {
             "Invalid or expired session; log in again."
@@ -141,7 +150,7 @@ fn admit(ctx: &Ctx, req: &Request, service: &str, path: &str) -> (faults::Effect
             .or_default()
             .entry(method.as_str().to_string())
             .or_default() += 1;
-        let effect = faults::effect(&mut site.faults, service, now);
+        let effect = faults::effect(&mut site.faults, service, method.as_str(), now);
         let authorised = open_call(method, path)
             || token.is_some_and(|t| {
                 if service == "array" {

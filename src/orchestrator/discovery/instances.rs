@@ -1,7 +1,8 @@
-//! `instances GROUP`: each member with its server at both sites and its volumes' replication,
-//! from one inventory a site and one look at the array group.
+//! `instances GROUP`: each member with its server at both sites, its volumes' replication and any
+//! split-brain, from one inventory a site, one look at the array group and one at each site's
+//! servers and ports.
 
-use super::{DiscoveryError, inventory};
+use super::{DiscoveryError, inventory, split_brain};
 use crate::config::{Config, GroupConfig};
 use crate::domain::{
     GroupState, GroupStatus, InstanceInfo, InstanceView, PortInfo, ServerAtSite, VolumePairView,
@@ -9,7 +10,7 @@ use crate::domain::{
 use crate::providers::SiteClient;
 use crate::sanitize::clean;
 use futures_util::future::join_all;
-use std::collections::HashMap;
+use std::collections::{BTreeSet, HashMap};
 
 type Inventory = Result<Vec<InstanceInfo>, DiscoveryError>;
 
@@ -18,6 +19,7 @@ pub async fn instances(
     clients: &HashMap<String, SiteClient>,
     group: &GroupConfig,
     state: &GroupState,
+    drills: &BTreeSet<String>,
 ) -> Vec<InstanceView> {
     let sites: Vec<&str> = config.sites.iter().map(|s| s.name.as_str()).collect();
     let per_site: Vec<Inventory> = join_all(sites.iter().map(|site| async move {
@@ -34,6 +36,10 @@ pub async fn instances(
         target_array: config.site(secondary).map(|s| s.array.name.clone()),
         stopped: state.status == GroupStatus::FailedOver || state.needs_resync,
     };
+    // Not checked when a site does not answer: its column already says `unknown` and why.
+    let collisions = split_brain(clients, group, drills)
+        .await
+        .unwrap_or_default();
     let at_primary = sites
         .iter()
         .position(|s| *s == primary)
@@ -47,12 +53,13 @@ pub async fn instances(
             servers: sites
                 .iter()
                 .zip(&per_site)
-                .map(|(site, inv)| server_at(site, inv, name))
+                .map(|(site, inv)| server_at(site, inv, name, drills))
                 .collect(),
             volumes: at_primary
                 .and_then(|l| l.iter().find(|i| &i.name == name))
                 .map(|i| pairs.of(i))
                 .unwrap_or_default(),
+            split_brain: collisions.iter().find(|f| &f.instance == name).cloned(),
         })
         .collect()
 }
@@ -71,7 +78,8 @@ async fn replicated_members(
 }
 
 /// The member `name` at `site`: its server, absent, or unknown when the site did not answer.
-fn server_at(site: &str, inv: &Inventory, name: &str) -> ServerAtSite {
+/// A server made by one of `drills` is that drill's test copy.
+fn server_at(site: &str, inv: &Inventory, name: &str, drills: &BTreeSet<String>) -> ServerAtSite {
     let mut view = ServerAtSite {
         site: site.to_string(),
         server_id: None,
@@ -100,6 +108,7 @@ fn server_at(site: &str, inv: &Inventory, name: &str) -> ServerAtSite {
                     })
                     .collect();
                 view.made_by = i.made_by.as_deref().map(clean);
+                view.drill_copy = i.made_by.as_ref().is_some_and(|op| drills.contains(op));
             }
         }
         Err(e) => {

@@ -4,19 +4,24 @@
 
 mod instances;
 mod inventory;
+mod split_brain;
 
 pub use instances::instances;
 pub use inventory::inventory;
+pub use split_brain::{look_of, site_look, split_brain};
 
 use crate::config::{Config, GroupConfig, SiteConfig};
+use crate::domain::split_brain::SiteLook;
 use crate::domain::{
-    ArrayView, EstateView, GroupState, GroupView, SiteView, direction_text, replicates,
+    ArrayView, EstateView, GroupState, GroupView, SiteView, SplitBrainFinding, direction_text,
+    replicates,
 };
+use crate::providers::compute::Server;
 use crate::providers::{ProviderError, SiteClient, SiteProbe};
 use crate::sanitize::clean;
 use chrono::{DateTime, Utc};
 use futures_util::future::join_all;
-use std::collections::HashMap;
+use std::collections::{BTreeSet, HashMap};
 
 /// Why a site could not say what discovery asked.
 #[derive(Debug, thiserror::Error)]
@@ -27,8 +32,12 @@ pub enum DiscoveryError {
     Provider(#[from] ProviderError),
 }
 
-/// The server names each reachable site answered with (or why it could not), by site.
-pub type ServerNames = HashMap<String, Result<Vec<String>, DiscoveryError>>;
+/// The servers each reachable site answered with (or why it could not), by site.
+pub type SiteServers = HashMap<String, Result<Vec<Server>, DiscoveryError>>;
+
+/// What each site shows of servers and ports, for split-brain detection, by site (only sites that
+/// answered both lists).
+pub type Looks = HashMap<String, SiteLook>;
 
 /// Probe every site concurrently; an unreachable site is reported, never an error.
 pub async fn probe_sites(config: &Config, clients: &HashMap<String, SiteClient>) -> Vec<SiteView> {
@@ -39,12 +48,12 @@ pub async fn probe_sites(config: &Config, clients: &HashMap<String, SiteClient>)
         .collect()
 }
 
-/// Each site's view with the server names its compute probe listed (or why compute refused);
-/// none when the site was not reached.
+/// Each site's view with the servers its compute probe listed (or why compute refused); none when
+/// the site was not reached.
 async fn probe_with_servers(
     config: &Config,
     clients: &HashMap<String, SiteClient>,
-) -> Vec<(SiteView, Option<Result<Vec<String>, DiscoveryError>>)> {
+) -> Vec<(SiteView, Option<Result<Vec<Server>, DiscoveryError>>)> {
     let sites: Vec<(&SiteConfig, &SiteClient)> = config
         .sites
         .iter()
@@ -55,11 +64,10 @@ async fn probe_with_servers(
         .iter()
         .zip(probes)
         .map(|((site, _), mut probe)| {
-            let servers = probe.servers.take().map(|listed| {
-                listed
-                    .map(|l| l.into_iter().map(|s| s.name).collect())
-                    .map_err(DiscoveryError::from)
-            });
+            let servers = probe
+                .servers
+                .take()
+                .map(|listed| listed.map_err(DiscoveryError::from));
             (site_view(site, probe), servers)
         })
         .collect()
@@ -102,6 +110,34 @@ fn site_view(site: &SiteConfig, p: SiteProbe) -> SiteView {
         error: p.error.as_deref().map(clean),
         array,
     }
+}
+
+/// Each configured group's journaled state (its initial state when it was never operated).
+fn in_config_order(config: &Config, states: &HashMap<String, GroupState>) -> Vec<GroupState> {
+    config
+        .groups
+        .iter()
+        .map(|g| {
+            states
+                .get(&g.name)
+                .cloned()
+                .unwrap_or_else(|| GroupState::initial(&g.name, &g.primary_site))
+        })
+        .collect()
+}
+
+/// The newest snapshot of the group at its secondary, and how often its primary sends one.
+async fn arrival_and_schedule(
+    clients: &HashMap<String, SiteClient>,
+    g: &GroupConfig,
+    state: &GroupState,
+) -> (Result<Option<DateTime<Utc>>, DiscoveryError>, Option<u64>) {
+    let primary = state.current_primary.as_str();
+    let secondary = g.other_site(primary);
+    tokio::join!(
+        newest_arrival(clients, primary, secondary, &g.array_pg),
+        replication_interval(clients, primary, &g.array_pg)
+    )
 }
 
 /// How often `array_pg` sends a snapshot from `source` (its replication schedule); `None` when
@@ -156,42 +192,61 @@ pub async fn newest_arrival(
         .max())
 }
 
-/// One group's line in `status`: its journaled state, RPO now and how many members run.
-/// `servers` holds the server names each reachable site answered with (its compute probe,
-/// shared by every group); `arrival` the newest snapshot at the secondary.
+/// Now − the newest arrival at `secondary`; `None` (and why, in `errors`) when it is unknown.
+fn rpo_now(
+    group: &GroupConfig,
+    sites: &[SiteView],
+    secondary: &str,
+    arrival: Result<Option<DateTime<Utc>>, DiscoveryError>,
+    errors: &mut Vec<String>,
+) -> Option<i64> {
+    if !sites.iter().any(|s| s.name == secondary && s.reachable) {
+        errors.push(format!("{secondary} is unreachable: RPO unknown"));
+        return None;
+    }
+    match arrival {
+        Ok(Some(t)) => Some((Utc::now() - t).num_seconds().max(0)),
+        Ok(None) => {
+            errors.push(format!(
+                "no snapshot of {} has arrived at {secondary}",
+                group.array_pg
+            ));
+            None
+        }
+        Err(e) => {
+            errors.push(clean(&e.to_string()));
+            None
+        }
+    }
+}
+
+/// What `status` found at the sites, shared by every group's line: the sites, the servers each
+/// compute probe listed, and each site's servers and ports for split-brain detection.
+pub struct Found<'a> {
+    pub sites: &'a [SiteView],
+    pub servers: &'a SiteServers,
+    pub looks: &'a Looks,
+}
+
+/// One group's line in `status`: its journaled state, RPO now, how many members run and any
+/// split-brain; `arrival` is the newest snapshot at the secondary.
 pub fn group_view(
     group: &GroupConfig,
     state: &GroupState,
-    sites: &[SiteView],
-    servers: &ServerNames,
+    found: &Found,
     arrival: Result<Option<DateTime<Utc>>, DiscoveryError>,
 ) -> GroupView {
+    let (sites, servers) = (found.sites, found.servers);
     let primary = state.current_primary.clone();
     let secondary = group.other_site(&primary).to_string();
-    let reachable = |name: &str| sites.iter().any(|s| s.name == name && s.reachable);
     let mut errors = Vec::new();
-    let rpo_seconds = if reachable(&secondary) {
-        match arrival {
-            Ok(Some(t)) => Some((Utc::now() - t).num_seconds().max(0)),
-            Ok(None) => {
-                errors.push(format!(
-                    "no snapshot of {} has arrived at {secondary}",
-                    group.array_pg
-                ));
-                None
-            }
-            Err(e) => {
-                errors.push(clean(&e.to_string()));
-                None
-            }
-        }
-    } else {
-        errors.push(format!("{secondary} is unreachable: RPO unknown"));
-        None
-    };
+    let rpo_seconds = rpo_now(group, sites, &secondary, arrival, &mut errors);
     // Members running at the primary; the configured count when it cannot be asked.
     let instances = match servers.get(&primary) {
-        Some(Ok(names)) => names.iter().filter(|n| group.members.contains(n)).count(),
+        Some(Ok(list)) => list
+            .iter()
+            .filter(|s| group.members.contains(&s.name))
+            .count(),
         Some(Err(e)) => {
             errors.push(clean(&e.to_string()));
             group.members.len()
@@ -210,56 +265,96 @@ pub fn group_view(
         instances,
         error: (!errors.is_empty()).then(|| errors.join("; ")),
         needs_resync: state.needs_resync,
+        attention: state.attention.clone(),
         last_operation: state.last_operation.clone(),
         replication_interval_seconds: None,
+        fence_pending: state.fence_pending.clone(),
+        split_brain: group_split_brain(group, found.looks, &mut errors),
     }
 }
 
-/// Probe the sites and describe every group. The groups' snapshot lists are asked for while the
-/// sites are probed, and the probes' server lists are reused: no call waits for another that
-/// it does not need.
+/// The group's split-brain when both its sites answered; else why it was not checked.
+fn group_split_brain(
+    group: &GroupConfig,
+    looks: &Looks,
+    errors: &mut Vec<String>,
+) -> Vec<SplitBrainFinding> {
+    for site in [&group.primary_site, &group.secondary_site] {
+        if !looks.contains_key(site) {
+            errors.push(format!("split-brain not checked: {site} does not answer"));
+            return Vec::new();
+        }
+    }
+    split_brain::of_group(group, looks).unwrap_or_default()
+}
+
+/// Each site's ports (one list call a site, asked while the sites are probed).
+async fn site_ports(
+    config: &Config,
+    clients: &HashMap<String, SiteClient>,
+) -> HashMap<String, Vec<crate::providers::network::Port>> {
+    let all = Default::default();
+    let listed = join_all(config.sites.iter().filter_map(|s| {
+        let client = clients.get(&s.name)?;
+        let all = &all;
+        Some(async move {
+            let network = client.network();
+            (s.name.clone(), network.list_ports(all).await)
+        })
+    }))
+    .await;
+    listed
+        .into_iter()
+        .filter_map(|(site, ports)| Some((site, ports.ok()?)))
+        .collect()
+}
+
+/// Probe the sites and describe every group. The groups' snapshot lists and the sites' ports are
+/// asked for while the sites are probed, and the probes' server lists are reused: no call waits
+/// for another that it does not need. `drills` are the journal's drills, whose servers are
+/// isolated copies and never split-brain.
 pub async fn estate(
     config: &Config,
     clients: &HashMap<String, SiteClient>,
     states: &HashMap<String, GroupState>,
+    drills: &BTreeSet<String>,
 ) -> EstateView {
-    let states: Vec<GroupState> = config
-        .groups
-        .iter()
-        .map(|g| {
-            states
-                .get(&g.name)
-                .cloned()
-                .unwrap_or_else(|| GroupState::initial(&g.name, &g.primary_site))
-        })
-        .collect();
-    let arrivals = join_all(config.groups.iter().zip(&states).map(|(g, state)| {
-        let primary = state.current_primary.clone();
-        let secondary = g.other_site(&primary).to_string();
-        async move {
-            let (arrival, every) = tokio::join!(
-                newest_arrival(clients, &primary, &secondary, &g.array_pg),
-                replication_interval(clients, &primary, &g.array_pg)
-            );
-            (arrival, every)
-        }
-    }));
-    let (probed, arrivals) = tokio::join!(probe_with_servers(config, clients), arrivals);
-    let mut servers = ServerNames::new();
+    let states = in_config_order(config, states);
+    let arrivals = join_all(
+        config
+            .groups
+            .iter()
+            .zip(&states)
+            .map(|(g, state)| arrival_and_schedule(clients, g, state)),
+    );
+    let (probed, arrivals, mut ports) = tokio::join!(
+        probe_with_servers(config, clients),
+        arrivals,
+        site_ports(config, clients)
+    );
+    let (mut servers, mut looks) = (SiteServers::new(), Looks::new());
     let mut sites = Vec::new();
     for (view, listed) in probed {
+        if let (Some(Ok(list)), Some(p)) = (&listed, ports.remove(&view.name)) {
+            looks.insert(view.name.clone(), look_of(&view.name, list, &p, drills));
+        }
         if let Some(listed) = listed {
             servers.insert(view.name.clone(), listed);
         }
         sites.push(view);
     }
+    let found = Found {
+        sites: &sites,
+        servers: &servers,
+        looks: &looks,
+    };
     let views = config
         .groups
         .iter()
         .zip(states)
         .zip(arrivals)
         .map(|((g, state), (arrival, every))| {
-            let mut view = group_view(g, &state, &sites, &servers, arrival);
+            let mut view = group_view(g, &state, &found, arrival);
             view.replication_interval_seconds = every;
             view
         })

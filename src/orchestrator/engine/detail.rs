@@ -1,15 +1,16 @@
 //! What the console's operation view, `ops show` and reports read about operations: the recent
-//! list, and one operation's detail (its record, every step of its plan with its mark, times,
-//! error and what it made or removed, the checklist it started with, its recovery point, the
-//! retries seen, and the tail of its log), built once here from the journal so every screen and
-//! report tells the same story.
+//! list, and one operation's detail (its record, every step of its plan with its mark from the
+//! journal, times, timeout, error and what it made, removed or left behind, the checklist it
+//! started with, its recovery point, the retries seen, and the tail of its log), built once here
+//! from the journal so every screen and report tells the same story — a step undone, with
+//! nothing to undo, left behind or never run never shows as a plain ✓.
 
 use super::detail_facts::{Facts, checks_at_start, recovery_point, removed_by};
 use super::{Engine, EngineError};
-use crate::domain::{EventKind, OperationRecord, Phase, Targets};
+use crate::domain::{EventKind, OperationRecord, Phase, StepMark, Targets};
 use crate::orchestrator::{Plan, StepSpec};
 use crate::sanitize::clean;
-use crate::store::{StepRecord, StepStatus as Journaled, StoredOperation};
+use crate::store::{StepRecord, StoredOperation, mark_of};
 use std::collections::HashMap;
 
 pub use crate::domain::{OperationDetail, StepState, StepView};
@@ -48,14 +49,7 @@ impl Engine {
             })
             .collect();
         let log = log[log.len().saturating_sub(log_lines)..].to_vec();
-        let steps = step_views(&op, &journaled, &facts);
-        let mut op = op;
-        // The journal of an older run never said `running`: a started step says it.
-        if op.record.status == crate::domain::OperationStatus::Pending
-            && steps.iter().any(|s| s.started_at.is_some())
-        {
-            op.record.status = crate::domain::OperationStatus::Running;
-        }
+        let steps = step_views(&op, &journaled);
         let cleanup = self.cleanup_of(&op.record).await;
         let targets = self
             .group_config(&op.record.protection_group)
@@ -80,7 +74,7 @@ impl Engine {
 
 /// Every step of the plan in plan order, with its journaled state; a plan the journal cannot
 /// read back still shows the steps that ran.
-fn step_views(op: &StoredOperation, journaled: &[StepRecord], facts: &Facts) -> Vec<StepView> {
+fn step_views(op: &StoredOperation, journaled: &[StepRecord]) -> Vec<StepView> {
     let finished = op.record.status.is_finished();
     let by_id: HashMap<&str, &StepRecord> =
         journaled.iter().map(|s| (s.step_id.as_str(), s)).collect();
@@ -92,8 +86,8 @@ fn step_views(op: &StoredOperation, journaled: &[StepRecord], facts: &Facts) -> 
                 let rec = by_id.get(spec.id.as_str()).copied();
                 let mut v = view(spec.id.as_str(), &spec.label(), spec.phase, rec, finished);
                 v.kind = spec.kind.name().to_string();
+                v.timeout_ms = Some(spec.timeout_ms);
                 fill_resources(&mut v, spec, rec);
-                refine(&mut v, facts);
                 v
             })
             .collect(),
@@ -105,15 +99,13 @@ fn step_views(op: &StoredOperation, journaled: &[StepRecord], facts: &Facts) -> 
             journaled
                 .iter()
                 .map(|r| {
-                    let mut v = view(
+                    view(
                         &r.step_id,
                         &r.step_id,
                         Phase::Preparation,
                         Some(r),
                         finished,
-                    );
-                    refine(&mut v, facts);
-                    v
+                    )
                 })
                 .collect()
         }
@@ -128,56 +120,26 @@ fn view(
     op_finished: bool,
 ) -> StepView {
     let mut v = StepView::planned(id, &clean(label), phase);
-    v.status = state(rec.map(|r| r.status), op_finished);
+    v.set_mark(mark_of(rec, op_finished), op_finished);
     v.attempt = rec.map(|r| r.attempt).unwrap_or(0);
     v.started_at = rec.map(|r| r.started_at);
     v.finished_at = rec.and_then(|r| r.finished_at);
     v.duration_ms = rec.and_then(|r| r.duration_ms);
     v.error = rec.and_then(|r| r.error.as_deref()).map(clean);
+    v.undo_error = rec.and_then(|r| r.mark_error.as_deref()).map(clean);
     v
 }
 
-/// What the step made (while its effect stands or was undone: the report lists both) and what
-/// it removed.
+/// What the step made (while its effect stands, was undone, or is left behind: the report lists
+/// each) and what it removed.
 fn fill_resources(v: &mut StepView, spec: &StepSpec, rec: Option<&StepRecord>) {
-    let Some(output) = rec.and_then(|r| r.output.as_ref()) else {
+    let output = rec.and_then(|r| r.output.as_ref());
+    if v.mark == StepMark::LeftBehind {
+        v.left_behind = spec.kind.resources(output);
+    }
+    let Some(output) = output else {
         return;
     };
     v.created = spec.kind.resources(Some(output));
     v.removed = removed_by(&spec.kind, output);
-}
-
-/// What rollback did, as the events say (the step's row says only "compensated").
-fn refine(v: &mut StepView, facts: &Facts) {
-    if let Some(undo) = facts.undo.get(&v.id) {
-        v.status = StepState::of_undo(*undo);
-    }
-}
-
-/// A step journaled as started in an operation that has ended was cut short: it failed. A step
-/// that never started in an ended operation never ran.
-fn state(journaled: Option<Journaled>, op_finished: bool) -> StepState {
-    match journaled {
-        None if op_finished => StepState::NeverRun,
-        None => StepState::Pending,
-        Some(Journaled::Started) if op_finished => StepState::Failed,
-        Some(Journaled::Started) => StepState::Running,
-        Some(Journaled::Succeeded) => StepState::Succeeded,
-        Some(Journaled::Failed) => StepState::Failed,
-        Some(Journaled::Compensated) => StepState::Undone,
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn a_step_cut_short_by_the_end_of_its_operation_shows_as_failed() {
-        assert_eq!(state(None, true), StepState::NeverRun);
-        assert_eq!(state(None, false), StepState::Pending);
-        assert_eq!(state(Some(Journaled::Started), false), StepState::Running);
-        assert_eq!(state(Some(Journaled::Started), true), StepState::Failed);
-        assert_eq!(state(Some(Journaled::Compensated), true), StepState::Undone);
-    }
 }

@@ -1,26 +1,24 @@
 //! What an operation's detail reads beyond its steps' rows: the checklist journaled at its start,
-//! the recovery point its snapshot step chose, what rollback did to each step and the retries seen
-//! (from its events), what its retire and cleanup steps removed, and a drill's cleanup.
+//! the recovery point its snapshot step chose, the retries seen (from its events), what its
+//! retire and cleanup steps removed, and a drill's cleanup.
 
 use super::{Engine, EngineError};
 use crate::domain::{
     Check, CleanupRef, EventKind, OperationEvent, OperationRecord, OperationType, RecoveryPoint,
-    Resource, ResourceKind, Retry, Undo,
+    Resource, ResourceKind, Retry,
 };
 use crate::orchestrator::StepKind;
 use crate::orchestrator::steps::{ChosenSnapshot, Removed, Retired};
 use crate::sanitize::clean;
 use crate::store::StepRecord;
 use serde_json::Value;
-use std::collections::HashMap;
 
 /// Operations of a group looked through for a drill's cleanup.
 const CLEANUP_SEARCH: usize = 50;
 
-/// What the events of one operation tell.
+/// What the events of one operation tell beyond its steps' rows (which carry their marks).
 #[derive(Debug, Default)]
 pub(super) struct Facts {
-    pub undo: HashMap<String, Undo>,
     pub retries: Vec<Retry>,
 }
 
@@ -28,20 +26,17 @@ impl Facts {
     pub fn of(events: &[(i64, OperationEvent)]) -> Facts {
         let mut f = Facts::default();
         for (_, e) in events {
-            match &e.kind {
-                EventKind::StepCompensated { step, undo } => {
-                    f.undo.insert(step.clone(), *undo);
-                }
-                EventKind::StepFailed {
-                    step,
-                    error,
-                    will_retry: true,
-                } => f.retries.push(Retry {
+            if let EventKind::StepFailed {
+                step,
+                error,
+                will_retry: true,
+            } = &e.kind
+            {
+                f.retries.push(Retry {
                     at: e.at,
                     step: step.clone(),
                     error: clean(error),
-                }),
-                _ => {}
+                });
             }
         }
         f

@@ -5,34 +5,35 @@ use super::group_state::JournalState;
 use super::lease::LeasedJournal;
 use super::{Engine, EngineError};
 use crate::domain::{
-    GroupState, OperationRecord, OperationStatus, OperationType, ResultData, transition_of,
+    Attention, AttentionKind, FencePending, GroupState, OperationRecord, OperationStatus,
+    OperationType, ResultData, transition_of,
 };
-use crate::orchestrator::events::{EventBus, EventKind, OperationEvent};
 use crate::orchestrator::site_runner::SiteRunner;
 use crate::orchestrator::steps::{
-    CreateServer, FinalSync, ManageVolumes, SelectSnapshot, StopReplication,
+    CreateServer, FenceSource, FinalSync, ManageVolumes, SelectSnapshot, StopReplication,
 };
-use crate::orchestrator::{Executor, Outcome, Plan, PriorStep};
+use crate::orchestrator::{EventKind, Executor, Mode, OperationEvent, Outcome, Plan, PriorStep};
 use chrono::Utc;
 use std::collections::HashMap;
 use std::sync::Arc;
-use tokio::sync::{broadcast, watch};
+use tokio::sync::watch;
 
 impl Engine {
-    /// Run `plan` for `record` in a task. `rollback_only` resumes an operation that was rolling
-    /// back: nothing new starts, completed steps are undone.
+    /// Run `plan` for `record` in a task: forward, or (`Mode::Rollback`) undoing what stands.
     pub(crate) fn spawn_run(
         self: &Arc<Self>,
         record: OperationRecord,
         plan: Plan,
         prior: HashMap<String, PriorStep>,
-        rollback_only: bool,
+        mode: Mode,
     ) {
-        let (cancel_tx, cancel_rx) = watch::channel(rollback_only);
+        let (cancel_tx, cancel_rx) = watch::channel(false);
         self.register(&record.id, cancel_tx);
         let engine = self.clone();
         tokio::spawn(async move {
-            engine.run_to_end(record, plan, prior, cancel_rx).await;
+            engine
+                .run_to_end(record, plan, (prior, mode), cancel_rx)
+                .await;
         });
     }
 
@@ -40,42 +41,37 @@ impl Engine {
         self: Arc<Self>,
         record: OperationRecord,
         plan: Plan,
-        prior: HashMap<String, PriorStep>,
+        (prior, mode): (HashMap<String, PriorStep>, Mode),
         cancel: watch::Receiver<bool>,
     ) {
         let id = record.id.clone();
         let group = record.protection_group.clone();
-        let (stop_lease, lease_rx) = watch::channel(false);
-        let (stop_copier, copier_rx) = watch::channel(false);
-        let (lease, mut lost) = self.spawn_lease_keeper(&group, &id, lease_rx);
-        let copier = self.spawn_event_copier(&id, copier_rx);
+        let (stop_tx, stop_rx) = watch::channel(false);
+        let (lease, mut lost) = self.spawn_lease_keeper(&group, &id, stop_rx.clone());
+        let copier = self.spawn_event_copier(&id, stop_rx.clone());
+        let fences = self.spawn_fence_watcher(stop_rx);
         let journal = LeasedJournal {
             store: self.store.clone(),
             lost: lost.clone(),
         };
-        // The executor publishes on a bus of its own: everything is passed on at once except its
-        // final status, which is published only once the group state and the record are saved,
-        // so whoever re-reads on that event never reads the group as it was.
-        let own = EventBus::new();
-        let relay = relay_events(own.subscribe(), self.events.clone());
         // A console that lost its lease stops here, in the middle: the console that took the
         // lock over runs the operation from the journal.
         let outcome = tokio::select! {
-            r = self.execute(&record, plan, prior, cancel, (journal, own)) => Some(r),
+            r = self.execute(&record, plan, (prior, mode), cancel, journal) => Some(r),
             _ = lost.wait_for(|l| *l) => None,
         };
-        let final_status = relay.await.unwrap_or_else(|e| {
-            tracing::error!("operation {id}: its event relay ended abnormally: {e}");
-            None
-        });
-        let _ = stop_lease.send(true);
-        joined(&id, "lease keeper", lease.await);
-        match outcome {
-            Some(outcome) => {
-                let status = self.finish(record, outcome).await;
-                self.events
-                    .publish(&id, final_status.unwrap_or(EventKind::Status { status }));
+        let _ = stop_tx.send(true);
+        for (task, joined) in [
+            ("lease keeper", lease.await),
+            ("event copier", copier.await),
+            ("fence watcher", fences.await),
+        ] {
+            if let Err(e) = joined {
+                tracing::error!("operation {id}: its {task} ended abnormally: {e}");
             }
+        }
+        match outcome {
+            Some(outcome) => self.finish(record, outcome).await,
             None => self.events.publish(
                 &id,
                 EventKind::Log {
@@ -86,55 +82,57 @@ impl Engine {
                 },
             ),
         }
-        let _ = stop_copier.send(true);
-        joined(&id, "event copier", copier.await);
         self.unregister(&id);
+    }
+
+    /// What steps of `record` act through: the sites and the journal's view of its group.
+    pub(crate) fn site_runner(&self, record: &OperationRecord) -> Result<SiteRunner, EngineError> {
+        let g = self.group_config(&record.protection_group)?;
+        let state = JournalState {
+            store: self.store.clone(),
+            primary_site: g.primary_site.clone(),
+        };
+        Ok(SiteRunner::new(
+            self.clients.clone(),
+            g.clone(),
+            record.id.clone(),
+            Arc::new(state),
+            self.opts.poll_interval,
+        ))
     }
 
     async fn execute(
         &self,
         record: &OperationRecord,
         plan: Plan,
-        prior: HashMap<String, PriorStep>,
+        (prior, mode): (HashMap<String, PriorStep>, Mode),
         cancel: watch::Receiver<bool>,
-        (journal, events): (LeasedJournal, EventBus),
+        journal: LeasedJournal,
     ) -> Result<Outcome, EngineError> {
-        let g = self.group_config(&record.protection_group)?;
-        let state = JournalState {
-            store: self.store.clone(),
-            primary_site: g.primary_site.clone(),
-        };
-        let runner = SiteRunner::new(
-            self.clients.clone(),
-            g.clone(),
-            record.id.clone(),
-            Arc::new(state),
-            self.opts.poll_interval,
-        );
+        let runner = self.site_runner(record)?;
         let exec = Executor {
             operation_id: record.id.clone(),
             plan,
             runner: Arc::new(runner),
             journal: Arc::new(journal),
-            events,
+            events: self.events.clone(),
             max_concurrency: self.opts.max_concurrency,
             cancel,
             prior,
+            mode,
+            rollback: self.opts.rollback,
         };
         Ok(exec.run().await?)
     }
 
-    /// Make the group state, the record and the lock true to the outcome, in that order; the
-    /// status it ended with.
-    async fn finish(
-        &self,
-        mut record: OperationRecord,
-        outcome: Result<Outcome, EngineError>,
-    ) -> OperationStatus {
+    async fn finish(&self, mut record: OperationRecord, outcome: Result<Outcome, EngineError>) {
         let ok = outcome
             .as_ref()
             .is_ok_and(|o| o.status == OperationStatus::Completed);
-        let state = self.group_after(&record, ok, outcome.as_ref().ok()).await;
+        let attention = outcome.as_ref().ok().and_then(|o| attention_of(&record, o));
+        let state = self
+            .group_after(&record, ok, outcome.as_ref().ok(), attention.clone())
+            .await;
         let current_primary = state.map(|s| s.current_primary);
         record.result_data = match &outcome {
             Ok(o) => result_data(record.operation_type, ok, o, current_primary),
@@ -147,6 +145,10 @@ impl Engine {
             Ok(o) => {
                 record.status = o.status;
                 record.error_message = o.error_message;
+                if let Some(a) = &attention {
+                    let msg = record.error_message.take().unwrap_or_default();
+                    record.error_message = Some(format!("{msg}; {}", a.way_out()));
+                }
                 let ids = |l: Vec<crate::orchestrator::StepId>| l.into_iter().map(String::from);
                 (
                     ids(o.steps_completed).collect(),
@@ -177,7 +179,6 @@ impl Engine {
         let group = record.protection_group.clone();
         self.audit("operation.finish", Some(&group), Some(&record.id), detail)
             .await;
-        record.status
     }
 
     /// The group's state after the operation: its status by the state machine, and whether it
@@ -187,6 +188,7 @@ impl Engine {
         record: &OperationRecord,
         ok: bool,
         outcome: Option<&Outcome>,
+        attention: Option<Attention>,
     ) -> Option<GroupState> {
         let op_type = record.operation_type;
         let transition = transition_of(op_type);
@@ -201,6 +203,7 @@ impl Engine {
                     .iter()
                     .any(|s| s.needs_resync)
             });
+        let fence = fence_after(record, ok, outcome);
         let group = &record.protection_group;
         let updated = self
             .update_group(group, |s| {
@@ -212,6 +215,20 @@ impl Engine {
                 }
                 if ok && op_type == OperationType::SyncNow {
                     s.needs_resync = false;
+                }
+                // This operation's word on the group replaces what it said before (a retry, a
+                // rollback on demand); another operation's is never touched.
+                let own = s
+                    .attention
+                    .as_ref()
+                    .is_none_or(|a| a.operation_id == record.id);
+                if own {
+                    s.attention = attention.clone();
+                }
+                match &fence {
+                    FenceAfter::Pending(p) => s.fence_pending = Some(p.clone()),
+                    FenceAfter::Done => s.fence_pending = None,
+                    FenceAfter::Unchanged => {}
                 }
             })
             .await;
@@ -247,6 +264,21 @@ impl Engine {
         if let Err(e) = self.store.update_operation(record).await {
             tracing::error!("journaling the end of {}: {e}", record.id);
         }
+        // Told last, so that a console reading it finds the record and the group as they end.
+        let ended = OperationEvent {
+            operation_id: record.id.clone(),
+            at: Utc::now(),
+            kind: EventKind::Status {
+                status: record.status,
+            },
+        };
+        if let Err(e) = self.store.append_event(&ended).await {
+            tracing::warn!(
+                "operation {}: journaling its end for other consoles: {e}",
+                record.id
+            );
+        }
+        self.events.publish(&record.id, ended.kind);
     }
 
     /// Release a group's lock; one that cannot be released is logged, and expires with its lease.
@@ -261,35 +293,33 @@ impl Engine {
     }
 }
 
-fn joined(id: &str, task: &str, result: Result<(), tokio::task::JoinError>) {
-    if let Err(e) = result {
-        tracing::error!("operation {id}: its {task} ended abnormally: {e}");
-    }
+/// What an operation leaves of the group's fence.
+enum FenceAfter {
+    /// A forced failover went on without reaching the old side: it must be fenced later.
+    Pending(FencePending),
+    /// A fence completed: nothing is pending any more.
+    Done,
+    Unchanged,
 }
 
-/// Pass the executor's events on to the engine's bus as they come, holding back a final status;
-/// ends when the executor's bus closes, with the held status.
-fn relay_events(
-    mut rx: broadcast::Receiver<OperationEvent>,
-    out: EventBus,
-) -> tokio::task::JoinHandle<Option<EventKind>> {
-    tokio::spawn(async move {
-        let mut held = None;
-        loop {
-            match rx.recv().await {
-                Ok(e) => match e.kind {
-                    EventKind::Status { status } if status.is_finished() => {
-                        held = Some(EventKind::Status { status })
-                    }
-                    _ => out.send(e),
-                },
-                Err(broadcast::error::RecvError::Lagged(n)) => {
-                    tracing::warn!("operation event relay lagged by {n}")
-                }
-                Err(broadcast::error::RecvError::Closed) => return held,
+fn fence_after(record: &OperationRecord, ok: bool, outcome: Option<&Outcome>) -> FenceAfter {
+    match (record.operation_type, ok) {
+        (OperationType::Fence, true) => FenceAfter::Done,
+        (OperationType::Failover, true) => {
+            let unfenced =
+                outcome.is_some_and(|o| o.outputs_of::<FenceSource>().iter().any(|f| !f.fenced));
+            if unfenced {
+                FenceAfter::Pending(FencePending {
+                    site: record.source_site_id.clone(),
+                    operation_id: record.id.clone(),
+                    since: Utc::now(),
+                })
+            } else {
+                FenceAfter::Unchanged
             }
         }
-    })
+        _ => FenceAfter::Unchanged,
+    }
 }
 
 /// What an operation made, read from its steps' typed outputs: every server it created (its
@@ -300,10 +330,17 @@ fn result_data(
     outcome: &Outcome,
     current_primary: Option<String>,
 ) -> ResultData {
-    let moves = matches!(
-        op,
-        OperationType::PlannedFailover | OperationType::Failover | OperationType::Failback
-    );
+    // A move rolled back lost nothing and recovered nothing: it claims no data loss.
+    let past_no_return = outcome
+        .plan
+        .steps
+        .iter()
+        .any(|s| s.no_rollback && outcome.outputs.contains_key(&s.id));
+    let moves = (ok || past_no_return)
+        && matches!(
+            op,
+            OperationType::PlannedFailover | OperationType::Failover | OperationType::Failback
+        );
     let data_loss_seconds = moves
         .then(|| {
             let synced = outcome.outputs_of::<FinalSync>();
@@ -312,19 +349,63 @@ fn result_data(
         })
         .flatten()
         .map(|s| s.data_loss_seconds);
-    let managed = outcome.outputs_of::<ManageVolumes>();
+    // What stands is counted (a failure past the point of no return keeps what it made); what
+    // stands only because its undo failed is also listed, resource by resource: the leftovers.
+    let managed = outcome.standing::<ManageVolumes>();
     ResultData {
-        instances_created: if ok {
-            outcome.outputs_of::<CreateServer>().len() as u32
-        } else {
-            0
-        },
-        volumes_managed: if ok {
-            managed.iter().map(|m| m.volumes.len() as u32).sum()
-        } else {
-            0
-        },
+        instances_created: outcome.standing::<CreateServer>().len() as u32,
+        volumes_managed: managed.iter().map(|m| m.volumes.len() as u32).sum(),
         current_primary_site: current_primary,
         data_loss_seconds,
+        leftovers: outcome.leftovers(),
+    }
+}
+
+/// What the group must tell the operator after this outcome: what a failed rollback left
+/// behind, or that the operation stopped past its point of no return; `None` otherwise.
+fn attention_of(record: &OperationRecord, outcome: &Outcome) -> Option<Attention> {
+    let (kind, reason, leftovers) = match (outcome.status, &outcome.point_of_no_return) {
+        (OperationStatus::RollbackFailed, _) => {
+            let leftovers = outcome.leftovers();
+            let reason = format!(
+                "could not be rolled back: {} not undone",
+                plural(outcome.left_behind.len(), "step")
+            );
+            (AttentionKind::RollbackFailed, reason, leftovers)
+        }
+        // A fence is never undone and is simply run again (`drconsole fence`, or by itself once
+        // the side answers): a failed one holds nothing back.
+        (_, Some(_)) if record.operation_type == OperationType::Fence => return None,
+        (OperationStatus::Failed | OperationStatus::Cancelled, Some(ponr)) => (
+            AttentionKind::PastPointOfNoReturn,
+            format!(
+                "({} {}) {} past its point of no return ({ponr}): what it did stands",
+                record.operation_type.label(),
+                record.direction(),
+                if outcome.status == OperationStatus::Cancelled {
+                    "was cancelled"
+                } else {
+                    "failed"
+                }
+            ),
+            Vec::new(),
+        ),
+        _ => return None,
+    };
+    Some(Attention {
+        operation_id: record.id.clone(),
+        kind,
+        reason,
+        source: record.source_site_id.clone(),
+        target: record.target_site_id.clone(),
+        leftovers,
+    })
+}
+
+fn plural(n: usize, what: &str) -> String {
+    if n == 1 {
+        format!("1 {what}")
+    } else {
+        format!("{n} {what}s")
     }
 }

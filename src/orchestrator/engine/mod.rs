@@ -2,24 +2,29 @@
 //! takes the group's lock, checks the state machine and the preconditions, journals and runs the
 //! plan in a task, keeps the group state true to the outcome, and resumes what a crash left.
 
+mod cleanup;
 mod detail;
 mod detail_facts;
 mod facts;
+mod fence;
 mod finish;
 mod group_state;
 mod keepers;
 mod lease;
 mod request;
 mod resume;
+mod retry;
 mod start;
 
 pub use crate::store::JournalChanges;
+pub use cleanup::CleanupReport;
 pub use detail::{OperationDetail, StepState, StepView};
 pub use request::{EngineError, OperationRequest};
-pub use resume::is_orphaned;
+pub use resume::{Resumed, is_orphaned};
 
 use super::discovery;
 use super::events::EventBus;
+use super::executor::RollbackPolicy;
 use crate::config::{Config, GroupConfig};
 use crate::domain::{Actor, EstateView, GroupState, InstanceView};
 use crate::providers::SiteClient;
@@ -42,6 +47,8 @@ pub struct EngineOptions {
     pub console_id: String,
     /// Where the last known inventory of each group is kept, for a forced failover.
     pub cache_dir: Option<PathBuf>,
+    /// How long a rollback rides out a site that does not answer, and how it backs off.
+    pub rollback: RollbackPolicy,
 }
 
 impl Default for EngineOptions {
@@ -52,6 +59,7 @@ impl Default for EngineOptions {
             poll_interval: Duration::from_secs(1),
             console_id: console_id(),
             cache_dir: None,
+            rollback: RollbackPolicy::default(),
         }
     }
 }
@@ -158,7 +166,8 @@ impl Engine {
     /// journal's RPO history, at most one sample a group per `RPO_SPACING`).
     pub async fn estate(&self) -> Result<EstateView, EngineError> {
         let states = self.group_states().await?;
-        let view = discovery::estate(&self.config, &self.clients, &states).await;
+        let drills = self.drill_operations().await;
+        let view = discovery::estate(&self.config, &self.clients, &states, &drills).await;
         self.keep_rpo(&view).await;
         Ok(view)
     }
@@ -209,33 +218,8 @@ impl Engine {
     pub async fn instances(&self, group: &str) -> Result<Vec<InstanceView>, EngineError> {
         let g = self.group_config(group)?.clone();
         let state = self.group_state(group).await?;
-        let mut list = discovery::instances(&self.config, &self.clients, &g, &state).await;
-        self.mark_drill_copies(&mut list).await;
-        Ok(list)
-    }
-
-    /// A server a drill created is its test copy, not production: the journal says which
-    /// operation made each server, and what kind it was.
-    async fn mark_drill_copies(&self, list: &mut [InstanceView]) {
-        let mut kinds: HashMap<String, bool> = HashMap::new();
-        for s in list.iter_mut().flat_map(|i| i.servers.iter_mut()) {
-            let Some(op) = s.made_by.clone() else {
-                continue;
-            };
-            let drill = match kinds.get(&op) {
-                Some(d) => *d,
-                None => {
-                    let d = matches!(
-                        self.store.get_operation(&op).await,
-                        Ok(Some(o)) if o.record.operation_type
-                            == crate::domain::OperationType::TestFailover
-                    );
-                    kinds.insert(op, d);
-                    d
-                }
-            };
-            s.drill_copy = drill;
-        }
+        let drills = self.drill_operations().await;
+        Ok(discovery::instances(&self.config, &self.clients, &g, &state, &drills).await)
     }
 
     /// Ask an operation this process runs to stop; it rolls back.

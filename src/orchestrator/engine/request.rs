@@ -18,6 +18,10 @@ pub struct OperationRequest {
     pub stop_servers: bool,
     pub network_mapping: BTreeMap<String, String>,
     pub flavor_mapping: BTreeMap<String, String>,
+    /// `--to SITE`: where the operator expects the group to go; another site is refused.
+    pub to: Option<String>,
+    /// A drill may land on a production network.
+    pub allow_production_network: bool,
 }
 
 impl OperationRequest {
@@ -29,6 +33,8 @@ impl OperationRequest {
             stop_servers: true,
             network_mapping: BTreeMap::new(),
             flavor_mapping: BTreeMap::new(),
+            to: None,
+            allow_production_network: false,
         }
     }
 }

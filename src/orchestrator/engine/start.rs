@@ -1,15 +1,15 @@
 //! Starting an operation: state machine, lock, preconditions, plan, journal, then the run in a
 //! task of its own. Every refusal says why and what would allow it.
 
-use super::facts::endpoints;
+use super::facts::{check_options, endpoints};
 use super::{Engine, EngineError, OperationRequest};
 use crate::config::GroupConfig;
 use crate::domain::{
-    Check, CheckOptions, CheckState, GroupState, GroupStatus, OperationRecord, OperationStatus,
-    OperationType, ResultData, Transition, check_transition, evaluate, passes,
+    Check, CheckState, GroupState, GroupStatus, OperationRecord, OperationStatus, OperationType,
+    ResultData, Transition, check_transition, evaluate, passes,
 };
-use crate::orchestrator::Plan;
 use crate::orchestrator::plans::{OperationOptions, PlanInput, build_plan};
+use crate::orchestrator::{Mode, Plan};
 use crate::store::{AuditEntry, LockHolder, LockOutcome};
 use chrono::Utc;
 use serde_json::{Value, json};
@@ -47,6 +47,7 @@ impl Engine {
             flavor_mapping: req.flavor_mapping.clone(),
             test_operation: None,
             resync: false,
+            allow_production_network: req.allow_production_network,
         }
     }
 
@@ -149,16 +150,11 @@ impl Engine {
             })
             .await?;
         }
-        let detail = format!(
-            "{} from {} to {}",
-            req.operation.label(),
-            p.record.source_site_id,
-            p.record.target_site_id
-        );
+        let detail = format!("{} {}", req.operation.label(), p.record.direction());
         self.audit("operation.start", Some(&group), Some(&id), detail)
             .await;
         if run_here {
-            self.spawn_run(p.record.clone(), p.plan, HashMap::new(), false);
+            self.spawn_run(p.record.clone(), p.plan, HashMap::new(), Mode::Forward);
         } else {
             self.release_lock(&group, &id).await;
         }
@@ -174,14 +170,11 @@ impl Engine {
         id: &str,
     ) -> Result<Prepared, EngineError> {
         let gathered = self.gather(req, group, state).await;
-        let opts = CheckOptions {
-            force: req.force,
-            stop_servers: req.stop_servers,
-        };
-        let checks = evaluate(req.operation, &gathered.facts, opts);
-        refuse_unless_passing(req, group, &checks)?;
-        let options = self.options_for(req, group, state).await?;
+        let checks = evaluate(req.operation, &gathered.facts, check_options(req));
         let (source, target) = endpoints(group, state);
+        let way = crate::domain::direction(req.operation, &source, &target);
+        refuse_unless_passing(req, group, &way, &checks)?;
+        let options = self.options_for(req, group, state).await?;
         let plan = build_plan(&PlanInput {
             operation_id: id,
             operation: req.operation,
@@ -190,6 +183,7 @@ impl Engine {
             target: &target,
             inventory: &gathered.inventory,
             options: &options,
+            final_sync_timeout: self.config.operations.final_sync_timeout,
         });
         plan.validate()
             .map_err(|e| EngineError::Failed(format!("the plan is inconsistent: {e}")))?;
@@ -287,6 +281,7 @@ impl Engine {
 fn refuse_unless_passing(
     req: &OperationRequest,
     group: &GroupConfig,
+    way: &str,
     checks: &[Check],
 ) -> Result<(), EngineError> {
     if passes(checks) {
@@ -298,7 +293,7 @@ fn refuse_unless_passing(
         .map(|c| format!("{}: {}", c.label, c.reason))
         .collect();
     Err(EngineError::Rejected(format!(
-        "{} of {} cannot start: {}",
+        "{} of {} ({way}) cannot start: {}",
         req.operation.label(),
         group.name,
         failed.join("; ")

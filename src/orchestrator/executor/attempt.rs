@@ -1,5 +1,6 @@
-//! One step from start to end: re-checked first when it had started before a crash, then tried
-//! up to its retry policy's attempts, each under its timeout and journaled before it acts.
+//! One step from start to end: re-checked first when it had started before a crash (or, on a
+//! retry, when an earlier run finished it), then tried up to its retry policy's attempts, each
+//! under its timeout and journaled before it acts.
 
 use crate::domain::EventKind;
 use crate::orchestrator::plan::StepSpec;
@@ -10,18 +11,39 @@ use serde_json::Value;
 use std::time::Duration;
 use tokio::time::Instant;
 
+/// How a step begins.
+#[derive(Debug, Clone, PartialEq)]
+pub(super) enum Start {
+    /// It never started: run it.
+    Fresh,
+    /// It may have acted before a restart (or was undone and runs again): look first.
+    Resumed,
+    /// An earlier run finished it with this output (a retry): keep it if it still holds.
+    Verify(Value),
+}
+
 /// Run `step` to success or to its last failure.
 pub(super) async fn attempt_step(
     runner: &dyn StepRunner,
     journal: &dyn ExecJournal,
     step: &StepSpec,
     ctx: &StepCtx,
-    resumed: bool,
+    how: Start,
 ) -> Result<Value, StepError> {
     let started = Instant::now();
-    if resumed && let AlreadyDone::Found(output) = runner.check(step, ctx).await? {
-        ctx.log(format!("{}: already done before the restart", step.label()));
-        return succeed(journal, ctx, step, output, started).await;
+    match how {
+        Start::Fresh => {}
+        Start::Resumed => {
+            if let AlreadyDone::Found(output) = runner.check(step, ctx).await? {
+                ctx.log(format!("{}: already done before the restart", step.label()));
+                return succeed(journal, ctx, step, output, started).await;
+            }
+        }
+        Start::Verify(earlier) => {
+            if let Some(kept) = verify(runner, journal, step, ctx, earlier).await? {
+                return Ok(kept);
+            }
+        }
     }
     let attempts = step.retry.attempts.max(1);
     let mut attempt = 1;
@@ -46,6 +68,45 @@ pub(super) async fn attempt_step(
                 tokio::time::sleep(Duration::from_millis(backoff)).await;
                 attempt += 1;
             }
+        }
+    }
+}
+
+/// A step an earlier run finished, on a retry: still done (its check finds it) → verified and
+/// kept; a step whose check cannot tell → kept as the journal has it; gone → `None`, run again.
+async fn verify(
+    runner: &dyn StepRunner,
+    journal: &dyn ExecJournal,
+    step: &StepSpec,
+    ctx: &StepCtx,
+    earlier: Value,
+) -> Result<Option<Value>, StepError> {
+    let (op, id) = (&*ctx.operation_id, step.id.to_string());
+    match runner.check(step, ctx).await? {
+        AlreadyDone::Found(output) => {
+            let entry = JournalEntry::StepVerified {
+                step: id.clone(),
+                output: output.clone(),
+            };
+            journal.record(op, entry).await.map_err(|e| {
+                StepError::fatal(format!("cannot journal that {id} still holds: {e}"))
+            })?;
+            ctx.events.publish(op, EventKind::StepVerified { step: id });
+            Ok(Some(output))
+        }
+        AlreadyDone::RepeatSafe => {
+            ctx.log(format!(
+                "{}: kept as the earlier run finished it",
+                step.label()
+            ));
+            Ok(Some(earlier))
+        }
+        AlreadyDone::NotDone => {
+            ctx.log(format!(
+                "{}: no longer holds; running it again",
+                step.label()
+            ));
+            Ok(None)
         }
     }
 }

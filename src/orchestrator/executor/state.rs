@@ -2,9 +2,9 @@
 //! and durations, the progress last journaled, and the forward loop that starts ready steps up
 //! to the concurrency limit and takes in their results.
 
-use super::attempt::attempt_step;
-use super::{EventKind, Executor, Outcome, PriorStep};
-use crate::domain::{OperationStatus, Phase};
+use super::attempt::{Start, attempt_step};
+use super::{EventKind, Executor, LeftBehind, Mode, Outcome, PriorStep};
+use crate::domain::{OperationStatus, Phase, Resource};
 use crate::orchestrator::plan::{Plan, progress};
 use crate::orchestrator::runner::{JournalEntry, StepError};
 use crate::orchestrator::step::{Outputs, StepId, Undo};
@@ -12,39 +12,55 @@ use serde_json::Value;
 use std::collections::{BTreeMap, HashMap};
 use std::sync::Arc;
 use std::time::Duration;
+use tokio::sync::watch;
 use tokio::task::JoinSet;
 use tokio::time::Instant;
 
 #[derive(Debug, Clone, Copy, PartialEq)]
-enum State {
+pub(super) enum State {
     Pending,
     Running,
     Succeeded,
     Failed,
+    /// Undone (or found with nothing to undo) by an earlier rollback: rollback skips it.
+    Compensated,
 }
 
 type TaskResult = (usize, Result<Value, StepError>, Duration);
 
 pub(super) struct Run {
-    states: Vec<State>,
+    pub(super) states: Vec<State>,
     /// Indices of succeeded steps in the order they finished (prior ones first, topologically).
     pub(super) finished: Vec<usize>,
     pub(super) outputs: HashMap<StepId, Arc<Value>>,
     durations: HashMap<StepId, Duration>,
+    /// Failed steps (this run's, then, rolling back, the ones an earlier run left unfinished).
     pub(super) failed: Vec<usize>,
+    /// Left behind by an earlier rollback, with the output they had (rolling back again).
+    pub(super) left_before: Vec<(usize, Option<Arc<Value>>)>,
+    /// Steps whose undo could not run in this rollback, with why and what they made.
+    pub(super) left_behind: Vec<(usize, String, Vec<Resource>)>,
     /// The progress last journaled: only a change is written.
     last_percent: Option<u8>,
     /// `outputs` as last handed to a step; rebuilt only after a step finished.
     shared: Option<Outputs>,
     /// Why the run failed; rollback adds what it could not undo.
     pub(super) failure: Option<String>,
+    /// The operator cancelled it (rather than a step failing).
+    pub(super) cancelled: bool,
+    /// The point of no return that stood when rollback began.
+    pub(super) ponr: Option<usize>,
     /// What the journal failed to record that the operator must know.
     pub(super) unjournaled: Vec<String>,
-    resumed: Vec<bool>,
+    starts: Vec<Start>,
     index: HashMap<StepId, usize>,
     totals: BTreeMap<Phase, usize>,
     last_phase: Option<Phase>,
+    /// Kept alive so compensations get a cancel that never fires.
+    pub(super) never_cancelled: watch::Sender<bool>,
 }
+
+const CANCELLED: &str = "cancelled by the operator";
 
 impl Run {
     pub(super) fn new(ex: &Executor, order: &[usize]) -> Self {
@@ -62,28 +78,56 @@ impl Run {
             outputs: HashMap::new(),
             durations: HashMap::new(),
             failed: Vec::new(),
+            left_before: Vec::new(),
+            left_behind: Vec::new(),
             failure: None,
+            cancelled: false,
+            ponr: None,
             unjournaled: Vec::new(),
-            resumed: vec![false; n],
+            starts: vec![Start::Fresh; n],
             index,
             totals: ex.plan.phase_totals(),
             last_phase: None,
             last_percent: None,
             shared: None,
+            never_cancelled: watch::channel(false).0,
         };
+        let rolling_back = matches!(ex.mode, Mode::Rollback { .. });
         for &i in order {
-            let id = &ex.plan.steps[i].id;
-            match ex.prior.get(id.as_str()) {
-                Some(PriorStep::Succeeded(out)) => {
-                    run.states[i] = State::Succeeded;
-                    run.outputs.insert(id.clone(), Arc::new(out.clone()));
-                    run.finished.push(i);
-                }
-                Some(PriorStep::Started) => run.resumed[i] = true,
-                None => {}
+            let id = ex.plan.steps[i].id.clone();
+            if let Some(p) = ex.prior.get(id.as_str()) {
+                run.take_prior(i, id, p, rolling_back);
             }
         }
         run
+    }
+
+    /// What the journal says of step `i` before this run.
+    fn take_prior(&mut self, i: usize, id: StepId, prior: &PriorStep, rolling_back: bool) {
+        match prior {
+            PriorStep::Succeeded(out) => self.succeeded_before(i, id, out),
+            PriorStep::Finished(out) if rolling_back => self.succeeded_before(i, id, out),
+            PriorStep::Finished(out) => self.starts[i] = Start::Verify(out.clone()),
+            PriorStep::Started if rolling_back => {
+                self.states[i] = State::Failed;
+                self.failed.push(i);
+            }
+            PriorStep::Started => self.starts[i] = Start::Resumed,
+            PriorStep::Compensated if rolling_back => self.states[i] = State::Compensated,
+            // Going forward again, what was undone runs again (looked for first).
+            PriorStep::Compensated => self.starts[i] = Start::Resumed,
+            PriorStep::LeftBehind(out) if rolling_back => {
+                self.states[i] = State::Failed;
+                self.left_before.push((i, out.clone().map(Arc::new)));
+            }
+            PriorStep::LeftBehind(_) => self.starts[i] = Start::Resumed,
+        }
+    }
+
+    fn succeeded_before(&mut self, i: usize, id: StepId, out: &Value) {
+        self.states[i] = State::Succeeded;
+        self.outputs.insert(id, Arc::new(out.clone()));
+        self.finished.push(i);
     }
 
     pub(super) fn shared_outputs(&mut self) -> Outputs {
@@ -114,7 +158,7 @@ impl Run {
         loop {
             if self.failure.is_none() {
                 if *cancel.borrow() {
-                    self.failure = Some("cancelled by the operator".into());
+                    self.cancel();
                 } else {
                     let free = ex.max_concurrency.max(1).saturating_sub(tasks.len());
                     for i in self.ready(&ex.plan).into_iter().take(free) {
@@ -135,11 +179,16 @@ impl Run {
                 },
                 changed = cancel.changed(), if self.failure.is_none() => {
                     if changed.is_err() || *cancel.borrow() {
-                        self.failure = Some("cancelled by the operator".into());
+                        self.cancel();
                     }
                 }
             }
         }
+    }
+
+    fn cancel(&mut self) {
+        self.failure = Some(CANCELLED.into());
+        self.cancelled = true;
     }
 
     fn start(&mut self, ex: &Executor, i: usize, tasks: &mut JoinSet<TaskResult>) {
@@ -152,10 +201,10 @@ impl Run {
         let ctx = ex.ctx(&step, self.shared_outputs());
         let runner = ex.runner.clone();
         let journal = ex.journal.clone();
-        let resumed = self.resumed[i];
+        let how = self.starts[i].clone();
         tasks.spawn(async move {
             let started = Instant::now();
-            let result = attempt_step(&*runner, &*journal, &step, &ctx, resumed).await;
+            let result = attempt_step(&*runner, &*journal, &step, &ctx, how).await;
             (i, result, started.elapsed())
         });
     }
@@ -215,6 +264,38 @@ impl Run {
         ex.publish(EventKind::Status { status });
     }
 
+    /// The point of no return that stands: a succeeded step after which nothing before it is
+    /// undone.
+    pub(super) fn point_of_no_return(&self, plan: &Plan) -> Option<usize> {
+        self.finished
+            .iter()
+            .rev()
+            .copied()
+            .find(|&i| plan.steps[i].no_rollback && self.states[i] == State::Succeeded)
+    }
+
+    /// How the run ended: completed; or, after a rollback, rollback_failed when a step is left
+    /// behind, failed when a point of no return stands (what it did stays), cancelled when the
+    /// operator asked and everything was undone, else failed.
+    pub(super) fn end_status(&self, mode: &Mode) -> OperationStatus {
+        if self.failure.is_none() {
+            return OperationStatus::Completed;
+        }
+        if !self.left_behind.is_empty() {
+            return OperationStatus::RollbackFailed;
+        }
+        match mode {
+            Mode::Rollback { then, .. } => *then,
+            Mode::Forward if self.cancelled && self.ponr_stands() => OperationStatus::Failed,
+            Mode::Forward if self.cancelled => OperationStatus::Cancelled,
+            Mode::Forward => OperationStatus::Failed,
+        }
+    }
+
+    fn ponr_stands(&self) -> bool {
+        self.ponr.is_some()
+    }
+
     pub(super) fn outcome(
         &self,
         plan: Plan,
@@ -237,6 +318,16 @@ impl Run {
             steps_completed: ids(&self.finished),
             steps_failed: ids(&self.failed),
             steps_compensated,
+            left_behind: self
+                .left_behind
+                .iter()
+                .map(|(i, error, resources)| LeftBehind {
+                    step: plan.steps[*i].id.clone(),
+                    error: error.clone(),
+                    resources: resources.clone(),
+                })
+                .collect(),
+            point_of_no_return: self.ponr.map(|i| plan.steps[i].id.clone()),
             outputs: self
                 .outputs
                 .iter()

@@ -1,8 +1,8 @@
 //! Failback: back to the original primary. Retire its stale copies, replicate to it from the
-//! running side, stop the running side, sync, recover at the original primary, then restore the
-//! original direction and retire the copies left behind.
+//! running side, stop the running side and verify it fenced, sync, recover at the original
+//! primary, then restore the original direction and retire the copies left behind.
 
-use super::failover::{final_sync, stop_source};
+use super::failover::{final_sync, stop_source, verify_fenced};
 use super::{PlanInput, recovery, retire_source, retire_stale, swap_primary};
 use crate::domain::Phase;
 use crate::orchestrator::plan::{Plan, StepSpec};
@@ -24,7 +24,12 @@ pub(super) fn plan(input: &PlanInput) -> Plan {
             .after([StepId::retire_stale_copies()]),
     );
     plan.push(stop_source(input, StepId::resume_replication()));
-    plan.push(final_sync(input, StepId::stop_source_servers()));
+    plan.push(verify_fenced(
+        input,
+        input.source,
+        StepId::stop_source_servers(),
+    ));
+    plan.push(final_sync(input, StepId::verify_fenced()));
     let last_wave = recovery::push(&mut plan, input, StepId::final_sync(), "");
     let reverse = ReverseReplication {
         new_source: input.target.into(),

@@ -1,22 +1,28 @@
-//! Failover plans. Planned: no data lost — the source stopped (or found stopped), a final sync,
-//! recovery at the target, replication reversed, the primary swapped, the old copies retired.
-//! Unplanned: the newest arrived snapshot, replication stopped; the old site may be down.
+//! Failover plans. Planned: no data lost — the source stopped (or found stopped) and verified
+//! fenced, a final sync, recovery at the target, replication reversed, the primary swapped, the
+//! old copies retired. Unplanned: the source fenced first (stopped and verified; a forced failover
+//! goes on without a source that does not answer), the newest arrived snapshot, replication
+//! stopped.
 
-use super::{PlanInput, STORAGE_TIMEOUT, recovery, retire_source, select_snapshot, swap_primary};
+use super::{PlanInput, recovery, retire_source, select_snapshot, swap_primary};
+use crate::domain::OperationType;
 use crate::domain::Phase;
-use crate::orchestrator::plan::{Plan, StepSpec};
+use crate::orchestrator::plan::{Plan, RetryPolicy, StepSpec};
 use crate::orchestrator::step::StepId;
-use crate::orchestrator::steps::{FinalSync, ReverseReplication, StopReplication, StopServers};
+use crate::orchestrator::steps::{
+    FenceSource, FinalSync, ReverseReplication, StopReplication, StopServers, VerifyFenced,
+};
 
 pub(super) fn planned(input: &PlanInput) -> Plan {
     let mut plan = Plan::default();
     plan.push(super::validate(input));
-    let mut storage_after = StepId::validate_sites();
+    let mut fence_after = StepId::validate_sites();
     if input.options.stop_servers {
-        plan.push(stop_source(input, storage_after));
-        storage_after = StepId::stop_source_servers();
+        plan.push(stop_source(input, fence_after));
+        fence_after = StepId::stop_source_servers();
     }
-    plan.push(final_sync(input, storage_after));
+    plan.push(verify_fenced(input, input.source, fence_after));
+    plan.push(final_sync(input, StepId::verify_fenced()));
     let last_wave = recovery::push(&mut plan, input, StepId::final_sync(), "");
     let reverse = ReverseReplication {
         new_source: input.target.into(),
@@ -34,7 +40,10 @@ pub(super) fn planned(input: &PlanInput) -> Plan {
 pub(super) fn unplanned(input: &PlanInput) -> Plan {
     let mut plan = Plan::default();
     plan.push(super::validate(input));
-    plan.push(select_snapshot(input, StepId::validate_sites()));
+    let forced = input.operation == OperationType::Failover && input.options.force;
+    plan.push(fence(input, input.source, forced, StepId::validate_sites()));
+    plan.push(verify_fenced(input, input.source, StepId::fence_source()));
+    plan.push(select_snapshot(input, StepId::verify_fenced()));
     let last_wave = recovery::push(&mut plan, input, StepId::select_snapshot(), "");
     let stop = StopReplication {
         source: input.source.into(),
@@ -56,7 +65,29 @@ pub(super) fn stop_source(input: &PlanInput, after: StepId) -> StepSpec {
     StepSpec::new(StepId::stop_source_servers(), stop, Phase::Preparation).after([after])
 }
 
-/// A snapshot taken after the stop and replicated before recovery: no data lost.
+/// Stop every copy of the group's servers at `site` as soon as it answers; `force` goes on
+/// (recording it unfenced) when it does not.
+pub(super) fn fence(input: &PlanInput, site: &str, force: bool, after: StepId) -> StepSpec {
+    let step = FenceSource {
+        site: site.into(),
+        servers: input.group.members.clone(),
+        force,
+    };
+    StepSpec::new(StepId::fence_source(), step, Phase::Preparation).after([after])
+}
+
+/// Every copy at `site` stopped, looked at immediately before the recovery point is taken.
+pub(super) fn verify_fenced(input: &PlanInput, site: &str, after: StepId) -> StepSpec {
+    let step = VerifyFenced {
+        site: site.into(),
+        servers: input.group.members.clone(),
+    };
+    StepSpec::new(StepId::verify_fenced(), step, Phase::Preparation).after([after])
+}
+
+/// A snapshot taken after the stop and replicated before recovery: no data lost. Bounded by the
+/// configured deadline, and never retried past it: a stalled sync fails the move, which rolls
+/// back and restarts production.
 pub(super) fn final_sync(input: &PlanInput, after: StepId) -> StepSpec {
     let sync = FinalSync {
         source: input.source.into(),
@@ -65,5 +96,6 @@ pub(super) fn final_sync(input: &PlanInput, after: StepId) -> StepSpec {
     };
     StepSpec::new(StepId::final_sync(), sync, Phase::Storage)
         .after([after])
-        .timeout(STORAGE_TIMEOUT)
+        .timeout(input.final_sync_timeout)
+        .retry(RetryPolicy::NONE)
 }

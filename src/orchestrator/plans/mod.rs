@@ -6,6 +6,7 @@
 mod drill;
 mod failback;
 mod failover;
+mod fence;
 mod recovery;
 mod reprotect;
 mod sync;
@@ -41,6 +42,9 @@ pub struct OperationOptions {
     /// Sync now after a forced failover: first make the running side replicate to the other.
     #[serde(default)]
     pub resync: bool,
+    /// A drill may land on a production network (asked for explicitly).
+    #[serde(default)]
+    pub allow_production_network: bool,
 }
 
 /// Everything a plan is built from.
@@ -54,6 +58,9 @@ pub struct PlanInput<'a> {
     /// The group's instances at the source (from discovery, or the last known copy when forced).
     pub inventory: &'a [InstanceInfo],
     pub options: &'a OperationOptions,
+    /// How long a planned move's final sync may take (`[operations]
+    /// final_sync_timeout_seconds`): past it the move fails and rolls back.
+    pub final_sync_timeout: Duration,
 }
 
 pub fn build_plan(input: &PlanInput) -> Plan {
@@ -65,6 +72,7 @@ pub fn build_plan(input: &PlanInput) -> Plan {
         OperationType::TestFailover => drill::test_failover(input),
         OperationType::TestCleanup => drill::test_cleanup(input),
         OperationType::SyncNow => sync::plan(input),
+        OperationType::Fence => fence::plan(input),
     }
 }
 
@@ -96,6 +104,12 @@ impl PlanInput<'_> {
         self.mapping(configured, &self.options.network_mapping)
     }
 
+    /// Where a failover (never a drill) lands each source network: the group's own mapping in
+    /// this direction. Its targets are production networks.
+    pub fn failover_network_mapping(&self) -> BTreeMap<String, String> {
+        self.mapping(&self.group.network_mapping, &BTreeMap::new())
+    }
+
     pub fn flavor_mapping(&self) -> BTreeMap<String, String> {
         self.mapping(&self.group.flavor_mapping, &self.options.flavor_mapping)
     }
@@ -106,9 +120,11 @@ impl PlanInput<'_> {
     }
 }
 
-/// Every plan starts here: both sites answer (only the target, for a forced failover).
+/// Every plan starts here: both sites answer (only the target, for a forced failover and for a
+/// fence, whose target is the side it stops).
 fn validate(input: &PlanInput) -> StepSpec {
-    let force = input.operation == OperationType::Failover && input.options.force;
+    let force = (input.operation == OperationType::Failover && input.options.force)
+        || input.operation == OperationType::Fence;
     let step = ValidateSites {
         source: input.source.into(),
         target: input.target.into(),

@@ -21,13 +21,14 @@ pub(super) fn push(
     name_tag: &str,
 ) -> Vec<StepId> {
     push_volumes(plan, input, after, name_tag);
-    // Ports at the target wait for its stale copies to be retired (failback), else only for
-    // validation: they are the instances phase's head start while storage is prepared.
-    let ports_after = if plan.get(StepId::retire_stale_copies()).is_some() {
-        StepId::retire_stale_copies()
-    } else {
-        StepId::validate_sites()
-    };
+    // Nothing is made at the target before the side left behind is verified fenced (a move),
+    // nor before the target's stale copies are retired (failback, which fences after that);
+    // a drill waits only for validation. Ports are the instances phase's head start while
+    // storage is prepared.
+    let ports_after = [StepId::verify_fenced(), StepId::retire_stale_copies()]
+        .into_iter()
+        .find(|id| plan.get(id).is_some())
+        .unwrap_or_else(StepId::validate_sites);
     let waves = Waves {
         input,
         networks: input.network_mapping(),

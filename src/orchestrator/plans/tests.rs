@@ -65,6 +65,7 @@ fn build(op: OperationType, source: &str, target: &str, options: OperationOption
         target,
         inventory: &inv,
         options: &options,
+        final_sync_timeout: Duration::from_secs(90),
     });
     plan.validate().expect("every plan is a valid DAG");
     plan
@@ -94,6 +95,7 @@ fn planned_failover_follows_the_seed_order() {
         [
             "validate_sites",
             "stop_source_servers at site-a",
+            "verify_fenced at site-a",
             "final_sync",
             "create_volumes_from_snapshot",
             "manage_volumes",
@@ -108,7 +110,12 @@ fn planned_failover_follows_the_seed_order() {
             "retire_instances at site-a",
         ]
     );
-    assert_eq!(deps_of(&plan, "final_sync"), ["stop_source_servers"]);
+    assert_eq!(deps_of(&plan, "verify_fenced"), ["stop_source_servers"]);
+    assert_eq!(
+        deps_of(&plan, "final_sync"),
+        ["verify_fenced"],
+        "the source is verified fenced immediately before the recovery point"
+    );
     assert_eq!(
         deps_of(&plan, "create_server:db-2"),
         ["wait_active:wave1", "create_ports:db-2"],
@@ -116,10 +123,129 @@ fn planned_failover_follows_the_seed_order() {
     );
     assert_eq!(
         deps_of(&plan, "create_ports:db-2"),
-        ["validate_sites"],
-        "ports are made while storage works"
+        ["verify_fenced"],
+        "nothing is made at the target before the source is verified fenced; ports are made \
+         while storage works"
     );
     assert!(plan.get("swap_primary").unwrap().no_rollback);
+    let sync = plan.get("final_sync").unwrap();
+    assert_eq!(
+        (sync.timeout_ms, sync.retry.attempts),
+        (90_000, 1),
+        "the final sync's deadline is the configured one, never retried past it"
+    );
+}
+
+/// Every step that makes something at the target waits (directly or not) for `verify_fenced`.
+fn all_creates_wait_for_the_fence(plan: &Plan) {
+    let creates = plan.steps.iter().filter(|s| {
+        matches!(
+            s.kind,
+            StepKind::CreateVolumesFromSnapshot(_)
+                | StepKind::ManageVolumes(_)
+                | StepKind::CreatePorts(_)
+                | StepKind::CreateServer(_)
+        )
+    });
+    for step in creates {
+        let mut todo = step.deps.clone();
+        let mut seen = std::collections::BTreeSet::new();
+        while let Some(d) = todo.pop() {
+            if seen.insert(d.clone()) {
+                todo.extend(plan.get(&d).unwrap().deps.iter().cloned());
+            }
+        }
+        assert!(
+            seen.contains(&StepId::verify_fenced()),
+            "{} does not wait for verify_fenced",
+            step.id
+        );
+    }
+}
+
+#[test]
+fn every_move_creates_nothing_before_the_side_it_leaves_is_verified_fenced() {
+    let stop = OperationOptions {
+        stop_servers: true,
+        ..Default::default()
+    };
+    for op in [
+        OperationType::PlannedFailover,
+        OperationType::Failover,
+        OperationType::Failback,
+    ] {
+        let plan = build(op, "site-a", "site-b", stop.clone());
+        all_creates_wait_for_the_fence(&plan);
+        let StepKind::VerifyFenced(VerifyFenced { site, servers }) =
+            &plan.get("verify_fenced").unwrap().kind
+        else {
+            panic!("{op} has no verify_fenced")
+        };
+        assert_eq!((site.as_str(), servers.len()), ("site-a", 2), "{op}");
+    }
+    let drill = build(
+        OperationType::TestFailover,
+        "site-a",
+        "site-b",
+        OperationOptions::default(),
+    );
+    assert!(
+        drill.get("verify_fenced").is_none(),
+        "a drill fences nothing"
+    );
+}
+
+#[test]
+fn an_unplanned_failover_fences_the_source_first() {
+    for force in [false, true] {
+        let opts = OperationOptions {
+            force,
+            ..Default::default()
+        };
+        let plan = build(OperationType::Failover, "site-a", "site-b", opts);
+        assert_eq!(
+            names(&plan)[..4],
+            [
+                "validate_sites",
+                "fence_source at site-a",
+                "verify_fenced at site-a",
+                "select_snapshot"
+            ]
+        );
+        assert!(matches!(
+            &plan.get("fence_source").unwrap().kind,
+            StepKind::FenceSource(FenceSource { force: f, .. }) if *f == force
+        ));
+        assert!(!plan.get("fence_source").unwrap().no_rollback);
+    }
+}
+
+#[test]
+fn a_fence_stops_the_side_that_is_not_primary_and_is_never_undone() {
+    let plan = build(
+        OperationType::Fence,
+        "site-b",
+        "site-a",
+        OperationOptions::default(),
+    );
+    assert_eq!(
+        names(&plan),
+        [
+            "validate_sites",
+            "fence_source at site-a",
+            "verify_fenced at site-a",
+            "stop_replication"
+        ]
+    );
+    assert!(matches!(
+        plan.steps[0].kind,
+        StepKind::ValidateSites(ValidateSites { force: true, .. })
+    ));
+    assert!(plan.get("fence_source").unwrap().no_rollback);
+    assert!(matches!(
+        &plan.get("stop_replication").unwrap().kind,
+        StepKind::StopReplication(StopReplication { source, .. }) if source == "site-a"
+    ));
 }
 
 #[test]
@@ -131,7 +257,8 @@ fn without_stop_the_final_sync_follows_validation() {
         OperationOptions::default(),
     );
     assert!(plan.get("stop_source_servers").is_none());
-    assert_eq!(deps_of(&plan, "final_sync"), ["validate_sites"]);
+    assert_eq!(deps_of(&plan, "verify_fenced"), ["validate_sites"]);
+    assert_eq!(deps_of(&plan, "final_sync"), ["verify_fenced"]);
 }
 
 #[test]
@@ -197,6 +324,7 @@ fn operator_mappings_override_and_failback_reverses() {
         target: "site-a",
         inventory: &inv,
         options: &OperationOptions::default(),
+        final_sync_timeout: Duration::from_secs(90),
     });
     let StepKind::CreatePorts(CreatePorts { ports, site, .. }) =
         &back.get("create_ports:db-1").unwrap().kind
@@ -232,6 +360,7 @@ fn unplanned_failover_uses_the_newest_arrival_and_stops_replication() {
             && !n.contains(&"final_sync".into())
             && !n.iter().any(|s| s.starts_with("stop_source_servers"))
     );
+    assert_eq!(deps_of(&plan, "select_snapshot"), ["verify_fenced"]);
     assert!(
         n.contains(&"stop_replication".into())
             && !n.iter().any(|s| s.starts_with("retire_instances")),
@@ -254,6 +383,7 @@ fn a_drill_never_touches_production() {
     for s in &plan.steps {
         let touches_source = match &s.kind {
             StepKind::StopServers(StopServers { site, .. })
+            | StepKind::FenceSource(FenceSource { site, .. })
             | StepKind::RetireInstances(RetireInstances { site, .. }) => site == "site-a",
             StepKind::ReverseReplication(ReverseReplication { .. })
             | StepKind::StopReplication(StopReplication { .. })
@@ -347,7 +477,7 @@ fn plans_and_outputs_journal_as_before() {
                 "ports": [{"network": "net-db-dr", "ip": "10.0.1.0", "mac": "fa:16:3e:00:00:00"}],
             },
             "phase": "instances",
-            "deps": ["validate_sites"],
+            "deps": ["verify_fenced"],
             "timeout_ms": 120_000,
             "retry": {"attempts": 3, "backoff_ms": 500},
             "no_rollback": false,

@@ -2,13 +2,16 @@
 //! the group, for one operation. The lookups and waits the step kinds share live here; the kinds
 //! themselves (what each step does, checks and undoes) live in `orchestrator::steps`.
 
+mod create;
 mod lookups;
 mod poll;
 mod ports;
+mod remove;
 mod servers;
 mod volumes;
 
 pub(crate) use ports::{ip_in_cidr, port_name};
+pub(crate) use servers::is_off;
 
 use super::step::StepError;
 use crate::config::GroupConfig;
@@ -103,11 +106,12 @@ impl SiteRunner {
 
 /// A provider failure as a step error: transport faults and 5xx may be retried, the rest not.
 pub(crate) fn step_err(e: ProviderError) -> StepError {
-    if e.is_transient() {
+    let err = if e.is_transient() {
         StepError::transient(e.to_string())
     } else {
         StepError::fatal(e.to_string())
-    }
+    };
+    err.at(e.site)
 }
 
 /// The journal could not answer: worth another attempt.

@@ -13,7 +13,8 @@ pub(crate) fn port_name(server: &str, network: &str) -> String {
 
 impl SiteRunner {
     /// The ports a step would make for `server`, where they already exist (same name, network
-    /// and MAC, and attached to nothing).
+    /// and MAC) and are this operation's: attached to nothing, or to the server this operation
+    /// made under that name (a retry re-checking ports its server already uses).
     pub(crate) async fn existing_ports(
         &self,
         site: &str,
@@ -21,20 +22,31 @@ impl SiteRunner {
         ports: &[PortInfo],
     ) -> Result<Vec<Option<Port>>, StepError> {
         let network = self.site(site)?.network();
-        let mut found = Vec::new();
+        let mut lists = Vec::new();
         for p in ports {
             let filter = PortFilter {
                 name: Some(port_name(server, &p.network)),
                 ..PortFilter::default()
             };
             let list = network.list_ports(&filter).await.map_err(step_err)?;
-            // Only a free port is ours to reuse: one attached to a server belongs to that server.
-            found.push(
-                list.into_iter()
-                    .find(|x| x.mac.eq_ignore_ascii_case(&p.mac) && x.device_id.is_empty()),
-            );
+            lists.push(list);
         }
-        Ok(found)
+        // One attached to another server belongs to that server: looked up only when needed.
+        let attached = lists.iter().flatten().any(|x| !x.device_id.is_empty());
+        let own = if attached {
+            self.find_own_server(site, server).await?.map(|s| s.id)
+        } else {
+            None
+        };
+        let ours = |x: &Port| x.device_id.is_empty() || own.as_deref() == Some(&x.device_id);
+        Ok(ports
+            .iter()
+            .zip(lists)
+            .map(|(p, list)| {
+                list.into_iter()
+                    .find(|x| x.mac.eq_ignore_ascii_case(&p.mac) && ours(x))
+            })
+            .collect())
     }
 
     /// Which of `ids` (ports made for `server`) still exist, attached or not: one list call a

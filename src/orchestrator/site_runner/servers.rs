@@ -1,9 +1,15 @@
 //! Servers at a site as the steps look for them: the group's members by name, the ones this
-//! operation created (by metadata), and deleting one and waiting until it is gone.
+//! operation created (by metadata), stopping members (and starting them again on undo), and
+//! deleting one and waiting until it is gone.
 
-use super::{META_OPERATION, SiteRunner, step_err};
-use crate::orchestrator::step::{StepCtx, StepError};
+use super::{META_OPERATION, SiteRunner, each, step_err};
+use crate::orchestrator::step::{StepCtx, StepError, Undo};
 use crate::providers::compute::Server;
+
+/// Stopped, with nothing (such as a start) in progress.
+pub(crate) fn is_off(s: &Server) -> bool {
+    s.status == "SHUTOFF" && s.task_state.is_none()
+}
 
 impl SiteRunner {
     /// The group's servers at `site`, matched by exact name.
@@ -66,5 +72,96 @@ impl SiteRunner {
         })
         .await?;
         Ok(true)
+    }
+
+    /// Stop every ACTIVE member named in `names` at `site` and wait until all are SHUTOFF;
+    /// the ids of those it stopped (not those already stopped).
+    pub(crate) async fn stop_and_wait(
+        &self,
+        site: &str,
+        names: &[String],
+        ctx: &StepCtx,
+    ) -> Result<Vec<String>, StepError> {
+        let compute = self.site(site)?.compute();
+        let servers = self.servers_named(site, names).await?;
+        let running: Vec<(String, String)> = servers
+            .iter()
+            .filter(|s| s.status == "ACTIVE")
+            .map(|s| (s.id.clone(), s.name.clone()))
+            .collect();
+        let stopped = each(running, |(id, name)| {
+            let compute = &compute;
+            async move {
+                // A stop of a stopped server is refused with 409: it is stopped, which was asked.
+                match compute.stop(&id).await {
+                    Err(e) if !e.is_conflict() => return Err(step_err(e)),
+                    _ => {}
+                }
+                ctx.log(format!("stopping {name} at {site}"));
+                Ok(id)
+            }
+        })
+        .await?;
+        let total = servers.len() as u32;
+        self.poll_until(ctx, || async {
+            let now = self.servers_named(site, names).await?;
+            // Started again while we wait (no stop in progress): stopped again, so the side
+            // being left is quiet before its recovery point is taken.
+            for s in now
+                .iter()
+                .filter(|s| s.status == "ACTIVE" && s.task_state.is_none())
+            {
+                ctx.log(format!(
+                    "{} runs again at {site}: stopping it again",
+                    s.name
+                ));
+                match compute.stop(&s.id).await {
+                    Err(e) if !e.is_conflict() => return Err(step_err(e)),
+                    _ => {}
+                }
+            }
+            let off = now.iter().filter(|s| is_off(s)).count() as u32;
+            ctx.progress(off, total);
+            Ok((off == now.len() as u32).then_some(()))
+        })
+        .await?;
+        Ok(stopped)
+    }
+
+    /// Start again what a stop stopped: `ids`, or every SHUTOFF member named in `names` when
+    /// the stop's output is lost.
+    pub(crate) async fn start_again(
+        &self,
+        site: &str,
+        names: &[String],
+        ids: Option<Vec<String>>,
+    ) -> Result<Undo, StepError> {
+        let compute = self.site(site)?.compute();
+        let ids = match ids {
+            Some(ids) => ids,
+            None => self
+                .servers_named(site, names)
+                .await?
+                .into_iter()
+                .filter(|s| s.status == "SHUTOFF")
+                .map(|s| s.id)
+                .collect(),
+        };
+        let started = each(ids, |id| {
+            let compute = &compute;
+            async move {
+                match compute.start(&id).await {
+                    Ok(()) => Ok(true),
+                    Err(e) if e.is_conflict() || e.is_not_found() => Ok(false),
+                    Err(e) => Err(step_err(e)),
+                }
+            }
+        })
+        .await?;
+        Ok(if started.contains(&true) {
+            Undo::Undone
+        } else {
+            Undo::NothingToUndo
+        })
     }
 }

@@ -15,6 +15,8 @@ pub struct StepError {
     pub message: String,
     /// A transient fault (timeout, 5xx, a busy resource): the step's retry policy may try again.
     pub retryable: bool,
+    /// The site that failed to answer, when a site did (what a rollback waits for).
+    pub site: Option<String>,
 }
 
 impl StepError {
@@ -22,6 +24,7 @@ impl StepError {
         Self {
             message: message.into(),
             retryable: false,
+            site: None,
         }
     }
 
@@ -29,7 +32,14 @@ impl StepError {
         Self {
             message: message.into(),
             retryable: true,
+            site: None,
         }
+    }
+
+    /// The same error, said to come from `site`.
+    pub fn at(mut self, site: impl Into<String>) -> Self {
+        self.site = Some(site.into());
+        self
     }
 }
 

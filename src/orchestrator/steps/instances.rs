@@ -5,7 +5,7 @@
 use super::volumes::{ManageVolumes, removed_any};
 use crate::domain::PortInfo;
 use crate::orchestrator::site_runner::{
-    META_GROUP, META_OPERATION, SiteRunner, ip_in_cidr, port_name, step_err,
+    META_GROUP, META_OPERATION, SiteRunner, ip_in_cidr, port_name,
 };
 use crate::orchestrator::step::{
     AlreadyDone, Resource, ResourceKind, Step, StepCtx, StepError, StepId, Undo,
@@ -94,7 +94,7 @@ impl Step for CreatePorts {
         format!("{} {}", Self::NAME, self.server)
     }
 
-    async fn run(&self, env: &SiteRunner, _: &StepCtx) -> Result<Ports, StepError> {
+    async fn run(&self, env: &SiteRunner, ctx: &StepCtx) -> Result<Ports, StepError> {
         let site = self.site.as_str();
         let network = env.site(site)?.network();
         let existing = env.existing_ports(site, &self.server, &self.ports).await?;
@@ -116,12 +116,26 @@ impl Step for CreatePorts {
                 ip,
                 mac: Some(p.mac.clone()),
             };
-            ids.push(network.create_port(&req).await.map_err(step_err)?.id);
+            let what = format!("POST /ports {} at {site}", req.name);
+            let one = std::slice::from_ref(p);
+            let id = env
+                .create_once(
+                    &what,
+                    ctx,
+                    || async { network.create_port(&req).await.map(|port| port.id) },
+                    || async {
+                        let found = env.existing_ports(site, &self.server, one).await?;
+                        Ok(found.into_iter().flatten().next().map(|port| port.id))
+                    },
+                )
+                .await?;
+            ids.push(id);
         }
         Ok(Ports { ports: ids })
     }
 
-    /// Found when every port exists, free, under its name and MAC.
+    /// Found when every port exists under its name and MAC, free or used by the server this
+    /// operation made.
     async fn check(&self, env: &SiteRunner, _: &StepCtx) -> Result<AlreadyDone<Ports>, StepError> {
         let existing = env
             .existing_ports(&self.site, &self.server, &self.ports)
@@ -192,8 +206,8 @@ impl Step for CreateServer {
     }
 
     async fn run(&self, env: &SiteRunner, ctx: &StepCtx) -> Result<CreatedServer, StepError> {
-        // No look for an earlier copy here: create_server is never retried, and on resume the
-        // executor asks `check` (which finds it by metadata) before running it again.
+        // The step is never retried whole: a create whose answer was lost is looked for by
+        // metadata before it is tried again, and on resume the executor asks `check` first.
         let plan = &self.server;
         let flavor_id = env.flavor_id(&self.site, &plan.flavor).await?;
         let ports = ctx.output::<CreatePorts>(&StepId::create_ports(&plan.name))?;
@@ -217,7 +231,18 @@ impl Step for CreateServer {
             metadata,
         };
         let compute = env.site(&self.site)?.compute();
-        let server_id = compute.create_server(&req).await.map_err(step_err)?;
+        let what = format!("POST /servers {} at {}", plan.name, self.site);
+        let server_id = env
+            .create_once(
+                &what,
+                ctx,
+                || compute.create_server(&req),
+                || async {
+                    let found = env.find_own_server(&self.site, &plan.name).await?;
+                    Ok(found.map(|s| s.id))
+                },
+            )
+            .await?;
         ctx.log(format!("creating {} at {}", plan.name, self.site));
         Ok(CreatedServer { server_id })
     }

@@ -7,6 +7,7 @@
 //! `impl Step`), the list below, and the plan fragment that uses it.
 
 mod cleanup;
+mod fence;
 mod instances;
 mod noop;
 mod primary;
@@ -23,6 +24,7 @@ mod resources_tests;
 mod tests;
 
 pub use cleanup::{CleanupTestResources, Removed};
+pub use fence::{FenceSource, Fenced, Verified, VerifyFenced};
 pub use instances::{
     Active, CreatePorts, CreateServer, CreatedServer, Ports, ServerPlan, WaitActive,
 };
@@ -159,9 +161,27 @@ macro_rules! step_kinds {
     };
 }
 
+impl StepKind {
+    /// Undoing it changes nothing at the sites (a probe, a snapshot, a wait): it need not be held
+    /// back when a step after it could not be undone. Kinds not listed are held back.
+    pub fn undo_changes_nothing(&self) -> bool {
+        matches!(
+            self,
+            StepKind::ValidateSites(_)
+                | StepKind::FinalSync(_)
+                | StepKind::ReplicateNow(_)
+                | StepKind::SelectSnapshot(_)
+                | StepKind::WaitActive(_)
+                | StepKind::Noop(_)
+        )
+    }
+}
+
 step_kinds! {
     ValidateSites,
     StopServers,
+    FenceSource,
+    VerifyFenced,
     FinalSync,
     SelectSnapshot,
     CreateVolumesFromSnapshot,

@@ -241,17 +241,33 @@ impl Step for StopReplication {
         Ok(AlreadyDone::RepeatSafe)
     }
 
-    /// The old direction stays stopped: a failed unplanned failover is retried forward, and the
-    /// old site may still be down. Nothing to undo when it could not be stopped at all.
+    /// Replication from the source starts again (its array sends to the target once more), so
+    /// a rolled-back unplanned failover leaves the group protected as it was. Nothing to undo
+    /// when the source could not be reached to stop it; a source that does not answer now is
+    /// waited for by the rollback, then left behind.
     async fn undo(
         &self,
-        _: &SiteRunner,
+        env: &SiteRunner,
         output: Option<&ReplicationStopped>,
         _: &StepCtx,
     ) -> Result<Undo, StepError> {
-        Ok(match output {
-            Some(o) if !o.stopped => Undo::NothingToUndo,
-            _ => Undo::Irreversible,
+        if output.is_some_and(|o| !o.stopped) {
+            return Ok(Undo::NothingToUndo);
+        }
+        let target_array = env.array_name(env.group.other_site(&self.source))?;
+        let source = env.site(&self.source)?.array();
+        let targets = source.pg_targets(&self.array_pg).await.map_err(step_err)?;
+        if targets.iter().any(|t| t.target == target_array) {
+            return Ok(Undo::NothingToUndo);
+        }
+        let added = changed(
+            source.add_pg_target(&self.array_pg, &target_array).await,
+            ProviderError::is_conflict,
+        )?;
+        Ok(if added {
+            Undo::Undone
+        } else {
+            Undo::NothingToUndo
         })
     }
 

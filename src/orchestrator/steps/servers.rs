@@ -61,34 +61,7 @@ impl Step for StopServers {
     }
 
     async fn run(&self, env: &SiteRunner, ctx: &StepCtx) -> Result<Stopped, StepError> {
-        let site = self.site.as_str();
-        let compute = env.site(site)?.compute();
-        let servers = env.servers_named(site, &self.servers).await?;
-        let running: Vec<(String, String)> = servers
-            .iter()
-            .filter(|s| s.status == "ACTIVE")
-            .map(|s| (s.id.clone(), s.name.clone()))
-            .collect();
-        let stopped = each(running, |(id, name)| {
-            let compute = &compute;
-            async move {
-                match compute.stop(&id).await {
-                    Err(e) if !e.is_conflict() => return Err(step_err(e)),
-                    _ => {}
-                }
-                ctx.log(format!("stopping {name} at {site}"));
-                Ok(id)
-            }
-        })
-        .await?;
-        let total = servers.len() as u32;
-        env.poll_until(ctx, || async {
-            let now = env.servers_named(site, &self.servers).await?;
-            let off = now.iter().filter(|s| s.status == "SHUTOFF").count() as u32;
-            ctx.progress(off, total);
-            Ok((off == now.len() as u32).then_some(()))
-        })
-        .await?;
+        let stopped = env.stop_and_wait(&self.site, &self.servers, ctx).await?;
         Ok(Stopped { stopped })
     }
 
@@ -104,33 +77,8 @@ impl Step for StopServers {
         output: Option<&Stopped>,
         _: &StepCtx,
     ) -> Result<Undo, StepError> {
-        let compute = env.site(&self.site)?.compute();
-        let ids = match output {
-            Some(o) => o.stopped.clone(),
-            None => env
-                .servers_named(&self.site, &self.servers)
-                .await?
-                .into_iter()
-                .filter(|s| s.status == "SHUTOFF")
-                .map(|s| s.id)
-                .collect(),
-        };
-        let started = each(ids, |id| {
-            let compute = &compute;
-            async move {
-                match compute.start(&id).await {
-                    Ok(()) => Ok(true),
-                    Err(e) if e.is_conflict() || e.is_not_found() => Ok(false),
-                    Err(e) => Err(step_err(e)),
-                }
-            }
-        })
-        .await?;
-        Ok(if started.contains(&true) {
-            Undo::Undone
-        } else {
-            Undo::NothingToUndo
-        })
+        let ids = output.map(|o| o.stopped.clone());
+        env.start_again(&self.site, &self.servers, ids).await
     }
 
     fn resources(&self, _: &Stopped) -> Vec<Resource> {

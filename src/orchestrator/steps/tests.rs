@@ -12,7 +12,7 @@ use crate::orchestrator::plans::{OperationOptions, PlanInput, build_plan};
 use crate::orchestrator::runner::ExecJournal;
 use crate::orchestrator::site_runner::{Recorded, RunnerState, StateError};
 use crate::orchestrator::step::StepId;
-use crate::orchestrator::{EventBus, Executor, Outcome, PriorStep};
+use crate::orchestrator::{EventBus, Executor, Mode, Outcome, PriorStep};
 use crate::providers::SiteClient;
 use crate::store::StoreError;
 use futures_util::future::BoxFuture;
@@ -91,6 +91,7 @@ impl Lab {
             target: "site-b",
             inventory: &inventory,
             options: &OperationOptions::default(),
+            final_sync_timeout: std::time::Duration::from_secs(600),
         })
     }
 
@@ -99,7 +100,7 @@ impl Lab {
         &self,
         plan: Plan,
         prior: HashMap<String, PriorStep>,
-        cancel: bool,
+        roll_back: bool,
     ) -> (Outcome, Vec<JournalEntry>) {
         let group = self.config.group("web-app").unwrap().clone();
         let runner = SiteRunner::new(
@@ -110,7 +111,15 @@ impl Lab {
             Duration::from_millis(20),
         );
         let journal = Arc::new(Recorder::default());
-        let (_cancel, cancelled) = watch::channel(cancel);
+        let (_cancel, cancelled) = watch::channel(false);
+        let mode = if roll_back {
+            Mode::Rollback {
+                reason: "cancelled by the operator".into(),
+                then: OperationStatus::Failed,
+            }
+        } else {
+            Mode::Forward
+        };
         let exec = Executor {
             operation_id: OP.into(),
             plan,
@@ -120,6 +129,8 @@ impl Lab {
             max_concurrency: 8,
             cancel: cancelled,
             prior,
+            mode,
+            rollback: crate::orchestrator::RollbackPolicy::default(),
         };
         let outcome = exec.run().await.unwrap();
         let entries = journal.0.lock().unwrap().clone();
@@ -236,4 +247,46 @@ async fn rollback_says_what_it_undid_and_a_second_one_finds_nothing() {
         again.error_message.as_deref(),
         Some("cancelled by the operator")
     );
+}
+
+/// A rolled-back unplanned failover leaves replication as it found it: stop_replication's undo
+/// makes the source array send to the target again, and a second undo finds nothing to do.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn stop_replication_is_undone_by_restoring_it() {
+    let lab = lab().await;
+    let group = lab.config.group("web-app").unwrap().clone();
+    let pg = group.array_pg.clone();
+    let runner = SiteRunner::new(
+        lab.clients.clone(),
+        group,
+        OP,
+        Arc::new(Fresh),
+        Duration::from_millis(20),
+    );
+    let step = StopReplication {
+        source: "site-a".into(),
+        array_pg: pg.clone(),
+    };
+    let (_keep, cancel) = watch::channel(false);
+    let ctx = StepCtx {
+        operation_id: Arc::from(OP),
+        step_id: Arc::from("stop_replication"),
+        outputs: Arc::new(HashMap::new()),
+        events: EventBus::new(),
+        cancel,
+    };
+    let array = lab.clients["site-a"].array();
+    let targets = || async {
+        let list = array.pg_targets(&pg).await.unwrap();
+        list.into_iter().map(|t| t.target).collect::<Vec<_>>()
+    };
+    assert_eq!(targets().await, ["array-b"]);
+    let stopped = step.run(&runner, &ctx).await.unwrap();
+    assert!(stopped.stopped);
+    assert!(targets().await.is_empty(), "replication stopped");
+    let undo = step.undo(&runner, Some(&stopped), &ctx).await.unwrap();
+    assert_eq!(undo, Undo::Undone);
+    assert_eq!(targets().await, ["array-b"], "replication restored");
+    let again = step.undo(&runner, Some(&stopped), &ctx).await.unwrap();
+    assert_eq!(again, Undo::NothingToUndo);
 }

@@ -129,14 +129,26 @@ impl Step for CreateVolumesFromSnapshot {
                 (v.target_array_volume.clone(), source)
             })
             .collect();
+        let site = self.site.as_str();
         each(copies, |(target, source)| {
             let (array, done) = (&array, &done);
             async move {
-                match array.create_volume_from_snapshot(&target, &source).await {
-                    // The name is unique to this operation: an earlier attempt made it.
-                    Err(e) if !e.is_conflict() => return Err(step_err(e)),
-                    _ => {}
-                }
+                let what = format!("array volume {target} at {site}");
+                let create = || async {
+                    match array.create_volume_from_snapshot(&target, &source).await {
+                        // The name is unique to this operation: an earlier attempt made it.
+                        Err(e) if e.is_conflict() => Ok(()),
+                        r => r.map(|_| ()),
+                    }
+                };
+                let find = || async {
+                    match array.volumes(&[target.as_str()]).await {
+                        Ok(found) => Ok(found.iter().any(|v| !v.destroyed).then_some(())),
+                        Err(e) if e.is_not_found() => Ok(None),
+                        Err(e) => Err(step_err(e)),
+                    }
+                };
+                env.create_once(&what, ctx, create, find).await?;
                 ctx.progress(done.fetch_add(1, Ordering::Relaxed) + 1, total);
                 Ok(())
             }
@@ -258,14 +270,21 @@ impl Step for ManageVolumes {
             .map(|v| self.request(env, &host, v))
             .collect();
         let volume = client.volume();
+        let site = self.site.as_str();
         each(requests, |req| {
             let volume = &volume;
             async move {
-                volume
-                    .manage_volume(&req)
-                    .await
-                    .map(|_| ())
-                    .map_err(step_err)
+                let what = format!("manage {} at {site}", req.source_name);
+                env.create_once(
+                    &what,
+                    ctx,
+                    || async { volume.manage_volume(&req).await.map(|_| ()) },
+                    || async {
+                        let own = env.own_volumes(site).await?;
+                        Ok(own.contains_key(&req.source_name).then_some(()))
+                    },
+                )
+                .await
             }
         })
         .await?;

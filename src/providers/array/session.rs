@@ -17,6 +17,10 @@ pub(crate) const API: &str = "/api/2.17";
 /// Items asked for per list call; longer lists come in pages, followed by continuation token.
 pub(crate) const PAGE_SIZE: usize = 500;
 
+/// Never follow more pages than this: an array that always hands out another continuation
+/// token must not keep us reading (and holding) forever.
+const MAX_PAGES: usize = 1000;
+
 /// Shared by every clone of a site's array client.
 pub(crate) struct ArrayAuth {
     pub config: ArrayConfig,
@@ -142,15 +146,35 @@ impl ArraySession {
         let first = call.query("limit", self.page_size.to_string());
         let mut out = Vec::new();
         let mut next = first.clone();
-        loop {
+        for _ in 0..MAX_PAGES {
             let raw = self.execute(next.clone()).await?;
             let page: super::wire::Items<T> = self.http.decode(&next, &raw)?;
+            if page.items.len() > self.page_size {
+                // More than `limit` asked for: the array ignores the paging it promised, and
+                // nothing then bounds what one list may hold.
+                return Err(ProviderError::decode(
+                    &self.http.site,
+                    next.service,
+                    &next.label,
+                    format!(
+                        "a page of {} items when at most {} were asked for (limit)",
+                        page.items.len(),
+                        self.page_size
+                    ),
+                ));
+            }
             out.extend(page.items);
             match page.continuation_token.filter(|t| !t.is_empty()) {
                 Some(token) => next = first.clone().query("continuation_token", token),
                 None => return Ok(out),
             }
         }
+        Err(ProviderError::decode(
+            &self.http.site,
+            first.service,
+            &first.label,
+            format!("still more pages after {MAX_PAGES}: the list does not end"),
+        ))
     }
 }
 

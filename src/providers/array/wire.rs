@@ -24,8 +24,22 @@ fn name_of(n: Option<Named>) -> Option<String> {
     n.map(|n| clean(&n.name)).filter(|n| !n.is_empty())
 }
 
+/// How far in the future a time may be and still be believed (clocks drift; years do not).
+const FUTURE_SLACK: chrono::Duration = chrono::Duration::seconds(24 * 3600);
+
+/// An epoch-millisecond time; one before 1970 or more than a day ahead of this host's clock is
+/// unknown rather than believed: a "newest" snapshot from the year 9999 would otherwise win
+/// every comparison and make RPO read as zero.
 fn time(ms: Option<i64>) -> Option<DateTime<Utc>> {
-    ms.and_then(DateTime::from_timestamp_millis)
+    let t = ms.and_then(DateTime::from_timestamp_millis)?;
+    if t.timestamp() < 0 || t > Utc::now() + FUTURE_SLACK {
+        tracing::warn!(
+            millis = ms,
+            "the array reported an impossible time; treated as unknown"
+        );
+        return None;
+    }
+    Some(t)
 }
 
 #[derive(Deserialize)]

@@ -9,7 +9,7 @@ use serde_json::json;
 
 pub use types::*;
 
-use super::error::ProviderError;
+use super::error::{ProviderError, Service};
 use super::session::Session;
 
 /// Never follow more pages than this (a server that always says "next" must not loop us).
@@ -102,9 +102,16 @@ impl Compute {
         Ok(list.flavors.into_iter().map(Flavor::from).collect())
     }
 
+    /// Stop and start are safe to send again: once done, a repeat is refused with 409, which
+    /// callers take as done. So a lost answer is retried like a GET's.
     async fn action(&self, id: &str, body: serde_json::Value) -> Result<(), ProviderError> {
         let path = format!("/servers/{id}/action");
-        let call = self.session.call(Method::POST, &path).await?.json(body);
+        let call = self
+            .session
+            .call(Method::POST, &path)
+            .await?
+            .json(body)
+            .idempotent(true);
         self.session.execute(call).await.map(|_| ())
     }
 
@@ -128,7 +135,13 @@ impl Compute {
             }
             query = next_query;
         }
-        Ok(out)
+        // A list cut short would be reported as the whole truth (a missing member, a false ✓).
+        Err(ProviderError::decode(
+            &self.session.http.site,
+            Service::Compute,
+            "GET /servers/detail",
+            format!("still more pages after {MAX_PAGES}: the list does not end"),
+        ))
     }
 }
 

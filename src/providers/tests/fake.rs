@@ -24,6 +24,23 @@ pub struct Reply {
     pub headers: Vec<(&'static str, String)>,
     /// Never answer (the client must time out).
     pub hang: bool,
+    /// How the body is sent after the head (hostile endpoints).
+    pub body_mode: BodyMode,
+}
+
+/// A body as a hostile or broken endpoint sends it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum BodyMode {
+    /// `body`, all at once.
+    Whole,
+    /// Spaces forever (chunked), as fast as the client reads.
+    Endless,
+    /// The head, a `Content-Length` of 1 GiB, then nothing.
+    AnnouncedGiB,
+    /// The head, the first byte of `body`, then nothing.
+    StallAfterHead,
+    /// `body`, one byte a second.
+    Trickle,
 }
 
 pub fn reply(status: u16, body: &str) -> Reply {
@@ -32,6 +49,7 @@ pub fn reply(status: u16, body: &str) -> Reply {
         body: body.to_string(),
         headers: Vec::new(),
         hang: false,
+        body_mode: BodyMode::Whole,
     }
 }
 
@@ -43,6 +61,11 @@ impl Reply {
 
     pub fn hang(mut self) -> Self {
         self.hang = true;
+        self
+    }
+
+    pub fn sent(mut self, mode: BodyMode) -> Self {
+        self.body_mode = mode;
         self
     }
 }
@@ -143,6 +166,11 @@ impl Fake {
             .collect()
     }
 
+    /// Every request, whatever its path.
+    pub fn all_seen(&self) -> Vec<Seen> {
+        self.state.seen.lock().expect("lock").clone()
+    }
+
     pub fn count(&self, method: &str, path: &str) -> usize {
         self.seen(method, path).len()
     }
@@ -161,6 +189,7 @@ pub fn fast_policy() -> HttpPolicy {
         request_timeout: Duration::from_millis(300),
         max_attempts: 3,
         backoff_base: Duration::from_millis(5),
+        ..HttpPolicy::default()
     }
 }
 
@@ -232,5 +261,46 @@ async fn handle(State(state): State<Arc<FakeState>>, req: Request) -> Response {
     for (name, value) in r.headers {
         builder = builder.header(name, value);
     }
-    builder.body(Body::from(r.body)).expect("response")
+    let body = match r.body_mode {
+        BodyMode::Whole => Body::from(r.body),
+        mode => {
+            if mode == BodyMode::AnnouncedGiB {
+                builder = builder.header("content-length", (1u64 << 30).to_string());
+            }
+            hostile_body(mode, r.body.into_bytes())
+        }
+    };
+    builder.body(body).expect("response")
+}
+
+/// A stream that yields every `period`, the first at once.
+fn tokio_stream_interval(period: Duration) -> impl futures_util::Stream<Item = ()> {
+    futures_util::stream::unfold(tokio::time::interval(period), |mut every| async move {
+        every.tick().await;
+        Some(((), every))
+    })
+}
+
+fn hostile_body(mode: BodyMode, body: Vec<u8>) -> Body {
+    use futures_util::stream::{self, StreamExt};
+    type Chunk = Result<Vec<u8>, std::convert::Infallible>;
+    match mode {
+        BodyMode::Endless => {
+            Body::from_stream(stream::repeat_with(|| Chunk::Ok(vec![b' '; 65536])))
+        }
+        BodyMode::Trickle => {
+            // A byte a second: the endpoint's pace, not a wait of the test.
+            let ticks = tokio_stream_interval(Duration::from_secs(1));
+            Body::from_stream(
+                stream::iter(body)
+                    .zip(ticks)
+                    .map(|(b, ())| Chunk::Ok(vec![b])),
+            )
+        }
+        _ => {
+            let first = body.first().map(|b| vec![*b]).unwrap_or_default();
+            let head = stream::once(async move { Chunk::Ok(first) });
+            Body::from_stream(head.chain(stream::pending()))
+        }
+    }
 }

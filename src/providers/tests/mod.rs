@@ -2,8 +2,10 @@
 
 mod array;
 mod compute;
+mod decode;
 mod fake;
 mod fixtures;
+mod hostile;
 mod http;
 mod identity;
 mod network;

@@ -38,6 +38,16 @@ pub fn get_enum<T: DeserializeOwned>(row: &Row, column: &str) -> Result<T, PgErr
         .map_err(|_| PgErr::Decode(format!("column {column}: unknown value {s:?}")))
 }
 
+/// An optional enum stored as its serde (snake_case) name, or NULL.
+pub fn get_opt_enum<T: DeserializeOwned>(row: &Row, column: &str) -> Result<Option<T>, PgErr> {
+    let s: Option<String> = get(row, column)?;
+    s.map(|s| {
+        serde_json::from_value(Value::String(s.clone()))
+            .map_err(|_| PgErr::Decode(format!("column {column}: unknown value {s:?}")))
+    })
+    .transpose()
+}
+
 pub fn get_u64(row: &Row, column: &str) -> Result<u64, PgErr> {
     let v: i64 = get(row, column)?;
     u64::try_from(v).map_err(|_| PgErr::Decode(format!("column {column}: negative value {v}")))

@@ -166,8 +166,9 @@ async fn write_operations(tx: &Transaction<'_>, d: &JournalDump) -> Result<(), P
     let s = tx
         .prepare(
             "INSERT INTO steps (seq, operation_id, step_id, status, attempt, output, error,
-                                started_at, finished_at, duration_ms, compensated_at)
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)",
+                                started_at, finished_at, duration_ms, compensated_at, mark,
+                                mark_error)
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)",
         )
         .await?;
     for (seq, st) in &d.steps {
@@ -187,6 +188,8 @@ async fn write_operations(tx: &Transaction<'_>, d: &JournalDump) -> Result<(), P
                 &st.finished_at,
                 &st.duration_ms.map(i64_of),
                 &st.compensated_at,
+                &st.mark.map(|m| m.as_str()),
+                &opt_text(&st.mark_error),
             ],
         )
         .await?;

@@ -3,7 +3,9 @@
 //! group, by the insert that wins the primary key), with the rule both engines share.
 
 use super::PgBackend;
-use super::codec::{get, get_enum, get_json, get_u32, get_u64, i64_of, json, lease_ms, text};
+use super::codec::{
+    get, get_enum, get_json, get_opt_json, get_u32, get_u64, i64_of, json, lease_ms, text,
+};
 use super::errors::PgErr;
 use crate::domain::GroupState;
 use crate::store::error::StoreError;
@@ -23,6 +25,8 @@ pub fn state_of(row: &Row) -> Result<GroupState, PgErr> {
         metadata_version: get_u64(row, "metadata_version")?,
         needs_resync: get(row, "needs_resync")?,
         last_operation: get(row, "last_operation")?,
+        fence_pending: get_opt_json(row, "fence_pending")?,
+        attention: get_opt_json(row, "attention")?,
     })
 }
 
@@ -52,16 +56,19 @@ pub async fn write_state(
     version: u64,
     at: Option<DateTime<Utc>>,
 ) -> Result<(), PgErr> {
+    let fence = s.fence_pending.as_ref().map(json).transpose()?;
     c.execute(
         "INSERT INTO group_states (name, status, current_primary, failover_count,
-                                   metadata_version, needs_resync, last_operation, updated_at)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, COALESCE($8, clock_timestamp()))
+                                   metadata_version, needs_resync, last_operation, updated_at,
+                                   fence_pending, attention)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, COALESCE($8, clock_timestamp()), $9, $10)
          ON CONFLICT (name) DO UPDATE SET
              status = excluded.status, current_primary = excluded.current_primary,
              failover_count = excluded.failover_count,
              metadata_version = excluded.metadata_version,
              needs_resync = excluded.needs_resync, last_operation = excluded.last_operation,
-             updated_at = excluded.updated_at",
+             updated_at = excluded.updated_at, fence_pending = excluded.fence_pending,
+             attention = excluded.attention",
         &[
             &text(&s.name).as_ref(),
             &s.status.as_str(),
@@ -71,6 +78,8 @@ pub async fn write_state(
             &s.needs_resync,
             &s.last_operation,
             &at,
+            &fence,
+            &s.attention.as_ref().map(json).transpose()?,
         ],
     )
     .await?;

@@ -8,7 +8,7 @@ use crate::store::error::StoreError;
 use crate::store::migrations;
 use tokio_postgres::GenericClient;
 
-const MIGRATIONS: &[&str] = &[V1, V2];
+const MIGRATIONS: &[&str] = &[V1, V2, V3, V4];
 const _: () = assert!(MIGRATIONS.len() as u32 == migrations::LATEST);
 
 /// The advisory lock key of migrations ("drconsol" in ASCII).
@@ -130,6 +130,21 @@ CREATE TABLE rpo_samples (
     rpo_seconds BIGINT NOT NULL
 );
 CREATE INDEX rpo_samples_by_group ON rpo_samples (group_name, at);
+"#;
+
+/// A forced failover's pending fence (JSON of `FencePending`, NULL when none).
+const V3: &str = r#"
+ALTER TABLE group_states ADD COLUMN fence_pending JSONB;
+"#;
+
+/// What a rollback or a retry made of a step, why its undo failed, and a group's need for the
+/// operator (the same columns as SQLite's V4).
+const V4: &str = r#"
+ALTER TABLE steps ADD COLUMN mark TEXT
+    CHECK (mark IS NULL OR mark IN ('undone', 'nothing_to_undo', 'irreversible',
+                                    'left_behind', 'verified'));
+ALTER TABLE steps ADD COLUMN mark_error TEXT;
+ALTER TABLE group_states ADD COLUMN attention JSONB;
 "#;
 
 /// The version recorded (0: no journal tables yet).

@@ -2,9 +2,9 @@
 //! (sqlite/steps.rs), on the server's clock; a group commit is one transaction.
 
 use super::PgBackend;
-use super::codec::{get, get_enum, get_opt_json, i64_of, json, text};
+use super::codec::{get, get_enum, get_opt_enum, get_opt_json, i64_of, json, text};
 use super::errors::PgErr;
-use crate::domain::{JournalEntry, OperationStatus};
+use crate::domain::{JournalEntry, OperationStatus, StepMark};
 use crate::store::error::StoreError;
 use crate::store::records::StepRecord;
 use deadpool_postgres::Transaction;
@@ -25,6 +25,8 @@ fn step_of(row: &Row) -> Result<StepRecord, PgErr> {
         finished_at: get(row, "finished_at")?,
         duration_ms: duration.map(|d| d.max(0) as u64),
         compensated_at: get(row, "compensated_at")?,
+        mark: get_opt_enum(row, "mark")?,
+        mark_error: get(row, "mark_error")?,
     })
 }
 
@@ -68,12 +70,14 @@ async fn apply(tx: &Transaction<'_>, op: &str, entry: &JournalEntry) -> Result<(
                          clock_timestamp() - $4::bigint * interval '1 millisecond', clock_timestamp(), $4)
                  ON CONFLICT (operation_id, step_id) DO UPDATE SET
                      status = 'succeeded', output = excluded.output, error = NULL,
-                     finished_at = excluded.finished_at, duration_ms = excluded.duration_ms")
+                     finished_at = excluded.finished_at, duration_ms = excluded.duration_ms,
+                     compensated_at = NULL, mark = NULL, mark_error = NULL")
             .await?;
             let (step, ms) = (text(step), i64_of(*duration_ms));
             tx.execute(&s, &[&op, &step.as_ref(), &json(output)?, &ms])
                 .await?;
             add_to_list(tx, op, "steps_completed", &step).await?;
+            remove_from_list(tx, op, "steps_failed", &step).await?;
         }
         JournalEntry::StepFailed { step, error } => {
             let s = run(
@@ -89,16 +93,40 @@ async fn apply(tx: &Transaction<'_>, op: &str, entry: &JournalEntry) -> Result<(
                 .await?;
             add_to_list(tx, op, "steps_failed", &step).await?;
         }
-        JournalEntry::StepCompensated { step, .. } => {
+        JournalEntry::StepCompensated { step, undo } => {
             let s = run(
                 "INSERT INTO steps (operation_id, step_id, status, attempt, started_at,
-                                    compensated_at)
-                 VALUES ($1, $2, 'compensated', 1, clock_timestamp(), clock_timestamp())
+                                    compensated_at, mark)
+                 VALUES ($1, $2, 'compensated', 1, clock_timestamp(), clock_timestamp(), $3)
                  ON CONFLICT (operation_id, step_id) DO UPDATE SET
-                     status = 'compensated', compensated_at = excluded.compensated_at",
+                     status = 'compensated', compensated_at = excluded.compensated_at,
+                     mark = excluded.mark, mark_error = NULL",
             )
             .await?;
-            tx.execute(&s, &[&op, &text(step).as_ref()]).await?;
+            let mark = StepMark::from(*undo).as_str();
+            tx.execute(&s, &[&op, &text(step).as_ref(), &mark]).await?;
+        }
+        JournalEntry::StepLeftBehind { step, error } => {
+            let s = run(
+                "INSERT INTO steps (operation_id, step_id, status, attempt, started_at, mark,
+                                    mark_error)
+                 VALUES ($1, $2, 'failed', 1, clock_timestamp(), 'left_behind', $3)
+                 ON CONFLICT (operation_id, step_id) DO UPDATE SET
+                     mark = 'left_behind', mark_error = excluded.mark_error",
+            )
+            .await?;
+            tx.execute(&s, &[&op, &text(step).as_ref(), &text(error).as_ref()])
+                .await?;
+        }
+        JournalEntry::StepVerified { step, output } => {
+            let s = run(
+                "UPDATE steps SET status = 'succeeded', output = $3, error = NULL,
+                                  mark = 'verified', mark_error = NULL
+                 WHERE operation_id = $1 AND step_id = $2",
+            )
+            .await?;
+            tx.execute(&s, &[&op, &text(step).as_ref(), &json(output)?])
+                .await?;
         }
         JournalEntry::Progress(percent) => {
             let s = run(
@@ -124,7 +152,7 @@ async fn started(tx: &Transaction<'_>, op: &str, step: &str, attempt: u32) -> Re
                  started_at = CASE WHEN excluded.attempt <= 1
                                    THEN excluded.started_at ELSE steps.started_at END,
                  output = NULL, error = NULL, finished_at = NULL, duration_ms = NULL,
-                 compensated_at = NULL",
+                 compensated_at = NULL, mark = NULL, mark_error = NULL",
         )
         .await?;
     let attempt = i32::try_from(attempt).unwrap_or(i32::MAX);
@@ -133,7 +161,8 @@ async fn started(tx: &Transaction<'_>, op: &str, step: &str, attempt: u32) -> Re
     Ok(())
 }
 
-/// `Running` sets `started_at` once; a finished status sets `completed_at` once.
+/// `Running` sets `started_at` once; a finished status sets `completed_at` once, and an
+/// unfinished one (a retried operation, pending or running again) clears it.
 async fn set_status(tx: &Transaction<'_>, op: &str, status: OperationStatus) -> Result<(), PgErr> {
     let s = tx
         .prepare_cached(
@@ -141,8 +170,8 @@ async fn set_status(tx: &Transaction<'_>, op: &str, status: OperationStatus) -> 
                  status = $2,
                  started_at = CASE WHEN $3 AND started_at IS NULL
                                    THEN clock_timestamp() ELSE started_at END,
-                 completed_at = CASE WHEN $4 AND completed_at IS NULL
-                                     THEN clock_timestamp() ELSE completed_at END,
+                 completed_at = CASE WHEN $4 THEN COALESCE(completed_at, clock_timestamp())
+                                     ELSE NULL END,
                  updated_at = clock_timestamp()
              WHERE id = $1",
         )
@@ -167,6 +196,22 @@ async fn add_to_list(
     let sql = format!(
         "UPDATE operations SET {column} = {column} || to_jsonb($2::text)
          WHERE id = $1 AND NOT {column} ? $2"
+    );
+    let s = tx.prepare_cached(&sql).await?;
+    tx.execute(&s, &[&op, &step]).await?;
+    Ok(())
+}
+
+/// Take `step` out of the operation's JSON list `column` (a failed step a retry ran again).
+async fn remove_from_list(
+    tx: &Transaction<'_>,
+    op: &str,
+    column: &'static str,
+    step: &str,
+) -> Result<(), PgErr> {
+    // `column` is one of two names fixed above, never operator input.
+    let sql = format!(
+        "UPDATE operations SET {column} = {column} - $2::text WHERE id = $1 AND {column} ? $2"
     );
     let s = tx.prepare_cached(&sql).await?;
     tx.execute(&s, &[&op, &step]).await?;

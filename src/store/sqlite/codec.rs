@@ -90,6 +90,19 @@ pub fn get_enum<T: DeserializeOwned>(row: &Row<'_>, column: &str) -> rusqlite::R
         .map_err(|_| bad(column, format!("unknown value {s:?}")))
 }
 
+/// An optional enum stored as its serde (snake_case) name, or NULL.
+pub fn get_opt_enum<T: DeserializeOwned>(
+    row: &Row<'_>,
+    column: &str,
+) -> rusqlite::Result<Option<T>> {
+    let s: Option<String> = row.get(column)?;
+    s.map(|s| {
+        serde_json::from_value(serde_json::Value::String(s.clone()))
+            .map_err(|_| bad(column, format!("unknown value {s:?}")))
+    })
+    .transpose()
+}
+
 pub fn get_u64(row: &Row<'_>, column: &str) -> rusqlite::Result<u64> {
     let v: i64 = row.get(column)?;
     u64::try_from(v).map_err(|_| bad(column, format!("negative value {v}")))

@@ -151,8 +151,9 @@ fn write_all(tx: &Transaction<'_>, d: &JournalDump) -> rusqlite::Result<()> {
     }
     let mut s = tx.prepare(
         "INSERT INTO steps (seq, operation_id, step_id, status, attempt, output, error,
-                            started_at, finished_at, duration_ms, compensated_at)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)",
+                            started_at, finished_at, duration_ms, compensated_at, mark,
+                            mark_error)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)",
     )?;
     for (seq, st) in &d.steps {
         let output = st.output.as_ref().map(json).transpose()?;
@@ -168,6 +169,8 @@ fn write_all(tx: &Transaction<'_>, d: &JournalDump) -> rusqlite::Result<()> {
             opt_ts(&st.finished_at),
             st.duration_ms.map(i64_of),
             opt_ts(&st.compensated_at),
+            st.mark.map(|m| m.as_str()),
+            st.mark_error,
         ])?;
     }
     write_rest(tx, d)
@@ -206,10 +209,12 @@ fn write_rest(tx: &Transaction<'_>, d: &JournalDump) -> rusqlite::Result<()> {
     }
     let mut s = tx.prepare(
         "INSERT INTO group_states (name, status, current_primary, failover_count,
-                                   metadata_version, needs_resync, last_operation, updated_at)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+                                   metadata_version, needs_resync, last_operation, updated_at,
+                                   fence_pending, attention)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
     )?;
     for (g, at) in &d.group_states {
+        let fence = g.fence_pending.as_ref().map(json).transpose()?;
         s.execute(params![
             g.name,
             g.status.as_str(),
@@ -218,7 +223,9 @@ fn write_rest(tx: &Transaction<'_>, d: &JournalDump) -> rusqlite::Result<()> {
             i64_of(g.metadata_version),
             g.needs_resync,
             g.last_operation,
-            ts(at)
+            ts(at),
+            fence,
+            g.attention.as_ref().map(json).transpose()?,
         ])?;
     }
     for l in &d.locks {

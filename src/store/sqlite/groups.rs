@@ -3,7 +3,7 @@
 
 use super::super::error::StoreError;
 use super::SqliteBackend;
-use super::codec::{get_enum, get_u64, i64_of, ts};
+use super::codec::{get_enum, get_opt_json, get_u64, i64_of, json, ts};
 use crate::domain::GroupState;
 use chrono::Utc;
 use rusqlite::{Connection, OptionalExtension, Row, params};
@@ -17,6 +17,8 @@ pub(super) fn state_of(row: &Row<'_>) -> rusqlite::Result<GroupState> {
         metadata_version: get_u64(row, "metadata_version")?,
         needs_resync: row.get("needs_resync")?,
         last_operation: row.get("last_operation")?,
+        fence_pending: get_opt_json(row, "fence_pending")?,
+        attention: get_opt_json(row, "attention")?,
     })
 }
 
@@ -58,16 +60,19 @@ pub fn put(
         };
         tx.prepare_cached(
             "INSERT INTO group_states (name, status, current_primary, failover_count,
-                                       metadata_version, needs_resync, last_operation, updated_at)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)
+                                       metadata_version, needs_resync, last_operation, updated_at,
+                                       fence_pending, attention)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)
              ON CONFLICT (name) DO UPDATE SET
                  status = excluded.status, current_primary = excluded.current_primary,
                  failover_count = excluded.failover_count,
                  metadata_version = excluded.metadata_version,
                  needs_resync = excluded.needs_resync, last_operation = excluded.last_operation,
-                 updated_at = excluded.updated_at",
+                 updated_at = excluded.updated_at, fence_pending = excluded.fence_pending,
+                 attention = excluded.attention",
         )
         .and_then(|mut s| {
+            let fence = state.fence_pending.as_ref().map(json).transpose()?;
             s.execute(params![
                 state.name,
                 state.status.as_str(),
@@ -77,6 +82,8 @@ pub fn put(
                 state.needs_resync,
                 state.last_operation,
                 ts(&Utc::now()),
+                fence,
+                state.attention.as_ref().map(json).transpose()?,
             ])
         })
         .map_err(|e| db.err(e))?;

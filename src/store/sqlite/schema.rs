@@ -10,7 +10,7 @@ use rusqlite::{Connection, OptionalExtension, TransactionBehavior};
 use std::path::Path;
 
 /// Migration `i` brings the schema from version `i` to `i + 1`. Append only; never edit one.
-pub(super) const MIGRATIONS: &[&str] = &[V1, V2];
+pub(super) const MIGRATIONS: &[&str] = &[V1, V2, V3, V4];
 
 pub const LATEST: u32 = migrations::LATEST;
 const _: () = assert!(MIGRATIONS.len() as u32 == migrations::LATEST);
@@ -22,6 +22,16 @@ CREATE TABLE rpo_samples (
     rpo_seconds INTEGER NOT NULL
 );
 CREATE INDEX rpo_samples_by_group ON rpo_samples (group_name, at_us);
+"#;
+
+/// What a rollback or a retry made of a step (its own mark on every screen), why its undo failed
+/// when it was left behind, and a group's need for the operator (JSON of `domain::Attention`).
+const V4: &str = r#"
+ALTER TABLE steps ADD COLUMN mark TEXT
+    CHECK (mark IS NULL OR mark IN ('undone', 'nothing_to_undo', 'irreversible',
+                                    'left_behind', 'verified'));
+ALTER TABLE steps ADD COLUMN mark_error TEXT;
+ALTER TABLE group_states ADD COLUMN attention TEXT;
 "#;
 
 const V1: &str = r#"
@@ -114,6 +124,11 @@ CREATE TABLE locks (
 );
 "#;
 
+/// A forced failover's pending fence (JSON of `FencePending`, NULL when none).
+const V3: &str = r#"
+ALTER TABLE group_states ADD COLUMN fence_pending TEXT;
+"#;
+
 /// Bring the schema of `conn` to `LATEST`, or refuse a newer one.
 pub fn migrate(path: &Path, conn: &mut Connection) -> Result<(), StoreError> {
     let e = |err| StoreError::sqlite(path, err);
@@ -174,4 +189,46 @@ pub fn version(path: &Path, conn: &Connection) -> Result<u32, StoreError> {
         |r| r.get(0),
     )
     .map_err(e)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::domain::StepMark;
+    use crate::store::JournalBackend;
+    use crate::store::sqlite::SqliteBackend;
+
+    /// A journal written before step marks existed opens, and its compensated steps read as
+    /// undone (what they then meant); its groups need no attention.
+    #[test]
+    fn a_version_1_journal_is_migrated_and_keeps_its_meaning() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("journal.sqlite");
+        {
+            let conn = Connection::open(&path).unwrap();
+            conn.execute_batch(V1).unwrap();
+            conn.execute_batch(
+                "CREATE TABLE schema_version (version INTEGER PRIMARY KEY, applied_at TEXT);
+                 INSERT INTO schema_version VALUES (1, '2026-01-01T00:00:00Z');
+                 INSERT INTO operations (id, operation_type, protection_group, status, progress,
+                     source_site_id, target_site_id, steps_completed, steps_failed, result_data,
+                     actor, plan, options, created_at, updated_at)
+                 VALUES ('op', 'failover', 'pg', 'failed', 40, 'site-a', 'site-b', '[\"s\"]',
+                     '[]', '{\"instances_created\":0,\"volumes_managed\":0,\
+                     \"current_primary_site\":null}', '{\"user\":\"u\",\"host\":\"h\",\
+                     \"ssh_client\":null}', '{}', '{}', '2026-01-01T00:00:00Z',
+                     '2026-01-01T00:00:00Z');
+                 INSERT INTO steps (operation_id, step_id, status, attempt, started_at)
+                 VALUES ('op', 's', 'compensated', 1, '2026-01-01T00:00:00Z');
+                 INSERT INTO group_states VALUES ('pg', 'failover_failed', 'site-a', 0, 3, 0,
+                     'op', '2026-01-01T00:00:00Z');",
+            )
+            .unwrap();
+        }
+        let db = SqliteBackend::open(&path).unwrap();
+        assert_eq!(db.schema_version().unwrap(), LATEST);
+        let steps = db.steps("op").unwrap();
+        assert_eq!(steps[0].mark_in(true), StepMark::Undone);
+        assert_eq!(db.group_state("pg").unwrap().unwrap().attention, None);
+    }
 }

@@ -4,8 +4,10 @@
 use super::super::error::StoreError;
 use super::super::records::StepRecord;
 use super::SqliteBackend;
-use super::codec::{get_enum, get_opt_json, get_opt_ts, get_opt_u64, get_ts, i64_of, json, ts};
-use crate::domain::JournalEntry;
+use super::codec::{
+    get_enum, get_opt_enum, get_opt_json, get_opt_ts, get_opt_u64, get_ts, i64_of, json, ts,
+};
+use crate::domain::{JournalEntry, StepMark};
 use chrono::{DateTime, Duration as ChronoDuration, Utc};
 use rusqlite::{OptionalExtension, Row, Transaction, params};
 
@@ -21,6 +23,8 @@ pub(super) fn step_of(row: &Row<'_>) -> rusqlite::Result<StepRecord> {
         finished_at: get_opt_ts(row, "finished_at")?,
         duration_ms: get_opt_u64(row, "duration_ms")?,
         compensated_at: get_opt_ts(row, "compensated_at")?,
+        mark: get_opt_enum(row, "mark")?,
+        mark_error: row.get("mark_error")?,
     })
 }
 
@@ -81,7 +85,8 @@ fn apply(
             duration_ms,
         } => {
             succeeded(tx, op, step, output, *duration_ms, &now)?;
-            add_to_list(tx, op, "steps_completed", completed, step)
+            add_to_list(tx, op, "steps_completed", completed, step)?;
+            remove_from_list(tx, op, "steps_failed", failed, step)
         }
         JournalEntry::StepFailed { step, error } => {
             tx.prepare_cached(
@@ -94,15 +99,25 @@ fn apply(
             .execute(params![op, step, error, ts(&now)])?;
             add_to_list(tx, op, "steps_failed", failed, step)
         }
-        JournalEntry::StepCompensated { step, .. } => tx
+        JournalEntry::StepCompensated { step, undo } => tx
             .prepare_cached(
                 "INSERT INTO steps (operation_id, step_id, status, attempt, started_at,
-                                    compensated_at)
-                 VALUES (?1, ?2, 'compensated', 1, ?3, ?3)
+                                    compensated_at, mark)
+                 VALUES (?1, ?2, 'compensated', 1, ?3, ?3, ?4)
                  ON CONFLICT (operation_id, step_id) DO UPDATE SET
-                     status = 'compensated', compensated_at = excluded.compensated_at",
+                     status = 'compensated', compensated_at = excluded.compensated_at,
+                     mark = excluded.mark, mark_error = NULL",
             )?
-            .execute(params![op, step, ts(&now)])
+            .execute(params![op, step, ts(&now), StepMark::from(*undo).as_str()])
+            .map(drop),
+        JournalEntry::StepLeftBehind { step, error } => left_behind(tx, op, step, error, &now),
+        JournalEntry::StepVerified { step, output } => tx
+            .prepare_cached(
+                "UPDATE steps SET status = 'succeeded', output = ?3, error = NULL,
+                                  mark = 'verified', mark_error = NULL
+                 WHERE operation_id = ?1 AND step_id = ?2",
+            )?
+            .execute(params![op, step, json(output)?])
             .map(drop),
         JournalEntry::Progress(percent) => tx
             .prepare_cached("UPDATE operations SET progress = ?2, updated_at = ?3 WHERE id = ?1")?
@@ -128,9 +143,28 @@ fn started(
              started_at = CASE WHEN excluded.attempt <= 1
                                THEN excluded.started_at ELSE steps.started_at END,
              output = NULL, error = NULL, finished_at = NULL, duration_ms = NULL,
-             compensated_at = NULL",
+             compensated_at = NULL, mark = NULL, mark_error = NULL",
     )?
     .execute(params![op, step, attempt, ts(now)])
+    .map(drop)
+}
+
+/// Left behind: its status stays what it was (it ran, or failed part way); the mark says its
+/// undo could not run, and why.
+fn left_behind(
+    tx: &Transaction<'_>,
+    op: &str,
+    step: &str,
+    error: &str,
+    now: &DateTime<Utc>,
+) -> rusqlite::Result<()> {
+    tx.prepare_cached(
+        "INSERT INTO steps (operation_id, step_id, status, attempt, started_at, mark, mark_error)
+         VALUES (?1, ?2, 'failed', 1, ?3, 'left_behind', ?4)
+         ON CONFLICT (operation_id, step_id) DO UPDATE SET
+             mark = 'left_behind', mark_error = excluded.mark_error",
+    )?
+    .execute(params![op, step, ts(now), error])
     .map(drop)
 }
 
@@ -149,7 +183,8 @@ fn succeeded(
          VALUES (?1, ?2, 'succeeded', 1, ?3, ?4, ?5, ?6)
          ON CONFLICT (operation_id, step_id) DO UPDATE SET
              status = 'succeeded', output = excluded.output, error = NULL,
-             finished_at = excluded.finished_at, duration_ms = excluded.duration_ms",
+             finished_at = excluded.finished_at, duration_ms = excluded.duration_ms,
+             compensated_at = NULL, mark = NULL, mark_error = NULL",
     )?
     .execute(params![
         op,
@@ -162,7 +197,8 @@ fn succeeded(
     .map(drop)
 }
 
-/// `Running` sets `started_at` once; a finished status sets `completed_at` once.
+/// `Running` sets `started_at` once; a finished status sets `completed_at` once, and an
+/// unfinished one (a retried operation, pending or running again) clears it.
 fn set_status(
     tx: &Transaction<'_>,
     op: &str,
@@ -174,7 +210,7 @@ fn set_status(
         "UPDATE operations SET
              status = ?2,
              started_at = CASE WHEN ?3 AND started_at IS NULL THEN ?5 ELSE started_at END,
-             completed_at = CASE WHEN ?4 AND completed_at IS NULL THEN ?5 ELSE completed_at END,
+             completed_at = CASE WHEN ?4 THEN COALESCE(completed_at, ?5) ELSE NULL END,
              updated_at = ?5
          WHERE id = ?1",
     )?
@@ -196,13 +232,7 @@ fn add_to_list(
     current: &str,
     step: &str,
 ) -> rusqlite::Result<()> {
-    let mut ids: Vec<String> = serde_json::from_str(current).map_err(|e| {
-        rusqlite::Error::FromSqlConversionFailure(
-            0,
-            rusqlite::types::Type::Text,
-            format!("column {column}: bad JSON: {e}").into(),
-        )
-    })?;
+    let mut ids = parse_list(column, current)?;
     if ids.iter().any(|s| s == step) {
         return Ok(());
     }
@@ -213,6 +243,38 @@ fn add_to_list(
         params![op, json(&ids)?],
     )?;
     Ok(())
+}
+
+/// Take `step` out of the operation's JSON list `column` (a failed step that a retry ran again).
+fn remove_from_list(
+    tx: &Transaction<'_>,
+    op: &str,
+    column: &str,
+    current: &str,
+    step: &str,
+) -> rusqlite::Result<()> {
+    let mut ids = parse_list(column, current)?;
+    let before = ids.len();
+    ids.retain(|s| s != step);
+    if ids.len() == before {
+        return Ok(());
+    }
+    // `column` is one of two names fixed above, never operator input.
+    tx.execute(
+        &format!("UPDATE operations SET {column} = ?2 WHERE id = ?1"),
+        params![op, json(&ids)?],
+    )?;
+    Ok(())
+}
+
+fn parse_list(column: &str, current: &str) -> rusqlite::Result<Vec<String>> {
+    serde_json::from_str(current).map_err(|e| {
+        rusqlite::Error::FromSqlConversionFailure(
+            0,
+            rusqlite::types::Type::Text,
+            format!("column {column}: bad JSON: {e}").into(),
+        )
+    })
 }
 
 pub fn list(db: &SqliteBackend, op_id: &str) -> Result<Vec<StepRecord>, StoreError> {

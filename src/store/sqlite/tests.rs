@@ -17,8 +17,8 @@ fn temp() -> (tempfile::TempDir, PathBuf) {
     (dir, path)
 }
 
-/// A journal a drconsole with only the first migration wrote: inspecting it reports the second as
-/// pending and changes nothing; opening it applies it, keeping the rows.
+/// A journal a drconsole with only the first migration wrote: inspecting it reports the later ones
+/// as pending and changes nothing; opening it applies them, keeping the rows.
 #[test]
 fn an_older_journal_is_reported_then_migrated() {
     let (_dir, path) = temp();
@@ -34,7 +34,18 @@ fn an_older_journal_is_reported_then_migrated() {
     let old = SqliteBackend::inspect(&path).unwrap();
     let status = old.schema_status().unwrap();
     assert_eq!(status.version, 1);
-    assert_eq!(status.pending, vec![(2, "RPO history".to_string())]);
+    assert_eq!(
+        status.pending,
+        vec![
+            (2, "RPO history".to_string()),
+            (3, "a forced failover's pending fence".to_string()),
+            (
+                4,
+                "step marks (undone, left behind, verified…) and a group's need for attention"
+                    .to_string()
+            )
+        ]
+    );
     old.insert_operation(&op("op-1", "pg"), &json!(null), &json!(null))
         .unwrap();
     assert!(

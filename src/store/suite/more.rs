@@ -233,9 +233,12 @@ fn the_schema_status_names_what_a_migration_would_add() {
             j.engine
         );
     }
+    let pending = crate::store::migrations::pending(1);
+    let versions: Vec<u32> = pending.iter().map(|(v, _)| *v).collect();
+    assert_eq!(versions, vec![2, 3, 4]);
     assert_eq!(
-        crate::store::migrations::pending(1),
-        vec![(2, "RPO history".to_string())]
+        pending[1],
+        (3, "a forced failover's pending fence".to_string())
     );
 }
 

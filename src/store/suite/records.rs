@@ -341,3 +341,23 @@ fn group_state_is_compare_and_set() {
         assert_eq!(names, ["aa", "pg"], "{}", j.engine);
     }
 }
+
+#[test]
+fn a_pending_fence_survives_the_journal_and_is_cleared() {
+    for j in journals() {
+        let db = j.db();
+        let mut st = GroupState::initial("web-app", "site-a");
+        st.fence_pending = Some(crate::domain::FencePending {
+            site: "site-a".into(),
+            operation_id: "op-1".into(),
+            since: now(),
+        });
+        db.put_group_state(&st, None).unwrap();
+        let read = db.group_state("web-app").unwrap().unwrap();
+        assert_eq!(read.fence_pending, st.fence_pending, "{}", j.engine);
+        st.fence_pending = None;
+        db.put_group_state(&st, Some(st.metadata_version)).unwrap();
+        let read = db.group_state("web-app").unwrap().unwrap();
+        assert_eq!(read.fence_pending, None, "{}", j.engine);
+    }
+}

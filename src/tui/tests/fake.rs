@@ -1,13 +1,14 @@
 //! Canned data for screen tests: an estate, operations and their details as the engine would
 //! answer them, at a fixed "now" so frames are deterministic.
 
+use crate::domain::StepMark;
 use crate::domain::preconditions::{Check, CheckState};
 use crate::domain::{
     Actor, ArrayView, EstateView, GroupStatus, GroupView, InstanceView, OperationRecord,
     OperationStatus, OperationType, Phase, ResultData, ServerAtSite, SiteRole, SiteView,
     VolumePairView,
 };
-use crate::tui::backend::{OperationDetail, OperationRequest, StepState, StepView};
+use crate::tui::backend::{OperationDetail, OperationRequest, StepView};
 use chrono::{DateTime, Duration, TimeZone, Utc};
 
 /// The fixed "now" of the canned data: 2026-11-24 10:42:07 UTC.
@@ -57,8 +58,11 @@ fn group(name: &str, status: GroupStatus, rpo: Option<i64>, target: u64, n: usiz
         instances: n,
         error: None,
         needs_resync: false,
+        attention: None,
         last_operation: None,
         replication_interval_seconds: Some(60),
+        fence_pending: None,
+        split_brain: Vec::new(),
     }
 }
 
@@ -125,6 +129,7 @@ pub fn instances(group: &str, n: usize) -> Vec<InstanceView> {
                         replication: "replicating".into(),
                     })
                     .collect(),
+                split_brain: None,
             }
         })
         .collect()
@@ -193,15 +198,18 @@ pub fn operations() -> Vec<OperationRecord> {
     ]
 }
 
+/// A step with its mark, in an operation that runs (`NeverRun` reads as pending); an ended
+/// operation's fixture sets its never-run steps with `set_mark(NeverRun, true)`.
 pub fn step(
     id: &str,
     label: &str,
     phase: Phase,
-    status: StepState,
+    mark: StepMark,
     span: Option<(i64, i64)>,
 ) -> StepView {
     let mut s = StepView::planned(id, label, phase);
-    s.status = status;
+    s.set_mark(mark, false);
+    s.timeout_ms = Some(120_000);
     s.attempt = u32::from(span.is_some());
     s.started_at = span.map(|(a, _)| ago(a));
     s.finished_at = span.and_then(|(_, b)| (b > 0).then(|| ago(b)));
@@ -211,7 +219,7 @@ pub fn step(
 
 /// A failover of db-cluster, running in the storage phase.
 pub fn detail_running() -> OperationDetail {
-    use StepState::*;
+    use StepMark::*;
     let mut volumes = step(
         "create_volumes_from_snapshot",
         "create_volumes_from_snapshot",
@@ -249,28 +257,28 @@ pub fn detail_running() -> OperationDetail {
                 "manage_volumes",
                 "manage_volumes",
                 Phase::Storage,
-                Pending,
+                NeverRun,
                 None,
             ),
             step(
                 "create_server:db-1",
                 "create_server db-1 (wave 1)",
                 Phase::Instances,
-                Pending,
+                NeverRun,
                 None,
             ),
             step(
                 "create_server:db-2",
                 "create_server db-2 (wave 2)",
                 Phase::Instances,
-                Pending,
+                NeverRun,
                 None,
             ),
             step(
                 "update_state",
                 "update_state",
                 Phase::Finalization,
-                Pending,
+                NeverRun,
                 None,
             ),
         ],
@@ -304,7 +312,7 @@ pub fn detail_defaults() -> OperationDetail {
 
 /// A failback of batch that failed creating a server.
 pub fn detail_failed() -> OperationDetail {
-    use StepState::*;
+    use StepMark::*;
     let mut server = step(
         "create_server:batch-3",
         "create_server batch-3 (wave 1)",
@@ -362,6 +370,10 @@ pub fn detail_failed() -> OperationDetail {
         ..detail_defaults()
     };
     d.record.completed_at = Some(ago(3510));
+    for st in &mut d.steps {
+        let mark = st.mark;
+        st.set_mark(mark, true);
+    }
     d
 }
 

@@ -5,7 +5,7 @@
 use super::fake::{ago, detail_defaults, estate, operations, step};
 use crate::domain::{
     CANCELLED_BY_OPERATOR, EstateView, GroupStatus, OperationDetail, OperationStatus,
-    OperationType, Phase, RecoveryPoint, ResultData, StepState,
+    OperationType, Phase, RecoveryPoint, ResultData, StepMark,
 };
 
 /// The estate once web-app failed over: it runs at site-b, replication stopped.
@@ -23,7 +23,7 @@ pub fn estate_after_failover() -> EstateView {
 
 /// An unplanned failover of web-app, site-a ⇢ site-b, `status`, started 300 s ago.
 fn failover(status: OperationStatus) -> OperationDetail {
-    use StepState::*;
+    use StepMark::*;
     let mut record = operations().remove(0);
     record.id = "op-9".into();
     record.protection_group = "web-app".into();
@@ -113,6 +113,7 @@ pub fn completed() -> OperationDetail {
         volumes_managed: 3,
         current_primary_site: Some("site-b".into()),
         data_loss_seconds: Some(42),
+        leftovers: Vec::new(),
     };
     d
 }
@@ -129,18 +130,18 @@ pub fn failed() -> OperationDetail {
     d.record.error_message = Some(format!("create_server web-1: {LONG_ERROR}"));
     rolled_back(&mut d);
     let s = &mut d.steps[4];
-    s.status = StepState::Failed;
+    s.set_mark(StepMark::Failed, true);
     s.error = Some(LONG_ERROR.into());
     d
 }
 
 /// The operator cancelled: what ran was undone.
 pub fn cancelled() -> OperationDetail {
-    let mut d = failover(OperationStatus::Failed);
+    let mut d = failover(OperationStatus::Cancelled);
     d.record.operation_type = OperationType::TestFailover;
     d.record.error_message = Some(format!("{CANCELLED_BY_OPERATOR} (operator@jump-1)"));
     rolled_back(&mut d);
-    d.steps[4].status = StepState::Undone;
+    d.steps[4].set_mark(StepMark::Undone, true);
     d
 }
 
@@ -149,7 +150,7 @@ pub fn rolled_back_detail() -> OperationDetail {
     let mut d = failover(OperationStatus::Failed);
     d.record.error_message = Some("wait_active wave 1: web-1 went to ERROR at site-b".into());
     rolled_back(&mut d);
-    d.steps[5].status = StepState::Failed;
+    d.steps[5].set_mark(StepMark::Failed, true);
     d.steps[5].error = Some("web-1 went to ERROR at site-b".into());
     d
 }
@@ -157,11 +158,12 @@ pub fn rolled_back_detail() -> OperationDetail {
 /// Rollback reached every step: the volumes and servers undone, the probes had nothing to undo.
 fn rolled_back(d: &mut OperationDetail) {
     for s in &mut d.steps {
-        s.status = match s.id.as_str() {
-            "validate_sites" | "select_snapshot" => StepState::NothingToUndo,
-            "set_primary" => StepState::NeverRun,
-            _ => StepState::Undone,
+        let mark = match s.id.as_str() {
+            "validate_sites" | "select_snapshot" => StepMark::NothingToUndo,
+            "set_primary" => StepMark::NeverRun,
+            _ => StepMark::Undone,
         };
+        s.set_mark(mark, true);
     }
     d.steps[6].started_at = None;
     d.steps[6].finished_at = None;

@@ -439,3 +439,38 @@ fn tab_order_cycles() {
     assert_eq!(Pane::Sites.next(), Pane::Groups);
     assert_eq!(Pane::Groups.prev(), Pane::Sites);
 }
+
+#[test]
+fn a_drill_dialog_uses_the_test_networks_and_production_only_when_ticked() {
+    let mut a = app();
+    open_dialog_via_command(&mut a, "drill web-app");
+    let mut m = crate::tui::backend::Mappings::default();
+    m.network.insert("net-web".into(), "net-web".into());
+    m.test_network
+        .insert("net-web".into(), "net-web-test".into());
+    let _ = update(
+        &mut a,
+        Msg::Mappings {
+            group: "web-app".into(),
+            result: Ok(m),
+        },
+    );
+    let Some(Overlay::Dialog(d)) = &mut a.overlay else {
+        panic!("no dialog")
+    };
+    let req = d.request().expect("request");
+    assert_eq!(
+        req.network_mapping.get("net-web").map(String::as_str),
+        Some("net-web-test"),
+        "the drill is sent with the test networks"
+    );
+    assert!(!req.allow_production_network);
+    let last = d.fields().len() - 1;
+    assert_eq!(
+        d.fields()[last],
+        crate::tui::dialog::Field::AllowProductionNetwork
+    );
+    d.field = last;
+    d.key(&KeyEvent::new(KeyCode::Char(' '), KeyModifiers::NONE));
+    assert!(d.request().expect("request").allow_production_network);
+}

@@ -512,7 +512,7 @@ fn unknown_command_is_explained() {
     assert_eq!(
         prose(&t, 22..24),
         "unknown command :explode; commands are :failover :drill :cleanup :failback :reprotect \
-         :sync :ops :theme :q"
+         :sync :fence :ops :theme :q"
     );
 }
 
@@ -579,4 +579,32 @@ fn monochrome_theme_pins_styles() {
     );
     assert!(text(&t).contains("web-app    ✓ protected"));
     snap_styled("monochrome_styled", &t);
+}
+
+#[test]
+fn split_brain_is_loud_in_the_groups_and_instances_panes_at_80_columns() {
+    let mut a = app();
+    let finding = crate::domain::SplitBrainFinding {
+        instance: "web-1".into(),
+        active_at: vec!["site-a".into(), "site-b".into()],
+        shared_ips: vec!["10.0.0.3".into()],
+    };
+    let mut e = fake::estate();
+    e.protection_groups[0].split_brain = vec![finding.clone()];
+    let _ = feed_estate(&mut a, e);
+    let mut list = fake::instances("web-app", 3);
+    list[0].split_brain = Some(finding);
+    let _ = feed_instances(&mut a, "web-app", list);
+    let t = render(&mut a, 80, 24);
+    let screen = text(&t);
+    for needle in [
+        "✗ split_brain",
+        "web-1 SHUTOFF   —           2 ✗ SPLIT-BRAIN",
+        "✗ SPLIT-BRAIN · run :fence web-app",
+    ] {
+        assert!(
+            screen.contains(needle),
+            "{needle:?} not on screen:\n{screen}"
+        );
+    }
 }

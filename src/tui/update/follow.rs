@@ -2,7 +2,7 @@
 //! updated in place, so progress shows without re-reading the journal.
 
 use super::nav;
-use crate::domain::{OperationStatus, Phase};
+use crate::domain::{OperationStatus, Phase, StepMark};
 use crate::orchestrator::{EventKind, OperationEvent};
 use crate::sanitize::clean;
 use crate::tui::app::{App, Screen};
@@ -84,6 +84,7 @@ pub fn apply_event(d: &mut OperationDetail, e: &OperationEvent) {
         EventKind::StepSucceeded { step: id, .. } => {
             if let Some(s) = step(d, id) {
                 s.status = StepState::Succeeded;
+                s.mark = StepMark::Succeeded;
                 s.finished_at = Some(e.at);
             }
         }
@@ -94,7 +95,7 @@ pub fn apply_event(d: &mut OperationDetail, e: &OperationEvent) {
         } => step_failed(d, id, error, *will_retry, e.at),
         EventKind::StepCompensated { step: id, undo } => {
             if let Some(s) = step(d, id) {
-                s.status = StepState::of_undo(*undo);
+                s.set_mark(StepMark::from(*undo), true);
             }
         }
         EventKind::Phase { .. } => {}
@@ -111,6 +112,51 @@ pub fn apply_event(d: &mut OperationDetail, e: &OperationEvent) {
             }
         }
         EventKind::Log { line } => log(d, e.at, &clean(line)),
+        kind => recovery_event(d, kind, e.at),
+    }
+}
+
+/// The events of a rollback that rides out an outage or leaves steps behind, and of a retry.
+fn recovery_event(d: &mut OperationDetail, kind: &EventKind, at: DateTime<Utc>) {
+    match kind {
+        EventKind::StepLeftBehind {
+            step: id,
+            error,
+            resources,
+        } => {
+            if let Some(s) = step(d, id) {
+                s.status = StepState::Failed;
+                s.mark = StepMark::LeftBehind;
+                s.undo_error = Some(clean(error));
+                s.left_behind = resources.clone();
+            }
+        }
+        EventKind::StepVerified { step: id } => {
+            if let Some(s) = step(d, id) {
+                s.status = StepState::Succeeded;
+                s.mark = StepMark::Verified;
+            }
+        }
+        EventKind::RollbackWaiting {
+            site,
+            attempt,
+            next_in_ms,
+            ..
+        } => log(
+            d,
+            at,
+            &format!(
+                "waiting for {} (attempt {attempt}, next in {} s)",
+                clean(site.as_deref().unwrap_or("the sites")),
+                next_in_ms.div_ceil(1000)
+            ),
+        ),
+        EventKind::Retried { by } => log(
+            d,
+            at,
+            &format!("retried by {}: continuing from where it stopped", clean(by)),
+        ),
+        _ => {}
     }
 }
 
@@ -134,6 +180,7 @@ fn step_started(d: &mut OperationDetail, id: &str, label: &str, at: DateTime<Utc
     }
     if let Some(s) = step(d, id) {
         s.status = StepState::Running;
+        s.mark = StepMark::Running;
         s.started_at.get_or_insert(at);
         s.error = None;
     }
@@ -151,6 +198,7 @@ fn step_failed(
         s.error = Some(clean(error));
         if !will_retry {
             s.status = StepState::Failed;
+            s.mark = StepMark::Failed;
             s.finished_at = Some(at);
         }
     }

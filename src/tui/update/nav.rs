@@ -139,14 +139,24 @@ pub fn open_operation(app: &mut App, id: String) -> Vec<Action> {
 }
 
 /// The engine resumed these operations at the start: they run here now, and quitting asks.
-pub fn resumed(app: &mut App, ids: Vec<String>) {
-    if ids.is_empty() {
-        return;
+/// `elsewhere`: unfinished ones another live console runs (`id (who)`), said too.
+pub fn resumed(app: &mut App, ids: Vec<String>, elsewhere: &[String]) {
+    let mut said = Vec::new();
+    if !ids.is_empty() {
+        said.push(format!(
+            "resumed {} from the journal: paused when a console stopped, it runs here again",
+            ids.join(", ")
+        ));
     }
-    app.info(format!(
-        "resumed {} from the journal: paused when a console stopped, it runs here again",
-        ids.join(", ")
-    ));
+    if !elsewhere.is_empty() {
+        said.push(format!(
+            "unfinished, run by another console: {}",
+            elsewhere.join(", ")
+        ));
+    }
+    if !said.is_empty() {
+        app.info(said.join("; "));
+    }
     app.own_ops.extend(ids);
 }
 

@@ -187,10 +187,8 @@ pub fn detail(
     match result {
         Ok(d) => {
             let mut d = *d;
-            // The executor journals its final status a moment before the engine saves the
-            // result (which always names the primary): only then is the detail final.
-            view.settled = d.record.status.is_finished()
-                && d.record.result_data.current_primary_site.is_some();
+            // The engine journals the final status with the result, after the group's state.
+            view.settled = d.record.status.is_finished();
             for e in view.pending.drain(..) {
                 follow::replay(&mut d, &e);
             }

@@ -20,10 +20,10 @@ fn reported_kind(op: OperationType) -> bool {
     )
 }
 
-/// The engine saved the operation's result (which always names the primary where the group
-/// runs): its report can be written. (The executor journals the final status a moment before.)
+/// The engine saved the operation's result: its report can be written. (The engine journals
+/// the final status together with the result, after the group's state.)
 fn result_saved(o: &OperationRecord) -> bool {
-    o.status.is_finished() && o.result_data.current_primary_site.is_some()
+    o.status.is_finished()
 }
 
 /// The operations of the list whose result was saved since `before` (or that appeared already

@@ -48,12 +48,20 @@ fn summary<'a>(t: &Theme, c: &ConfirmState) -> Vec<Line<'a>> {
     let req = &c.request;
     let mut lines = vec![Line::from(vec![
         Span::styled(format!(" {} ", req.operation.label()), t.style(Role::Title)),
-        Span::raw(format!(
-            "of {} from {} to {}",
-            req.group,
-            clean(&c.source),
-            clean(&c.target)
-        )),
+        Span::raw(match req.operation {
+            // A fence moves nothing: it names the side it stops.
+            crate::domain::OperationType::Fence => format!(
+                "of {}: {}",
+                req.group,
+                crate::domain::direction(req.operation, &clean(&c.source), &clean(&c.target))
+            ),
+            _ => format!(
+                "of {} from {} to {}",
+                req.group,
+                clean(&c.source),
+                clean(&c.target)
+            ),
+        }),
     ])];
     let mut opts = Vec::new();
     if req.force {

@@ -27,14 +27,28 @@ struct Columns {
     lag: bool,
 }
 
+/// `✓ protected`; split-brain and a pending fence stand over the stored status while they hold,
+/// and a group awaiting a re-sync is marked.
 fn status_text(g: &GroupView) -> String {
     let (sym, _) = symbols::group_status(g.status);
-    let sym = if g.needs_resync {
+    let sym = if !g.split_brain.is_empty() {
+        symbols::FAILED
+    } else if g.fence_pending.is_some() || g.needs_resync {
         symbols::ATTENTION
     } else {
         sym
     };
-    format!("{sym} {}", g.status)
+    format!("{sym} {}", g.status_word())
+}
+
+fn status_role(g: &GroupView) -> Role {
+    if !g.split_brain.is_empty() {
+        Role::Failed
+    } else if g.fence_pending.is_some() || g.needs_resync {
+        Role::Attention
+    } else {
+        symbols::group_status(g.status).1
+    }
 }
 
 /// `42s`, or `12m stalled` when nothing has arrived for over two replication intervals.
@@ -124,12 +138,7 @@ pub fn draw(frame: &mut Frame, app: &App, area: Rect) {
 
 fn row<'a>(app: &App, g: &GroupView, cols: &Columns) -> Row<'a> {
     let t = &app.theme;
-    let (_, role) = symbols::group_status(g.status);
-    let status_role = if g.needs_resync {
-        Role::Attention
-    } else {
-        role
-    };
+    let status_role = status_role(g);
     let rpo_role = if g.replication_stalled() {
         Role::Failed
     } else {

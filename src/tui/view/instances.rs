@@ -20,8 +20,10 @@ pub fn draw(frame: &mut Frame, app: &App, area: Rect) {
         focused(app, Pane::Instances),
         &app.theme,
     );
+    // A split-brain takes the pane's last line, with the one action that resolves it.
+    let split = app.instances.iter().any(|i| i.split_brain.is_some());
     let c = app.cursor(Pane::Instances);
-    let h = layout::page(Pane::Instances, area);
+    let h = layout::page(Pane::Instances, area).saturating_sub(usize::from(split));
     let offset = window(c.selected, c.offset, h, rows_idx.len());
     let visible = &rows_idx[offset.min(rows_idx.len())..];
     let visible = &visible[..h.min(visible.len())];
@@ -66,6 +68,27 @@ pub fn draw(frame: &mut Frame, app: &App, area: Rect) {
             .column_spacing(1)
             .block(block),
         area,
+    );
+    if split {
+        split_brain_line(frame, app, area);
+    }
+}
+
+/// The pane's last line: the split-brain and the one action that resolves it.
+fn split_brain_line(frame: &mut Frame, app: &App, area: Rect) {
+    if area.height <= 3 {
+        return;
+    }
+    let group = app
+        .instances_group
+        .as_deref()
+        .map(clean)
+        .unwrap_or_default();
+    let line = Rect::new(area.x + 1, area.y + area.height - 2, area.width - 2, 1);
+    let text = format!("{} SPLIT-BRAIN · run :fence {group}", symbols::FAILED);
+    frame.render_widget(
+        Paragraph::new(text).style(app.theme.style(Role::Failed)),
+        line,
     );
 }
 
@@ -178,7 +201,13 @@ fn row<'a>(
     cells.push(Cell::from(
         Line::from(inst.volumes.len().to_string()).right_aligned(),
     ));
-    let mut repl = replication_cell(t, inst);
+    let mut repl = match &inst.split_brain {
+        Some(_) => Line::from(Span::styled(
+            format!("{} SPLIT-BRAIN", symbols::FAILED),
+            t.style(Role::Failed),
+        )),
+        None => replication_cell(t, inst),
+    };
     if let Some((text, role)) = lag {
         repl.push_span(Span::styled(text.clone(), t.style(*role)));
     }

@@ -54,7 +54,13 @@ fn body<'a>(
         Line::from(vec![
             Span::styled(format!(" {} ", d.group), t.style(Role::Title)),
             Span::styled(
-                format!("{} ⇢ {}", clean(&d.source), clean(&d.target)),
+                match d.operation {
+                    // A fence moves nothing: it names the side it stops.
+                    OperationType::Fence => {
+                        crate::domain::direction(d.operation, &clean(&d.source), &clean(&d.target))
+                    }
+                    _ => format!("{} ⇢ {}", clean(&d.source), clean(&d.target)),
+                },
                 t.style(Role::Dim),
             ),
         ]),
@@ -159,6 +165,31 @@ fn text_input(d: &DialogState, field: Field) -> Option<&Input> {
     }
 }
 
+/// A checkbox option's label and its line.
+fn toggle(d: &DialogState, field: Field) -> (&'static str, String) {
+    let check = |on: bool| if on { "[x]" } else { "[ ]" };
+    match field {
+        Field::Force => (
+            "Force",
+            format!(
+                "{} proceed although the source site is unreachable",
+                check(d.force)
+            ),
+        ),
+        Field::StopServers => (
+            "Stop servers",
+            format!("{} stop production servers first", check(d.stop_servers)),
+        ),
+        _ => (
+            "Prod. network",
+            format!(
+                "{} allow landing on a production network",
+                check(d.allow_production_network)
+            ),
+        ),
+    }
+}
+
 fn field_line<'a>(t: &Theme, d: &DialogState, field: Field, focus: bool, width: usize) -> Line<'a> {
     let marker = if focus { " ▸ " } else { "   " };
     let label_style = if focus {
@@ -166,7 +197,6 @@ fn field_line<'a>(t: &Theme, d: &DialogState, field: Field, focus: bool, width: 
     } else {
         t.style(Role::Title)
     };
-    let check = |on: bool| if on { "[x]" } else { "[ ]" };
     let (label, value) = match field {
         Field::Mode => {
             let planned = d.operation == OperationType::PlannedFailover;
@@ -179,17 +209,7 @@ fn field_line<'a>(t: &Theme, d: &DialogState, field: Field, focus: bool, width: 
                 ),
             )
         }
-        Field::Force => (
-            "Force",
-            format!(
-                "{} proceed although the source site is unreachable",
-                check(d.force)
-            ),
-        ),
-        Field::StopServers => (
-            "Stop servers",
-            format!("{} stop production servers first", check(d.stop_servers)),
-        ),
+        Field::Force | Field::StopServers | Field::AllowProductionNetwork => toggle(d, field),
         Field::Network | Field::Flavor => {
             let input = if field == Field::Network {
                 &d.network

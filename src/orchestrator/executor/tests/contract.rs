@@ -127,7 +127,7 @@ async fn an_undo_or_a_status_the_journal_refuses_is_logged_and_told() {
             matches!(
                 e,
                 JournalEntry::StepCompensated { step, .. } if step == "vol1"
-            ) || matches!(e, JournalEntry::Status(OperationStatus::Failed))
+            ) || matches!(e, JournalEntry::Status(OperationStatus::RollingBack))
                 || matches!(e, JournalEntry::Progress(_))
         },
     });
@@ -143,7 +143,7 @@ async fn an_undo_or_a_status_the_journal_refuses_is_logged_and_told() {
         "{told}"
     );
     assert!(
-        told.contains("the journal did not record the status failed"),
+        told.contains("the journal did not record the status rolling_back"),
         "{told}"
     );
     assert!(
@@ -151,7 +151,11 @@ async fn an_undo_or_a_status_the_journal_refuses_is_logged_and_told() {
         "a missed progress is corrected by the next one: logged, not told"
     );
     let log = captured.text();
-    for missed in ["the rollback of vol1", "the status failed", "progress"] {
+    for missed in [
+        "the rollback of vol1",
+        "the status rolling_back",
+        "progress",
+    ] {
         assert!(
             log.contains(&format!("the journal did not record {missed}")),
             "{missed} is logged: {log}"

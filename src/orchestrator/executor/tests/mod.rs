@@ -16,6 +16,8 @@ struct Script {
     check: Option<Value>,
     /// What undoing it reports (`Undone` when not set).
     undo: Option<Undo>,
+    /// Its undo fails this many times first (transiently: a site that does not answer).
+    undo_fails: u32,
 }
 
 #[derive(Default)]
@@ -23,6 +25,7 @@ struct Fake {
     scripts: HashMap<String, Script>,
     log: Mutex<Vec<String>>,
     attempts: Mutex<HashMap<String, u32>>,
+    undo_attempts: Mutex<HashMap<String, u32>>,
     running: Mutex<(usize, usize)>,
 }
 
@@ -105,6 +108,15 @@ impl StepRunner for Fake {
                 output.unwrap_or(&Value::Null)
             ));
             let script = self.scripts.get(step.id.as_str());
+            let n = {
+                let mut a = self.undo_attempts.lock().unwrap();
+                let e = a.entry(step.id.to_string()).or_insert(0);
+                *e += 1;
+                *e
+            };
+            if script.is_some_and(|s| n <= s.undo_fails) {
+                return Err(StepError::transient("site-b unreachable").at("site-b"));
+            }
             Ok(script.and_then(|s| s.undo).unwrap_or(Undo::Undone))
         })
     }
@@ -175,6 +187,8 @@ impl Harness {
             max_concurrency: limit,
             cancel: self.cancel.subscribe(),
             prior,
+            mode: Mode::Forward,
+            rollback: RollbackPolicy::default(),
         }
     }
 }
@@ -318,7 +332,8 @@ async fn a_failure_rolls_back_completed_steps_in_reverse() {
         .collect();
     assert_eq!(
         statuses,
-        [OperationStatus::RollingBack, OperationStatus::Failed]
+        [OperationStatus::Running, OperationStatus::RollingBack],
+        "running is journaled the moment the executor starts; the end is the engine's to journal"
     );
 }
 
@@ -413,7 +428,11 @@ async fn cancel_stops_and_rolls_back() {
     {}
     h.cancel.send(true).unwrap();
     let out = task.await.unwrap().unwrap();
-    assert_eq!(out.status, OperationStatus::Failed);
+    assert_eq!(
+        out.status,
+        OperationStatus::Cancelled,
+        "rolled back cleanly"
+    );
     assert_eq!(
         out.error_message.as_deref(),
         Some("cancelled by the operator")
@@ -469,3 +488,4 @@ async fn resume_rechecks_started_steps_and_skips_finished_ones() {
 }
 
 mod contract;
+mod rollback;

@@ -4,7 +4,7 @@
 //! card taller than its pane scrolls (J/K).
 
 use super::steps::step_secs;
-use crate::domain::{OperationStatus, OperationType, StepState, human_seconds};
+use crate::domain::{OperationStatus, OperationType, StepMark, StepState, human_seconds};
 use crate::sanitize::clean;
 use crate::tui::app::App;
 use crate::tui::backend::{OperationDetail, StepView};
@@ -60,8 +60,10 @@ fn content(app: &App, d: &OperationDetail, settled: bool) -> (String, Vec<Para>)
                 Role::Ok,
             )],
         ),
-        OperationStatus::Failed if d.was_cancelled() => ("Cancelled".into(), cancelled(app, d)),
-        OperationStatus::Failed => ("What failed".into(), failure(app, d)),
+        _ if d.was_cancelled() => ("Cancelled".into(), cancelled(app, d)),
+        OperationStatus::Failed | OperationStatus::RollbackFailed => {
+            ("What failed".into(), failure(app, d))
+        }
         OperationStatus::RollingBack => ("Rolling back".into(), rolling_back(app, d, running)),
         _ => match running {
             Some(s) => ("Current step".into(), current(app, s)),
@@ -261,7 +263,7 @@ fn rolling_back(app: &App, d: &OperationDetail, running: Option<&StepView>) -> V
 /// The step that failed and its whole error, what rollback did, and what to do next.
 fn failure(app: &App, d: &OperationDetail) -> Vec<Para> {
     let r = &d.record;
-    let failed = d.steps.iter().find(|s| s.status == StepState::Failed);
+    let failed = d.steps.iter().find(|s| s.mark == StepMark::Failed);
     let error = failed
         .and_then(|s| s.error.clone())
         .or_else(|| r.error_message.clone())
@@ -325,7 +327,7 @@ fn aftermath(app: &App, d: &OperationDetail) -> Para {
         let names: Vec<String> = d
             .steps
             .iter()
-            .filter(|s| s.status == StepState::LeftBehind)
+            .filter(|s| s.mark == StepMark::LeftBehind)
             .map(|s| clean(&s.label))
             .collect();
         return (

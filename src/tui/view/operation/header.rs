@@ -24,12 +24,16 @@ pub fn title_line<'a>(app: &App, r: &OperationRecord, w: u16) -> Line<'a> {
         let end = r.completed_at.unwrap_or(app.now);
         duration((end - s).num_milliseconds().max(0) as f64 / 1000.0)
     });
-    let rest = format!(
-        "· {} · {} ⇢ {} · ",
-        clean(&r.protection_group),
-        clean(&r.source_site_id),
-        clean(&r.target_site_id)
-    );
+    let way = match r.operation_type {
+        // A fence moves nothing: it names the side it stops.
+        crate::domain::OperationType::Fence => clean(&r.direction()),
+        _ => format!(
+            "{} ⇢ {}",
+            clean(&r.source_site_id),
+            clean(&r.target_site_id)
+        ),
+    };
+    let rest = format!("· {} · {way} · ", clean(&r.protection_group));
     let status = format!("{sym} {}", r.status);
     let elapsed_text = elapsed
         .as_ref()
@@ -79,7 +83,7 @@ pub fn phase_percent(d: &OperationDetail, phase: Phase) -> u8 {
             0
         };
     }
-    let standing = in_phase.iter().filter(|s| s.status.stands()).count();
+    let standing = in_phase.iter().filter(|s| s.mark.stands()).count();
     ((standing * 100) / in_phase.len()) as u8
 }
 

@@ -2,7 +2,7 @@
 //! not plain success), progress and duration, and beside it the timeline, a Gantt of the same
 //! steps on one time axis. Long names are shortened with `…`; the card shows them whole.
 
-use crate::domain::StepState;
+use crate::domain::{StepMark, StepState};
 use crate::sanitize::clean;
 use crate::tui::app::App;
 use crate::tui::backend::{OperationDetail, StepView};
@@ -39,7 +39,7 @@ pub fn draw_steps(
     let t = &app.theme;
     let inner_w = usize::from(area.width.saturating_sub(2));
     let h = usize::from(area.height.saturating_sub(2));
-    let done = d.steps.iter().filter(|s| s.status.stands()).count();
+    let done = d.steps.iter().filter(|s| s.mark.stands()).count();
     let lines: Vec<Line> = d
         .steps
         .iter()
@@ -63,10 +63,11 @@ pub fn draw_steps(
 }
 
 /// The word a mark adds after the label: none for plain success, pending or running.
-fn mark_word(s: StepState) -> Option<&'static str> {
-    match s {
-        StepState::Pending | StepState::Running | StepState::Succeeded => None,
-        other => Some(other.words()),
+fn mark_word(s: &StepView) -> Option<&'static str> {
+    match s.mark {
+        StepMark::Running | StepMark::Succeeded => None,
+        _ if s.pending() => None,
+        _ => Some(s.words()),
     }
 }
 
@@ -74,7 +75,7 @@ fn mark_word(s: StepState) -> Option<&'static str> {
 /// while it runs), label, the mark's word, progress, duration.
 fn step_line<'a>(app: &App, s: &StepView, w: usize) -> Line<'a> {
     let t = &app.theme;
-    let (mut sym, role) = symbols::step_status(s.status);
+    let (mut sym, role) = symbols::step_status(s);
     if s.status == StepState::Running {
         sym = symbols::SPINNER[app.spinner % symbols::SPINNER.len()];
     }
@@ -84,9 +85,7 @@ fn step_line<'a>(app: &App, s: &StepView, w: usize) -> Line<'a> {
         .unwrap_or_default();
     let dur = step_secs(s, app.now).map(duration).unwrap_or_default();
     let dur = format!("{progress}{dur}");
-    let word = mark_word(s.status)
-        .map(|w| format!(" · {w}"))
-        .unwrap_or_default();
+    let word = mark_word(s).map(|w| format!(" · {w}")).unwrap_or_default();
     let room = w.saturating_sub(3 + width(&dur) + 1);
     let label_room = room.saturating_sub(width(&word)).max(room.min(8));
     let label = fit(&clean(&s.label), label_room.saturating_sub(1));
@@ -184,7 +183,7 @@ fn gantt_line<'a>(t: &Theme, s: &StepView, axis: &Axis) -> Line<'a> {
         let x1 = axis
             .col(s.finished_at.unwrap_or(axis.t1))
             .clamp(x0 + 1, axis.bar_w);
-        let (_, role) = symbols::step_status(s.status);
+        let (_, role) = symbols::step_status(s);
         spans.push(Span::raw(" ".repeat(x0)));
         spans.push(Span::styled("▇".repeat(x1 - x0), t.style(role)));
     }

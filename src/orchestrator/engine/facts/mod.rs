@@ -1,12 +1,18 @@
 //! Gathering the facts a precondition checklist is evaluated on, and the inventory a plan is
-//! built from (kept on disk as the last known copy, for a forced failover while the source is down).
+//! built from (kept on disk as the last known copy, for a forced failover while the source is
+//! down). What could not be looked at is recorded as not checked, never as fine.
+
+mod source;
+mod standing;
+mod target;
 
 use super::{Engine, EngineError, OperationRequest};
 use crate::config::GroupConfig;
 use crate::domain::{
-    Check, CheckOptions, Facts, GroupState, InstanceInfo, OperationType, evaluate,
+    Check, CheckOptions, Facts, GroupState, InstanceInfo, Observed, OperationType, evaluate,
 };
 use crate::orchestrator::discovery;
+use crate::providers::SiteClient;
 use crate::sanitize::clean;
 use chrono::Utc;
 use std::collections::BTreeSet;
@@ -16,6 +22,15 @@ pub(crate) fn endpoints(group: &GroupConfig, state: &GroupState) -> (String, Str
     let source = state.current_primary.clone();
     let target = group.other_site(&source).to_string();
     (source, target)
+}
+
+/// The options of a request that change which checks apply.
+pub(crate) fn check_options(req: &OperationRequest) -> CheckOptions {
+    CheckOptions {
+        force: req.force,
+        stop_servers: req.stop_servers,
+        allow_production_network: req.allow_production_network,
+    }
 }
 
 /// Members missing at the source (or no inventory at all for a forced failover), and the ones
@@ -41,6 +56,7 @@ fn member_facts(
             group.name, facts.source
         )];
     }
+    facts.members_found = inventory.len();
     facts.running_servers = inventory
         .iter()
         .filter(|i| i.status != "SHUTOFF")
@@ -60,14 +76,7 @@ impl Engine {
         let group = self.group_config(&req.group)?.clone();
         let state = self.group_state(&req.group).await?;
         let gathered = self.gather(req, &group, &state).await;
-        Ok(evaluate(
-            req.operation,
-            &gathered.facts,
-            CheckOptions {
-                force: req.force,
-                stop_servers: req.stop_servers,
-            },
-        ))
+        Ok(evaluate(req.operation, &gathered.facts, check_options(req)))
     }
 
     pub(crate) async fn gather(
@@ -78,21 +87,22 @@ impl Engine {
     ) -> Gathered {
         let (source, target) = endpoints(group, state);
         let mut facts = Facts {
+            group: group.name.clone(),
             source: source.clone(),
             target: target.clone(),
             rpo_target_seconds: group.rpo_target.as_secs() as i64,
             now: Some(Utc::now()),
+            final_sync_timeout_seconds: self.config.operations.final_sync_timeout.as_secs(),
+            requested_target: req.to.clone(),
+            attention: state.attention.clone(),
             ..Facts::default()
         };
-        let (src, dst) = match (self.clients.get(&source), self.clients.get(&target)) {
-            (Some(s), Some(d)) => (s, d),
-            _ => {
-                facts.source_error = Some("the site is not configured".into());
-                return Gathered {
-                    facts,
-                    inventory: Vec::new(),
-                };
-            }
+        let (Some(src), Some(dst)) = (self.clients.get(&source), self.clients.get(&target)) else {
+            facts.source_error = Some("the site is not configured".into());
+            return Gathered {
+                facts,
+                inventory: Vec::new(),
+            };
         };
         let (sp, dp) = tokio::join!(src.probe(), dst.probe());
         if !sp.reachable {
@@ -105,13 +115,51 @@ impl Engine {
             .source_inventory(group, &source, src, sp.reachable, &mut facts)
             .await;
         member_facts(req, group, sp.reachable, &inventory, &mut facts);
-        if sp.reachable {
-            self.storage_facts(req, group, &inventory, &mut facts).await;
-        }
-        if dp.reachable {
-            self.target_facts(req, group, &inventory, &mut facts).await;
-        }
+        let sites = Sites { src, dst };
+        self.site_facts(req, group, &inventory, sites, &mut facts)
+            .await;
+        facts.split_brain = self.split_brain_of(group, &facts).await;
         Gathered { facts, inventory }
+    }
+
+    /// What each side can tell, when it answers; what it cannot is recorded as not checked.
+    async fn site_facts(
+        &self,
+        req: &OperationRequest,
+        group: &GroupConfig,
+        inventory: &[InstanceInfo],
+        sites: Sites<'_>,
+        facts: &mut Facts,
+    ) {
+        if req.operation == OperationType::Fence {
+            return;
+        }
+        if facts.source_error.is_none() {
+            self.storage_facts(req, group, inventory, sites.src, facts)
+                .await;
+            if matches!(
+                req.operation,
+                OperationType::PlannedFailover | OperationType::Failback
+            ) {
+                facts.replication = self
+                    .replication_health(sites.src, sites.dst, &group.array_pg)
+                    .await;
+            }
+        } else {
+            let why = format!("{} does not answer", facts.source);
+            facts.unreplicated_volumes = Observed::NotChecked(why.clone());
+            facts.unreplicable_types = Observed::NotChecked(why.clone());
+            facts.replication = Observed::NotChecked(why);
+        }
+        if facts.target_error.is_none() {
+            self.target_facts(req, group, inventory, sites.dst, facts)
+                .await;
+        } else {
+            let why = format!("{} does not answer", facts.target);
+            facts.missing_networks = Observed::NotChecked(why.clone());
+            facts.missing_flavors = Observed::NotChecked(why.clone());
+            facts.drill_networks = Observed::NotChecked(why);
+        }
     }
 
     /// The group's instances at the source as discovered (and kept), or the last known copy
@@ -120,7 +168,7 @@ impl Engine {
         &self,
         group: &GroupConfig,
         source: &str,
-        src: &crate::providers::SiteClient,
+        src: &SiteClient,
         reachable: bool,
         facts: &mut Facts,
     ) -> Vec<InstanceInfo> {
@@ -136,99 +184,6 @@ impl Engine {
                 facts.source_error = Some(clean(&e.to_string()));
                 self.load_inventory(&group.name, source)
             }
-        }
-    }
-
-    async fn storage_facts(
-        &self,
-        req: &OperationRequest,
-        group: &GroupConfig,
-        inventory: &[InstanceInfo],
-        facts: &mut Facts,
-    ) {
-        let Some(src) = self.clients.get(&facts.source) else {
-            return;
-        };
-        // Failback and reprotect set replication up themselves: pairs are not a precondition.
-        if !matches!(
-            req.operation,
-            OperationType::Failback | OperationType::Reprotect
-        ) {
-            match src.array().pg_volumes(&group.array_pg).await {
-                Ok(members) => {
-                    let members: BTreeSet<String> = members.into_iter().map(|m| m.member).collect();
-                    facts.unreplicated_volumes = inventory
-                        .iter()
-                        .flat_map(|i| i.volumes.iter())
-                        .filter(|v| !members.contains(&v.array_volume))
-                        .map(|v| v.name.clone())
-                        .collect();
-                }
-                Err(e) => facts.unreplicated_volumes = vec![clean(&e.to_string())],
-            }
-        }
-        if let Ok(types) = src.volume().list_volume_types().await {
-            let used: BTreeSet<&str> = inventory
-                .iter()
-                .flat_map(|i| i.volumes.iter().map(|v| v.volume_type.as_str()))
-                .collect();
-            facts.unreplicable_types = types
-                .iter()
-                .filter(|t| used.contains(t.name.as_str()) && !t.replication_enabled)
-                .map(|t| t.name.clone())
-                .collect();
-        }
-    }
-
-    async fn target_facts(
-        &self,
-        req: &OperationRequest,
-        group: &GroupConfig,
-        inventory: &[InstanceInfo],
-        facts: &mut Facts,
-    ) {
-        let Some(dst) = self.clients.get(&facts.target) else {
-            return;
-        };
-        let options = self.plan_options(req);
-        let input = crate::orchestrator::plans::PlanInput {
-            operation_id: "",
-            operation: req.operation,
-            group,
-            source: &facts.source,
-            target: &facts.target,
-            inventory,
-            options: &options,
-        };
-        let networks = input.network_mapping();
-        let flavors = input.flavor_mapping();
-        if let Ok(have) = dst.network().list_networks().await {
-            let have: BTreeSet<String> = have.into_iter().map(|n| n.name).collect();
-            let want: BTreeSet<String> = inventory
-                .iter()
-                .flat_map(|i| i.ports.iter())
-                .map(|p| {
-                    networks
-                        .get(&p.network)
-                        .cloned()
-                        .unwrap_or(p.network.clone())
-                })
-                .collect();
-            facts.missing_networks = want.difference(&have).cloned().collect();
-        }
-        if let Ok(have) = dst.compute().list_flavors().await {
-            let have: BTreeSet<String> = have.into_iter().map(|f| f.name).collect();
-            let want: BTreeSet<String> = inventory
-                .iter()
-                .map(|i| flavors.get(&i.flavor).cloned().unwrap_or(i.flavor.clone()))
-                .collect();
-            facts.missing_flavors = want.difference(&have).cloned().collect();
-        }
-        if let Ok(t) =
-            discovery::newest_arrival(&self.clients, &facts.source, &facts.target, &group.array_pg)
-                .await
-        {
-            facts.newest_arrival = t;
         }
     }
 
@@ -268,4 +223,11 @@ impl Engine {
             .and_then(|b| serde_json::from_slice(&b).ok())
             .unwrap_or_default()
     }
+}
+
+/// The two sites of a request: the one it leaves and the one it goes to.
+#[derive(Clone, Copy)]
+struct Sites<'a> {
+    src: &'a SiteClient,
+    dst: &'a SiteClient,
 }

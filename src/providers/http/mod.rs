@@ -1,17 +1,21 @@
-//! The shared HTTP client of a site: one reqwest `Client`, a per-call timeout, and retries with
-//! exponential backoff and full jitter for calls that are safe to repeat. 4xx answers are
-//! returned to the caller, never retried.
+//! The shared HTTP client of a site: one reqwest `Client`, a total deadline per call (connect to
+//! the last byte of the body), a size limit on every body, no redirects, and retries with
+//! exponential backoff and full jitter for calls that are safe to repeat, all within the
+//! command's deadline when it has one. 4xx answers are returned to the caller, never retried.
+
+mod errors;
 
 use std::time::Duration;
 
 use rand::Rng;
 use reqwest::Method;
 use reqwest::header::HeaderMap;
-use serde::de::DeserializeOwned;
+use tokio::time::Instant;
 
-use super::error::{ErrorKind, ProviderError, Service};
-use super::error_body::message_of;
+use super::error::{ProviderError, Service};
 use crate::config::HttpPolicy;
+use crate::config::limits::MAX_BACKOFF;
+pub(crate) use errors::Budget;
 
 /// One request, before it is sent. Headers may hold secrets: it is never logged.
 #[derive(Clone)]
@@ -106,6 +110,10 @@ impl Http {
         let mut builder = reqwest::Client::builder()
             .user_agent(concat!("drconsole/", env!("CARGO_PKG_VERSION")))
             .connect_timeout(policy.request_timeout)
+            // No API call drconsole makes is answered with a redirect by OpenStack or the array,
+            // and following one would carry the token headers (and, on a 307/308, the Keystone
+            // password) to wherever it points: a 3xx is an error that names where it pointed.
+            .redirect(reqwest::redirect::Policy::none())
             .danger_accept_invalid_certs(!verify);
         if let Some(path) = cacert {
             let pem = std::fs::read(path)
@@ -133,7 +141,8 @@ impl Http {
         }
     }
 
-    /// Send, retrying transport errors and 5xx answers when the call is idempotent.
+    /// Send, retrying transport errors and 5xx answers when the call is idempotent. With a
+    /// command deadline, no attempt runs past it and no retry starts that could not finish.
     pub async fn send(&self, call: &Call) -> Result<Raw, ProviderError> {
         let attempts = if call.idempotent {
             self.policy.max_attempts.max(1)
@@ -142,16 +151,24 @@ impl Http {
         };
         let mut attempt = 1;
         loop {
-            let outcome = self.send_once(call).await;
+            let budget = self.budget().ok_or_else(|| self.out_of_time(call))?;
+            let outcome = self.send_once(call, budget).await;
             let retry = match &outcome {
                 Ok(raw) => raw.status >= 500,
-                // A certificate that is not trusted stays untrusted.
-                Err(e) => !matches!(e.kind, ErrorKind::Config(_)),
+                // A refused certificate, a malformed or oversized answer: the same again.
+                Err(e) => e.is_unreachable(),
             };
             if !retry || attempt >= attempts {
                 return outcome;
             }
             let delay = self.backoff(attempt);
+            if self
+                .policy
+                .deadline
+                .is_some_and(|d| Instant::now() + delay >= d)
+            {
+                return outcome;
+            }
             tracing::debug!(
                 site = %self.site, service = %call.service, call = %call.label, attempt,
                 delay_ms = delay.as_millis() as u64, "retrying"
@@ -161,21 +178,41 @@ impl Http {
         }
     }
 
-    /// Full jitter: a random delay up to base × 2^(attempt-1).
+    /// How long the next attempt may take: the call's timeout, or what is left of the command's
+    /// deadline if that is shorter; None when the deadline has passed.
+    fn budget(&self) -> Option<Budget> {
+        let per_call = self.policy.request_timeout;
+        let Some(deadline) = self.policy.deadline else {
+            return Some(Budget::Call(per_call));
+        };
+        let left = deadline.saturating_duration_since(Instant::now());
+        if left.is_zero() {
+            None
+        } else if left < per_call {
+            Some(Budget::Command(left))
+        } else {
+            Some(Budget::Call(per_call))
+        }
+    }
+
+    /// Full jitter: a random delay up to base × 2^(attempt-1), never above `MAX_BACKOFF`.
     fn backoff(&self, attempt: u32) -> Duration {
-        let base_ms = self.policy.backoff_base.as_millis() as u64;
-        let cap_ms = base_ms.saturating_mul(1u64 << (attempt - 1).min(16));
+        let base_ms = u64::try_from(self.policy.backoff_base.as_millis()).unwrap_or(u64::MAX);
+        let cap_ms = base_ms
+            .saturating_mul(1u64 << attempt.saturating_sub(1).min(16))
+            .min(MAX_BACKOFF.as_millis() as u64);
         if cap_ms == 0 {
             return Duration::ZERO;
         }
         Duration::from_millis(rand::rng().random_range(0..=cap_ms))
     }
 
-    async fn send_once(&self, call: &Call) -> Result<Raw, ProviderError> {
+    async fn send_once(&self, call: &Call, budget: Budget) -> Result<Raw, ProviderError> {
         let mut req = self
             .client
             .request(call.method.clone(), &call.url)
-            .timeout(self.policy.request_timeout)
+            // reqwest's request timeout is a deadline for the whole exchange, body included.
+            .timeout(budget.duration())
             .header("Accept", "application/json");
         if !call.query.is_empty() {
             req = req.query(&call.query);
@@ -187,14 +224,13 @@ impl Http {
             req = req.json(body);
         }
         let started = std::time::Instant::now();
-        let resp = req.send().await.map_err(|e| self.transport(call, &e))?;
+        let resp = req
+            .send()
+            .await
+            .map_err(|e| self.transport(call, &e, budget))?;
         let status = resp.status().as_u16();
         let headers = resp.headers().clone();
-        let body = resp
-            .bytes()
-            .await
-            .map_err(|e| self.transport(call, &e))?
-            .to_vec();
+        let body = self.read_body(call, resp, budget).await?;
         tracing::debug!(
             site = %self.site, service = %call.service, call = %call.label, status,
             elapsed_ms = started.elapsed().as_millis() as u64, "answered"
@@ -206,88 +242,30 @@ impl Http {
         })
     }
 
-    fn transport(&self, call: &Call, e: &reqwest::Error) -> ProviderError {
-        let kind = if let Some(tls) = tls_cause(e) {
-            ErrorKind::Config(untrusted(&endpoint_of(&call.url), tls))
-        } else if e.is_timeout() {
-            ErrorKind::Timeout
-        } else {
-            ErrorKind::Unreachable {
-                reason: crate::sanitize::clean(&root_cause(e)),
-            }
-        };
-        ProviderError::new(&self.site, call.service, &call.label, kind, "")
-    }
-
-    /// The error for a non-success answer, with the endpoint's message.
-    pub fn status_error(&self, call: &Call, raw: &Raw) -> ProviderError {
-        ProviderError::from_status(
-            &self.site,
-            call.service,
-            &call.label,
-            raw.status,
-            message_of(&raw.body),
-        )
-    }
-
-    pub fn decode<T: DeserializeOwned>(&self, call: &Call, raw: &Raw) -> Result<T, ProviderError> {
-        serde_json::from_slice(&raw.body).map_err(|e| {
-            ProviderError::decode(&self.site, call.service, &call.label, e.to_string())
-        })
-    }
-}
-
-/// A TLS failure somewhere in the error's chain. `io::Error` hides the error it wraps from
-/// `source()` (and may wrap another `io::Error`), so each one is unwrapped as well.
-fn tls_cause(e: &reqwest::Error) -> Option<&rustls::Error> {
-    let mut cause: Option<&(dyn std::error::Error + 'static)> = Some(e);
-    while let Some(c) = cause {
-        let mut inner: &(dyn std::error::Error + 'static) = c;
-        loop {
-            if let Some(tls) = inner.downcast_ref::<rustls::Error>() {
-                return Some(tls);
-            }
-            match inner
-                .downcast_ref::<std::io::Error>()
-                .and_then(|io| io.get_ref())
-            {
-                Some(wrapped) => inner = wrapped,
-                None => break,
-            }
+    /// The body, chunk by chunk, refused as soon as it would pass `max_body_bytes` (or says it
+    /// will): an endless or huge answer costs the limit, never all the memory there is.
+    async fn read_body(
+        &self,
+        call: &Call,
+        mut resp: reqwest::Response,
+        budget: Budget,
+    ) -> Result<Vec<u8>, ProviderError> {
+        let limit = self.policy.max_body_bytes;
+        let announced = resp.content_length().unwrap_or(0);
+        if announced > limit {
+            return Err(self.too_large(call));
         }
-        cause = c.source();
-    }
-    None
-}
-
-/// `https://host:port` of a URL: what a certificate is issued for.
-fn endpoint_of(url: &str) -> String {
-    let after_scheme = url.find("://").map_or(0, |i| i + 3);
-    let end = url[after_scheme..]
-        .find('/')
-        .map_or(url.len(), |i| after_scheme + i);
-    url[..end].to_string()
-}
-
-/// What an operator reads when an endpoint's certificate is refused, and what to do.
-fn untrusted(endpoint: &str, e: &rustls::Error) -> String {
-    format!(
-        "the TLS certificate of {endpoint} is not trusted ({e}); point cacert at the CA that \
-         signed it (in clouds.yaml for the cloud, under [sites.array] for the array)"
-    )
-}
-
-/// The innermost cause of a transport error (e.g. "Connection refused (os error 111)"), without
-/// the URL reqwest puts in its own message.
-fn root_cause(e: &reqwest::Error) -> String {
-    let mut cause: &dyn std::error::Error = e;
-    while let Some(next) = cause.source() {
-        cause = next;
-    }
-    let text = cause.to_string();
-    if text.is_empty() {
-        "no answer".to_string()
-    } else {
-        text
+        let mut body = Vec::with_capacity(announced.min(64 * 1024) as usize);
+        while let Some(chunk) = resp
+            .chunk()
+            .await
+            .map_err(|e| self.transport(call, &e, budget))?
+        {
+            if (body.len() + chunk.len()) as u64 > limit {
+                return Err(self.too_large(call));
+            }
+            body.extend_from_slice(&chunk);
+        }
+        Ok(body)
     }
 }

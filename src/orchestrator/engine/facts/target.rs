@@ -1,0 +1,92 @@
+//! What the target tells the checklist: whether every network and flavor the plan uses exists
+//! there, the newest snapshot that has arrived, and for a drill the networks it lands on and
+//! which of them are production's.
+
+use super::super::{Engine, OperationRequest};
+use crate::config::GroupConfig;
+use crate::domain::{DrillNetworks, Facts, InstanceInfo, Listed, Observed};
+use crate::orchestrator::discovery;
+use crate::orchestrator::plans::PlanInput;
+use crate::providers::SiteClient;
+use crate::sanitize::clean;
+use std::collections::{BTreeMap, BTreeSet};
+
+/// The target network each port of the inventory lands on under `mapping` (unmapped: its name).
+fn landing(inventory: &[InstanceInfo], mapping: &BTreeMap<String, String>) -> BTreeSet<String> {
+    inventory
+        .iter()
+        .flat_map(|i| i.ports.iter())
+        .map(|p| {
+            mapping
+                .get(&p.network)
+                .cloned()
+                .unwrap_or(p.network.clone())
+        })
+        .collect()
+}
+
+/// The drill's networks and, of them, those a failover of the group lands on.
+fn drill_networks(input: &PlanInput, inventory: &[InstanceInfo]) -> DrillNetworks {
+    let used = landing(inventory, &input.network_mapping());
+    let production = landing(inventory, &input.failover_network_mapping());
+    DrillNetworks {
+        production: used.intersection(&production).cloned().collect(),
+        used: used.into_iter().collect(),
+    }
+}
+
+impl Engine {
+    pub(super) async fn target_facts(
+        &self,
+        req: &OperationRequest,
+        group: &GroupConfig,
+        inventory: &[InstanceInfo],
+        dst: &SiteClient,
+        facts: &mut Facts,
+    ) {
+        let options = self.plan_options(req);
+        let input = PlanInput {
+            operation_id: "",
+            operation: req.operation,
+            group,
+            source: &facts.source,
+            target: &facts.target,
+            inventory,
+            options: &options,
+            final_sync_timeout: self.config.operations.final_sync_timeout,
+        };
+        let networks = landing(inventory, &input.network_mapping());
+        facts.missing_networks = match dst.network().list_networks().await {
+            Ok(have) => {
+                let have: BTreeSet<String> = have.into_iter().map(|n| n.name).collect();
+                Observed::Seen(Listed {
+                    bad: networks.difference(&have).cloned().collect(),
+                    of: networks.len(),
+                })
+            }
+            Err(e) => Observed::NotChecked(clean(&e.to_string())),
+        };
+        let flavors = input.flavor_mapping();
+        facts.missing_flavors = match dst.compute().list_flavors().await {
+            Ok(have) => {
+                let have: BTreeSet<String> = have.into_iter().map(|f| f.name).collect();
+                let want: BTreeSet<String> = inventory
+                    .iter()
+                    .map(|i| flavors.get(&i.flavor).cloned().unwrap_or(i.flavor.clone()))
+                    .collect();
+                Observed::Seen(Listed {
+                    bad: want.difference(&have).cloned().collect(),
+                    of: want.len(),
+                })
+            }
+            Err(e) => Observed::NotChecked(clean(&e.to_string())),
+        };
+        facts.drill_networks = Observed::Seen(drill_networks(&input, inventory));
+        if let Ok(t) =
+            discovery::newest_arrival(&self.clients, &facts.source, &facts.target, &group.array_pg)
+                .await
+        {
+            facts.newest_arrival = t;
+        }
+    }
+}
