@@ -1,6 +1,8 @@
 //! The command line: global flags and subcommands (clap derive). Parsing only; `cli::run` acts.
 
-use clap::{Args, Parser, Subcommand};
+pub use super::report::ReportArgs;
+use crate::domain::PointChoice;
+use clap::{ArgAction, Args, Parser, Subcommand};
 use std::path::PathBuf;
 
 #[derive(Debug, Parser)]
@@ -53,11 +55,12 @@ pub enum Command {
     /// stop that site's replication toward the primary: a forced failover's pending fence, or
     /// the way out of a split-brain.
     Fence(OpArgs),
-    /// The precondition checklist of an operation, changing nothing.
-    Check {
-        /// planned-failover, failover, failback, reprotect, test-failover, test-cleanup, sync-now,
-        /// fence.
-        operation: String,
+    /// The precondition checklist of an operation with the options it would run with, changing
+    /// nothing.
+    Check(CheckArgs),
+    /// The recovery points of a group: every replicated snapshot that has fully arrived at the
+    /// side it would recover at, newest first, with the data recovering from it loses.
+    Points {
         group: String,
         #[command(flatten)]
         json: JsonFlag,
@@ -99,23 +102,54 @@ pub enum JournalCommand {
     },
 }
 
+/// The mappings an operation that recreates instances takes, each key and value a name or an id.
+#[derive(Debug, Args, Clone, Default)]
+pub struct MappingFlags {
+    /// Map a source network to a target network, by name or id (repeatable); the source must
+    /// be one the group's servers use.
+    #[arg(long = "network-mapping", value_name = "SRC=DST", value_parser = parse_mapping)]
+    pub network_mapping: Vec<(String, String)>,
+    /// Map a source flavor to a target flavor, by name or id (repeatable); the source must be
+    /// one the group's servers use.
+    #[arg(long = "flavor-mapping", value_name = "SRC=DST", value_parser = parse_mapping)]
+    pub flavor_mapping: Vec<(String, String)>,
+}
+
+/// `check`: the operation, its group, and every option an operation takes (the engine refuses
+/// one that does not apply to the operation, as it would at the start).
 #[derive(Debug, Args, Clone)]
-pub struct ReportArgs {
-    /// The operation's id, or an unambiguous start of it.
-    #[arg(required_unless_present = "drills", conflicts_with = "drills")]
-    pub operation: Option<String>,
-    /// md (Markdown, the default), html (one self-contained file) or json.
-    #[arg(long, default_value = "md")]
-    pub format: String,
-    /// Write the report to FILE instead of standard output.
-    #[arg(long, short, value_name = "FILE")]
-    pub output: Option<std::path::PathBuf>,
-    /// Summarise every drill (test failover) since --since, for an audit.
-    #[arg(long, requires = "since")]
-    pub drills: bool,
-    /// With --drills: the first day, YYYY-MM-DD (UTC).
-    #[arg(long, value_name = "DATE")]
-    pub since: Option<String>,
+pub struct CheckArgs {
+    /// planned-failover, failover, failback, reprotect, test-failover, test-cleanup, sync-now,
+    /// fence.
+    pub operation: String,
+    pub group: String,
+    /// Unplanned failover: proceed although the production site is unreachable.
+    #[arg(long)]
+    pub force: bool,
+    /// Planned failover: require the production servers already stopped.
+    #[arg(long)]
+    pub no_stop_servers: bool,
+    #[command(flatten)]
+    pub mappings: MappingFlags,
+    /// The site the group must move to.
+    #[arg(long, value_name = "SITE")]
+    pub to: Option<String>,
+    /// The recovery point an unplanned failover or a drill would use (see `points`).
+    #[arg(long, value_name = "NAME|latest|TIME")]
+    pub recovery_point: Option<PointChoice>,
+    /// Test failover: keep production running (true, the default) or quiesce it (false).
+    #[arg(long, value_name = "BOOL", num_args = 0..=1, require_equals = true,
+          default_value_t = true, default_missing_value = "true", action = ArgAction::Set)]
+    pub retain_primary: bool,
+    /// Failback: replicate from the original primary again afterwards (true, the default).
+    #[arg(long, value_name = "BOOL", num_args = 0..=1, require_equals = true,
+          default_value_t = true, default_missing_value = "true", action = ArgAction::Set)]
+    pub reverse_replication: bool,
+    /// Test failover: let the drill land on a production network.
+    #[arg(long)]
+    pub allow_production_network: bool,
+    #[command(flatten)]
+    pub json: JsonFlag,
 }
 
 /// Flags every operation command shares.
@@ -146,16 +180,17 @@ pub struct FailoverArgs {
     /// Planned: require the production servers already stopped instead of stopping them.
     #[arg(long, conflicts_with = "unplanned")]
     pub no_stop_servers: bool,
-    /// Map a source network to a target network (repeatable).
-    #[arg(long = "network-mapping", value_name = "SRC=DST", value_parser = parse_mapping)]
-    pub network_mapping: Vec<(String, String)>,
-    /// Map a source flavor to a target flavor (repeatable).
-    #[arg(long = "flavor-mapping", value_name = "SRC=DST", value_parser = parse_mapping)]
-    pub flavor_mapping: Vec<(String, String)>,
+    #[command(flatten)]
+    pub mappings: MappingFlags,
     /// The site the group must move to; refused unless it is the other side of the current
     /// primary (the failover never runs the other way).
     #[arg(long, value_name = "SITE")]
     pub to: Option<String>,
+    /// With --unplanned: the arrived snapshot to recover from: its name (or suffix), `latest`
+    /// (the default), or a UTC time (the newest at or before it). `drconsole points GROUP`
+    /// lists them.
+    #[arg(long, value_name = "NAME|latest|TIME", requires = "unplanned")]
+    pub recovery_point: Option<PointChoice>,
 }
 
 #[derive(Debug, Args, Clone)]
@@ -165,18 +200,26 @@ pub struct FailbackArgs {
     /// The site the group must come back to (its original primary); any other is refused.
     #[arg(long, value_name = "SITE")]
     pub to: Option<String>,
+    #[command(flatten)]
+    pub mappings: MappingFlags,
+    /// Make the original primary replicate to the other side again afterwards (true, the
+    /// default); `--reverse-replication=false` leaves replication stopped until `sync`.
+    #[arg(long, value_name = "BOOL", num_args = 0..=1, require_equals = true,
+          default_value_t = true, default_missing_value = "true", action = ArgAction::Set)]
+    pub reverse_replication: bool,
 }
 
 #[derive(Debug, Args, Clone)]
 pub struct TestFailoverArgs {
     #[command(flatten)]
     pub common: OpArgs,
-    /// Keep production running during the drill (the default; accepted for the seed's vocabulary).
-    #[arg(long, default_value_t = true)]
+    /// Keep production running during the drill (true, the default);
+    /// `--retain-primary=false` quiesces it (stops it) until `test-cleanup` starts it again.
+    #[arg(long, value_name = "BOOL", num_args = 0..=1, require_equals = true,
+          default_value_t = true, default_missing_value = "true", action = ArgAction::Set)]
     pub retain_primary: bool,
-    /// Map a source network to a test network (repeatable).
-    #[arg(long = "network-mapping", value_name = "SRC=DST", value_parser = parse_mapping)]
-    pub network_mapping: Vec<(String, String)>,
+    #[command(flatten)]
+    pub mappings: MappingFlags,
     /// Let the drill land on a production network (one the group's failover lands on): its
     /// servers then share that network with production. Refused without it.
     #[arg(long)]
@@ -184,6 +227,10 @@ pub struct TestFailoverArgs {
     /// The site the drill runs at; refused unless it is the other side of the current primary.
     #[arg(long, value_name = "SITE")]
     pub to: Option<String>,
+    /// The arrived snapshot the drill recovers: its name (or suffix), `latest` (the default), or
+    /// a UTC time (the newest at or before it). `drconsole points GROUP` lists them.
+    #[arg(long, value_name = "NAME|latest|TIME")]
+    pub recovery_point: Option<PointChoice>,
 }
 
 #[derive(Debug, Subcommand)]
@@ -294,6 +341,10 @@ pub struct LabServeArgs {
     /// Seconds (lab time) between scheduled replication snapshots.
     #[arg(long, value_name = "SECONDS")]
     pub snapshot_interval: Option<u64>,
+    /// Build a new lab's world from this topology instead of the demo (assets/lab/demo.toml
+    /// shows the format; assets/lab/scale.toml has 20 groups and 1,000 servers).
+    #[arg(long, value_name = "FILE")]
+    pub topology: Option<PathBuf>,
     /// Serve plain HTTP instead of HTTPS from the lab's own CA (for debugging with curl or a
     /// packet capture).
     #[arg(long)]
@@ -337,7 +388,10 @@ mod tests {
             panic!()
         };
         assert!(f.unplanned && f.force && f.common.yes);
-        assert_eq!(f.network_mapping, [("a".to_string(), "b".to_string())]);
+        assert_eq!(
+            f.mappings.network_mapping,
+            [("a".to_string(), "b".to_string())]
+        );
         assert!(
             Cli::try_parse_from(["drconsole", "failover", "web-app", "--force"]).is_err(),
             "--force needs --unplanned"
@@ -352,5 +406,33 @@ mod tests {
             ])
             .is_err()
         );
+    }
+
+    #[test]
+    fn retain_primary_and_reverse_replication_take_an_explicit_value() {
+        let parse = |args: &[&str]| Cli::try_parse_from(args).map(|c| c.command);
+        let Ok(Some(Command::TestFailover(t))) =
+            parse(&["drconsole", "test-failover", "g", "--retain-primary=false"])
+        else {
+            panic!()
+        };
+        assert!(!t.retain_primary);
+        let Ok(Some(Command::TestFailover(t))) =
+            parse(&["drconsole", "test-failover", "g", "--retain-primary"])
+        else {
+            panic!()
+        };
+        assert!(t.retain_primary);
+        let Ok(Some(Command::Failback(f))) = parse(&["drconsole", "failback", "g"]) else {
+            panic!()
+        };
+        assert!(f.reverse_replication, "the default reverses, as before");
+        assert!(parse(&["drconsole", "failback", "g", "--reverse-replication=maybe"]).is_err());
+        let Ok(Some(Command::Check(c))) =
+            parse(&["drconsole", "check", "failover", "batch", "--force"])
+        else {
+            panic!()
+        };
+        assert!(c.force);
     }
 }

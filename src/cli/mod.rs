@@ -10,6 +10,7 @@ mod lab_serve;
 mod operate;
 mod ops;
 mod out;
+mod points;
 mod recover;
 mod report;
 pub mod setup;
@@ -102,7 +103,7 @@ pub async fn run(cli: Cli) -> i32 {
 async fn run_on_engine(cli: &Cli, cmd: &Command) -> Result<(), CliError> {
     if matches!(
         cmd,
-        Command::Status(_) | Command::Instances { .. } | Command::Check { .. }
+        Command::Status(_) | Command::Instances { .. } | Command::Check(_) | Command::Points { .. }
     ) {
         return run_read_only(cli, cmd).await;
     }
@@ -120,7 +121,7 @@ async fn run_on_engine(cli: &Cli, cmd: &Command) -> Result<(), CliError> {
 /// How long after the command's deadline the backstop below gives up.
 const BACKSTOP_GRACE: std::time::Duration = std::time::Duration::from_millis(500);
 
-/// `status`, `instances` and `check` end within `[http] command_timeout_ms` (their calls are
+/// `status`, `instances`, `check` and `points` end within `[http] command_timeout_ms` (their calls are
 /// bounded by it); the backstop covers anything else that could wait, such as the journal.
 async fn run_read_only(cli: &Cli, cmd: &Command) -> Result<(), CliError> {
     let (engine, deadline) = setup::bounded_engine(cli)?;
@@ -130,11 +131,8 @@ async fn run_read_only(cli: &Cli, cmd: &Command) -> Result<(), CliError> {
             Command::Instances { group, json } => {
                 status::instances(&engine, group, json.json).await
             }
-            Command::Check {
-                operation,
-                group,
-                json,
-            } => operate::check(&engine, operation, group, *json).await,
+            Command::Check(args) => operate::check(&engine, args).await,
+            Command::Points { group, json } => points::points(&engine, group, json.json).await,
             _ => Err(CliError::rejected("not a read-only command")),
         }
     };

@@ -1,7 +1,7 @@
 //! The operation commands (`failover`, `failback`, `reprotect`, `test-failover`, `test-cleanup`,
 //! `sync`) and `check`: build the request, confirm, start, and follow with `--wait`.
 
-use super::args::{Command, JsonFlag, OpArgs};
+use super::args::{CheckArgs, Command, MappingFlags, OpArgs};
 use super::follow::{follow_local, print_record};
 use super::show::{print_next, print_steps};
 use super::status::{engine_err, print_json};
@@ -26,14 +26,16 @@ pub fn request_of(cmd: &Command) -> Option<(OperationRequest, OpArgs)> {
             let mut req = OperationRequest::new(op, &f.common.group);
             req.force = f.force;
             req.stop_servers = !f.no_stop_servers;
-            req.network_mapping = f.network_mapping.iter().cloned().collect();
-            req.flavor_mapping = f.flavor_mapping.iter().cloned().collect();
+            f.mappings.apply(&mut req);
             req.to = f.to.clone();
+            req.recovery_point = f.recovery_point.clone();
             Some((req, f.common.clone()))
         }
         Command::Failback(f) => {
             let mut req = OperationRequest::new(OperationType::Failback, &f.common.group);
             req.to = f.to.clone();
+            f.mappings.apply(&mut req);
+            req.reverse_replication = f.reverse_replication;
             Some((req, f.common.clone()))
         }
         Command::Fence(a) => simple(OperationType::Fence, a),
@@ -42,9 +44,11 @@ pub fn request_of(cmd: &Command) -> Option<(OperationRequest, OpArgs)> {
         Command::Sync(a) => simple(OperationType::SyncNow, a),
         Command::TestFailover(t) => {
             let mut req = OperationRequest::new(OperationType::TestFailover, &t.common.group);
-            req.network_mapping = t.network_mapping.iter().cloned().collect();
+            t.mappings.apply(&mut req);
             req.allow_production_network = t.allow_production_network;
+            req.retain_primary = t.retain_primary;
             req.to = t.to.clone();
+            req.recovery_point = t.recovery_point.clone();
             Some((req, t.common.clone()))
         }
         _ => None,
@@ -60,9 +64,16 @@ pub async fn operate(
     let state = engine.group_state(&req.group).await.map_err(engine_err)?;
     crate::domain::check_transition(req.operation, &state)
         .map_err(|r| CliError::rejected(r.to_string()))?;
+    req.validate_options().map_err(engine_err)?;
     let way = way_of(engine, &req, &state)?;
+    let (source, target) = sides(engine, &req, &state)?;
+    let options: String = req
+        .describe_options(&source, &target)
+        .iter()
+        .map(|o| format!("\n  · {o}"))
+        .collect();
     let what = format!(
-        "{} of {}: {way} (group now {})",
+        "{} of {}: {way} (group now {}){options}",
         req.operation.label(),
         req.group,
         state.status.as_str(),
@@ -164,13 +175,20 @@ fn way_of(
     req: &OperationRequest,
     state: &crate::domain::GroupState,
 ) -> Result<String, CliError> {
+    let (source, target) = sides(engine, req, state)?;
+    Ok(crate::domain::direction(req.operation, &source, &target))
+}
+
+/// The site the request leaves and the one it goes to, from the group's state now.
+fn sides(
+    engine: &Arc<Engine>,
+    req: &OperationRequest,
+    state: &crate::domain::GroupState,
+) -> Result<(String, String), CliError> {
     let group = engine.group_config(&req.group).map_err(engine_err)?;
-    let source = state.current_primary.as_str();
-    Ok(crate::domain::direction(
-        req.operation,
-        source,
-        group.other_site(source),
-    ))
+    let source = state.current_primary.clone();
+    let target = group.other_site(&source).to_string();
+    Ok((source, target))
 }
 
 /// Run the journaled operation in a detached `drconsole ops resume ID`, in a process group of its
@@ -196,22 +214,47 @@ fn spawn_runner(cli: &Cli, id: &str) -> std::io::Result<u32> {
     cmd.spawn().map(|child| child.id())
 }
 
+impl MappingFlags {
+    pub fn apply(&self, req: &mut OperationRequest) {
+        req.network_mapping = self.network_mapping.iter().cloned().collect();
+        req.flavor_mapping = self.flavor_mapping.iter().cloned().collect();
+    }
+}
+
+impl CheckArgs {
+    /// The request the checked operation would start with these options.
+    fn request(&self) -> Result<OperationRequest, CliError> {
+        let op = OperationType::from_str(&self.operation).map_err(CliError::rejected)?;
+        let mut req = OperationRequest::new(op, &self.group);
+        req.force = self.force;
+        req.stop_servers = !self.no_stop_servers;
+        self.mappings.apply(&mut req);
+        req.to = self.to.clone();
+        req.recovery_point = self.recovery_point.clone();
+        req.retain_primary = self.retain_primary;
+        req.reverse_replication = self.reverse_replication;
+        req.allow_production_network = self.allow_production_network;
+        Ok(req)
+    }
+}
+
 /// `check OPERATION GROUP`: the precondition checklist, changing nothing. Exit 2 if it blocks.
-pub async fn check(
-    engine: &Arc<Engine>,
-    operation: &str,
-    group: &str,
-    json: JsonFlag,
-) -> Result<(), CliError> {
-    let op = OperationType::from_str(operation).map_err(CliError::rejected)?;
-    let req = OperationRequest::new(op, group);
+pub async fn check(engine: &Arc<Engine>, args: &CheckArgs) -> Result<(), CliError> {
+    let req = args.request()?;
+    let (op, group, json) = (req.operation, args.group.as_str(), args.json);
     let state = engine.group_state(group).await.map_err(engine_err)?;
     let allowed = crate::domain::check_transition(op, &state).map_err(|r| r.to_string());
-    let checks = engine.check(&req).await.map_err(engine_err)?;
+    let report = engine.check_report(&req).await.map_err(engine_err)?;
+    let checks = &report.checks;
     // A group that needs attention says so in the checklist's first line already.
     let allowed_line = allowed.is_err() && state.attention.is_none();
     let way = way_of(engine, &req, &state)?;
+    let per_site = engine.config().http.max_calls_per_site;
     if json.json {
+        let chosen = report
+            .recovery_points
+            .as_ref()
+            .and_then(|p| p.chosen_point());
         print_json(&serde_json::json!({
             "operation": op.as_str(),
             "group": group,
@@ -219,14 +262,28 @@ pub async fn check(
             "allowed": allowed.is_ok(),
             "rejection": allowed.as_ref().err(),
             "checks": checks,
+            "max_calls_per_site": per_site,
+            "recovery_points": report.recovery_points,
+            "recovery_point": chosen.map(|p| &p.name),
+            "data_loss_seconds": chosen.map(|p| p.data_loss_seconds),
         }))?;
     } else {
         out::line(format!("{} of {group}: {way}", op.label()));
         if let (Err(r), true) = (&allowed, allowed_line) {
             out::line(format!("✖ state: {r}"));
         }
-        for c in &checks {
+        for c in checks {
             out::line(format!("{} {}: {}", c.state.symbol(), c.label, c.reason));
+        }
+        out::line(format!(
+            "  at most {per_site} calls at once to each site ([http] max_calls_per_site)"
+        ));
+        if let Some(points) = report
+            .recovery_points
+            .as_ref()
+            .filter(|p| !p.points.is_empty())
+        {
+            out::line(format!("\n{}", super::points::table(points, true)));
         }
     }
     let blocked = allowed.is_err() || checks.iter().any(|c| c.state == CheckState::Fail);

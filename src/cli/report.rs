@@ -2,11 +2,30 @@
 //! --since DATE`: reports built from the journal by the same function the console uses.
 
 use super::CliError;
-use super::args::ReportArgs;
 use crate::domain::{OperationDetail, OperationType};
 use crate::orchestrator::engine::Engine;
 use crate::report::{self, Format, ReportError};
+use clap::Args;
 use std::sync::Arc;
+
+#[derive(Debug, Args, Clone)]
+pub struct ReportArgs {
+    /// The operation's id, or an unambiguous start of it.
+    #[arg(required_unless_present = "drills", conflicts_with = "drills")]
+    pub operation: Option<String>,
+    /// md (Markdown, the default), html (one self-contained file) or json.
+    #[arg(long, default_value = "md")]
+    pub format: String,
+    /// Write the report to FILE instead of standard output.
+    #[arg(long, short, value_name = "FILE")]
+    pub output: Option<std::path::PathBuf>,
+    /// Summarise every drill (test failover) since --since, for an audit.
+    #[arg(long, requires = "since")]
+    pub drills: bool,
+    /// With --drills: the first day, YYYY-MM-DD (UTC).
+    #[arg(long, value_name = "DATE")]
+    pub since: Option<String>,
+}
 
 /// Log lines a report reads (it shows none, but the detail carries them).
 const LOG_LINES: usize = 0;

@@ -3,7 +3,9 @@
 //! and the figures derived from them (achieved RTO, data loss, the verdict against the targets).
 //! Built by the engine from the journal; pure here.
 
-use super::{Check, OperationRecord, OperationStatus, OperationType, Phase, Resource, StepMark};
+use super::{
+    Check, OperationRecord, OperationStatus, OperationType, Phase, Resource, StepMark, UsedPoint,
+};
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
@@ -135,15 +137,6 @@ impl StepView {
     }
 }
 
-/// The snapshot an operation recovered from, and the writes it misses.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct RecoveryPoint {
-    pub snapshot: String,
-    /// When the snapshot was taken at the source: writes after it are not in the copy.
-    pub created: Option<DateTime<Utc>>,
-    pub data_loss_seconds: i64,
-}
-
 /// The group's targets when the operation was read.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default)]
 pub struct Targets {
@@ -181,7 +174,8 @@ pub struct OperationDetail {
     #[serde(default)]
     pub checks: Vec<Check>,
     #[serde(default)]
-    pub recovery_point: Option<RecoveryPoint>,
+    /// The snapshot it recovered from (its record's, else what its snapshot step chose).
+    pub recovery_point: Option<UsedPoint>,
     #[serde(default)]
     pub targets: Targets,
     /// Failed attempts that were retried (faults the run rode out).
@@ -251,10 +245,10 @@ impl OperationDetail {
 
     /// The writes the recovered copy misses, in seconds.
     pub fn data_loss_seconds(&self) -> Option<i64> {
-        self.recovery_point
-            .as_ref()
-            .map(|r| r.data_loss_seconds)
-            .or(self.record.result_data.data_loss_seconds)
+        self.record.result_data.data_loss_seconds.or_else(|| {
+            let p = self.recovery_point.as_ref()?;
+            Some(super::data_loss_seconds(p.created?, p.chosen_at?))
+        })
     }
 
     pub fn rpo_verdict(&self) -> Verdict {

@@ -6,8 +6,10 @@ pub mod estate;
 pub mod group;
 pub mod inventory;
 pub mod journal;
+pub mod mapping;
 pub mod operation;
 pub mod preconditions;
+pub mod recovery_point;
 pub mod resource;
 pub mod site;
 pub mod split_brain;
@@ -18,10 +20,14 @@ pub use estate::*;
 pub use group::*;
 pub use inventory::*;
 pub use journal::*;
+pub use mapping::{MappingKind, MappingScope, Named};
 pub use operation::*;
 pub use preconditions::{
-    Check, CheckOptions, CheckState, DrillNetworks, Facts, Listed, Observed, ReplicationHealth,
-    evaluate, passes,
+    Check, CheckOptions, CheckReport, CheckState, DrillNetworks, Facts, Listed, Observed,
+    ReplicationHealth, evaluate, passes,
+};
+pub use recovery_point::{
+    PointChoice, PointError, PointView, RecoveryPoint, RecoveryPoints, data_loss_seconds,
 };
 pub use resource::{Resource, ResourceKind};
 pub use site::*;

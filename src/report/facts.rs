@@ -2,7 +2,7 @@
 //! facts (JSON is them as they are), so Markdown, HTML and JSON never disagree.
 
 use crate::domain::{
-    Check, OperationDetail, OperationStatus, Phase, RecoveryPoint, Resource, Retry, Verdict,
+    Check, OperationDetail, OperationStatus, Phase, Resource, Retry, UsedPoint, Verdict,
     human_seconds,
 };
 use crate::sanitize::clean;
@@ -54,7 +54,7 @@ pub struct Facts {
     pub new_primary: Option<String>,
     pub instances_created: u32,
     pub volumes_managed: u32,
-    pub recovery_point: Option<RecoveryPoint>,
+    pub recovery_point: Option<UsedPoint>,
     pub data_loss_seconds: Option<i64>,
     /// Start to the last server ACTIVE.
     pub rto_seconds: Option<i64>,

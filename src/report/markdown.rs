@@ -81,7 +81,7 @@ fn summary(out: &mut String, f: &Facts) {
 
 pub(super) fn recovery_point(f: &Facts) -> String {
     match &f.recovery_point {
-        Some(rp) => format!("snapshot {} taken {}", rp.snapshot, when(rp.created)),
+        Some(rp) => format!("snapshot {} taken {}", rp.name, when(rp.created)),
         None => "— (this operation recovers from no snapshot)".into(),
     }
 }

@@ -4,7 +4,7 @@
 use super::*;
 use crate::domain::{
     Actor, Check, CheckState, CleanupRef, OperationRecord, OperationStatus, OperationType, Phase,
-    RecoveryPoint, Resource, ResourceKind, ResultData, Retry, StepMark, StepView, Targets,
+    Resource, ResourceKind, ResultData, Retry, StepMark, StepView, Targets, UsedPoint,
 };
 use chrono::{DateTime, Duration, TimeZone, Utc};
 
@@ -52,6 +52,7 @@ pub fn drill() -> OperationDetail {
                 current_primary_site: Some("site-a".into()),
                 data_loss_seconds: None,
                 leftovers: Vec::new(),
+                recovery_point: None,
             },
             actor: Actor {
                 user: "operator".into(),
@@ -72,10 +73,10 @@ pub fn drill() -> OperationDetail {
             state: CheckState::Ok,
             reason: "every volume is replicated".into(),
         }],
-        recovery_point: Some(RecoveryPoint {
-            snapshot: "array-a:web-app-pg.42".into(),
+        recovery_point: Some(UsedPoint {
+            name: "array-a:web-app-pg.42".into(),
             created: Some(t0() - Duration::seconds(42)),
-            data_loss_seconds: 42,
+            chosen_at: Some(t0()),
         }),
         targets: Targets {
             rpo_target_seconds: 60,

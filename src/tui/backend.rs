@@ -1,7 +1,7 @@
 //! The one door from the console to the engine: a trait the runtime calls from spawned tasks, and
 //! the types it answers with. The console never speaks HTTP or SQL itself.
 
-use crate::domain::preconditions::Check;
+use crate::domain::preconditions::{Check, CheckReport};
 use crate::domain::{EstateView, GroupState, InstanceView, OperationRecord};
 use crate::orchestrator::OperationEvent;
 use crate::orchestrator::engine::EngineError;
@@ -94,6 +94,12 @@ pub trait ConsoleBackend: Send + Sync + 'static {
     fn mappings(&self, group: String) -> BackendFuture<Mappings>;
     /// The precondition checklist; changes nothing.
     fn check(&self, req: OperationRequest) -> BackendFuture<Vec<Check>>;
+    /// The checklist with the recovery points it was evaluated on (what the dialog shows);
+    /// a backend that lists no points answers with the checklist alone.
+    fn check_report(&self, req: OperationRequest) -> BackendFuture<CheckReport> {
+        let checks = self.check(req);
+        Box::pin(async move { checks.await.map(CheckReport::from) })
+    }
     /// Starts the operation; `Ok` is its id, `Err` the rejection reason.
     fn start(&self, req: OperationRequest) -> BackendFuture<String>;
     fn cancel(&self, id: String) -> BackendFuture<()>;

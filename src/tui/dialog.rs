@@ -4,11 +4,8 @@
 
 use super::backend::{Mappings, OperationRequest};
 use crate::domain::preconditions::{Check, CheckState};
-use crate::domain::{Confirmation, GroupView, OperationType, human_seconds};
-use chrono::{DateTime, Duration, Utc};
+use crate::domain::{GroupView, OperationType, PointChoice, RecoveryPoints};
 use crossterm::event::{Event, KeyCode, KeyEvent};
-use std::collections::BTreeMap;
-use thiserror::Error;
 use tui_input::Input;
 use tui_input::backend::crossterm::EventHandler;
 
@@ -21,6 +18,12 @@ pub enum Field {
     Flavor,
     /// A drill may land on a production network (asked for explicitly).
     AllowProductionNetwork,
+    /// The arrived snapshot an unplanned failover or a drill recovers from.
+    RecoveryPoint,
+    /// A drill keeps production running, or quiesces it.
+    RetainPrimary,
+    /// A failback makes the original primary replicate again afterwards.
+    ReverseReplication,
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -37,6 +40,8 @@ pub struct DialogState {
     pub force: bool,
     pub stop_servers: bool,
     pub allow_production_network: bool,
+    pub retain_primary: bool,
+    pub reverse_replication: bool,
     pub network: Input,
     pub flavor: Input,
     pub field: usize,
@@ -50,6 +55,10 @@ pub struct DialogState {
     pub error: Option<String>,
     /// Why the other failover mode is not allowed for this group, if it is not.
     pub mode_blocked: Option<String>,
+    /// The arrived recovery points, newest first, as the last checklist saw them.
+    pub points: Option<RecoveryPoints>,
+    /// The recovery point chosen here (`None`: the newest when the operation starts).
+    pub point: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -80,6 +89,8 @@ impl DialogState {
             force: false,
             stop_servers: operation == OperationType::PlannedFailover,
             allow_production_network: false,
+            retain_primary: true,
+            reverse_replication: true,
             network: Input::default(),
             flavor: Input::default(),
             field: 0,
@@ -91,6 +102,8 @@ impl DialogState {
             mappings_edited: false,
             error: None,
             mode_blocked: None,
+            points: None,
+            point: None,
         }
     }
 
@@ -108,6 +121,14 @@ impl DialogState {
         match self.operation {
             OperationType::Failover => f.push(Field::Force),
             OperationType::PlannedFailover => f.push(Field::StopServers),
+            _ => {}
+        }
+        if self.takes_point() {
+            f.push(Field::RecoveryPoint);
+        }
+        match self.operation {
+            OperationType::TestFailover => f.push(Field::RetainPrimary),
+            OperationType::Failback => f.push(Field::ReverseReplication),
             _ => {}
         }
         if self.creates_instances() {
@@ -151,9 +172,19 @@ impl DialogState {
     pub fn request(&self) -> Result<OperationRequest, MappingError> {
         let mut req = OperationRequest::new(self.operation, &self.group);
         req.force = self.operation == OperationType::Failover && self.force;
-        req.stop_servers = self.operation == OperationType::PlannedFailover && self.stop_servers;
+        if self.operation == OperationType::PlannedFailover {
+            req.stop_servers = self.stop_servers;
+        }
+        match self.operation {
+            OperationType::TestFailover => req.retain_primary = self.retain_primary,
+            OperationType::Failback => req.reverse_replication = self.reverse_replication,
+            _ => {}
+        }
         req.allow_production_network =
             self.operation == OperationType::TestFailover && self.allow_production_network;
+        if self.takes_point() {
+            req.recovery_point = self.point.clone().map(PointChoice::Named);
+        }
         if self.creates_instances() {
             req.network_mapping =
                 parse_mapping(self.network.value()).map_err(|e| e.of("network"))?;
@@ -173,32 +204,6 @@ impl DialogState {
         }
     }
 
-    /// The data-loss window line of the dialog.
-    pub fn data_loss(&self, now: DateTime<Utc>) -> String {
-        match self.operation {
-            OperationType::Failover => match self.rpo_seconds {
-                Some(s) => format!(
-                    "writes after {} UTC are lost (RPO now {})",
-                    (now - Duration::seconds(s)).format("%H:%M:%S"),
-                    human_seconds(s)
-                ),
-                None => "no snapshot has fully arrived: all data at the target is missing".into(),
-            },
-            OperationType::PlannedFailover => {
-                "none: servers stop and a final sync runs before the switch".into()
-            }
-            OperationType::Failback => "none: a final sync runs before switching back".into(),
-            OperationType::TestFailover => match self.rpo_seconds {
-                Some(s) => format!(
-                    "none: production keeps running; the drill uses data {} old",
-                    human_seconds(s)
-                ),
-                None => "none: production keeps running".into(),
-            },
-            _ => "none".into(),
-        }
-    }
-
     fn toggle(&mut self) -> DialogOutcome {
         match self.focused() {
             Some(Field::Mode) if self.mode_blocked.is_some() => {
@@ -213,6 +218,7 @@ impl DialogState {
                 };
                 self.stop_servers = self.operation == OperationType::PlannedFailover;
                 self.force = false;
+                self.point = None;
                 DialogOutcome::Recheck
             }
             Some(Field::Force) => {
@@ -225,6 +231,15 @@ impl DialogState {
             }
             Some(Field::AllowProductionNetwork) => {
                 self.allow_production_network = !self.allow_production_network;
+                DialogOutcome::Recheck
+            }
+            Some(Field::RecoveryPoint) => self.cycle_point(true),
+            Some(Field::RetainPrimary) => {
+                self.retain_primary = !self.retain_primary;
+                DialogOutcome::Recheck
+            }
+            Some(Field::ReverseReplication) => {
+                self.reverse_replication = !self.reverse_replication;
                 DialogOutcome::Recheck
             }
             _ => DialogOutcome::Nothing,
@@ -259,6 +274,9 @@ impl DialogState {
             KeyCode::Enter => self.enter(),
             KeyCode::Char(' ') if !text => self.toggle(),
             KeyCode::Left | KeyCode::Right if self.focused() == Some(Field::Mode) => self.toggle(),
+            KeyCode::Left | KeyCode::Right if self.focused() == Some(Field::RecoveryPoint) => {
+                self.cycle_point(ev.code == KeyCode::Right)
+            }
             _ if text => {
                 let input = if self.focused() == Some(Field::Network) {
                     &mut self.network
@@ -296,122 +314,5 @@ impl DialogState {
     }
 }
 
-pub fn format_mapping(m: &BTreeMap<String, String>) -> String {
-    m.iter()
-        .map(|(k, v)| format!("{k}={v}"))
-        .collect::<Vec<_>>()
-        .join(", ")
-}
-
-/// Source name → target name (networks or flavors).
-pub type Mapping = BTreeMap<String, String>;
-
-/// A part of a mapping text that is not `source=target`.
-#[derive(Debug, Clone, PartialEq, Eq, Error)]
-#[error("{0:?} is not source=target")]
-pub struct BadMapping(pub String);
-
-impl BadMapping {
-    fn of(self, field: &'static str) -> MappingError {
-        MappingError { field, bad: self }
-    }
-}
-
-/// A mapping field of the dialog that cannot be read: names the field and the bad part.
-#[derive(Debug, Clone, PartialEq, Eq, Error)]
-#[error("{field} mapping: {bad}")]
-pub struct MappingError {
-    /// `network` or `flavor`.
-    pub field: &'static str,
-    pub bad: BadMapping,
-}
-
-/// `src=dst, src2=dst2` → a map; an empty text is an empty map.
-pub fn parse_mapping(text: &str) -> Result<Mapping, BadMapping> {
-    let mut out = BTreeMap::new();
-    for part in text.split(',').map(str::trim).filter(|p| !p.is_empty()) {
-        let (k, v) = part
-            .split_once('=')
-            .map(|(k, v)| (k.trim(), v.trim()))
-            .filter(|(k, v)| !k.is_empty() && !v.is_empty())
-            .ok_or_else(|| BadMapping(part.to_string()))?;
-        out.insert(k.to_string(), v.to_string());
-    }
-    Ok(out)
-}
-
-#[derive(Debug, Clone)]
-pub struct ConfirmState {
-    pub request: OperationRequest,
-    pub typed: Input,
-    pub source: String,
-    pub target: String,
-}
-
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum ConfirmOutcome {
-    Stay,
-    Cancel,
-    Confirm(OperationRequest),
-}
-
-impl ConfirmState {
-    pub fn new(request: OperationRequest, source: &str, target: &str) -> Self {
-        ConfirmState {
-            request,
-            typed: Input::default(),
-            source: source.to_string(),
-            target: target.to_string(),
-        }
-    }
-
-    pub fn typed_required(&self) -> bool {
-        self.request.operation.confirmation() == Confirmation::TypeGroupName
-    }
-
-    pub fn matches(&self) -> bool {
-        self.typed.value() == self.request.group
-    }
-
-    pub fn key(&mut self, ev: &KeyEvent) -> ConfirmOutcome {
-        if ev.code == KeyCode::Esc {
-            return ConfirmOutcome::Cancel;
-        }
-        if self.typed_required() {
-            if ev.code == KeyCode::Enter {
-                return if self.matches() {
-                    ConfirmOutcome::Confirm(self.request.clone())
-                } else {
-                    ConfirmOutcome::Stay
-                };
-            }
-            self.typed.handle_event(&Event::Key(*ev));
-            return ConfirmOutcome::Stay;
-        }
-        match ev.code {
-            KeyCode::Char('y') | KeyCode::Char('Y') => {
-                ConfirmOutcome::Confirm(self.request.clone())
-            }
-            KeyCode::Char('n') | KeyCode::Char('N') | KeyCode::Enter => ConfirmOutcome::Cancel,
-            _ => ConfirmOutcome::Stay,
-        }
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn mappings_parse_and_print() {
-        let m = parse_mapping(" net-a=net-b, flat = flat-dr ,").expect("parse");
-        assert_eq!(m.get("flat").map(String::as_str), Some("flat-dr"));
-        assert_eq!(format_mapping(&m), "flat=flat-dr, net-a=net-b");
-        let e = parse_mapping("oops").unwrap_err().of("network");
-        assert_eq!(
-            e.to_string(),
-            "network mapping: \"oops\" is not source=target"
-        );
-        assert!(parse_mapping("").expect("empty").is_empty());
-    }
-}
+pub use super::confirmation::{ConfirmOutcome, ConfirmState};
+pub use super::mapping_text::{BadMapping, Mapping, MappingError, format_mapping, parse_mapping};

@@ -5,7 +5,7 @@ use super::backend::{
     BackendError, BackendFuture, ConsoleBackend, Fault, JournalChanges, Mappings, OperationDetail,
     OperationRequest, ReportWriter, SiteFaults, WrittenReport,
 };
-use crate::domain::{Check, EstateView, GroupState, InstanceView, OperationRecord};
+use crate::domain::{Check, CheckReport, EstateView, GroupState, InstanceView, OperationRecord};
 use crate::orchestrator::OperationEvent;
 use crate::orchestrator::engine::Engine;
 use crate::orchestrator::lab_faults::LabFaults;
@@ -102,6 +102,10 @@ impl ConsoleBackend for EngineBackend {
 
     fn check(&self, req: OperationRequest) -> BackendFuture<Vec<Check>> {
         self.ask(|e| async move { e.check(&req).await })
+    }
+
+    fn check_report(&self, req: OperationRequest) -> BackendFuture<CheckReport> {
+        self.ask(|e| async move { e.check_report(&req).await })
     }
 
     fn start(&self, req: OperationRequest) -> BackendFuture<String> {

@@ -7,7 +7,7 @@ use super::backend::{
 };
 use super::jobs::Gen;
 use super::theme::{Theme, ThemeError};
-use crate::domain::preconditions::Check;
+use crate::domain::preconditions::CheckReport;
 use crate::domain::{EstateView, GroupState, InstanceView, OperationRecord};
 use crate::orchestrator::OperationEvent;
 use chrono::{DateTime, Utc};
@@ -59,7 +59,7 @@ pub enum Msg {
     Checks {
         request: OperationRequest,
         generation: Gen,
-        result: Result<Vec<Check>, BackendError>,
+        result: Result<CheckReport, BackendError>,
     },
     Started {
         request: OperationRequest,

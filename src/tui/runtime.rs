@@ -47,7 +47,7 @@ impl Runtime {
     pub fn dispatch(&self, action: Action) {
         let work = match self.load(action) {
             Ok(work) => work,
-            Err(action) => match self.command(action) {
+            Err(action) => match self.command(*action) {
                 Some(work) => work,
                 None => return,
             },
@@ -81,7 +81,7 @@ impl Runtime {
 
     /// Reads: the estate, lists, an operation's detail, a group's mappings, a checklist.
     /// `Err` gives back an action that is not a read.
-    fn load(&self, action: Action) -> Result<BoxFuture<'static, Msg>, Action> {
+    fn load(&self, action: Action) -> Result<BoxFuture<'static, Msg>, Box<Action>> {
         let b = &self.backend;
         Ok(match action {
             Action::Refresh(generation) => reply(b.refresh(), move |result| Msg::Estate {
@@ -123,14 +123,14 @@ impl Runtime {
                 request,
                 generation,
             } => {
-                let f = b.check(request.clone());
+                let f = b.check_report(request.clone());
                 reply(f, move |result| Msg::Checks {
                     request,
                     generation,
                     result,
                 })
             }
-            other => return Err(other),
+            other => return Err(Box::new(other)),
         })
     }
 

@@ -169,6 +169,20 @@ pub(super) fn source(facts: &Facts) -> [Check; 3] {
     ]
 }
 
+/// The operator's mappings: each key must be something the group uses at the source.
+pub(super) fn mappings(facts: &Facts) -> Option<Check> {
+    const LABEL: &str = "mappings given";
+    if !facts.mapping_problems.is_empty() {
+        return Some(check(
+            LABEL,
+            CheckState::Fail,
+            facts.mapping_problems.join("; "),
+        ));
+    }
+    (!facts.mappings_given.is_empty())
+        .then(|| check(LABEL, CheckState::Ok, facts.mappings_given.join("; ")))
+}
+
 /// What must hold at the target: every network and flavor the plan uses exists there.
 pub(super) fn target(facts: &Facts) -> [Check; 2] {
     [

@@ -2,7 +2,7 @@
 //! data a move loses, the replica a drill uses and the networks it lands on; and the fence's own.
 
 use super::{Check, CheckOptions, CheckState, Facts, Observed};
-use crate::domain::human_seconds;
+use crate::domain::{data_loss_seconds, human_seconds};
 
 fn check(label: &str, state: CheckState, reason: impl Into<String>) -> Check {
     Check {
@@ -126,10 +126,65 @@ pub(super) fn no_data_loss(facts: &Facts) -> Check {
     check("data loss", CheckState::Ok, reason)
 }
 
-/// A drill recovers the newest replica: how old it is against the RPO target.
+/// The point chosen for the recovery, with its time and its age (the data it loses); `Err`
+/// when the operator's choice names no arrived point; `Ok(None)` when nothing has arrived.
+fn chosen(facts: &Facts) -> Result<Option<(String, i64)>, crate::domain::PointError> {
+    let point = facts.chosen_point()?;
+    let now = facts.now.unwrap_or_else(chrono::Utc::now);
+    Ok(point.map(|p| {
+        (
+            p.created.format("%H:%M:%S UTC").to_string(),
+            data_loss_seconds(p.created, now),
+        )
+    }))
+}
+
+/// Which arrived snapshot the recovery uses, among how many (listed only when the snapshots
+/// were listed, or a choice was made that names none).
+pub(super) fn recovery_point(facts: &Facts) -> Option<Check> {
+    const LABEL: &str = "recovery point";
+    let point = match facts.chosen_point() {
+        Err(e) => return Some(check(LABEL, CheckState::Fail, e.to_string())),
+        Ok(p) => p?,
+    };
+    if facts.points.is_empty() {
+        return None;
+    }
+    let rank = facts
+        .points
+        .iter()
+        .rev()
+        .position(|p| p.name == point.name)
+        .unwrap_or(0);
+    let which = match rank {
+        0 => "the newest".to_string(),
+        n => format!("{} older than the newest", plural(n, "snapshot")),
+    };
+    Some(check(
+        LABEL,
+        CheckState::Ok,
+        format!(
+            "{} of {} UTC: {which} of {} arrived at {}",
+            point.name,
+            point.created.format("%H:%M:%S"),
+            facts.points.len(),
+            facts.target
+        ),
+    ))
+}
+
+fn plural(n: usize, noun: &str) -> String {
+    if n == 1 {
+        format!("1 {noun}")
+    } else {
+        format!("{n} {noun}s")
+    }
+}
+
+/// A drill recovers the chosen replica: how old it is against the RPO target.
 pub(super) fn replica_age(facts: &Facts) -> Check {
-    match newest(facts) {
-        Some((when, age)) => check(
+    match chosen(facts) {
+        Ok(Some((when, age))) => check(
             "replica age",
             age_state(age, facts),
             format!(
@@ -137,14 +192,15 @@ pub(super) fn replica_age(facts: &Facts) -> Check {
                 human_seconds(age)
             ),
         ),
-        None => nothing_to_recover(),
+        Ok(None) => nothing_to_recover(),
+        Err(e) => check("replica age", CheckState::Fail, e.to_string()),
     }
 }
 
-/// An unplanned failover loses the writes after the newest replica: say exactly which.
+/// An unplanned failover loses the writes after the chosen point: say exactly which.
 pub(super) fn data_loss_window(facts: &Facts) -> Check {
-    match newest(facts) {
-        Some((when, age)) => check(
+    match chosen(facts) {
+        Ok(Some((when, age))) => check(
             "data loss",
             age_state(age, facts),
             format!(
@@ -153,7 +209,8 @@ pub(super) fn data_loss_window(facts: &Facts) -> Check {
                 human_seconds(facts.rpo_target_seconds)
             ),
         ),
-        None => nothing_to_recover(),
+        Ok(None) => nothing_to_recover(),
+        Err(e) => check("data loss", CheckState::Fail, e.to_string()),
     }
 }
 

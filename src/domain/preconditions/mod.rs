@@ -7,7 +7,7 @@ mod checks_time;
 #[cfg(test)]
 mod tests;
 
-use super::{Attention, OperationType, SplitBrainFinding};
+use super::{Attention, OperationType, PointChoice, PointError, RecoveryPoint, SplitBrainFinding};
 use chrono::{DateTime, Utc};
 use serde::Serialize;
 
@@ -105,6 +105,11 @@ pub struct Facts {
     pub running_servers: Vec<String>,
     /// The newest snapshot that has fully arrived at the target.
     pub newest_arrival: Option<DateTime<Utc>>,
+    /// Every snapshot that has fully arrived at the target, oldest first (empty when not
+    /// listed: then `newest_arrival` stands for the latest).
+    pub points: Vec<RecoveryPoint>,
+    /// The point an unplanned failover or a drill recovers from.
+    pub point_choice: PointChoice,
     pub now: Option<DateTime<Utc>>,
     pub rpo_target_seconds: i64,
     /// Members whose copies collide across the sites.
@@ -118,6 +123,51 @@ pub struct Facts {
     /// An earlier operation left the group needing the operator (leftovers, or a failure past
     /// its point of no return): what, and the one way forward.
     pub attention: Option<Attention>,
+    /// The operator's mappings whose key the group does not use at the source (each naming the
+    /// valid keys).
+    pub mapping_problems: Vec<String>,
+    /// The operator's mappings as resolved (`network net-web → net-web-dr`).
+    pub mappings_given: Vec<String>,
+}
+
+impl Facts {
+    /// The point a recovery would use (its name is empty when only its time is known); `None`
+    /// when nothing has arrived, `Err` when the operator's choice names no arrived point.
+    pub fn chosen_point(&self) -> Result<Option<RecoveryPoint>, PointError> {
+        if !self.points.is_empty() {
+            return self
+                .point_choice
+                .resolve(&self.points, &self.target)
+                .map(|p| Some(p.clone()));
+        }
+        match (&self.point_choice, self.newest_arrival) {
+            (PointChoice::Latest, newest) => Ok(newest.map(|created| RecoveryPoint {
+                name: String::new(),
+                created,
+            })),
+            _ => Err(PointError::NoneArrived {
+                target: self.target.clone(),
+            }),
+        }
+    }
+}
+
+/// What `check` and the console's dialog show: the checklist and, for a recovery from a
+/// replicated snapshot (an unplanned failover, a drill), every arrived point with the chosen one,
+/// seen at the same moment as the checklist's data-loss figure.
+#[derive(Debug, Clone, PartialEq, Serialize, Default)]
+pub struct CheckReport {
+    pub checks: Vec<Check>,
+    pub recovery_points: Option<super::RecoveryPoints>,
+}
+
+impl From<Vec<Check>> for CheckReport {
+    fn from(checks: Vec<Check>) -> Self {
+        CheckReport {
+            checks,
+            recovery_points: None,
+        }
+    }
 }
 
 /// The options that change which checks apply.
@@ -155,6 +205,7 @@ pub fn evaluate(op: OperationType, facts: &Facts, opts: CheckOptions) -> Vec<Che
         O::Reprotect => out.extend(checks::source(facts)),
         O::PlannedFailover | O::Failback => {
             out.extend(checks::source(facts));
+            out.extend(checks::mappings(facts));
             out.extend(checks::target(facts));
             out.push(checks::production_stopped(op, facts, opts));
             out.push(checks_time::replication(op, facts));
@@ -163,13 +214,17 @@ pub fn evaluate(op: OperationType, facts: &Facts, opts: CheckOptions) -> Vec<Che
         }
         O::TestFailover => {
             out.extend(checks::source(facts));
+            out.extend(checks::mappings(facts));
             out.extend(checks::target(facts));
             out.push(checks_time::drill_networks(facts, opts));
+            out.extend(checks_time::recovery_point(facts));
             out.push(checks_time::replica_age(facts));
         }
         O::Failover => {
             out.extend(checks::source(facts));
+            out.extend(checks::mappings(facts));
             out.extend(checks::target(facts));
+            out.extend(checks_time::recovery_point(facts));
             out.push(checks_time::data_loss_window(facts));
         }
     }

@@ -10,7 +10,7 @@ use crate::domain::{
 use crate::providers::SiteClient;
 use crate::sanitize::clean;
 use futures_util::future::join_all;
-use std::collections::{BTreeSet, HashMap};
+use std::collections::{BTreeSet, HashMap, HashSet};
 
 type Inventory = Result<Vec<InstanceInfo>, DiscoveryError>;
 
@@ -22,13 +22,7 @@ pub async fn instances(
     drills: &BTreeSet<String>,
 ) -> Vec<InstanceView> {
     let sites: Vec<&str> = config.sites.iter().map(|s| s.name.as_str()).collect();
-    let per_site: Vec<Inventory> = join_all(sites.iter().map(|site| async move {
-        let client = clients
-            .get(*site)
-            .ok_or_else(|| DiscoveryError::UnknownSite(site.to_string()))?;
-        Ok(inventory(client, group).await?)
-    }))
-    .await;
+    let per_site = inventories(&sites, clients, group).await;
     let primary = state.current_primary.as_str();
     let secondary = sites.iter().copied().find(|s| *s != primary).unwrap_or("");
     let pairs = Pairs {
@@ -40,10 +34,23 @@ pub async fn instances(
     let collisions = split_brain(clients, group, drills)
         .await
         .unwrap_or_default();
+    // Each site's inventory by member name, so a member is looked up, never searched for.
+    let by_name: Vec<Result<HashMap<&str, &InstanceInfo>, &DiscoveryError>> = per_site
+        .iter()
+        .map(|inv| {
+            inv.as_ref()
+                .map(|l| l.iter().map(|i| (i.name.as_str(), i)).collect())
+        })
+        .collect();
     let at_primary = sites
         .iter()
         .position(|s| *s == primary)
-        .and_then(|i| per_site[i].as_ref().ok());
+        .and_then(|i| by_name[i].as_ref().ok());
+    let collision: HashMap<&str, _> = collisions
+        .iter()
+        .rev()
+        .map(|f| (f.instance.as_str(), f))
+        .collect();
     group
         .members
         .iter()
@@ -52,16 +59,31 @@ pub async fn instances(
             group: group.name.clone(),
             servers: sites
                 .iter()
-                .zip(&per_site)
+                .zip(&by_name)
                 .map(|(site, inv)| server_at(site, inv, name, drills))
                 .collect(),
             volumes: at_primary
-                .and_then(|l| l.iter().find(|i| &i.name == name))
+                .and_then(|m| m.get(name.as_str()))
                 .map(|i| pairs.of(i))
                 .unwrap_or_default(),
-            split_brain: collisions.iter().find(|f| &f.instance == name).cloned(),
+            split_brain: collision.get(name.as_str()).map(|f| (*f).clone()),
         })
         .collect()
+}
+
+/// The group's members at each of `sites` (or why a site could not say), asked at once.
+async fn inventories(
+    sites: &[&str],
+    clients: &HashMap<String, SiteClient>,
+    group: &GroupConfig,
+) -> Vec<Inventory> {
+    join_all(sites.iter().map(|site| async move {
+        let client = clients
+            .get(*site)
+            .ok_or_else(|| DiscoveryError::UnknownSite(site.to_string()))?;
+        Ok(inventory(client, group).await?)
+    }))
+    .await
 }
 
 /// The array volumes the group's array protection group holds at the primary.
@@ -69,7 +91,7 @@ async fn replicated_members(
     clients: &HashMap<String, SiteClient>,
     group: &GroupConfig,
     primary: &str,
-) -> Result<Vec<String>, DiscoveryError> {
+) -> Result<HashSet<String>, DiscoveryError> {
     let client = clients
         .get(primary)
         .ok_or_else(|| DiscoveryError::UnknownSite(primary.to_string()))?;
@@ -77,9 +99,11 @@ async fn replicated_members(
     Ok(members.into_iter().map(|m| m.member).collect())
 }
 
+type ByName<'a> = Result<HashMap<&'a str, &'a InstanceInfo>, &'a DiscoveryError>;
+
 /// The member `name` at `site`: its server, absent, or unknown when the site did not answer.
 /// A server made by one of `drills` is that drill's test copy.
-fn server_at(site: &str, inv: &Inventory, name: &str, drills: &BTreeSet<String>) -> ServerAtSite {
+fn server_at(site: &str, inv: &ByName, name: &str, drills: &BTreeSet<String>) -> ServerAtSite {
     let mut view = ServerAtSite {
         site: site.to_string(),
         server_id: None,
@@ -93,7 +117,7 @@ fn server_at(site: &str, inv: &Inventory, name: &str, drills: &BTreeSet<String>)
     };
     match inv {
         Ok(list) => {
-            if let Some(i) = list.iter().find(|i| i.name == name) {
+            if let Some(i) = list.get(name) {
                 view.server_id = Some(i.server_id.clone());
                 view.status = clean(&i.status);
                 view.flavor = Some(clean(&i.flavor));
@@ -121,7 +145,7 @@ fn server_at(site: &str, inv: &Inventory, name: &str, drills: &BTreeSet<String>)
 
 /// How a member's volumes replicate.
 struct Pairs {
-    members: Result<Vec<String>, DiscoveryError>,
+    members: Result<HashSet<String>, DiscoveryError>,
     target_array: Option<String>,
     /// The group is failed over or awaits a re-sync: its pairs do not replicate now.
     stopped: bool,
@@ -146,7 +170,7 @@ impl Pairs {
 
     fn replication(&self, array_volume: &str) -> String {
         match &self.members {
-            Ok(m) if m.iter().any(|x| x == array_volume) => if self.stopped {
+            Ok(m) if m.contains(array_volume) => if self.stopped {
                 "replication stopped"
             } else {
                 "replicating"

@@ -13,15 +13,15 @@ pub use split_brain::{look_of, site_look, split_brain};
 use crate::config::{Config, GroupConfig, SiteConfig};
 use crate::domain::split_brain::SiteLook;
 use crate::domain::{
-    ArrayView, EstateView, GroupState, GroupView, SiteView, SplitBrainFinding, direction_text,
-    replicates,
+    ArrayView, EstateView, GroupState, GroupView, RecoveryPoint, SiteView, SplitBrainFinding,
+    direction_text, replicates,
 };
 use crate::providers::compute::Server;
 use crate::providers::{ProviderError, SiteClient, SiteProbe};
 use crate::sanitize::clean;
 use chrono::{DateTime, Utc};
 use futures_util::future::join_all;
-use std::collections::{BTreeSet, HashMap};
+use std::collections::{BTreeSet, HashMap, HashSet};
 
 /// Why a site could not say what discovery asked.
 #[derive(Debug, thiserror::Error)]
@@ -168,6 +168,18 @@ pub async fn newest_arrival(
     target: &str,
     array_pg: &str,
 ) -> Result<Option<DateTime<Utc>>, DiscoveryError> {
+    let points = arrived_points(clients, source, target, array_pg).await?;
+    Ok(points.last().map(|p| p.created))
+}
+
+/// Every snapshot of `array_pg` (replicated from `source`) that has fully arrived at `target`
+/// and is not destroyed, oldest first: the recovery points.
+pub async fn arrived_points(
+    clients: &HashMap<String, SiteClient>,
+    source: &str,
+    target: &str,
+    array_pg: &str,
+) -> Result<Vec<RecoveryPoint>, DiscoveryError> {
     let src = clients
         .get(source)
         .ok_or_else(|| DiscoveryError::UnknownSite(source.to_string()))?;
@@ -182,42 +194,21 @@ pub async fn newest_arrival(
     {
         Ok(s) => s,
         // Nothing of the group has arrived yet: the replicated group does not exist there.
-        Err(e) if e.is_not_found() => return Ok(None),
+        Err(e) if e.is_not_found() => return Ok(Vec::new()),
         Err(e) => return Err(e.into()),
     };
-    Ok(snaps
-        .iter()
+    let mut points: Vec<RecoveryPoint> = snaps
+        .into_iter()
         .filter(|s| !s.destroyed)
-        .filter_map(|s| s.created)
-        .max())
-}
-
-/// Now − the newest arrival at `secondary`; `None` (and why, in `errors`) when it is unknown.
-fn rpo_now(
-    group: &GroupConfig,
-    sites: &[SiteView],
-    secondary: &str,
-    arrival: Result<Option<DateTime<Utc>>, DiscoveryError>,
-    errors: &mut Vec<String>,
-) -> Option<i64> {
-    if !sites.iter().any(|s| s.name == secondary && s.reachable) {
-        errors.push(format!("{secondary} is unreachable: RPO unknown"));
-        return None;
-    }
-    match arrival {
-        Ok(Some(t)) => Some((Utc::now() - t).num_seconds().max(0)),
-        Ok(None) => {
-            errors.push(format!(
-                "no snapshot of {} has arrived at {secondary}",
-                group.array_pg
-            ));
-            None
-        }
-        Err(e) => {
-            errors.push(clean(&e.to_string()));
-            None
-        }
-    }
+        .filter_map(|s| {
+            Some(RecoveryPoint {
+                name: s.name,
+                created: s.created?,
+            })
+        })
+        .collect();
+    points.sort_by_key(|p| p.created);
+    Ok(points)
 }
 
 /// What `status` found at the sites, shared by every group's line: the sites, the servers each
@@ -239,20 +230,30 @@ pub fn group_view(
     let (sites, servers) = (found.sites, found.servers);
     let primary = state.current_primary.clone();
     let secondary = group.other_site(&primary).to_string();
+    let reachable = |name: &str| sites.iter().any(|s| s.name == name && s.reachable);
     let mut errors = Vec::new();
-    let rpo_seconds = rpo_now(group, sites, &secondary, arrival, &mut errors);
+    let rpo_seconds = if reachable(&secondary) {
+        rpo_of(group, &secondary, arrival, &mut errors)
+    } else {
+        errors.push(format!("{secondary} is unreachable: RPO unknown"));
+        None
+    };
     // Members running at the primary; the configured count when it cannot be asked.
     let instances = match servers.get(&primary) {
-        Some(Ok(list)) => list
-            .iter()
-            .filter(|s| group.members.contains(&s.name))
-            .count(),
+        Some(Ok(list)) => {
+            let members: HashSet<&str> = group.members.iter().map(String::as_str).collect();
+            list.iter()
+                .filter(|s| members.contains(s.name.as_str()))
+                .count()
+        }
         Some(Err(e)) => {
             errors.push(clean(&e.to_string()));
             group.members.len()
         }
         None => group.members.len(),
     };
+    // Before `error` is made: a split-brain that could not be checked says so there.
+    let split_brain = group_split_brain(group, found.looks, &mut errors);
     GroupView {
         name: group.name.clone(),
         status: state.status,
@@ -269,7 +270,30 @@ pub fn group_view(
         last_operation: state.last_operation.clone(),
         replication_interval_seconds: None,
         fence_pending: state.fence_pending.clone(),
-        split_brain: group_split_brain(group, found.looks, &mut errors),
+        split_brain,
+    }
+}
+
+/// Now − the newest snapshot that has arrived at `secondary`; why not, in `errors`.
+fn rpo_of(
+    group: &GroupConfig,
+    secondary: &str,
+    arrival: Result<Option<DateTime<Utc>>, DiscoveryError>,
+    errors: &mut Vec<String>,
+) -> Option<i64> {
+    match arrival {
+        Ok(Some(t)) => Some((Utc::now() - t).num_seconds().max(0)),
+        Ok(None) => {
+            errors.push(format!(
+                "no snapshot of {} has arrived at {secondary}",
+                group.array_pg
+            ));
+            None
+        }
+        Err(e) => {
+            errors.push(clean(&e.to_string()));
+            None
+        }
     }
 }
 

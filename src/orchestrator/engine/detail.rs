@@ -60,7 +60,7 @@ impl Engine {
             .unwrap_or_default();
         Ok(OperationDetail {
             checks: checks_at_start(&op.options),
-            recovery_point: recovery_point(&journaled),
+            recovery_point: recovery_point(&op.record, &journaled),
             record: op.record,
             steps,
             log,

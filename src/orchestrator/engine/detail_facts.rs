@@ -4,8 +4,8 @@
 
 use super::{Engine, EngineError};
 use crate::domain::{
-    Check, CleanupRef, EventKind, OperationEvent, OperationRecord, OperationType, RecoveryPoint,
-    Resource, ResourceKind, Retry,
+    Check, CleanupRef, EventKind, OperationEvent, OperationRecord, OperationType, Resource,
+    ResourceKind, Retry, UsedPoint,
 };
 use crate::orchestrator::StepKind;
 use crate::orchestrator::steps::{ChosenSnapshot, Removed, Retired};
@@ -58,16 +58,23 @@ pub(super) fn checks_at_start(options: &Value) -> Vec<Check> {
         .collect()
 }
 
-/// The snapshot the final sync or the snapshot choice recovered from.
-pub(super) fn recovery_point(steps: &[StepRecord]) -> Option<RecoveryPoint> {
+/// The snapshot the operation recovered from: its record's (saved at its end), else what its
+/// final sync or snapshot choice chose (an operation that has not ended, or ended before saying).
+pub(super) fn recovery_point(record: &OperationRecord, steps: &[StepRecord]) -> Option<UsedPoint> {
+    if let Some(p) = &record.result_data.recovery_point {
+        return Some(UsedPoint {
+            name: clean(&p.name),
+            ..p.clone()
+        });
+    }
     let chosen = steps
         .iter()
         .filter(|s| s.step_id == "final_sync" || s.step_id == "select_snapshot")
         .find_map(|s| serde_json::from_value::<ChosenSnapshot>(s.output.clone()?).ok())?;
-    Some(RecoveryPoint {
-        snapshot: clean(&chosen.snapshot),
+    Some(UsedPoint {
+        name: clean(&chosen.snapshot),
         created: chosen.created,
-        data_loss_seconds: chosen.data_loss_seconds,
+        chosen_at: chosen.chosen_at,
     })
 }
 

@@ -2,6 +2,7 @@
 //! takes the group's lock, checks the state machine and the preconditions, journals and runs the
 //! plan in a task, keeps the group state true to the outcome, and resumes what a crash left.
 
+mod aftermath;
 mod cleanup;
 mod detail;
 mod detail_facts;
@@ -11,6 +12,7 @@ mod finish;
 mod group_state;
 mod keepers;
 mod lease;
+mod points;
 mod request;
 mod resume;
 mod retry;

@@ -1,6 +1,6 @@
 //! What a caller asks of the engine, and how the engine says no.
 
-use crate::domain::{OperationType, Rejection};
+use crate::domain::{OperationType, PointChoice, Rejection};
 use crate::orchestrator::plan::PlanError;
 use crate::orchestrator::site_runner::StateError;
 use crate::store::StoreError;
@@ -22,6 +22,15 @@ pub struct OperationRequest {
     pub to: Option<String>,
     /// A drill may land on a production network.
     pub allow_production_network: bool,
+    /// `--recovery-point`: the arrived snapshot an unplanned failover or a drill recovers from
+    /// (`None`: the newest when it starts).
+    pub recovery_point: Option<PointChoice>,
+    /// A drill keeps production running (the default); `false` quiesces (stops) it for the
+    /// drill's duration, and the cleanup starts it again.
+    pub retain_primary: bool,
+    /// A failback makes the original primary replicate to the other side again (the default);
+    /// `false` leaves replication stopped (the group then needs a `sync`).
+    pub reverse_replication: bool,
 }
 
 impl OperationRequest {
@@ -35,7 +44,127 @@ impl OperationRequest {
             flavor_mapping: BTreeMap::new(),
             to: None,
             allow_production_network: false,
+            recovery_point: None,
+            retain_primary: true,
+            reverse_replication: true,
         }
+    }
+}
+
+impl OperationRequest {
+    /// Refuse an option the operation has no use for: no flag is accepted that does nothing.
+    pub fn validate_options(&self) -> Result<(), EngineError> {
+        use OperationType as O;
+        let op = self.operation;
+        let moves = matches!(
+            op,
+            O::PlannedFailover | O::Failover | O::Failback | O::TestFailover
+        );
+        let rules: [(bool, &str, &str); 8] = [
+            (
+                self.force && op != O::Failover,
+                "--force",
+                "an unplanned failover (failover --unplanned --force)",
+            ),
+            (
+                !self.stop_servers && op != O::PlannedFailover,
+                "--no-stop-servers",
+                "a planned failover",
+            ),
+            (
+                !self.network_mapping.is_empty() && !moves,
+                "--network-mapping",
+                "failover, failback and test-failover",
+            ),
+            (
+                !self.flavor_mapping.is_empty() && !moves,
+                "--flavor-mapping",
+                "failover, failback and test-failover",
+            ),
+            (
+                self.recovery_point.is_some() && !matches!(op, O::Failover | O::TestFailover),
+                "--recovery-point",
+                "an unplanned failover and a test failover (a planned move recovers from its final sync)",
+            ),
+            (
+                self.allow_production_network && op != O::TestFailover,
+                "--allow-production-network",
+                "test-failover",
+            ),
+            (
+                !self.retain_primary && op != O::TestFailover,
+                "--retain-primary=false",
+                "test-failover",
+            ),
+            (
+                !self.reverse_replication && op != O::Failback,
+                "--reverse-replication=false",
+                "failback",
+            ),
+        ];
+        match rules.iter().find(|(misplaced, _, _)| *misplaced) {
+            Some((_, flag, applies)) => Err(EngineError::Rejected(format!(
+                "{flag} does not apply to {} ({}); it applies to {applies}",
+                op.label(),
+                op.verb()
+            ))),
+            None => Ok(()),
+        }
+    }
+}
+
+impl OperationRequest {
+    /// The options as the confirmation names them (CLI and console alike), for a run from
+    /// `source` to `target`.
+    pub fn describe_options(&self, source: &str, target: &str) -> Vec<String> {
+        use OperationType as O;
+        let mut out = Vec::new();
+        if self.force {
+            out.push(format!(
+                "forced: goes on without {source} if it does not answer"
+            ));
+        }
+        match self.operation {
+            O::PlannedFailover if self.stop_servers => {
+                out.push(format!("stops the servers at {source} first"))
+            }
+            O::PlannedFailover => out.push(format!("the servers at {source} must be stopped")),
+            O::Failback if self.reverse_replication => out.push(format!(
+                "reverse replication: {target} replicates to {source} afterwards"
+            )),
+            O::Failback => out.push(format!(
+                "no reverse replication: replication stays stopped afterwards (run sync to \
+                 protect {} again)",
+                self.group
+            )),
+            O::TestFailover if self.retain_primary => out.push(format!(
+                "retain primary: production keeps running at {source}"
+            )),
+            O::TestFailover => out.push(format!(
+                "quiesce primary: production at {source} is stopped for the drill and started \
+                 again by test-cleanup"
+            )),
+            _ => {}
+        }
+        if let Some(p) = &self.recovery_point {
+            out.push(format!("recovery point {p}"));
+        }
+        let pairs = |m: &BTreeMap<String, String>| {
+            m.iter()
+                .map(|(a, b)| format!("{a}={b}"))
+                .collect::<Vec<_>>()
+                .join(", ")
+        };
+        if !self.network_mapping.is_empty() {
+            out.push(format!("networks {}", pairs(&self.network_mapping)));
+        }
+        if !self.flavor_mapping.is_empty() {
+            out.push(format!("flavors {}", pairs(&self.flavor_mapping)));
+        }
+        if self.allow_production_network {
+            out.push("may land on production networks".into());
+        }
+        out
     }
 }
 

@@ -48,6 +48,9 @@ impl Engine {
             test_operation: None,
             resync: false,
             allow_production_network: req.allow_production_network,
+            recovery_point: req.recovery_point.clone(),
+            retain_primary: req.retain_primary,
+            reverse_replication: req.reverse_replication,
         }
     }
 
@@ -69,11 +72,7 @@ impl Engine {
         let group = self.group_config(&req.group)?.clone();
         let state = self.group_state(&req.group).await?;
         let transition = check_transition(req.operation, &state)?;
-        if req.force && req.operation != OperationType::Failover {
-            return Err(EngineError::Rejected(
-                "--force applies only to an unplanned failover (--unplanned --force)".into(),
-            ));
-        }
+        req.validate_options()?;
         let id = new_operation_id();
         self.lock_group(&group.name, &id, req.operation).await?;
         let prepared = match self.prepare(&req, &group, &state, &id).await {
@@ -174,7 +173,9 @@ impl Engine {
         let (source, target) = endpoints(group, state);
         let way = crate::domain::direction(req.operation, &source, &target);
         refuse_unless_passing(req, group, &way, &checks)?;
-        let options = self.options_for(req, group, state).await?;
+        let mut options = self.options_for(req, group, state).await?;
+        options.network_mapping = gathered.mappings.network.clone();
+        options.flavor_mapping = gathered.mappings.flavor.clone();
         let plan = build_plan(&PlanInput {
             operation_id: id,
             operation: req.operation,
@@ -207,7 +208,9 @@ impl Engine {
     ) -> Result<OperationOptions, EngineError> {
         let mut options = self.plan_options(req);
         if req.operation == OperationType::TestCleanup {
-            options.test_operation = Some(self.last_drill(&group.name).await?);
+            let drill = self.last_drill(&group.name).await?;
+            options.retain_primary = self.drill_retained_primary(&drill).await;
+            options.test_operation = Some(drill);
         }
         if req.operation == OperationType::SyncNow {
             options.resync = state.needs_resync || state.status == GroupStatus::FailedOver;
@@ -237,6 +240,17 @@ impl Engine {
             steps_failed: Vec::new(),
             result_data: ResultData::default(),
             actor: self.actor.clone(),
+        }
+    }
+
+    /// Whether a drill kept production running (else its cleanup starts production again); a
+    /// drill journaled before the option existed did.
+    async fn drill_retained_primary(&self, drill: &str) -> bool {
+        match self.store.get_operation(drill).await {
+            Ok(Some(stored)) => stored.options["options"]["retain_primary"]
+                .as_bool()
+                .unwrap_or(true),
+            _ => true,
         }
     }
 

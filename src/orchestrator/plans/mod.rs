@@ -14,7 +14,7 @@ mod sync;
 mod tests;
 
 use crate::config::GroupConfig;
-use crate::domain::{InstanceInfo, OperationType, Phase};
+use crate::domain::{InstanceInfo, OperationType, Phase, PointChoice};
 use crate::orchestrator::plan::{Plan, RetryPolicy, StepSpec};
 use crate::orchestrator::step::StepId;
 use crate::orchestrator::steps::{RetireInstances, SelectSnapshot, SwapPrimary, ValidateSites};
@@ -27,7 +27,7 @@ const STORAGE_TIMEOUT: Duration = Duration::from_secs(30 * 60);
 const BOOT_TIMEOUT: Duration = Duration::from_secs(20 * 60);
 
 /// What the operator chose for this run.
-#[derive(Debug, Clone, PartialEq, Eq, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct OperationOptions {
     /// Unplanned failover while the source is unreachable.
     pub force: bool,
@@ -45,6 +45,37 @@ pub struct OperationOptions {
     /// A drill may land on a production network (asked for explicitly).
     #[serde(default)]
     pub allow_production_network: bool,
+    /// The arrived snapshot an unplanned failover or a drill recovers from (`None`: the newest).
+    #[serde(default)]
+    pub recovery_point: Option<PointChoice>,
+    /// A drill keeps production running; `false` quiesces it (and its cleanup restarts it).
+    #[serde(default = "yes")]
+    pub retain_primary: bool,
+    /// A failback restores replication from the original primary; `false` leaves it stopped.
+    #[serde(default = "yes")]
+    pub reverse_replication: bool,
+}
+
+/// Options journaled before a default-true option existed read as its default.
+fn yes() -> bool {
+    true
+}
+
+impl Default for OperationOptions {
+    fn default() -> Self {
+        Self {
+            force: false,
+            stop_servers: false,
+            network_mapping: BTreeMap::new(),
+            flavor_mapping: BTreeMap::new(),
+            test_operation: None,
+            resync: false,
+            allow_production_network: false,
+            recovery_point: None,
+            retain_primary: true,
+            reverse_replication: true,
+        }
+    }
 }
 
 /// Everything a plan is built from.
@@ -139,6 +170,7 @@ fn select_snapshot(input: &PlanInput, after: StepId) -> StepSpec {
         source: input.source.into(),
         target: input.target.into(),
         array_pg: input.group.array_pg.clone(),
+        point: input.options.recovery_point.clone(),
     };
     StepSpec::new(StepId::select_snapshot(), step, Phase::Storage).after([after])
 }

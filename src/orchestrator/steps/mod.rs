@@ -11,6 +11,7 @@ mod fence;
 mod instances;
 mod noop;
 mod primary;
+mod quiesce;
 mod replication;
 mod runner;
 mod servers;
@@ -30,6 +31,7 @@ pub use instances::{
 };
 pub use noop::Noop;
 pub use primary::{PrimarySwapped, SwapPrimary};
+pub use quiesce::{RestartQuiesced, Restarted};
 pub use replication::{ReplicationStopped, ReverseReplication, Reversed, StopReplication};
 pub use servers::{RetireInstances, Retired, StopServers, Stopped};
 pub use snapshot::{ChosenSnapshot, FinalSync, ReplicateNow, SelectSnapshot};
@@ -194,6 +196,7 @@ step_kinds! {
     SwapPrimary,
     RetireInstances,
     CleanupTestResources,
+    RestartQuiesced,
     ReplicateNow,
     Noop,
 }

@@ -2,6 +2,7 @@
 //! planned move's final sync, a sync now), or choose the newest snapshot that has arrived (an
 //! unplanned failover, a drill). Nothing to undo: a snapshot changes no workload.
 
+use crate::domain::{PointChoice, RecoveryPoint, data_loss_seconds, recovery_point};
 use crate::orchestrator::site_runner::{SiteRunner, step_err};
 use crate::orchestrator::step::{AlreadyDone, Resource, Step, StepCtx, StepError, StepId, Undo};
 use chrono::{DateTime, Utc};
@@ -23,12 +24,16 @@ pub struct ReplicateNow {
     pub array_pg: String,
 }
 
-/// Choose the newest snapshot that has fully arrived at the target.
+/// Choose the snapshot that has fully arrived at the target which the operator asked for (the
+/// newest, unless `--recovery-point` named another).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct SelectSnapshot {
     pub source: String,
     pub target: String,
     pub array_pg: String,
+    /// `None` (and plans journaled before the choice existed): the newest.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub point: Option<PointChoice>,
 }
 
 /// The snapshot the target's volumes are made from, and the writes it misses.
@@ -37,7 +42,11 @@ pub struct ChosenSnapshot {
     /// Its name at the target (`array-a:pg.snap-3`).
     pub snapshot: String,
     pub created: Option<DateTime<Utc>>,
+    /// Its age when it was chosen: the writes after it are lost.
     pub data_loss_seconds: i64,
+    /// When it was chosen (the moment the data loss is measured at).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub chosen_at: Option<DateTime<Utc>>,
 }
 
 impl StepId {
@@ -105,6 +114,7 @@ async fn replicate_now(
         snapshot: arrived_name,
         created: snap.created,
         data_loss_seconds: 0,
+        chosen_at: Some(Utc::now()),
     })
 }
 
@@ -194,7 +204,7 @@ impl Step for SelectSnapshot {
     type Output = ChosenSnapshot;
     const NAME: &'static str = "select_snapshot";
 
-    async fn run(&self, env: &SiteRunner, _: &StepCtx) -> Result<ChosenSnapshot, StepError> {
+    async fn run(&self, env: &SiteRunner, ctx: &StepCtx) -> Result<ChosenSnapshot, StepError> {
         let src_array = env.array_name(&self.source)?;
         let arrived = env
             .site(&self.target)?
@@ -202,17 +212,30 @@ impl Step for SelectSnapshot {
             .pg_snapshots(&format!("{src_array}:{}", self.array_pg))
             .await
             .map_err(step_err)?;
-        let newest = arrived.iter().rev().find(|s| !s.destroyed).ok_or_else(|| {
-            StepError::fatal(format!(
-                "no snapshot of {} has arrived at {}: nothing to recover from",
-                self.array_pg, self.target
-            ))
-        })?;
-        let created = newest.created.unwrap_or_else(Utc::now);
+        let mut points: Vec<RecoveryPoint> = arrived
+            .into_iter()
+            .filter(|s| !s.destroyed)
+            .map(|s| RecoveryPoint {
+                created: s.created.unwrap_or_else(Utc::now),
+                name: s.name,
+            })
+            .collect();
+        points.sort_by_key(|p| p.created);
+        let choice = self.point.clone().unwrap_or_default();
+        let point = choice
+            .resolve(&points, &self.target)
+            .map_err(|e| StepError::fatal(format!("{}: {e}", self.array_pg)))?;
+        let now = Utc::now();
+        let loss = data_loss_seconds(point.created, now);
+        ctx.log(format!(
+            "recovering from {} (writes after it are lost: {loss} s)",
+            recovery_point::describe(point)
+        ));
         Ok(ChosenSnapshot {
-            snapshot: newest.name.clone(),
-            created: Some(created),
-            data_loss_seconds: (Utc::now() - created).num_seconds().max(0),
+            snapshot: point.name.clone(),
+            created: Some(point.created),
+            data_loss_seconds: loss,
+            chosen_at: Some(now),
         })
     }
 

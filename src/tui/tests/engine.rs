@@ -11,6 +11,7 @@ use crate::orchestrator::engine::{Engine, EngineOptions};
 use crate::orchestrator::lab_faults::LabFaults;
 use crate::store::Store;
 use crate::tui::app::{App, Overlay, Screen};
+use crate::tui::dialog::Checks;
 use crate::tui::engine_backend::EngineBackend;
 use crate::tui::keymap::Keymap;
 use crate::tui::msg::Msg;
@@ -37,6 +38,7 @@ struct Console {
     /// What a second console (another process on the same journal) needs.
     config: Arc<config::Config>,
     journal: std::path::PathBuf,
+    engine: Arc<Engine>,
     _lab: LabHandle,
     _dir: tempfile::TempDir,
 }
@@ -61,7 +63,8 @@ impl Console {
         let faults = LabFaults::new(sites, lab.ca_file().as_deref()).expect("lab control");
         let bus = engine.events().subscribe();
         let (tx, rx) = mpsc::channel(256);
-        let rt = Runtime::new(Arc::new(EngineBackend::new(engine, faults)), None, tx);
+        let backend = EngineBackend::new(engine.clone(), faults);
+        let rt = Runtime::new(Arc::new(backend), None, tx);
         let app = App::new(
             chrono::Utc::now(),
             "operator@jump-1",
@@ -78,6 +81,7 @@ impl Console {
             refresh: true,
             config,
             journal,
+            engine,
             _lab: lab,
             _dir: dir,
         };
@@ -288,4 +292,67 @@ async fn an_operation_another_console_runs_appears_and_is_followed_from_the_jour
                 .any(|o| o.id == id && o.status == OperationStatus::Completed)
     })
     .await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_drill_dialog_lists_the_points_and_shows_the_checklists_data_loss_figure() {
+    let mut c = Console::start().await;
+    let engine = c.engine.clone();
+    let deadline = tokio::time::Instant::now() + DEADLINE;
+    while engine
+        .recovery_points("web-app")
+        .await
+        .map_or(0, |p| p.points.len())
+        < 3
+    {
+        assert!(
+            tokio::time::Instant::now() < deadline,
+            "three snapshots arrive"
+        );
+        tokio::task::yield_now().await;
+    }
+    c.press(KeyCode::Char('t'));
+    let ready = |a: &App| {
+        matches!(&a.overlay, Some(Overlay::Dialog(d))
+            if d.checked.is_some() && d.checked == d.request().ok() && d.points.is_some())
+    };
+    c.until("the drill's checklist", ready).await;
+    c.press(KeyCode::Right); // the point field has focus: one older than the newest
+    c.until("the checklist for the older point", ready).await;
+    let Some(Overlay::Dialog(d)) = &c.app.overlay else {
+        panic!("no dialog")
+    };
+    let chosen = d.chosen_point().expect("a chosen point").clone();
+    assert!(!chosen.latest, "{chosen:?}");
+    assert_eq!(d.point.as_deref(), Some(chosen.name.as_str()));
+    let figure = crate::domain::human_seconds(chosen.data_loss_seconds);
+    let Checks::Ready(checks) = &d.checks else {
+        panic!("checklist")
+    };
+    let age = checks
+        .iter()
+        .find(|c| c.label == "replica age")
+        .expect("age");
+    assert!(age.reason.contains(&format!("({figure} old)")), "{age:?}");
+    let screen = super::prose(&render(&mut c.app, 140, 60), 0..60);
+    for expected in [
+        format!("▸ {} ", chosen.name),
+        format!("the drill uses data {figure} old (point {}", chosen.name),
+        "✓ recovery point".to_string(),
+    ] {
+        assert!(screen.contains(&expected), "{expected:?}:\n{screen}");
+    }
+    c.press(KeyCode::Enter);
+    c.press(KeyCode::Char('y'));
+    c.until("the drill to end, in the journal too", settled)
+        .await;
+    let Screen::Operation(v) = &c.app.screen else {
+        panic!("operation view")
+    };
+    let record = &v.detail.as_ref().expect("detail").record;
+    assert_eq!(
+        record.result_data.recovery_point.as_ref().map(|p| &p.name),
+        Some(&chosen.name),
+        "the drill recovered the point chosen in the dialog"
+    );
 }

@@ -5,7 +5,7 @@
 use super::fake::{ago, detail_defaults, estate, operations, step};
 use crate::domain::{
     CANCELLED_BY_OPERATOR, EstateView, GroupStatus, OperationDetail, OperationStatus,
-    OperationType, Phase, RecoveryPoint, ResultData, StepMark,
+    OperationType, Phase, ResultData, StepMark, UsedPoint,
 };
 
 /// The estate once web-app failed over: it runs at site-b, replication stopped.
@@ -96,10 +96,10 @@ fn failover(status: OperationStatus) -> OperationDetail {
             "10:37:07 unplanned failover of web-app started by operator@jump-1".into(),
             "10:38:07 web-1 is ACTIVE at site-b".into(),
         ],
-        recovery_point: Some(RecoveryPoint {
-            snapshot: "web-app-pg.2291".into(),
+        recovery_point: Some(UsedPoint {
+            name: "web-app-pg.2291".into(),
             created: Some(ago(342)),
-            data_loss_seconds: 42,
+            chosen_at: Some(ago(300)),
         }),
         ..detail_defaults()
     }
@@ -114,6 +114,7 @@ pub fn completed() -> OperationDetail {
         current_primary_site: Some("site-b".into()),
         data_loss_seconds: Some(42),
         leftovers: Vec::new(),
+        recovery_point: d.recovery_point.clone(),
     };
     d
 }

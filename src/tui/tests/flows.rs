@@ -214,7 +214,7 @@ fn stale_checklist_answers_are_dropped() {
         Msg::Checks {
             request: request.clone(),
             generation: *generation,
-            result: Ok(Vec::new()),
+            result: Ok(Vec::new().into()),
         },
     );
     assert!(!late.redraw);
@@ -231,7 +231,7 @@ fn stale_checklist_answers_are_dropped() {
         Msg::Checks {
             request: request.clone(),
             generation: *generation,
-            result: Ok(Vec::new()),
+            result: Ok(Vec::new().into()),
         },
     );
     assert!(!older.redraw);

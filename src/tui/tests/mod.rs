@@ -7,6 +7,7 @@ mod fake;
 mod fixtures;
 mod flows;
 mod learn;
+mod options;
 mod screens;
 mod truth;
 
@@ -190,7 +191,7 @@ fn answer_checks(app: &mut App, actions: &[Action]) {
                 Msg::Checks {
                     request: request.clone(),
                     generation: *generation,
-                    result: Ok(fake::checks(request)),
+                    result: Ok(fake::checks(request).into()),
                 },
             );
         }

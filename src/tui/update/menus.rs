@@ -2,7 +2,7 @@
 //! checklist, and the confirmation. The checklist answer of an older request is dropped.
 
 use super::nav;
-use crate::domain::preconditions::Check;
+use crate::domain::preconditions::CheckReport;
 use crate::domain::{Confirmation, OperationType, check_transition};
 use crate::sanitize::clean;
 use crate::tui::app::{App, MenuState, Overlay, group_state};
@@ -81,7 +81,7 @@ pub fn on_checks(
     app: &mut App,
     request: OperationRequest,
     generation: Gen,
-    result: Result<Vec<Check>, BackendError>,
+    result: Result<CheckReport, BackendError>,
 ) -> Effect {
     let Some(Overlay::Dialog(d)) = &mut app.overlay else {
         return Effect::none();
@@ -90,7 +90,10 @@ pub fn on_checks(
         return Effect::none();
     }
     d.checks = match result {
-        Ok(c) => Checks::Ready(c),
+        Ok(report) => {
+            d.points = report.recovery_points;
+            Checks::Ready(report.checks)
+        }
         Err(e) => Checks::Failed(clean(&e.to_string())),
     };
     d.checked = Some(request);
@@ -163,7 +166,8 @@ pub fn dialog_key(app: &mut App, mut d: Box<DialogState>, ev: KeyEvent) -> Vec<A
             start(app, req)
         }
         DialogOutcome::Confirm(req) => {
-            let c = ConfirmState::new(req, &d.source, &d.target);
+            let point = d.takes_point().then(|| d.chosen_point().cloned()).flatten();
+            let c = ConfirmState::new(req, &d.source, &d.target).with_point(point);
             app.overlay = Some(Overlay::Confirm(Box::new(c)));
             Vec::new()
         }

@@ -3,9 +3,10 @@
 
 use super::dialog_block;
 use super::layout::centered;
+use crate::domain::human_seconds;
 use crate::sanitize::clean;
 use crate::tui::app::App;
-use crate::tui::dialog::{ConfirmState, format_mapping};
+use crate::tui::dialog::ConfirmState;
 use crate::tui::theme::{Role, Theme};
 use ratatui::Frame;
 use ratatui::layout::{Position, Rect};
@@ -30,7 +31,9 @@ pub fn draw(frame: &mut Frame, app: &App, c: &ConfirmState, area: Rect) {
             t.style(Role::Attention),
         )));
     }
-    let r = centered(area, 72, lines.len() as u16 + 2);
+    // Long lines wrap: the box is as tall as the wrapped text.
+    let rows: usize = lines.iter().map(|l| l.width().max(1).div_ceil(70)).sum();
+    let r = centered(area, 72, rows as u16 + 2);
     frame.render_widget(Clear, r);
     frame.render_widget(
         Paragraph::new(lines)
@@ -63,23 +66,26 @@ fn summary<'a>(t: &Theme, c: &ConfirmState) -> Vec<Line<'a>> {
             ),
         }),
     ])];
-    let mut opts = Vec::new();
-    if req.force {
-        opts.push("force".to_string());
-    }
-    if req.stop_servers {
-        opts.push("stop servers first".to_string());
-    }
-    if !req.network_mapping.is_empty() {
-        opts.push(format!("networks {}", format_mapping(&req.network_mapping)));
-    }
-    if !req.flavor_mapping.is_empty() {
-        opts.push(format!("flavors {}", format_mapping(&req.flavor_mapping)));
-    }
-    if !opts.is_empty() {
+    let (source, target) = (clean(&c.source), clean(&c.target));
+    let named_point = c.point.is_some();
+    for o in req.describe_options(&source, &target) {
+        if named_point && o.starts_with("recovery point") {
+            continue;
+        }
         lines.push(Line::from(Span::styled(
-            format!(" options: {}", opts.join(" · ")),
+            format!(" · {}", clean(&o)),
             t.style(Role::Dim),
+        )));
+    }
+    if let Some(p) = &c.point {
+        lines.push(Line::from(Span::styled(
+            format!(
+                " · recovery point {} of {} UTC: writes after it are lost ({})",
+                clean(&p.name),
+                p.created.format("%H:%M:%S"),
+                human_seconds(p.data_loss_seconds)
+            ),
+            t.style(Role::Attention),
         )));
     }
     lines

@@ -27,24 +27,29 @@ struct Columns {
     lag: bool,
 }
 
-/// `✓ protected`; split-brain and a pending fence stand over the stored status while they hold,
-/// and a group awaiting a re-sync is marked.
+/// `✓ protected`; split-brain, a pending fence and a need for attention stand over the stored
+/// status while they hold, and a group awaiting a re-sync is marked.
 fn status_text(g: &GroupView) -> String {
     let (sym, _) = symbols::group_status(g.status);
-    let sym = if !g.split_brain.is_empty() {
-        symbols::FAILED
-    } else if g.fence_pending.is_some() || g.needs_resync {
-        symbols::ATTENTION
+    if !g.split_brain.is_empty() {
+        format!("{} {}", symbols::FAILED, g.status_word())
+    } else if g.fence_pending.is_some() {
+        format!("{} {}", symbols::ATTENTION, g.status_word())
+    } else if g.attention.is_some() {
+        // An earlier operation needs the operator first (`ops cleanup` or `ops retry`): that
+        // stands over the status, as a pending fence does.
+        format!("{} attention", symbols::ATTENTION)
+    } else if g.needs_resync {
+        format!("{} {}", symbols::ATTENTION, g.status)
     } else {
-        sym
-    };
-    format!("{sym} {}", g.status_word())
+        format!("{sym} {}", g.status)
+    }
 }
 
 fn status_role(g: &GroupView) -> Role {
     if !g.split_brain.is_empty() {
         Role::Failed
-    } else if g.fence_pending.is_some() || g.needs_resync {
+    } else if g.fence_pending.is_some() || g.attention.is_some() || g.needs_resync {
         Role::Attention
     } else {
         symbols::group_status(g.status).1

@@ -4,7 +4,7 @@
 use super::dialog_block;
 use super::layout::centered;
 use super::text::{fit as shorten, wrap};
-use crate::domain::OperationType;
+use crate::domain::{OperationType, human_seconds};
 use crate::sanitize::clean;
 use crate::tui::app::App;
 use crate::tui::dialog::{Checks, DialogState, Field};
@@ -83,14 +83,7 @@ fn body<'a>(
         t.style(loss_role),
         fit,
     ));
-    let mut cursor = None;
-    for (i, field) in d.fields().into_iter().enumerate() {
-        let focus = i == d.field;
-        if focus && let Some(input) = text_input(d, field) {
-            cursor = Some((lines.len(), input.visual_cursor()));
-        }
-        lines.push(field_line(t, d, field, focus, inner_w));
-    }
+    let cursor = fields(t, d, inner_w, &mut lines);
     lines.push(Line::from(Span::styled(
         " Enter confirm · Tab/↑↓ field · Space toggle · Esc cancel",
         t.style(Role::Dim),
@@ -103,6 +96,27 @@ fn body<'a>(
         lines.extend(labelled(Span::raw(" "), e, t.style(Role::Failed), always));
     }
     (lines, cursor)
+}
+
+/// The option fields (and, under a focused point field, the points); where the text cursor is.
+fn fields(
+    t: &Theme,
+    d: &DialogState,
+    width: usize,
+    lines: &mut Vec<Line>,
+) -> Option<(usize, usize)> {
+    let mut cursor = None;
+    for (i, field) in d.fields().into_iter().enumerate() {
+        let focus = i == d.field;
+        if focus && let Some(input) = text_input(d, field) {
+            cursor = Some((lines.len(), input.visual_cursor()));
+        }
+        lines.push(field_line(t, d, field, focus, width));
+        if focus && field == Field::RecoveryPoint {
+            lines.extend(point_list(t, d));
+        }
+    }
+    cursor
 }
 
 /// How a text fits its room: wrapped at words, or on one line ending in `…`.
@@ -180,6 +194,21 @@ fn toggle(d: &DialogState, field: Field) -> (&'static str, String) {
             "Stop servers",
             format!("{} stop production servers first", check(d.stop_servers)),
         ),
+        Field::RetainPrimary => (
+            "Production",
+            format!(
+                "{} keep running (off: quiesce it for the drill)",
+                check(d.retain_primary)
+            ),
+        ),
+        Field::ReverseReplication => (
+            "Reverse repl.",
+            format!(
+                "{} replicate from {} again afterwards",
+                check(d.reverse_replication),
+                clean(&d.target)
+            ),
+        ),
         _ => (
             "Prod. network",
             format!(
@@ -188,6 +217,64 @@ fn toggle(d: &DialogState, field: Field) -> (&'static str, String) {
             ),
         ),
     }
+}
+
+/// The chosen point: `‹ array-a:web-app-pg.12 · 10:42:03 UTC · latest ›`.
+fn point_value(d: &DialogState) -> String {
+    match d.chosen_point() {
+        Some(p) => format!(
+            "‹ {} · {} UTC{} ›",
+            clean(&p.name),
+            p.created.format("%H:%M:%S"),
+            if p.latest { " · latest" } else { "" }
+        ),
+        None => match &d.point {
+            Some(name) => format!("‹ {} (not arrived) ›", clean(name)),
+            None => "‹ latest ›".to_string(),
+        },
+    }
+}
+
+/// While the point field has focus: the arrived points around the chosen one, newest first,
+/// each with the data recovering from it loses (the checklist's figures).
+fn point_list<'a>(t: &Theme, d: &DialogState) -> Vec<Line<'a>> {
+    const SHOWN: usize = 5;
+    let Some(points) = d.points.as_ref() else {
+        return Vec::new();
+    };
+    let chosen = d.chosen_point().map(|p| p.name.clone());
+    let at = points
+        .points
+        .iter()
+        .position(|p| Some(&p.name) == chosen.as_ref())
+        .unwrap_or(0);
+    let first = at
+        .saturating_sub(SHOWN / 2)
+        .min(points.points.len().saturating_sub(SHOWN));
+    points
+        .points
+        .iter()
+        .enumerate()
+        .skip(first)
+        .take(SHOWN)
+        .map(|(i, p)| {
+            let (mark, role) = if i == at {
+                ("▸", Role::Focus)
+            } else {
+                (" ", Role::Dim)
+            };
+            Line::from(Span::styled(
+                format!(
+                    "{:LABEL_W$}    {mark} {}  {} UTC  loses {}",
+                    "",
+                    clean(&p.name),
+                    p.created.format("%H:%M:%S"),
+                    human_seconds(p.data_loss_seconds)
+                ),
+                t.style(role),
+            ))
+        })
+        .collect()
 }
 
 fn field_line<'a>(t: &Theme, d: &DialogState, field: Field, focus: bool, width: usize) -> Line<'a> {
@@ -209,7 +296,12 @@ fn field_line<'a>(t: &Theme, d: &DialogState, field: Field, focus: bool, width: 
                 ),
             )
         }
-        Field::Force | Field::StopServers | Field::AllowProductionNetwork => toggle(d, field),
+        Field::Force
+        | Field::StopServers
+        | Field::AllowProductionNetwork
+        | Field::RetainPrimary
+        | Field::ReverseReplication => toggle(d, field),
+        Field::RecoveryPoint => ("Rec. point", point_value(d)),
         Field::Network | Field::Flavor => {
             let input = if field == Field::Network {
                 &d.network

@@ -2,16 +2,21 @@
 //! built from (kept on disk as the last known copy, for a forced failover while the source is
 //! down). What could not be looked at is recorded as not checked, never as fine.
 
+mod mappings;
 mod source;
 mod standing;
 mod target;
 
+pub(crate) use mappings::Resolved;
+
 use super::{Engine, EngineError, OperationRequest};
 use crate::config::GroupConfig;
 use crate::domain::{
-    Check, CheckOptions, Facts, GroupState, InstanceInfo, Observed, OperationType, evaluate,
+    Check, CheckOptions, CheckReport, Facts, GroupState, InstanceInfo, Observed, OperationType,
+    RecoveryPoints, evaluate,
 };
 use crate::orchestrator::discovery;
+use crate::orchestrator::plans::OperationOptions;
 use crate::providers::SiteClient;
 use crate::sanitize::clean;
 use chrono::Utc;
@@ -22,6 +27,11 @@ pub(crate) fn endpoints(group: &GroupConfig, state: &GroupState) -> (String, Str
     let source = state.current_primary.clone();
     let target = group.other_site(&source).to_string();
     (source, target)
+}
+
+/// Does the operation recover from an arrived snapshot the operator may choose?
+pub(crate) fn recovers_from_point(op: OperationType) -> bool {
+    matches!(op, OperationType::Failover | OperationType::TestFailover)
 }
 
 /// The options of a request that change which checks apply.
@@ -68,15 +78,37 @@ fn member_facts(
 pub(crate) struct Gathered {
     pub facts: Facts,
     pub inventory: Vec<InstanceInfo>,
+    /// The request's mappings resolved to names (the plan's), unknown keys dropped (and failed
+    /// in the checklist).
+    pub mappings: Resolved,
 }
 
 impl Engine {
     /// The precondition checklist for a request, changing nothing.
     pub async fn check(&self, req: &OperationRequest) -> Result<Vec<Check>, EngineError> {
+        Ok(self.check_report(req).await?.checks)
+    }
+
+    /// The checklist and, for a recovery from a replicated snapshot, the arrived points with the
+    /// chosen one: what `check` and the console's dialog show. Changes nothing.
+    pub async fn check_report(&self, req: &OperationRequest) -> Result<CheckReport, EngineError> {
+        req.validate_options()?;
         let group = self.group_config(&req.group)?.clone();
         let state = self.group_state(&req.group).await?;
         let gathered = self.gather(req, &group, &state).await;
-        Ok(evaluate(req.operation, &gathered.facts, check_options(req)))
+        let facts = &gathered.facts;
+        let recovery_points = recovers_from_point(req.operation).then(|| {
+            RecoveryPoints::new(
+                (&group.name, &facts.source, &facts.target),
+                &facts.points,
+                facts.now.unwrap_or_else(Utc::now),
+                &facts.point_choice,
+            )
+        });
+        Ok(CheckReport {
+            checks: evaluate(req.operation, facts, check_options(req)),
+            recovery_points,
+        })
     }
 
     pub(crate) async fn gather(
@@ -102,6 +134,7 @@ impl Engine {
             return Gathered {
                 facts,
                 inventory: Vec::new(),
+                mappings: Resolved::default(),
             };
         };
         let (sp, dp) = tokio::join!(src.probe(), dst.probe());
@@ -116,10 +149,20 @@ impl Engine {
             .await;
         member_facts(req, group, sp.reachable, &inventory, &mut facts);
         let sites = Sites { src, dst };
-        self.site_facts(req, group, &inventory, sites, &mut facts)
+        let mappings = self
+            .resolve_mappings(req, &inventory, sites, &mut facts)
+            .await;
+        let mut options = self.plan_options(req);
+        options.network_mapping = mappings.network.clone();
+        options.flavor_mapping = mappings.flavor.clone();
+        self.site_facts(req, group, (&inventory, &options), sites, &mut facts)
             .await;
         facts.split_brain = self.split_brain_of(group, &facts).await;
-        Gathered { facts, inventory }
+        Gathered {
+            facts,
+            inventory,
+            mappings,
+        }
     }
 
     /// What each side can tell, when it answers; what it cannot is recorded as not checked.
@@ -127,7 +170,7 @@ impl Engine {
         &self,
         req: &OperationRequest,
         group: &GroupConfig,
-        inventory: &[InstanceInfo],
+        (inventory, options): (&[InstanceInfo], &OperationOptions),
         sites: Sites<'_>,
         facts: &mut Facts,
     ) {
@@ -152,7 +195,7 @@ impl Engine {
             facts.replication = Observed::NotChecked(why);
         }
         if facts.target_error.is_none() {
-            self.target_facts(req, group, inventory, sites.dst, facts)
+            self.target_facts(req, group, (inventory, options), sites.dst, facts)
                 .await;
         } else {
             let why = format!("{} does not answer", facts.target);

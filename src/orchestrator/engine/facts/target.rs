@@ -6,7 +6,7 @@ use super::super::{Engine, OperationRequest};
 use crate::config::GroupConfig;
 use crate::domain::{DrillNetworks, Facts, InstanceInfo, Listed, Observed};
 use crate::orchestrator::discovery;
-use crate::orchestrator::plans::PlanInput;
+use crate::orchestrator::plans::{OperationOptions, PlanInput};
 use crate::providers::SiteClient;
 use crate::sanitize::clean;
 use std::collections::{BTreeMap, BTreeSet};
@@ -40,11 +40,10 @@ impl Engine {
         &self,
         req: &OperationRequest,
         group: &GroupConfig,
-        inventory: &[InstanceInfo],
+        (inventory, options): (&[InstanceInfo], &OperationOptions),
         dst: &SiteClient,
         facts: &mut Facts,
     ) {
-        let options = self.plan_options(req);
         let input = PlanInput {
             operation_id: "",
             operation: req.operation,
@@ -52,7 +51,7 @@ impl Engine {
             source: &facts.source,
             target: &facts.target,
             inventory,
-            options: &options,
+            options,
             final_sync_timeout: self.config.operations.final_sync_timeout,
         };
         let networks = landing(inventory, &input.network_mapping());
@@ -82,11 +81,13 @@ impl Engine {
             Err(e) => Observed::NotChecked(clean(&e.to_string())),
         };
         facts.drill_networks = Observed::Seen(drill_networks(&input, inventory));
-        if let Ok(t) =
-            discovery::newest_arrival(&self.clients, &facts.source, &facts.target, &group.array_pg)
+        if let Ok(points) =
+            discovery::arrived_points(&self.clients, &facts.source, &facts.target, &group.array_pg)
                 .await
         {
-            facts.newest_arrival = t;
+            facts.newest_arrival = points.last().map(|p| p.created);
+            facts.points = points;
         }
+        facts.point_choice = req.recovery_point.clone().unwrap_or_default();
     }
 }

@@ -167,8 +167,9 @@ pub fn figures(d: &OperationDetail) -> Vec<Para> {
             .created
             .map(|c| format!(" taken {}", c.format("%Y-%m-%d %H:%M:%S UTC")))
             .unwrap_or_default();
-        let lost = match rp.created {
-            Some(c) if rp.data_loss_seconds > 0 => format!(
+        let loss = d.data_loss_seconds();
+        let lost = match (rp.created, loss) {
+            (Some(c), Some(l)) if l > 0 => format!(
                 ": writes after {} are not in the copy",
                 c.format("%H:%M:%S UTC")
             ),
@@ -177,8 +178,8 @@ pub fn figures(d: &OperationDetail) -> Vec<Para> {
         out.push((
             format!(
                 "Recovery point: snapshot {}{when}; data-loss window {}{lost} (RPO target {}: {}).",
-                rp.snapshot,
-                human_seconds(rp.data_loss_seconds),
+                clean(&rp.name),
+                loss.map(human_seconds).unwrap_or_else(|| "unknown".into()),
                 human_seconds(d.targets.rpo_target_seconds as i64),
                 d.rpo_verdict().as_str()
             ),

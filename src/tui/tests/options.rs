@@ -1,0 +1,75 @@
+//! The dialog's options as the seed has them: a failback's reverse replication and a drill's
+//! retained (or quiesced) production, each sent in the request and named in the confirmation.
+
+use super::{app, key, open_dialog_via_command, render, text};
+use crate::tui::app::Overlay;
+use crate::tui::dialog::Field;
+use crossterm::event::KeyCode;
+
+/// Focus `field` in the open dialog and toggle it with Space.
+fn toggle(a: &mut crate::tui::app::App, field: Field) {
+    let Some(Overlay::Dialog(d)) = &mut a.overlay else {
+        panic!("no dialog")
+    };
+    d.field = d.fields().iter().position(|f| *f == field).expect("field");
+    let _ = key(a, KeyCode::Char(' '));
+}
+
+fn confirm(a: &mut crate::tui::app::App) -> String {
+    // The first Enter asks for the checklist of the toggled options; the next one confirms.
+    let actions = key(a, KeyCode::Enter);
+    if matches!(a.overlay, Some(Overlay::Dialog(_))) {
+        super::answer_checks(a, &actions);
+        let _ = key(a, KeyCode::Enter);
+    }
+    assert!(
+        matches!(a.overlay, Some(Overlay::Confirm(_))),
+        "{:?}",
+        a.overlay
+    );
+    text(&render(a, 100, 30))
+}
+
+#[test]
+fn a_failback_without_reverse_replication_says_so_in_the_confirmation() {
+    let mut a = app();
+    open_dialog_via_command(&mut a, "failback batch");
+    let shown = text(&render(&mut a, 100, 30));
+    assert!(
+        shown.contains("[x] replicate from site-a again afterwards"),
+        "{shown}"
+    );
+    toggle(&mut a, Field::ReverseReplication);
+    let Some(Overlay::Dialog(d)) = &a.overlay else {
+        panic!("no dialog")
+    };
+    assert!(!d.request().expect("request").reverse_replication);
+    let screen = confirm(&mut a);
+    assert!(
+        screen.contains("no reverse replication: replication stays stopped afterwards"),
+        "{screen}"
+    );
+}
+
+#[test]
+fn a_drill_that_does_not_retain_production_quiesces_it_and_says_so() {
+    let mut a = app();
+    open_dialog_via_command(&mut a, "drill web-app");
+    let screen = confirm(&mut a);
+    assert!(
+        screen.contains("retain primary: production keeps running at site-a"),
+        "{screen}"
+    );
+    let _ = key(&mut a, KeyCode::Esc);
+    open_dialog_via_command(&mut a, "drill web-app");
+    toggle(&mut a, Field::RetainPrimary);
+    let Some(Overlay::Dialog(d)) = &a.overlay else {
+        panic!("no dialog")
+    };
+    assert!(!d.request().expect("request").retain_primary);
+    let screen = confirm(&mut a);
+    assert!(
+        screen.contains("quiesce primary: production at site-a is stopped for the drill"),
+        "{screen}"
+    );
+}
