@@ -40,7 +40,12 @@ pub const MAIN: &[Binding] = &[
     bind("?", Help, "help", Hint("help")),
     bind("/", Filter, "filter the focused list", Hint("filter")),
     bind(":", Command, "command line", Hint("command")),
-    bind("enter", Open, "open", Hint("open")),
+    bind(
+        "enter",
+        Open,
+        "open the row: a group's instances, an operation, an instance's or a site's detail",
+        Hint("open"),
+    ),
     bind("esc", Back, "clear the filter", Unlisted),
     bind("m", Menu, "actions of the group", Hint("actions")),
     bind("f", Failover, "failover", Hint("failover")),

@@ -65,7 +65,7 @@ fn legend() -> Vec<Para> {
     let rows = [
         format!(
             "Groups: {} protected  {} moving or testing  {} failed over  {} drill active  \
-             {} failed  {} needs attention (re-sync)",
+             {} failed or split-brain  {} needs attention, a fence or a re-sync",
             sym::OK,
             sym::RUNNING,
             "◆",
@@ -88,12 +88,14 @@ fn legend() -> Vec<Para> {
             sym::DRILL_COPY
         ),
         format!(
-            "Operations: {} pending  {} running  {} rolling back  {} completed  {} failed",
+            "Operations: {} pending  {} running  {} rolling back (dimmed: cancelled, rolled \
+             back)  {} completed  {} failed  {} rollback failed (ops cleanup ID)",
             sym::PENDING,
             sym::RUNNING,
             sym::UNDONE,
             sym::OK,
-            sym::FAILED
+            sym::FAILED,
+            sym::ATTENTION
         ),
         format!(
             "Steps: {} pending  {} running  {} done  {} verified  {} failed  {} undone  {} \

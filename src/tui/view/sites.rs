@@ -175,7 +175,8 @@ fn faults_line<'a>(app: &App, s: &SiteView, width: usize) -> Line<'a> {
     let t = &app.theme;
     let faults = app.faults_at(&s.name);
     if faults.is_empty() {
-        return Line::from("");
+        let none = if app.lab { "   no lab fault (F adds)" } else { "" };
+        return Line::from(Span::styled(none, t.style(Role::Dim)));
     }
     let names: Vec<String> = faults.iter().map(|f| f.describe()).collect();
     let all = format!("   {} {}", symbols::FAULT, names.join(", "));
