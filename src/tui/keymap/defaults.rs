@@ -43,7 +43,7 @@ pub const MAIN: &[Binding] = &[
     bind(
         "enter",
         Open,
-        "open the row: a group's instances, an operation, an instance's or a site's detail",
+        "open the selected row's detail",
         Hint("open"),
     ),
     bind("esc", Back, "clear the filter", Unlisted),

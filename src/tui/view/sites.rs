@@ -175,7 +175,11 @@ fn faults_line<'a>(app: &App, s: &SiteView, width: usize) -> Line<'a> {
     let t = &app.theme;
     let faults = app.faults_at(&s.name);
     if faults.is_empty() {
-        let none = if app.lab { "   no lab fault (F adds)" } else { "" };
+        let none = if app.lab {
+            "   no lab fault (F adds)"
+        } else {
+            ""
+        };
         return Line::from(Span::styled(none, t.style(Role::Dim)));
     }
     let names: Vec<String> = faults.iter().map(|f| f.describe()).collect();
