@@ -337,7 +337,7 @@ async fn the_drill_dialog_lists_the_points_and_shows_the_checklists_data_loss_fi
     let screen = super::prose(&render(&mut c.app, 140, 60), 0..60);
     for expected in [
         format!("▸ {} ", chosen.name),
-        format!("the drill uses data {figure} old (point {}", chosen.name),
+        format!("the drill's data is {figure} old"),
         "✓ recovery point".to_string(),
     ] {
         assert!(screen.contains(&expected), "{expected:?}:\n{screen}");
