@@ -12,6 +12,7 @@ mod ops;
 mod out;
 mod points;
 mod recover;
+mod report;
 pub mod setup;
 mod show;
 mod signals;
@@ -114,6 +115,7 @@ async fn run_on_engine(cli: &Cli, cmd: &Command) -> Result<(), CliError> {
     match cmd {
         Command::Ops(o) => ops::run(cli, &engine, o).await,
         Command::SiteFailover(a) => site::site_failover(&engine, a).await,
+        Command::Report(r) => report::run(&engine, r).await,
         _ => Err(CliError::rejected("this command takes no engine")),
     }
 }

@@ -109,6 +109,9 @@ pub struct GroupConfig {
     /// A site failover moves the groups in this order: lower first; groups of one priority
     /// together.
     pub priority: u32,
+    /// How soon after a failover starts its servers must be up (reports' verdict); none set, no
+    /// verdict.
+    pub rto_target: Option<Duration>,
 }
 
 impl GroupConfig {
