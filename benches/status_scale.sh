@@ -3,13 +3,16 @@
 # servers, 3,000+ volumes a site) as a whole process: wall time and peak RSS of each of RUNS runs
 # (default 5) with /usr/bin/time -v, then the median wall and the largest RSS. The lab runs in its
 # own process at LATENCY_MS a call (default 20, the lab's default). Goal: < 1 s and < 50 MB.
-# Usage: benches/status_scale.sh [RUNS]
+# Usage: [DRCONSOLE_BIN=path] benches/status_scale.sh [RUNS]
 set -euo pipefail
 repo="$(cd "$(dirname "$0")/.." && pwd)"
 runs="${1:-5}"
 latency="${LATENCY_MS:-20}"
-(cd "$repo" && cargo build --release --quiet)
-bin="$repo/target/release/drconsole"
+# DRCONSOLE_BIN: a release binary built already (e.g. by `cargo bench`), instead of building one.
+if [ -z "${DRCONSOLE_BIN:-}" ]; then
+  (cd "$repo" && cargo build --release --quiet)
+fi
+bin="${DRCONSOLE_BIN:-$repo/target/release/drconsole}"
 work="$(mktemp -d)"
 lab_pid=""
 trap '[ -z "$lab_pid" ] || { kill "$lab_pid" 2>/dev/null; wait "$lab_pid" 2>/dev/null || true; }; rm -rf "$work"' EXIT

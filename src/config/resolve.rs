@@ -299,7 +299,6 @@ impl Resolver<'_> {
             limits::RPO_TARGET_SECONDS,
             &Some(g.rpo_target_seconds.clone()),
         )?;
-        let priority = self.bounded(limits::GROUP_PRIORITY, &g.priority)? as u32;
         let rto_target = match &g.rto_target_seconds {
             Some(_) => Some(self.bounded(limits::RTO_TARGET_SECONDS, &g.rto_target_seconds)?),
             None => None,
@@ -316,7 +315,7 @@ impl Resolver<'_> {
             test_network_mapping: g.test_network_mapping,
             flavor_mapping: g.flavor_mapping,
             rpo_target: Duration::from_secs(rpo_target),
-            priority,
+            priority: self.bounded(limits::GROUP_PRIORITY, &g.priority)? as u32,
         })
     }
 

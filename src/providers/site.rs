@@ -22,6 +22,8 @@ const COMPUTE_HEADERS: &[(&str, &str)] = &[
 const VOLUME_HEADERS: &[(&str, &str)] = &[("OpenStack-API-Version", "volume 3.59")];
 
 struct Shared {
+    /// The last server list fetched for waits, and when it was asked for.
+    polled: tokio::sync::Mutex<Option<(Instant, Arc<Vec<Server>>)>>,
     name: String,
     identity: Arc<IdentityState>,
     array: Arc<ArrayAuth>,
@@ -67,6 +69,7 @@ impl SiteClient {
         };
         Ok(Self {
             shared: Arc::new(Shared {
+                polled: tokio::sync::Mutex::new(None),
                 name: config.name.clone(),
                 identity: IdentityState::new(cloud.clone()),
                 array: ArrayAuth::new(config.array.clone()),
@@ -89,6 +92,26 @@ impl SiteClient {
 
     pub fn name(&self) -> &str {
         &self.shared.name
+    }
+
+    /// The server list as waits poll it: one list shared by every wait at this site (of every
+    /// operation) that takes a list asked for at or after `since`; those asking while it is
+    /// fetched wait for it. A 20-group site failover listed the site's 1,000 servers once a
+    /// poll per group. Only for polls: a look that decides whether to create lists afresh.
+    pub async fn servers_for_polling(
+        &self,
+        since: Instant,
+    ) -> Result<Arc<Vec<Server>>, ProviderError> {
+        let mut last = self.shared.polled.lock().await;
+        if let Some((at, list)) = &*last
+            && *at >= since
+        {
+            return Ok(list.clone());
+        }
+        let asked = Instant::now();
+        let list = Arc::new(self.compute().list_servers().await?);
+        *last = Some((asked, list.clone()));
+        Ok(list)
     }
 
     /// The array's own name (`array-a`), which prefixes what it replicates to its peer.

@@ -58,7 +58,10 @@ pub struct EngineOptions {
 impl Default for EngineOptions {
     fn default() -> Self {
         Self {
-            max_concurrency: 64,
+            // Steps, not calls: `[http] max_calls_per_site` bounds what reaches a site. At 64,
+            // a 1,000-server group's one-call steps queued behind each other (measured:
+            // wall / critical path 1.12 at 64, 1.08 at 256).
+            max_concurrency: 256,
             lease: Duration::from_secs(60),
             poll_interval: Duration::from_secs(1),
             console_id: console_id(),

@@ -150,25 +150,21 @@ impl Run {
         let mut ready = Ready::new(&ex.plan, &self.index, &self.states);
         self.publish_progress(ex).await;
         loop {
-            if self.failure.is_none() {
-                if *cancel.borrow() {
-                    self.cancel();
-                } else {
-                    let free = ex.max_concurrency.max(1).saturating_sub(tasks.len());
-                    for i in ready.take(free, &self.states) {
-                        self.start(ex, i, &mut tasks);
-                    }
-                }
-            }
+            self.start_ready(ex, &mut ready, &mut tasks, &cancel);
             if tasks.is_empty() {
                 break;
             }
             tokio::select! {
                 joined = tasks.join_next() => match joined {
                     Some(Ok((i, result, took))) => {
-                        self.finish(ex, i, result, took).await;
+                        self.finish(ex, i, result, took);
                         if self.states[i] == State::Succeeded {
                             ready.succeeded(i, &self.states);
+                            // Dependents start before the progress is journaled: that write
+                            // is no step's prerequisite, and awaited first it put a journal
+                            // commit between every step and the next.
+                            self.start_ready(ex, &mut ready, &mut tasks, &cancel);
+                            self.publish_progress(ex).await;
                         }
                     }
                     Some(Err(join_err)) if self.failure.is_none() => {
@@ -182,6 +178,27 @@ impl Run {
                     }
                 }
             }
+        }
+    }
+
+    /// Start ready steps up to the concurrency limit, unless the run failed or was cancelled.
+    fn start_ready(
+        &mut self,
+        ex: &Executor,
+        ready: &mut Ready,
+        tasks: &mut JoinSet<TaskResult>,
+        cancel: &watch::Receiver<bool>,
+    ) {
+        if self.failure.is_some() {
+            return;
+        }
+        if *cancel.borrow() {
+            self.cancel();
+            return;
+        }
+        let free = ex.max_concurrency.max(1).saturating_sub(tasks.len());
+        for i in ready.take(free, &self.states) {
+            self.start(ex, i, tasks);
         }
     }
 
@@ -211,7 +228,7 @@ impl Run {
         });
     }
 
-    async fn finish(
+    fn finish(
         &mut self,
         ex: &Executor,
         i: usize,
@@ -226,7 +243,6 @@ impl Run {
                 self.outputs.insert(id, Arc::new(output));
                 self.shared = None;
                 self.finished.push(i);
-                self.publish_progress(ex).await;
             }
             Err(e) => {
                 self.states[i] = State::Failed;

@@ -5,6 +5,7 @@
 use super::{META_OPERATION, SiteRunner, each, step_err};
 use crate::orchestrator::step::{StepCtx, StepError, Undo};
 use crate::providers::compute::Server;
+use std::time::Instant;
 
 /// Stopped, with nothing (such as a start) in progress.
 pub(crate) fn is_off(s: &Server) -> bool {
@@ -29,6 +30,24 @@ impl SiteRunner {
             .into_iter()
             .filter(|s| names.contains(s.name.as_str()))
             .collect())
+    }
+
+    /// The servers at `site` for a poll: a list shared with the other waits at that site,
+    /// asked for at most half a poll interval ago and not before `after` (what the step did
+    /// last: a list from before it would show the site as it was). See
+    /// `SiteClient::servers_for_polling`.
+    pub(crate) async fn polled_servers(
+        &self,
+        site: &str,
+        after: Option<Instant>,
+    ) -> Result<std::sync::Arc<Vec<Server>>, StepError> {
+        let now = Instant::now();
+        let recent = now.checked_sub(self.poll_interval / 2).unwrap_or(now);
+        let since = after.map_or(recent, |a| a.max(recent));
+        self.site(site)?
+            .servers_for_polling(since)
+            .await
+            .map_err(step_err)
     }
 
     /// Every server an operation created at `site` (this one's unless another id is given).
@@ -104,8 +123,14 @@ impl SiteRunner {
         })
         .await?;
         let total = servers.len() as u32;
+        let wanted: std::collections::HashSet<&str> = names.iter().map(String::as_str).collect();
+        let stopped_at = Instant::now();
         self.poll_until(ctx, || async {
-            let now = self.servers_named(site, names).await?;
+            let listed = self.polled_servers(site, Some(stopped_at)).await?;
+            let now: Vec<&Server> = listed
+                .iter()
+                .filter(|s| wanted.contains(s.name.as_str()))
+                .collect();
             // Started again while we wait (no stop in progress): stopped again, so the side
             // being left is quiet before its recovery point is taken.
             for s in now

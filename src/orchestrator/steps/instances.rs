@@ -300,12 +300,13 @@ impl Step for CreateServer {
 impl WaitActive {
     /// `Some` when every server of the wave is ACTIVE; a server in ERROR fails with its fault.
     async fn state(&self, env: &SiteRunner, ctx: &StepCtx) -> Result<Option<Active>, StepError> {
-        let own = env
-            .servers_of_operation(&self.site, &env.operation_id)
-            .await?;
+        // A poll: the site's list shared with the other waits there (a site failover's 20
+        // groups wait at once), filtered to this operation's servers of the wave.
+        let listed = env.polled_servers(&self.site, None).await?;
         let names: HashSet<&str> = self.servers.iter().map(String::as_str).collect();
-        let wave: Vec<&Server> = own
+        let wave: Vec<&Server> = listed
             .iter()
+            .filter(|s| s.metadata.get(META_OPERATION) == Some(&env.operation_id))
             .filter(|s| names.contains(s.name.as_str()))
             .collect();
         if let Some(bad) = wave.iter().find(|s| s.status == "ERROR") {

@@ -77,6 +77,20 @@ fn retry_and_timeout_settings_are_bounded_with_key_value_and_range() {
         e.contains("rpo_target_seconds = 0 is out of range (1 to 31536000 seconds)"),
         "{e}"
     );
+    let with = |p: &str| {
+        GOOD.replace(
+            "rpo_target_seconds = 300",
+            &format!("rpo_target_seconds = 300\n{p}"),
+        )
+    };
+    let e = expect_error(&with("priority = 0"));
+    assert!(e.contains("priority = 0 is out of range (1 to 1000"), "{e}");
+    let prioritised = Fixture::new(&with("priority = 7"))
+        .load()
+        .expect("in range");
+    assert_eq!(prioritised.config.groups[0].priority, 7);
+    let unset = Fixture::new(GOOD).load().expect("loads");
+    assert_eq!(unset.config.groups[0].priority, 100, "the default");
 
     let ok = Fixture::new(&http(
         "max_attempts = 10\nbackoff_ms = 0\ntimeout_ms = 300000\ncommand_timeout_ms = 5000\nmax_body_mib = 2",
