@@ -79,6 +79,10 @@ pub struct GroupView {
     /// none, or when a site could not be asked (then `error` says so).
     #[serde(default)]
     pub split_brain: Vec<SplitBrainFinding>,
+    /// Members of the group's definition that the current primary does not have (deleted or
+    /// renamed there): a move would leave them behind. Empty when the primary could not be asked.
+    #[serde(default)]
+    pub missing_members: Vec<String>,
 }
 
 impl GroupView {
@@ -134,7 +138,18 @@ pub struct ServerAtSite {
     pub status: String,
     pub flavor: Option<String>,
     pub addresses: Vec<String>,
+    /// Each port: its network, its fixed IP and the MAC a failover keeps.
+    #[serde(default)]
+    pub nics: Vec<Nic>,
     pub error: Option<String>,
+}
+
+/// A server's port as `instances` shows it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Nic {
+    pub network: String,
+    pub ip: Option<String>,
+    pub mac: String,
 }
 
 /// A volume of the instance and its replication pair.

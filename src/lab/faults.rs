@@ -5,13 +5,20 @@ use rand::Rng;
 use serde::{Deserialize, Serialize};
 use std::time::Duration;
 
-pub const KINDS: [&str; 5] = [
+pub const KINDS: [&str; 6] = [
     "site_down",
     "error_rate",
     "latency",
     "replication_stalled",
     "boot_failure",
+    "policy_denied",
 ];
+
+/// What a `policy_denied` fault makes the site's Cinder answer to the manage API: the 403 of a
+/// deployment whose policy keeps these calls to administrators (Cinder's own default).
+pub fn policy_denied(policy: &str) -> String {
+    format!("Policy doesn't allow {policy} to be performed.")
+}
 
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
 pub struct Fault {

@@ -8,3 +8,4 @@ mod common;
 
 mod options;
 mod points;
+mod preconditions;

@@ -1,6 +1,6 @@
 //! One function per check of the checklist, each with the words the operator reads.
 
-use super::{Check, CheckOptions, CheckState, Facts, Listed, Observed};
+use super::{Check, CheckOptions, CheckState, Facts, Listed, ManagePolicy, Observed};
 use crate::domain::{AttentionKind, OperationType};
 
 fn check(label: &str, state: CheckState, reason: impl Into<String>) -> Check {
@@ -181,6 +181,31 @@ pub(super) fn mappings(facts: &Facts) -> Option<Check> {
     }
     (!facts.mappings_given.is_empty())
         .then(|| check(LABEL, CheckState::Ok, facts.mappings_given.join("; ")))
+}
+
+/// The target's Cinder must let this project manage the replicas into volumes (the seed's
+/// `volume_extension:volume_manage` / `volume_unmanage` policies).
+pub(super) fn manage_policy(facts: &Facts) -> Check {
+    const LABEL: &str = "Cinder manage policy";
+    let target = &facts.target;
+    match &facts.manage_policy {
+        Observed::NotChecked(why) => check(LABEL, CheckState::Warn, format!("not checked: {why}")),
+        Observed::Seen(ManagePolicy::Allowed { host }) => check(
+            LABEL,
+            CheckState::Ok,
+            format!("{target}'s Cinder lets this project use the manage API on {host}"),
+        ),
+        Observed::Seen(ManagePolicy::Forbidden { message }) => check(
+            LABEL,
+            CheckState::Fail,
+            format!(
+                "{target}'s Cinder refuses this project the manage API ({message}): the replicas \
+                 cannot become volumes there. Allow volume_extension:volume_manage, \
+                 volume_extension:volume_unmanage and volume_extension:list_manageable for the \
+                 project's role in {target}'s Cinder policy (policy.yaml), then check again"
+            ),
+        ),
+    }
 }
 
 /// What must hold at the target: every network and flavor the plan uses exists there.

@@ -80,6 +80,16 @@ pub struct DrillNetworks {
     pub production: Vec<String>,
 }
 
+/// Whether the target's Cinder lets this project manage backend volumes (what turns a replica
+/// into a volume there): its policy may keep the manage API to administrators.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ManagePolicy {
+    /// It listed the manageable volumes of `host`.
+    Allowed { host: String },
+    /// It answered 403: its message (naming the policy, as Cinder does).
+    Forbidden { message: String },
+}
+
 /// What was found at the sites, for one group and one operation.
 #[derive(Debug, Clone, Default)]
 pub struct Facts {
@@ -128,6 +138,8 @@ pub struct Facts {
     pub mapping_problems: Vec<String>,
     /// The operator's mappings as resolved (`network net-web → net-web-dr`).
     pub mappings_given: Vec<String>,
+    /// The target's Cinder manage policy, for an operation that manages volumes there.
+    pub manage_policy: Observed<ManagePolicy>,
 }
 
 impl Facts {
@@ -207,6 +219,7 @@ pub fn evaluate(op: OperationType, facts: &Facts, opts: CheckOptions) -> Vec<Che
             out.extend(checks::source(facts));
             out.extend(checks::mappings(facts));
             out.extend(checks::target(facts));
+            out.push(checks::manage_policy(facts));
             out.push(checks::production_stopped(op, facts, opts));
             out.push(checks_time::replication(op, facts));
             out.push(checks_time::final_sync_deadline(facts));
@@ -216,6 +229,7 @@ pub fn evaluate(op: OperationType, facts: &Facts, opts: CheckOptions) -> Vec<Che
             out.extend(checks::source(facts));
             out.extend(checks::mappings(facts));
             out.extend(checks::target(facts));
+            out.push(checks::manage_policy(facts));
             out.push(checks_time::drill_networks(facts, opts));
             out.extend(checks_time::recovery_point(facts));
             out.push(checks_time::replica_age(facts));
@@ -224,6 +238,7 @@ pub fn evaluate(op: OperationType, facts: &Facts, opts: CheckOptions) -> Vec<Che
             out.extend(checks::source(facts));
             out.extend(checks::mappings(facts));
             out.extend(checks::target(facts));
+            out.push(checks::manage_policy(facts));
             out.extend(checks_time::recovery_point(facts));
             out.push(checks_time::data_loss_window(facts));
         }

@@ -3,9 +3,9 @@
 
 use super::errors;
 use super::gate::{Microversion, VOLUME_MAX};
-use crate::lab::clock;
 use crate::lab::state::Ctx;
 use crate::lab::world::{CINDER_HOST, GIB, Site, Volume};
+use crate::lab::{clock, faults};
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
@@ -172,10 +172,14 @@ async fn action(
     if body.get("os-unmanage").is_none() {
         return errors::nova(400, "The lab supports the volume action os-unmanage only.");
     }
-    in_project(&ctx, &project, |site, _| {
+    in_project(&ctx, &project, |site, now| {
         let Some(v) = site.volumes.iter().find(|v| v.id == id) else {
             return not_found(&id);
         };
+        if site.fault_active("policy_denied", now) {
+            let policy = "volume_extension:volume_unmanage";
+            return errors::nova(403, &faults::policy_denied(policy));
+        }
         if let Some(e) = busy(v) {
             return e;
         }
@@ -220,7 +224,11 @@ async fn manageable(
         return errors::nova(404, "manageable_volumes needs microversion 3.8 or later");
     }
     let host = q.get("host").cloned().unwrap_or_default();
-    in_project(&ctx, &project, |site, _| {
+    in_project(&ctx, &project, |site, now| {
+        if site.fault_active("policy_denied", now) {
+            let policy = "volume_extension:list_manageable";
+            return errors::nova(403, &faults::policy_denied(policy));
+        }
         if !host_ok(&host) {
             return errors::nova(400, &format!("Service {host} could not be found."))
                 .into_response();

@@ -120,6 +120,10 @@ async fn manage(
     let base = ctx.base_url();
     let delay = clock::real(MANAGE_TIME, ctx.shared.opts.time_speed);
     in_project(&ctx, &project, |site, now| {
+        if site.fault_active("policy_denied", now) {
+            let policy = "volume_extension:volume_manage";
+            return errors::nova(403, &crate::lab::faults::policy_denied(policy));
+        }
         if !host_ok(&req.host) {
             return errors::nova(400, &format!("Service {} could not be found.", req.host));
         }

@@ -5,7 +5,7 @@
 use super::{DiscoveryError, inventory, split_brain};
 use crate::config::{Config, GroupConfig};
 use crate::domain::{
-    GroupState, GroupStatus, InstanceInfo, InstanceView, ServerAtSite, VolumePairView,
+    GroupState, GroupStatus, InstanceInfo, InstanceView, Nic, ServerAtSite, VolumePairView,
 };
 use crate::providers::SiteClient;
 use crate::sanitize::clean;
@@ -85,6 +85,7 @@ fn server_at(site: &str, inv: &Inventory, name: &str) -> ServerAtSite {
         status: "absent".into(),
         flavor: None,
         addresses: Vec::new(),
+        nics: Vec::new(),
         error: None,
     };
     match inv {
@@ -94,6 +95,15 @@ fn server_at(site: &str, inv: &Inventory, name: &str) -> ServerAtSite {
                 view.status = clean(&i.status);
                 view.flavor = Some(clean(&i.flavor));
                 view.addresses = i.ports.iter().filter_map(|p| p.ip.clone()).collect();
+                view.nics = i
+                    .ports
+                    .iter()
+                    .map(|p| Nic {
+                        network: clean(&p.network),
+                        ip: p.ip.as_deref().map(clean),
+                        mac: clean(&p.mac),
+                    })
+                    .collect();
             }
         }
         Err(e) => {

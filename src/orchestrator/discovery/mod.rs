@@ -204,18 +204,7 @@ pub fn group_view(
         errors.push(format!("{secondary} is unreachable: RPO unknown"));
         None
     };
-    // Members running at the primary; the configured count when it cannot be asked.
-    let instances = match servers.get(&primary) {
-        Some(Ok(list)) => list
-            .iter()
-            .filter(|s| group.members.contains(&s.name))
-            .count(),
-        Some(Err(e)) => {
-            errors.push(clean(&e.to_string()));
-            group.members.len()
-        }
-        None => group.members.len(),
-    };
+    let (instances, missing_members) = members_at(group, servers.get(&primary), &mut errors);
     GroupView {
         name: group.name.clone(),
         status: state.status,
@@ -232,6 +221,32 @@ pub fn group_view(
         last_operation: state.last_operation.clone(),
         fence_pending: state.fence_pending.clone(),
         split_brain: group_split_brain(group, found.looks, &mut errors),
+        missing_members,
+    }
+}
+
+/// Members found at the primary, and those it does not have (only when it listed its servers);
+/// the configured count when it cannot be asked.
+fn members_at(
+    group: &GroupConfig,
+    listed: Option<&Result<Vec<Server>, DiscoveryError>>,
+    errors: &mut Vec<String>,
+) -> (usize, Vec<String>) {
+    match listed {
+        Some(Ok(list)) => {
+            let missing: Vec<String> = group
+                .members
+                .iter()
+                .filter(|m| !list.iter().any(|s| &s.name == *m))
+                .cloned()
+                .collect();
+            (group.members.len() - missing.len(), missing)
+        }
+        Some(Err(e)) => {
+            errors.push(clean(&e.to_string()));
+            (group.members.len(), Vec::new())
+        }
+        None => (group.members.len(), Vec::new()),
     }
 }
 

@@ -50,7 +50,7 @@ pub(super) fn plan(input: &PlanInput) -> Plan {
     };
     let replication_id = replication.id.clone();
     plan.push(replication.after(last_wave));
-    plan.push(swap_primary(input.target, replication_id));
+    plan.push(swap_primary(input.target, [replication_id]));
     plan.push(retire_source(input));
     plan
 }

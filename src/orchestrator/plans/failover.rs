@@ -1,8 +1,8 @@
 //! Failover plans. Planned: no data lost — the source stopped (or found stopped) and verified
 //! fenced, a final sync, recovery at the target, replication reversed, the primary swapped, the
 //! old copies retired. Unplanned: the source fenced first (stopped and verified; a forced failover
-//! goes on without a source that does not answer), the newest arrived snapshot, replication
-//! stopped.
+//! goes on without a source that does not answer) while replication is stopped, then the chosen
+//! arrived snapshot recovered.
 
 use super::{PlanInput, recovery, retire_source, select_snapshot, swap_primary};
 use crate::domain::OperationType;
@@ -32,7 +32,7 @@ pub(super) fn planned(input: &PlanInput) -> Plan {
     plan.push(
         StepSpec::new(StepId::reverse_replication(), reverse, Phase::Finalization).after(last_wave),
     );
-    plan.push(swap_primary(input.target, StepId::reverse_replication()));
+    plan.push(swap_primary(input.target, [StepId::reverse_replication()]));
     plan.push(retire_source(input));
     plan
 }
@@ -40,19 +40,23 @@ pub(super) fn planned(input: &PlanInput) -> Plan {
 pub(super) fn unplanned(input: &PlanInput) -> Plan {
     let mut plan = Plan::default();
     plan.push(super::validate(input));
-    let forced = input.operation == OperationType::Failover && input.options.force;
-    plan.push(fence(input, input.source, forced, StepId::validate_sites()));
-    plan.push(verify_fenced(input, input.source, StepId::fence_source()));
-    plan.push(select_snapshot(input, StepId::verify_fenced()));
-    let last_wave = recovery::push(&mut plan, input, StepId::select_snapshot(), "");
+    // Replication stops as the failover starts (the seed's order: "once the failover is
+    // started, data synchronization stops"), beside the fence: the points the recovery chooses
+    // among no longer change, and nothing the old side still sends lands on the new primary.
     let stop = StopReplication {
         source: input.source.into(),
         array_pg: input.group.array_pg.clone(),
     };
     plan.push(
-        StepSpec::new(StepId::stop_replication(), stop, Phase::Finalization).after(last_wave),
+        StepSpec::new(StepId::stop_replication(), stop, Phase::Preparation)
+            .after([StepId::validate_sites()]),
     );
-    plan.push(swap_primary(input.target, StepId::stop_replication()));
+    let forced = input.operation == OperationType::Failover && input.options.force;
+    plan.push(fence(input, input.source, forced, StepId::validate_sites()));
+    plan.push(verify_fenced(input, input.source, StepId::fence_source()));
+    plan.push(select_snapshot(input, StepId::verify_fenced()).after([StepId::stop_replication()]));
+    let last_wave = recovery::push(&mut plan, input, StepId::select_snapshot(), "");
+    plan.push(swap_primary(input.target, last_wave));
     plan
 }
 

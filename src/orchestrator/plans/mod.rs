@@ -176,12 +176,12 @@ fn select_snapshot(input: &PlanInput, after: StepId) -> StepSpec {
 }
 
 /// The new primary recorded: the point of no return of every move.
-fn swap_primary(new_primary: &str, after: StepId) -> StepSpec {
+fn swap_primary(new_primary: &str, after: impl IntoIterator<Item = StepId>) -> StepSpec {
     let step = SwapPrimary {
         new_primary: new_primary.into(),
     };
     StepSpec::new(StepId::swap_primary(), step, Phase::Finalization)
-        .after([after])
+        .after(after)
         .retry(RetryPolicy::DEFAULT)
         .point_of_no_return()
 }

@@ -358,7 +358,16 @@ fn unplanned_failover_uses_the_newest_arrival_and_stops_replication() {
             && !n.contains(&"final_sync".into())
             && !n.iter().any(|s| s.starts_with("stop_source_servers"))
     );
-    assert_eq!(deps_of(&plan, "select_snapshot"), ["verify_fenced"]);
+    assert_eq!(
+        deps_of(&plan, "select_snapshot"),
+        ["verify_fenced", "stop_replication"]
+    );
+    assert_eq!(
+        deps_of(&plan, "stop_replication"),
+        ["validate_sites"],
+        "replication stops as the failover starts, before anything is recovered"
+    );
+    assert_eq!(n[1], "stop_replication");
     assert!(
         n.contains(&"stop_replication".into())
             && !n.iter().any(|s| s.starts_with("retire_instances")),

@@ -62,6 +62,7 @@ fn group(name: &str, status: GroupStatus, rpo: Option<i64>, target: u64, n: usiz
         last_operation: None,
         fence_pending: None,
         split_brain: Vec::new(),
+        missing_members: Vec::new(),
     }
 }
 
@@ -96,6 +97,7 @@ pub fn instances(group: &str, n: usize) -> Vec<InstanceView> {
                         status: if i == 1 { "SHUTOFF" } else { "ACTIVE" }.into(),
                         flavor: Some(if i % 2 == 0 { "m1.xlarge" } else { "m1.large" }.into()),
                         addresses: vec![format!("10.0.0.{}", i % 250 + 2)],
+                        nics: Vec::new(),
                         error: None,
                     },
                     ServerAtSite {
@@ -104,6 +106,7 @@ pub fn instances(group: &str, n: usize) -> Vec<InstanceView> {
                         status: "absent".into(),
                         flavor: None,
                         addresses: Vec::new(),
+                        nics: Vec::new(),
                         error: None,
                     },
                 ],

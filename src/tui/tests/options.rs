@@ -1,5 +1,6 @@
-//! The dialog's options as the seed has them: a failback's reverse replication and a drill's
-//! retained (or quiesced) production, each sent in the request and named in the confirmation.
+//! What the seed services show an operator in the console: a failback's reverse replication and a
+//! drill's retained (or quiesced) production, sent and named in the confirmation; a member missing
+//! at the primary, loud in the groups pane.
 
 use super::{app, key, open_dialog_via_command, render, text};
 use crate::tui::app::Overlay;
@@ -72,4 +73,20 @@ fn a_drill_that_does_not_retain_production_quiesces_it_and_says_so() {
         screen.contains("quiesce primary: production at site-a is stopped for the drill"),
         "{screen}"
     );
+}
+
+#[test]
+fn a_member_missing_at_the_primary_is_loud_in_the_groups_pane() {
+    let mut a = app();
+    let mut estate = super::fake::estate();
+    let g = &mut estate.protection_groups[0];
+    g.instances = 2;
+    g.missing_members = vec!["web-2".into()];
+    let _ = super::feed_estate(&mut a, estate);
+    let screen = text(&render(&mut a, 80, 24));
+    let row = screen
+        .lines()
+        .find(|l| l.contains("web-app "))
+        .expect("web-app's row");
+    assert!(row.contains("⚠2/3"), "{screen}");
 }

@@ -120,8 +120,14 @@ fn row<'a>(app: &App, g: &GroupView, wide: bool, lag: bool) -> Row<'a> {
             t.style(rpo_role),
         )));
     }
-    cells.push(Cell::from(
-        Line::from(g.instances.to_string()).right_aligned(),
-    ));
+    // A member the primary does not have: `⚠2/3`, loud.
+    let inst = match g.missing_members.len() {
+        0 => Line::from(g.instances.to_string()),
+        n => Line::from(Span::styled(
+            format!("{}{}/{}", symbols::ATTENTION, g.instances, g.instances + n),
+            t.style(Role::Attention),
+        )),
+    };
+    cells.push(Cell::from(inst.right_aligned()));
     Row::new(cells)
 }

@@ -201,6 +201,7 @@ impl Engine {
             let why = format!("{} does not answer", facts.target);
             facts.missing_networks = Observed::NotChecked(why.clone());
             facts.missing_flavors = Observed::NotChecked(why.clone());
+            facts.manage_policy = Observed::NotChecked(why.clone());
             facts.drill_networks = Observed::NotChecked(why);
         }
     }

@@ -4,7 +4,9 @@
 
 use super::super::{Engine, OperationRequest};
 use crate::config::GroupConfig;
-use crate::domain::{DrillNetworks, Facts, InstanceInfo, Listed, Observed};
+use crate::domain::{
+    DrillNetworks, Facts, InstanceInfo, Listed, ManagePolicy, Observed, OperationType,
+};
 use crate::orchestrator::discovery;
 use crate::orchestrator::plans::{OperationOptions, PlanInput};
 use crate::providers::SiteClient;
@@ -32,6 +34,28 @@ fn drill_networks(input: &PlanInput, inventory: &[InstanceInfo]) -> DrillNetwork
     DrillNetworks {
         production: used.intersection(&production).cloned().collect(),
         used: used.into_iter().collect(),
+    }
+}
+
+/// Does the operation manage replicas into Cinder volumes at the target?
+fn manages_volumes(op: OperationType) -> bool {
+    use OperationType as O;
+    matches!(
+        op,
+        O::PlannedFailover | O::Failover | O::Failback | O::TestFailover
+    )
+}
+
+/// Ask the target's Cinder for its manageable volumes: the manage API answers, or its policy
+/// refuses this project (403), or it could not be asked.
+async fn manage_policy(dst: &SiteClient) -> Observed<ManagePolicy> {
+    let host = dst.cinder_host().to_string();
+    match dst.volume().list_manageable_volumes(&host).await {
+        Ok(_) => Observed::Seen(ManagePolicy::Allowed { host: clean(&host) }),
+        Err(e) if e.is_forbidden() => Observed::Seen(ManagePolicy::Forbidden {
+            message: format!("403 on GET /manageable_volumes: {}", clean(&e.message)),
+        }),
+        Err(e) => Observed::NotChecked(clean(&e.to_string())),
     }
 }
 
@@ -81,6 +105,9 @@ impl Engine {
             Err(e) => Observed::NotChecked(clean(&e.to_string())),
         };
         facts.drill_networks = Observed::Seen(drill_networks(&input, inventory));
+        if manages_volumes(req.operation) {
+            facts.manage_policy = manage_policy(dst).await;
+        }
         if let Ok(points) =
             discovery::arrived_points(&self.clients, &facts.source, &facts.target, &group.array_pg)
                 .await
