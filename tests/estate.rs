@@ -153,6 +153,14 @@ async fn a_dead_site_is_reported_with_its_reason_and_the_other_is_still_shown() 
         web.error.as_deref().is_some_and(|e| e.contains("site-b")),
         "{web:?}"
     );
+    // No split-brain found is not "none": the group's error says it could not look.
+    assert!(web.split_brain.is_empty());
+    assert!(
+        web.error
+            .as_deref()
+            .is_some_and(|e| e.contains("split-brain not checked: site-b does not answer")),
+        "{web:?}"
+    );
 
     lab.clear_faults("site-b").await;
     let estate = lab.engine().estate().await.expect("estate");
@@ -242,6 +250,25 @@ async fn the_providers_and_the_lab_agree_on_every_documented_call() {
     assert_eq!(ports[0].device_owner, "compute:nova");
     let volumes = a.volume().list_volumes().await.expect("volumes");
     assert_eq!(volumes.iter().filter(|v| v.status == "in-use").count(), 12);
+    // Metadata set on a volume is added to what it has, and read back.
+    let mark = std::collections::BTreeMap::from([("drconsole:retired_by".into(), "op-1".into())]);
+    a.volume()
+        .set_metadata(&volumes[0].id, &mark)
+        .await
+        .expect("metadata set");
+    let marked = a.volume().get_volume(&volumes[0].id).await.expect("volume");
+    let marked = marked.expect("still there").metadata;
+    assert_eq!(
+        marked.get("drconsole:retired_by").map(String::as_str),
+        Some("op-1")
+    );
+    assert!(
+        volumes[0]
+            .metadata
+            .iter()
+            .all(|(k, v)| marked.get(k) == Some(v)),
+        "the keys it had are kept: {marked:?}"
+    );
     let types = a.volume().list_volume_types().await.expect("types");
     assert!(
         types

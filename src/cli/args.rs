@@ -337,6 +337,10 @@ pub struct LabServeArgs {
     /// Seconds (lab time) between scheduled replication snapshots.
     #[arg(long, value_name = "SECONDS")]
     pub snapshot_interval: Option<u64>,
+    /// Build a new lab's world from this topology instead of the demo (assets/lab/demo.toml
+    /// shows the format; assets/lab/scale.toml has 20 groups and 1,000 servers).
+    #[arg(long, value_name = "FILE")]
+    pub topology: Option<PathBuf>,
     /// Serve plain HTTP instead of HTTPS from the lab's own CA (for debugging with curl or a
     /// packet capture).
     #[arg(long)]

@@ -233,21 +233,12 @@ pub async fn follow_journal(
         if !is_orphaned(&op) {
             wake = lease_end(engine, &op.record.protection_group).await;
         } else if take_over {
-            let mut events = engine.events().subscribe();
-            match engine.resume_one(id).await {
-                Ok(Resumed::Here(_)) => {
+            match try_take_over(engine, id).await {
+                Some(mut events) => {
                     printer.done();
                     return follow_local(engine, id, &mut events, quiet).await;
                 }
-                // Another console was quicker: follow it.
-                Ok(Resumed::Elsewhere { .. }) => {
-                    wake = Some(tokio::time::Instant::now() + Duration::from_secs(1));
-                }
-                // Another console was quicker (follow it), or the journal was busy: look again.
-                Err(e) => {
-                    tracing::info!("taking over {id}: {e}");
-                    wake = Some(tokio::time::Instant::now() + Duration::from_secs(1));
-                }
+                None => wake = Some(tokio::time::Instant::now() + Duration::from_secs(1)),
             }
         } else if !told {
             told = true;
@@ -261,6 +252,23 @@ pub async fn follow_journal(
             r = changes.changed() => { r.map_err(failed)?; }
             _ = sleep_until(wake), if wake.is_some() => {}
             _ = fence_look.tick() => { engine.fence_when_back(None).await; }
+        }
+    }
+}
+
+/// Run the orphaned operation `id` here: the event feed to follow it by, or `None` when another
+/// console was quicker (it is then followed) or the journal was busy (look again).
+async fn try_take_over(
+    engine: &Arc<Engine>,
+    id: &str,
+) -> Option<tokio::sync::broadcast::Receiver<crate::orchestrator::OperationEvent>> {
+    let events = engine.events().subscribe();
+    match engine.resume_one(id).await {
+        Ok(Resumed::Here(_)) => Some(events),
+        Ok(Resumed::Elsewhere { .. }) => None,
+        Err(e) => {
+            tracing::info!("taking over {id}: {e}");
+            None
         }
     }
 }

@@ -27,6 +27,22 @@ pub async fn run(args: &LabServeArgs) -> Result<(), CliError> {
         opts.snapshot_interval = Duration::from_secs(s);
     }
     opts.plain_http = args.plain_http;
+    if let Some(path) = &args.topology {
+        opts.topology = Some(path.clone());
+        let topology = opts
+            .topology()
+            .map_err(|e| CliError::rejected(crate::sanitize::clean(&e.to_string())))?;
+        if args.snapshot_interval.is_none() {
+            opts.snapshot_interval = topology.snapshot_interval();
+        }
+        if args.dir.join("world.json").exists() {
+            eprintln!(
+                "note: {} already holds a lab world, which is reloaded as it is: --topology \
+                 builds the world of a new --dir only",
+                crate::sanitize::clean(&args.dir.display().to_string())
+            );
+        }
+    }
     serve(opts)
         .await
         .map_err(|e| CliError::failed(e.to_string()))

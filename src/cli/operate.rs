@@ -249,6 +249,7 @@ pub async fn check(engine: &Arc<Engine>, args: &CheckArgs) -> Result<(), CliErro
     // A group that needs attention says so in the checklist's first line already.
     let allowed_line = allowed.is_err() && state.attention.is_none();
     let way = way_of(engine, &req, &state)?;
+    let per_site = engine.config().http.max_calls_per_site;
     if json.json {
         let chosen = report
             .recovery_points
@@ -264,6 +265,7 @@ pub async fn check(engine: &Arc<Engine>, args: &CheckArgs) -> Result<(), CliErro
             "recovery_points": report.recovery_points,
             "recovery_point": chosen.map(|p| &p.name),
             "data_loss_seconds": chosen.map(|p| p.data_loss_seconds),
+            "max_calls_per_site": per_site,
         }))?;
     } else {
         out::line(format!("{} of {group}: {way}", op.label()));
@@ -273,6 +275,9 @@ pub async fn check(engine: &Arc<Engine>, args: &CheckArgs) -> Result<(), CliErro
         for c in checks {
             out::line(format!("{} {}: {}", c.state.symbol(), c.label, c.reason));
         }
+        out::line(format!(
+            "  at most {per_site} calls at once to each site ([http] max_calls_per_site)"
+        ));
         if let Some(points) = report
             .recovery_points
             .as_ref()

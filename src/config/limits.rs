@@ -53,6 +53,16 @@ pub const COMMAND_TIMEOUT_MS: Limit = Limit {
     unit: "milliseconds",
 };
 
+/// Calls in flight to one site at once (all its services and its array together): what an
+/// operation of 1,000 instances may ask of a site's APIs at the same moment.
+pub const MAX_CALLS_PER_SITE: Limit = Limit {
+    key: "[http] max_calls_per_site",
+    min: 1,
+    max: 1_024,
+    default: 64,
+    unit: "calls",
+};
+
 /// The largest reply body (one page of a list) accepted from an endpoint.
 pub const MAX_BODY_MIB: Limit = Limit {
     key: "[http] max_body_mib",

@@ -47,6 +47,7 @@ pub struct RawHttp {
     pub backoff_ms: RawNumber,
     pub command_timeout_ms: RawNumber,
     pub max_body_mib: RawNumber,
+    pub max_calls_per_site: RawNumber,
 }
 
 #[derive(Debug, Deserialize, Default)]

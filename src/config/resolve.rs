@@ -175,6 +175,10 @@ impl Resolver<'_> {
             backoff_base: ms(limits::BACKOFF_MS, &raw.backoff_ms)?,
             max_body_bytes: self.bounded(limits::MAX_BODY_MIB, &raw.max_body_mib)? << 20,
             command_timeout: ms(limits::COMMAND_TIMEOUT_MS, &raw.command_timeout_ms)?,
+            max_calls_per_site: usize::try_from(
+                self.bounded(limits::MAX_CALLS_PER_SITE, &raw.max_calls_per_site)?,
+            )
+            .unwrap_or(1),
             deadline: None,
         })
     }

@@ -179,6 +179,8 @@ pub struct HttpPolicy {
     pub max_body_bytes: u64,
     /// The whole of a read-only command (`status`, `check`, `instances`), retries included.
     pub command_timeout: Duration,
+    /// Calls in flight to one site at once; more wait their turn.
+    pub max_calls_per_site: usize,
     /// When set, no call (nor retry) runs past it: the command's deadline, set when it starts.
     pub deadline: Option<tokio::time::Instant>,
 }
@@ -193,6 +195,7 @@ impl Default for HttpPolicy {
             backoff_base: ms(BACKOFF_MS),
             max_body_bytes: MAX_BODY_MIB.default.unsigned_abs() << 20,
             command_timeout: ms(COMMAND_TIMEOUT_MS),
+            max_calls_per_site: MAX_CALLS_PER_SITE.default.unsigned_abs() as usize,
             deadline: None,
         }
     }

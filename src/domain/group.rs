@@ -97,7 +97,8 @@ pub struct GroupState {
     pub current_primary: String,
     pub failover_count: u32,
     pub metadata_version: u64,
-    /// Set by a forced unplanned failover: the other site must be re-synced before anything else.
+    /// Set by a failover that could not stop replication at the side it left (unreachable): the
+    /// other site must be re-synced before anything else.
     pub needs_resync: bool,
     pub last_operation: Option<String>,
     /// An operation left the group needing the operator (leftovers, or a failure past its point

@@ -3,7 +3,7 @@
 //! decides. The one way out is `drconsole fence GROUP`, which stops the side that is not primary.
 
 use serde::{Deserialize, Serialize};
-use std::collections::BTreeSet;
+use std::collections::{BTreeSet, HashMap};
 
 /// One protected instance whose copies collide across the sites.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -71,27 +71,6 @@ pub struct SiteLook {
 }
 
 impl SiteLook {
-    /// Production copies of `member` here (drill copies left out).
-    fn copies<'a>(&'a self, member: &'a str) -> impl Iterator<Item = &'a SeenServer> + 'a {
-        self.servers
-            .iter()
-            .filter(move |s| s.name == member && !s.drill)
-    }
-
-    fn active(&self, member: &str) -> bool {
-        self.copies(member).any(|s| s.status == "ACTIVE")
-    }
-
-    /// The addresses of every port of `member`'s copies here.
-    fn member_ips(&self, member: &str) -> BTreeSet<String> {
-        let ids: BTreeSet<&str> = self.copies(member).map(|s| s.id.as_str()).collect();
-        self.ports
-            .iter()
-            .filter(|p| ids.contains(p.device_id.as_str()))
-            .flat_map(|p| p.ips.iter().cloned())
-            .collect()
-    }
-
     fn live_ips(&self) -> BTreeSet<&str> {
         self.ports
             .iter()
@@ -101,16 +80,60 @@ impl SiteLook {
     }
 }
 
+/// A look indexed once (production copies by name, ports by server), so each member costs a
+/// lookup, not a pass over the site's servers and ports.
+struct Indexed<'a> {
+    site: &'a str,
+    copies: HashMap<&'a str, Vec<&'a SeenServer>>,
+    ports: HashMap<&'a str, Vec<&'a SeenPort>>,
+}
+
+impl<'a> Indexed<'a> {
+    fn new(look: &'a SiteLook) -> Self {
+        let mut copies: HashMap<&str, Vec<&SeenServer>> = HashMap::new();
+        for s in look.servers.iter().filter(|s| !s.drill) {
+            copies.entry(s.name.as_str()).or_default().push(s);
+        }
+        let mut ports: HashMap<&str, Vec<&SeenPort>> = HashMap::new();
+        for p in &look.ports {
+            ports.entry(p.device_id.as_str()).or_default().push(p);
+        }
+        Self {
+            site: &look.site,
+            copies,
+            ports,
+        }
+    }
+
+    /// Production copies of `member` here (drill copies left out).
+    fn copies(&self, member: &str) -> impl Iterator<Item = &&'a SeenServer> {
+        self.copies.get(member).into_iter().flatten()
+    }
+
+    fn active(&self, member: &str) -> bool {
+        self.copies(member).any(|s| s.status == "ACTIVE")
+    }
+
+    /// The addresses of every port of `member`'s copies here.
+    fn member_ips(&self, member: &str) -> BTreeSet<String> {
+        self.copies(member)
+            .flat_map(|s| self.ports.get(s.id.as_str()).into_iter().flatten())
+            .flat_map(|p| p.ips.iter().cloned())
+            .collect()
+    }
+}
+
 /// The members of a group that collide between the two sites, in member order.
 pub fn detect(members: &[String], a: &SiteLook, b: &SiteLook) -> Vec<SplitBrainFinding> {
     let (live_a, live_b) = (a.live_ips(), b.live_ips());
+    let (a, b) = (Indexed::new(a), Indexed::new(b));
     members
         .iter()
         .filter_map(|m| {
-            let active_at: Vec<String> = [a, b]
+            let active_at: Vec<String> = [&a, &b]
                 .iter()
                 .filter(|s| s.active(m))
-                .map(|s| s.site.clone())
+                .map(|s| s.site.to_string())
                 .collect();
             let mut ips = a.member_ips(m);
             ips.extend(b.member_ips(m));

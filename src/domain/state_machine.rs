@@ -61,9 +61,9 @@ impl fmt::Display for Rejection {
             }
             Rejection::NeedsResync { operation, group } => write!(
                 f,
-                "cannot run {operation} on {group}: it was failed over with --force while a site was \
-                 unreachable, so the sites must be re-synced first; run `drconsole sync {group}` once \
-                 both sites are reachable"
+                "cannot run {operation} on {group}: its failover could not stop replication at the \
+                 side it left (that site was unreachable), so the sites must be re-synced first; run \
+                 `drconsole sync {group}` once both sites are reachable"
             ),
             Rejection::NeedsAttention {
                 operation,

@@ -58,7 +58,7 @@ impl LabOptions {
     pub fn topology(&self) -> std::io::Result<Topology> {
         match &self.topology {
             None => Topology::demo(),
-            Some(p) => Topology::parse(&std::fs::read_to_string(p)?),
+            Some(p) => Topology::load(p),
         }
     }
 }

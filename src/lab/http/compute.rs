@@ -1,7 +1,7 @@
 //! Nova v2.1: version documents, servers (list, show, create from volumes and ports, stop, start,
 //! delete) and flavors. Server changes take lab time; `settle` completes them.
 
-use super::compute_render::{links, render, render_flavor, vm_state};
+use super::compute_render::{links, ports_by_server, render, render_flavor, render_with, vm_state};
 use super::errors;
 use super::gate::{COMPUTE_MAX, Microversion};
 use crate::lab::clock::{self, STOP_TIME};
@@ -116,9 +116,14 @@ async fn list_detail(
     ctx.with(|site, _| match page(site, &q, &base, "servers/detail") {
         Err(e) => e,
         Ok((idx, next)) => {
+            let ports = ports_by_server(site);
             let servers: Vec<Value> = idx
                 .iter()
-                .map(|&i| render(site, &site.servers[i], &base, mv))
+                .map(|&i| {
+                    let s = &site.servers[i];
+                    let own = ports.get(s.id.as_str()).map_or(&[][..], |p| &p[..]);
+                    render_with(site, s, own, &base, mv)
+                })
                 .collect();
             let mut body = json!({"servers": servers});
             if let Some(n) = next {

@@ -3,8 +3,9 @@
 //! read handlers and POST /servers.
 
 use crate::lab::clock;
-use crate::lab::world::{Flavor, Server, Site};
+use crate::lab::world::{Flavor, Port, Server, Site};
 use serde_json::{Map, Value, json};
+use std::collections::HashMap;
 
 pub(super) fn links(base: &str, kind: &str, id: &str) -> Value {
     json!([{"rel": "self", "href": format!("{base}/compute/v2.1/{kind}/{id}")},
@@ -23,9 +24,24 @@ pub(super) fn vm_state(s: &Server) -> (&'static str, Option<&'static str>, u8) {
     }
 }
 
+/// Each server's ports: one pass over the ports for a whole list, not one a server.
+pub(super) fn ports_by_server(site: &Site) -> HashMap<&str, Vec<&Port>> {
+    let mut out: HashMap<&str, Vec<&Port>> = HashMap::new();
+    for p in site.ports.iter().filter(|p| !p.device_id.is_empty()) {
+        out.entry(p.device_id.as_str()).or_default().push(p);
+    }
+    out
+}
+
 pub(super) fn render(site: &Site, s: &Server, base: &str, mv: u32) -> Value {
+    let ports: Vec<&Port> = site.ports.iter().filter(|p| p.device_id == s.id).collect();
+    render_with(site, s, &ports, base, mv)
+}
+
+/// A server's document, given its ports.
+pub(super) fn render_with(site: &Site, s: &Server, ports: &[&Port], base: &str, mv: u32) -> Value {
     let mut addresses: Map<String, Value> = Map::new();
-    for p in site.ports.iter().filter(|p| p.device_id == s.id) {
+    for p in ports {
         let net = site
             .network(&p.network_id)
             .map_or_else(|| p.network_id.clone(), |n| n.name.clone());

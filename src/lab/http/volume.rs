@@ -25,6 +25,7 @@ pub fn routes() -> Router<Ctx> {
         .route(&format!("{v}/volumes/detail"), get(list_detail))
         .route(&format!("{v}/volumes/{{id}}"), get(show).delete(delete))
         .route(&format!("{v}/volumes/{{id}}/action"), post(action))
+        .route(&format!("{v}/volumes/{{id}}/metadata"), post(set_metadata))
         .route(&format!("{v}/types"), get(types))
         .route(&format!("{v}/types/{{id}}"), get(volume_type))
         .route(&format!("{v}/manageable_volumes"), get(manageable))
@@ -188,6 +189,32 @@ async fn action(
     })
 }
 
+/// `POST /volumes/{id}/metadata`: the keys given are set, the others kept; the answer is the
+/// volume's whole metadata (Cinder's "create or update").
+async fn set_metadata(
+    State(ctx): State<Ctx>,
+    Path((project, id)): Path<(String, String)>,
+    Json(body): Json<Value>,
+) -> Response {
+    let Some(given) = body.get("metadata").and_then(Value::as_object) else {
+        return errors::nova(400, "The body must be {\"metadata\": {KEY: VALUE, …}}.");
+    };
+    let mut pairs = Vec::new();
+    for (k, v) in given {
+        let Some(v) = v.as_str() else {
+            return errors::nova(400, &format!("Metadata value of {k} must be a string."));
+        };
+        pairs.push((k.clone(), v.to_string()));
+    }
+    in_project(&ctx, &project, |site, _| {
+        let Some(v) = site.volumes.iter_mut().find(|v| v.id == id) else {
+            return not_found(&id);
+        };
+        v.metadata.extend(pairs);
+        Json(json!({"metadata": v.metadata})).into_response()
+    })
+}
+
 fn render_type(t: &crate::lab::world::VolumeType) -> Value {
     json!({"id": t.id, "name": t.name, "extra_specs": t.extra_specs, "is_public": true,
         "description": null, "os-volume-type-access:is_public": true})
@@ -233,13 +260,18 @@ async fn manageable(
             return errors::nova(400, &format!("Service {host} could not be found."))
                 .into_response();
         }
+        let managed: HashMap<&str, &Volume> = site
+            .volumes
+            .iter()
+            .map(|v| (v.backing.as_str(), v))
+            .collect();
         let list: Vec<Value> = site
             .array
             .volumes
             .iter()
             .filter(|a| !a.destroyed)
             .map(|a| {
-                let cinder = site.volumes.iter().find(|v| v.backing == a.name);
+                let cinder = managed.get(a.name.as_str());
                 json!({"reference": {"source-name": a.name},
                     "size": a.provisioned.div_ceil(GIB),
                     "safe_to_manage": cinder.is_none(),

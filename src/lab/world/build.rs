@@ -4,7 +4,7 @@
 use super::ops::NewPort;
 use super::*;
 use crate::lab::clock::{self, Time};
-use crate::lab::topology::{TopoGroup, TopoSite, Topology};
+use crate::lab::topology::{FLAVORS, TopoGroup, TopoSite, Topology};
 use std::time::Duration;
 
 pub fn build(topo: &Topology, speed: f64, now: Time) -> World {
@@ -76,20 +76,16 @@ fn new_identity() -> Identity {
 }
 
 fn demo_flavors() -> Vec<Flavor> {
-    [
-        ("2", "m1.small", 1, 2048, 20),
-        ("3", "m1.medium", 2, 4096, 40),
-        ("4", "m1.large", 4, 8192, 80),
-    ]
-    .into_iter()
-    .map(|(id, name, vcpus, ram, disk)| Flavor {
-        id: id.into(),
-        name: name.into(),
-        vcpus,
-        ram,
-        disk,
-    })
-    .collect()
+    FLAVORS
+        .into_iter()
+        .map(|(id, name, vcpus, ram, disk)| Flavor {
+            id: id.into(),
+            name: name.into(),
+            vcpus,
+            ram,
+            disk,
+        })
+        .collect()
 }
 
 /// `replicated` (what drconsole can protect) and `standard` (what it cannot), both on the array.
@@ -215,8 +211,13 @@ fn add_server_volumes(
     let boot_name = format!("{name}-boot");
     let boot = site.add_volume(&boot_name, g.boot_volume_gb, "replicated", true, now);
     let mut out = vec![(boot.name, boot.id)];
-    if let Some(gb) = g.data_volume_gb {
-        let data = site.add_volume(&format!("{name}-data"), gb, "replicated", false, now);
+    let gb = g.data_volume_gb.unwrap_or(0);
+    for i in 1..=g.data_volume_count() {
+        let data_name = match i {
+            1 => format!("{name}-data"),
+            i => format!("{name}-data-{i}"),
+        };
+        let data = site.add_volume(&data_name, gb, "replicated", false, now);
         out.push((data.name, data.id));
     }
     out

@@ -3,6 +3,7 @@
 use super::ids;
 use super::*;
 use crate::lab::clock::Time;
+use std::collections::HashSet;
 use std::net::Ipv4Addr;
 
 /// Why a port cannot be made.
@@ -43,11 +44,22 @@ fn in_cidr(ip: &str, cidr: &str) -> bool {
     }
 }
 
+/// The host numbers the lab hands out on a network of prefix length `len`: from .10 (below are
+/// the router and DHCP's) to six short of the broadcast address.
+pub fn host_range(len: u32) -> std::ops::Range<u32> {
+    let size = 1u64 << (32 - len.min(32));
+    10..(size.saturating_sub(6).min(u64::from(u32::MAX)) as u32).max(10)
+}
+
 impl Site {
-    fn ip_taken(&self, network_id: &str, ip: &str) -> bool {
+    /// The addresses in use on a network: built once per new port, so a port costs one pass
+    /// over the ports whatever the network's size.
+    fn ips_taken(&self, network_id: &str) -> HashSet<&str> {
         self.ports
             .iter()
-            .any(|p| p.network_id == network_id && p.fixed_ips.iter().any(|f| f.ip_address == ip))
+            .filter(|p| p.network_id == network_id)
+            .flat_map(|p| p.fixed_ips.iter().map(|f| f.ip_address.as_str()))
+            .collect()
     }
 
     pub fn add_port(&mut self, new: NewPort, now: Time) -> Result<Port, PortError> {
@@ -65,16 +77,17 @@ impl Site {
                 if !in_cidr(&ip, &subnet.cidr) {
                     return Err(PortError::BadAddress(ip));
                 }
-                if self.ip_taken(&new.network_id, &ip) {
+                if self.ips_taken(&new.network_id).contains(ip.as_str()) {
                     return Err(PortError::IpInUse(ip));
                 }
                 ip
             }
             None => {
-                let (base, _) = parse_cidr(&subnet.cidr).ok_or(PortError::NoAddress)?;
-                (10..250)
+                let (base, mask) = parse_cidr(&subnet.cidr).ok_or(PortError::NoAddress)?;
+                let taken = self.ips_taken(&new.network_id);
+                host_range(mask.count_ones())
                     .map(|h| Ipv4Addr::from(base + h).to_string())
-                    .find(|ip| !self.ip_taken(&new.network_id, ip))
+                    .find(|ip| !taken.contains(ip.as_str()))
                     .ok_or(PortError::NoAddress)?
             }
         };
@@ -190,14 +203,6 @@ impl Site {
             for g in self.array.groups.iter_mut() {
                 g.members.retain(|m| m != &v.backing);
             }
-        }
-    }
-
-    /// The port's status: bound ports are ACTIVE once their server is.
-    pub fn port_status(&self, port: &Port) -> &'static str {
-        match self.servers.iter().find(|s| s.id == port.device_id) {
-            Some(s) if s.status == "ACTIVE" => "ACTIVE",
-            _ => "DOWN",
         }
     }
 }

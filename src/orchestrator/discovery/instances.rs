@@ -10,7 +10,7 @@ use crate::domain::{
 use crate::providers::SiteClient;
 use crate::sanitize::clean;
 use futures_util::future::join_all;
-use std::collections::{BTreeSet, HashMap};
+use std::collections::{BTreeSet, HashMap, HashSet};
 
 type Inventory = Result<Vec<InstanceInfo>, DiscoveryError>;
 
@@ -40,10 +40,23 @@ pub async fn instances(
     let collisions = split_brain(clients, group, drills)
         .await
         .unwrap_or_default();
+    // Each site's inventory by member name, so a member is looked up, never searched for.
+    let by_name: Vec<Result<HashMap<&str, &InstanceInfo>, &DiscoveryError>> = per_site
+        .iter()
+        .map(|inv| {
+            inv.as_ref()
+                .map(|l| l.iter().map(|i| (i.name.as_str(), i)).collect())
+        })
+        .collect();
     let at_primary = sites
         .iter()
         .position(|s| *s == primary)
-        .and_then(|i| per_site[i].as_ref().ok());
+        .and_then(|i| by_name[i].as_ref().ok());
+    let collision: HashMap<&str, _> = collisions
+        .iter()
+        .rev()
+        .map(|f| (f.instance.as_str(), f))
+        .collect();
     group
         .members
         .iter()
@@ -52,14 +65,14 @@ pub async fn instances(
             group: group.name.clone(),
             servers: sites
                 .iter()
-                .zip(&per_site)
+                .zip(&by_name)
                 .map(|(site, inv)| server_at(site, inv, name))
                 .collect(),
             volumes: at_primary
-                .and_then(|l| l.iter().find(|i| &i.name == name))
+                .and_then(|m| m.get(name.as_str()))
                 .map(|i| pairs.of(i))
                 .unwrap_or_default(),
-            split_brain: collisions.iter().find(|f| &f.instance == name).cloned(),
+            split_brain: collision.get(name.as_str()).map(|f| (*f).clone()),
         })
         .collect()
 }
@@ -69,7 +82,7 @@ async fn replicated_members(
     clients: &HashMap<String, SiteClient>,
     group: &GroupConfig,
     primary: &str,
-) -> Result<Vec<String>, DiscoveryError> {
+) -> Result<HashSet<String>, DiscoveryError> {
     let client = clients
         .get(primary)
         .ok_or_else(|| DiscoveryError::UnknownSite(primary.to_string()))?;
@@ -77,8 +90,10 @@ async fn replicated_members(
     Ok(members.into_iter().map(|m| m.member).collect())
 }
 
+type ByName<'a> = Result<HashMap<&'a str, &'a InstanceInfo>, &'a DiscoveryError>;
+
 /// The member `name` at `site`: its server, absent, or unknown when the site did not answer.
-fn server_at(site: &str, inv: &Inventory, name: &str) -> ServerAtSite {
+fn server_at(site: &str, inv: &ByName, name: &str) -> ServerAtSite {
     let mut view = ServerAtSite {
         site: site.to_string(),
         server_id: None,
@@ -90,7 +105,7 @@ fn server_at(site: &str, inv: &Inventory, name: &str) -> ServerAtSite {
     };
     match inv {
         Ok(list) => {
-            if let Some(i) = list.iter().find(|i| i.name == name) {
+            if let Some(i) = list.get(name) {
                 view.server_id = Some(i.server_id.clone());
                 view.status = clean(&i.status);
                 view.flavor = Some(clean(&i.flavor));
@@ -116,7 +131,7 @@ fn server_at(site: &str, inv: &Inventory, name: &str) -> ServerAtSite {
 
 /// How a member's volumes replicate.
 struct Pairs {
-    members: Result<Vec<String>, DiscoveryError>,
+    members: Result<HashSet<String>, DiscoveryError>,
     target_array: Option<String>,
     /// The group is failed over or awaits a re-sync: its pairs do not replicate now.
     stopped: bool,
@@ -141,7 +156,7 @@ impl Pairs {
 
     fn replication(&self, array_volume: &str) -> String {
         match &self.members {
-            Ok(m) if m.iter().any(|x| x == array_volume) => if self.stopped {
+            Ok(m) if m.contains(array_volume) => if self.stopped {
                 "replication stopped"
             } else {
                 "replicating"

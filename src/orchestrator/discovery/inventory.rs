@@ -8,16 +8,17 @@ use crate::providers::compute::Server;
 use crate::providers::network::Port;
 use crate::providers::volume::Volume;
 use crate::providers::{ProviderError, SiteClient};
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 
 pub async fn inventory(
     client: &SiteClient,
     group: &GroupConfig,
 ) -> Result<Vec<InstanceInfo>, ProviderError> {
     let servers = client.compute().list_servers().await?;
+    let wanted: HashSet<&str> = group.members.iter().map(String::as_str).collect();
     let members: Vec<Server> = servers
         .into_iter()
-        .filter(|s| group.members.contains(&s.name))
+        .filter(|s| wanted.contains(s.name.as_str()))
         .collect();
     if members.is_empty() {
         return Ok(Vec::new());
@@ -34,11 +35,20 @@ pub async fn inventory(
         .iter()
         .map(|n| (n.id.as_str(), n.name.as_str()))
         .collect();
+    // Indexed once: a member's ports and volumes are looked up, never searched for.
+    let mut ports_by_server: HashMap<&str, Vec<&Port>> = HashMap::new();
+    for p in &ports {
+        ports_by_server
+            .entry(p.device_id.as_str())
+            .or_default()
+            .push(p);
+    }
+    let volume_by_id: HashMap<&str, &Volume> = volumes.iter().map(|v| (v.id.as_str(), v)).collect();
     let mut out: Vec<InstanceInfo> = members
         .into_iter()
         .map(|s| InstanceInfo {
-            ports: ports_of(&s, &ports, &net_name),
-            volumes: volumes_of(&s, &volumes),
+            ports: ports_of(ports_by_server.get(s.id.as_str()), &net_name),
+            volumes: volumes_of(&s, &volume_by_id),
             name: s.name,
             server_id: s.id,
             status: s.status,
@@ -50,10 +60,10 @@ pub async fn inventory(
 }
 
 /// The server's ports with their networks by name (the id when the network is not listed).
-fn ports_of(server: &Server, ports: &[Port], net_name: &HashMap<&str, &str>) -> Vec<PortInfo> {
+fn ports_of(ports: Option<&Vec<&Port>>, net_name: &HashMap<&str, &str>) -> Vec<PortInfo> {
     ports
-        .iter()
-        .filter(|p| p.device_id == server.id)
+        .into_iter()
+        .flatten()
         .map(|p| PortInfo {
             network: net_name
                 .get(p.network_id.as_str())
@@ -66,10 +76,10 @@ fn ports_of(server: &Server, ports: &[Port], net_name: &HashMap<&str, &str>) -> 
 }
 
 /// The server's volumes, the boot volume first, each with the array volume behind it.
-fn volumes_of(server: &Server, volumes: &[Volume]) -> Vec<VolumeInfo> {
+fn volumes_of(server: &Server, volumes: &HashMap<&str, &Volume>) -> Vec<VolumeInfo> {
     let mut out: Vec<VolumeInfo> = Vec::new();
     for (i, id) in server.volume_ids.iter().enumerate() {
-        let Some(v) = volumes.iter().find(|v| &v.id == id) else {
+        let Some(v) = volumes.get(id.as_str()) else {
             continue;
         };
         let boots = v.bootable && !out.iter().any(|x| x.bootable);

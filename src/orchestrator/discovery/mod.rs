@@ -21,7 +21,7 @@ use crate::providers::{ProviderError, SiteClient, SiteProbe};
 use crate::sanitize::clean;
 use chrono::{DateTime, Utc};
 use futures_util::future::join_all;
-use std::collections::{BTreeSet, HashMap};
+use std::collections::{BTreeSet, HashMap, HashSet};
 
 /// Why a site could not say what discovery asked.
 #[derive(Debug, thiserror::Error)]
@@ -186,25 +186,14 @@ pub fn group_view(
     let reachable = |name: &str| sites.iter().any(|s| s.name == name && s.reachable);
     let mut errors = Vec::new();
     let rpo_seconds = if reachable(&secondary) {
-        match arrival {
-            Ok(Some(t)) => Some((Utc::now() - t).num_seconds().max(0)),
-            Ok(None) => {
-                errors.push(format!(
-                    "no snapshot of {} has arrived at {secondary}",
-                    group.array_pg
-                ));
-                None
-            }
-            Err(e) => {
-                errors.push(clean(&e.to_string()));
-                None
-            }
-        }
+        rpo_of(group, &secondary, arrival, &mut errors)
     } else {
         errors.push(format!("{secondary} is unreachable: RPO unknown"));
         None
     };
     let (instances, missing_members) = members_at(group, servers.get(&primary), &mut errors);
+    // Before `error` is made: a split-brain that could not be checked says so there.
+    let split_brain = group_split_brain(group, found.looks, &mut errors);
     GroupView {
         name: group.name.clone(),
         status: state.status,
@@ -220,7 +209,7 @@ pub fn group_view(
         attention: state.attention.clone(),
         last_operation: state.last_operation.clone(),
         fence_pending: state.fence_pending.clone(),
-        split_brain: group_split_brain(group, found.looks, &mut errors),
+        split_brain,
         missing_members,
     }
 }
@@ -234,10 +223,11 @@ fn members_at(
 ) -> (usize, Vec<String>) {
     match listed {
         Some(Ok(list)) => {
+            let there: HashSet<&str> = list.iter().map(|s| s.name.as_str()).collect();
             let missing: Vec<String> = group
                 .members
                 .iter()
-                .filter(|m| !list.iter().any(|s| &s.name == *m))
+                .filter(|m| !there.contains(m.as_str()))
                 .cloned()
                 .collect();
             (group.members.len() - missing.len(), missing)
@@ -247,6 +237,29 @@ fn members_at(
             (group.members.len(), Vec::new())
         }
         None => (group.members.len(), Vec::new()),
+    }
+}
+
+/// Now − the newest snapshot that has arrived at `secondary`; why not, in `errors`.
+fn rpo_of(
+    group: &GroupConfig,
+    secondary: &str,
+    arrival: Result<Option<DateTime<Utc>>, DiscoveryError>,
+    errors: &mut Vec<String>,
+) -> Option<i64> {
+    match arrival {
+        Ok(Some(t)) => Some((Utc::now() - t).num_seconds().max(0)),
+        Ok(None) => {
+            errors.push(format!(
+                "no snapshot of {} has arrived at {secondary}",
+                group.array_pg
+            ));
+            None
+        }
+        Err(e) => {
+            errors.push(clean(&e.to_string()));
+            None
+        }
     }
 }
 

@@ -2,6 +2,7 @@
 //! takes the group's lock, checks the state machine and the preconditions, journals and runs the
 //! plan in a task, keeps the group state true to the outcome, and resumes what a crash left.
 
+mod aftermath;
 mod cleanup;
 mod detail;
 mod facts;

@@ -5,6 +5,7 @@
 
 mod attempt;
 mod policy;
+mod ready;
 mod rollback;
 mod state;
 

@@ -3,6 +3,7 @@
 //! to the concurrency limit and takes in their results.
 
 use super::attempt::{Start, attempt_step};
+use super::ready::{Ready, ancestors_outputs};
 use super::{EventKind, Executor, LeftBehind, Mode, Outcome, PriorStep};
 use crate::domain::{OperationStatus, Phase, Resource};
 use crate::orchestrator::plan::{Plan, progress};
@@ -55,6 +56,9 @@ pub(super) struct Run {
     starts: Vec<Start>,
     index: HashMap<StepId, usize>,
     totals: BTreeMap<Phase, usize>,
+    /// Finished steps per phase, over the first `counted` of `finished`.
+    done: BTreeMap<Phase, usize>,
+    counted: usize,
     last_phase: Option<Phase>,
     /// Kept alive so compensations get a cancel that never fires.
     pub(super) never_cancelled: watch::Sender<bool>,
@@ -87,6 +91,8 @@ impl Run {
             starts: vec![Start::Fresh; n],
             index,
             totals: ex.plan.phase_totals(),
+            done: BTreeMap::new(),
+            counted: 0,
             last_phase: None,
             last_percent: None,
             shared: None,
@@ -137,23 +143,11 @@ impl Run {
             .clone()
     }
 
-    fn ready(&self, plan: &Plan) -> Vec<usize> {
-        (0..plan.steps.len())
-            .filter(|&i| self.states[i] == State::Pending)
-            .filter(|&i| {
-                plan.steps[i].deps.iter().all(|d| {
-                    self.index
-                        .get(d)
-                        .is_some_and(|&j| self.states[j] == State::Succeeded)
-                })
-            })
-            .collect()
-    }
-
     /// Start what is ready until a failure or a cancel; then wait for what runs to finish.
     pub(super) async fn forward(&mut self, ex: &Executor) {
         let mut tasks: JoinSet<TaskResult> = JoinSet::new();
         let mut cancel = ex.cancel.clone();
+        let mut ready = Ready::new(&ex.plan, &self.index, &self.states);
         self.publish_progress(ex).await;
         loop {
             if self.failure.is_none() {
@@ -161,7 +155,7 @@ impl Run {
                     self.cancel();
                 } else {
                     let free = ex.max_concurrency.max(1).saturating_sub(tasks.len());
-                    for i in self.ready(&ex.plan).into_iter().take(free) {
+                    for i in ready.take(free, &self.states) {
                         self.start(ex, i, &mut tasks);
                     }
                 }
@@ -171,7 +165,12 @@ impl Run {
             }
             tokio::select! {
                 joined = tasks.join_next() => match joined {
-                    Some(Ok((i, result, took))) => self.finish(ex, i, result, took).await,
+                    Some(Ok((i, result, took))) => {
+                        self.finish(ex, i, result, took).await;
+                        if self.states[i] == State::Succeeded {
+                            ready.succeeded(i, &self.states);
+                        }
+                    }
                     Some(Err(join_err)) if self.failure.is_none() => {
                         self.failure = Some(format!("a step task ended abnormally: {join_err}"));
                     }
@@ -198,7 +197,10 @@ impl Run {
             self.last_phase = Some(step.phase);
             ex.publish(EventKind::Phase { phase: step.phase });
         }
-        let ctx = ex.ctx(&step, self.shared_outputs());
+        let ctx = ex.ctx(
+            &step,
+            ancestors_outputs(&ex.plan, &self.index, &self.outputs, i),
+        );
         let runner = ex.runner.clone();
         let journal = ex.journal.clone();
         let how = self.starts[i].clone();
@@ -240,11 +242,11 @@ impl Run {
     /// Journal and publish the progress when it changed. A progress the journal missed is
     /// logged only: the next one, or the end, corrects it.
     async fn publish_progress(&mut self, ex: &Executor) {
-        let mut done: BTreeMap<Phase, usize> = BTreeMap::new();
-        for &i in &self.finished {
-            *done.entry(ex.plan.steps[i].phase).or_insert(0) += 1;
+        for &i in &self.finished[self.counted..] {
+            *self.done.entry(ex.plan.steps[i].phase).or_insert(0) += 1;
         }
-        let percent = progress(&self.totals, &done);
+        self.counted = self.finished.len();
+        let percent = progress(&self.totals, &self.done);
         if self.last_percent == Some(percent) {
             return;
         }

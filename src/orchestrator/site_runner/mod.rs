@@ -27,6 +27,9 @@ use std::time::Duration;
 pub const META_GROUP: &str = "drconsole:group";
 pub const META_OPERATION: &str = "drconsole:operation";
 pub const META_ARRAY_VOLUME: &str = "drconsole:array_volume";
+/// Set on a volume whose server an operation is about to delete: the operation unmanages it even
+/// when its run is cut short after the delete (the server no longer says which volumes were its).
+pub const META_RETIRED_BY: &str = "drconsole:retired_by";
 
 /// Why the journal's view of a group could not be read or changed.
 #[derive(Debug, thiserror::Error)]
@@ -123,18 +126,44 @@ pub(crate) fn state_err(e: StateError) -> StepError {
 /// large group's step near the latency of one call, few enough to be polite to the API.
 pub(crate) const PARALLEL_CALLS: usize = 16;
 
-/// Run `f` on every item, `PARALLEL_CALLS` at a time; the first error ends the step.
+/// Run `f` on every item, `PARALLEL_CALLS` at a time; the first error ends the step: no call
+/// starts after it, but the calls under way end first. A call dropped half-way may have happened
+/// unseen (a create made, a delete done), and the step's next run must find the sites as its calls
+/// left them.
 pub(crate) async fn each<T, R, F, Fut>(items: Vec<T>, f: F) -> Result<Vec<R>, StepError>
 where
     F: Fn(T) -> Fut,
     Fut: std::future::Future<Output = Result<R, StepError>>,
 {
-    use futures_util::stream::{self, StreamExt, TryStreamExt};
-    stream::iter(items)
-        .map(f)
+    use futures_util::stream::{self, StreamExt};
+    use std::sync::atomic::{AtomicBool, Ordering};
+    let failed = AtomicBool::new(false);
+    let (f, failed) = (&f, &failed);
+    let results: Vec<Option<Result<R, StepError>>> = stream::iter(items)
+        .map(|item| async move {
+            if failed.load(Ordering::Relaxed) {
+                return None;
+            }
+            let r = f(item).await;
+            if r.is_err() {
+                failed.store(true, Ordering::Relaxed);
+            }
+            Some(r)
+        })
         .buffer_unordered(PARALLEL_CALLS)
-        .try_collect()
-        .await
+        .collect()
+        .await;
+    let mut out = Vec::with_capacity(results.len());
+    let mut first_error = None;
+    for r in results.into_iter().flatten() {
+        match r {
+            Ok(v) => out.push(v),
+            Err(e) => {
+                first_error.get_or_insert(e);
+            }
+        }
+    }
+    first_error.map_or(Ok(out), Err)
 }
 
 /// Run a delete or an undo on every item; how many of them were there to remove (an item
@@ -158,5 +187,34 @@ pub(crate) fn was_there(r: Result<(), ProviderError>) -> Result<bool, StepError>
         Ok(()) => Ok(true),
         Err(e) if e.is_not_found() => Ok(false),
         Err(e) => Err(step_err(e)),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::sync::atomic::{AtomicUsize, Ordering};
+
+    /// One call fails at once while the others are under way: they end (nothing is dropped
+    /// half-sent), and the step fails with that error.
+    #[tokio::test]
+    async fn the_first_error_waits_for_the_calls_under_way() {
+        let ended = AtomicUsize::new(0);
+        let ended = &ended;
+        let r: Result<Vec<u32>, StepError> = each(vec![0u32, 1, 2], |i| async move {
+            if i == 0 {
+                // Fails once the others have started.
+                tokio::task::yield_now().await;
+                return Err(StepError::transient("site-b answered 500"));
+            }
+            for _ in 0..5 {
+                tokio::task::yield_now().await;
+            }
+            ended.fetch_add(1, Ordering::SeqCst);
+            Ok(i)
+        })
+        .await;
+        assert!(r.is_err_and(|e| e.message.contains("500")));
+        assert_eq!(ended.load(Ordering::SeqCst), 2, "the calls under way ended");
     }
 }

@@ -2,7 +2,8 @@
 //! and removing array volumes by name.
 
 use super::{
-    META_ARRAY_VOLUME, META_OPERATION, SiteRunner, each, remove_each, step_err, was_there,
+    META_ARRAY_VOLUME, META_OPERATION, META_RETIRED_BY, SiteRunner, each, remove_each, step_err,
+    was_there,
 };
 use crate::orchestrator::step::StepError;
 use std::collections::BTreeMap;
@@ -47,6 +48,37 @@ impl SiteRunner {
         })
         .await?;
         Ok(found.into_iter().filter(|f| *f).count())
+    }
+
+    /// Mark volumes as being retired by this operation, before their servers are deleted.
+    pub(crate) async fn mark_retired(&self, site: &str, ids: &[String]) -> Result<(), StepError> {
+        let volume = self.site(site)?.volume();
+        let (volume, mark) = (
+            &volume,
+            &BTreeMap::from([(META_RETIRED_BY.to_string(), self.operation_id.clone())]),
+        );
+        remove_each(ids.to_vec(), |id| async move {
+            volume.set_metadata(&id, mark).await
+        })
+        .await
+        .map(|_| ())
+    }
+
+    /// Ids of the volumes at `site` this operation marked as retired.
+    pub(crate) async fn marked_retired(&self, site: &str) -> Result<Vec<String>, StepError> {
+        let all = self
+            .site(site)?
+            .volume()
+            .list_volumes()
+            .await
+            .map_err(step_err)?;
+        Ok(all
+            .into_iter()
+            .filter(|v| {
+                v.metadata.get(META_RETIRED_BY).map(String::as_str) == Some(&self.operation_id)
+            })
+            .map(|v| v.id)
+            .collect())
     }
 
     /// Unmanage Cinder volumes by id; how many were there.

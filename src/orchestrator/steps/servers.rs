@@ -99,11 +99,13 @@ impl Step for RetireInstances {
         format!("{} at {}", Self::NAME, self.site)
     }
 
+    /// In an order a run cut short can take up again: the ports go first (found by the servers
+    /// they serve, which still exist), the volumes are marked as this operation's before their
+    /// servers go, and what is unmanaged is what the servers held plus what carries the mark.
     async fn run(&self, env: &SiteRunner, ctx: &StepCtx) -> Result<Retired, StepError> {
         let site = self.site.as_str();
         let client = env.site(site)?;
         let servers = env.servers_named(site, &self.servers).await?;
-        // Ports by server from one list call, then each server deleted and waited for.
         let all_ports = client
             .network()
             .list_ports(&PortFilter::default())
@@ -114,7 +116,9 @@ impl Step for RetireInstances {
             .filter(|p| servers.iter().any(|s| s.id == p.device_id))
             .map(|p| p.id.clone())
             .collect();
-        let volumes: Vec<String> = servers.iter().flat_map(|s| s.volume_ids.clone()).collect();
+        env.delete_ports(site, ports.clone()).await?;
+        let attached: Vec<String> = servers.iter().flat_map(|s| s.volume_ids.clone()).collect();
+        env.mark_retired(site, &attached).await?;
         let targets: Vec<(String, String)> = servers
             .iter()
             .map(|s| (s.id.clone(), s.name.clone()))
@@ -125,7 +129,9 @@ impl Step for RetireInstances {
             Ok(name)
         })
         .await?;
-        env.delete_ports(site, ports.clone()).await?;
+        let marked = env.marked_retired(site).await?;
+        let mut volumes = attached.clone();
+        volumes.extend(marked.into_iter().filter(|v| !attached.contains(v)));
         env.unmanage_each(site, volumes.clone()).await?;
         Ok(Retired {
             servers: retired,

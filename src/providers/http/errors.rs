@@ -54,6 +54,22 @@ impl Http {
         )
     }
 
+    /// Every call slot of the site stayed taken for the whole of this call's time.
+    pub(crate) fn no_slot(&self, call: &Call, budget: Budget) -> ProviderError {
+        ProviderError::new(
+            &self.site,
+            call.service,
+            &call.label,
+            ErrorKind::Timeout,
+            format!(
+                "waited {:.1} s for one of the site's [http] max_calls_per_site = {} call slots; \
+                 the site answers too slowly for that many calls at once",
+                budget.duration().as_secs_f64(),
+                self.policy.max_calls_per_site
+            ),
+        )
+    }
+
     pub(crate) fn transport(
         &self,
         call: &Call,

@@ -10,6 +10,8 @@ use std::time::Duration;
 use rand::Rng;
 use reqwest::Method;
 use reqwest::header::HeaderMap;
+use std::sync::Arc;
+use tokio::sync::Semaphore;
 use tokio::time::Instant;
 
 use super::error::{ProviderError, Service};
@@ -95,6 +97,8 @@ pub(crate) struct Http {
     client: reqwest::Client,
     pub policy: HttpPolicy,
     pub site: String,
+    /// `[http] max_calls_per_site`: one permit a call in flight, shared by every clone.
+    in_flight: Arc<Semaphore>,
 }
 
 impl Http {
@@ -129,6 +133,7 @@ impl Http {
             .map_err(|e| cfg_err(format!("cannot build the HTTP client: {e}")))?;
         Ok(Self {
             client,
+            in_flight: Arc::new(Semaphore::new(policy.max_calls_per_site.max(1))),
             policy,
             site: site.to_string(),
         })
@@ -224,6 +229,11 @@ impl Http {
             req = req.json(body);
         }
         let started = std::time::Instant::now();
+        // Held until the body is read: the site is busy with this call until then.
+        let _slot = match tokio::time::timeout(budget.duration(), self.in_flight.acquire()).await {
+            Ok(Ok(permit)) => permit,
+            _ => return Err(self.no_slot(call, budget)),
+        };
         let resp = req
             .send()
             .await

@@ -75,14 +75,33 @@ impl BlockStorage {
         Ok(one.volume.into())
     }
 
-    /// Cinder forgets the volume; the array keeps it.
+    /// Cinder forgets the volume; the array keeps it. Sent again on a 5xx or a lost answer like
+    /// a GET: a repeat of one that happened finds no volume (404), which callers count as gone.
     pub async fn unmanage_volume(&self, id: &str) -> Result<(), ProviderError> {
         let path = format!("/volumes/{id}/action");
         let call = self
             .session
             .call(Method::POST, &path)
             .await?
-            .json(json!({ "os-unmanage": {} }));
+            .json(json!({ "os-unmanage": {} }))
+            .idempotent(true);
+        self.session.execute(call).await.map(|_| ())
+    }
+
+    /// Sets metadata keys on a volume (others are kept); setting them again changes nothing, so
+    /// it is sent again like a PUT.
+    pub async fn set_metadata(
+        &self,
+        id: &str,
+        metadata: &std::collections::BTreeMap<String, String>,
+    ) -> Result<(), ProviderError> {
+        let path = format!("/volumes/{id}/metadata");
+        let call = self
+            .session
+            .call(Method::POST, &path)
+            .await?
+            .json(json!({ "metadata": metadata }))
+            .idempotent(true);
         self.session.execute(call).await.map(|_| ())
     }
 

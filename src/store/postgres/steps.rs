@@ -93,6 +93,27 @@ async fn apply(tx: &Transaction<'_>, op: &str, entry: &JournalEntry) -> Result<(
                 .await?;
             add_to_list(tx, op, "steps_failed", &step).await?;
         }
+        JournalEntry::StepCompensated { .. }
+        | JournalEntry::StepLeftBehind { .. }
+        | JournalEntry::StepVerified { .. } => mark(tx, op, entry).await?,
+        JournalEntry::Progress(percent) => {
+            let s = run(
+                "UPDATE operations SET progress = $2, updated_at = clock_timestamp()
+                 WHERE id = $1",
+            )
+            .await?;
+            tx.execute(&s, &[&op, &i32::from(*percent)]).await?;
+        }
+        JournalEntry::Status(status) => set_status(tx, op, *status).await?,
+    }
+    Ok(())
+}
+
+/// What a rollback or a retry made of a step: undone (or nothing to undo, irreversible), left
+/// behind with why, or verified still done.
+async fn mark(tx: &Transaction<'_>, op: &str, entry: &JournalEntry) -> Result<(), PgErr> {
+    let run = |sql: &'static str| async move { tx.prepare_cached(sql).await };
+    match entry {
         JournalEntry::StepCompensated { step, undo } => {
             let s = run(
                 "INSERT INTO steps (operation_id, step_id, status, attempt, started_at,
@@ -128,15 +149,7 @@ async fn apply(tx: &Transaction<'_>, op: &str, entry: &JournalEntry) -> Result<(
             tx.execute(&s, &[&op, &text(step).as_ref(), &json(output)?])
                 .await?;
         }
-        JournalEntry::Progress(percent) => {
-            let s = run(
-                "UPDATE operations SET progress = $2, updated_at = clock_timestamp()
-                 WHERE id = $1",
-            )
-            .await?;
-            tx.execute(&s, &[&op, &i32::from(*percent)]).await?;
-        }
-        JournalEntry::Status(status) => set_status(tx, op, *status).await?,
+        _ => {}
     }
     Ok(())
 }

@@ -207,6 +207,20 @@ fn write_rest(tx: &Transaction<'_>, d: &JournalDump) -> rusqlite::Result<()> {
             a.detail
         ])?;
     }
+    write_group_states(tx, d)?;
+    for l in &d.locks {
+        locks::store(tx, l)?;
+    }
+    let mut s =
+        tx.prepare("INSERT INTO rpo_samples (group_name, at_us, rpo_seconds) VALUES (?1, ?2, ?3)")?;
+    for r in &d.rpo {
+        s.execute(params![r.group, r.at.timestamp_micros(), r.rpo_seconds])?;
+    }
+    Ok(())
+}
+
+/// Every group's state with the time it was last written.
+fn write_group_states(tx: &Transaction<'_>, d: &JournalDump) -> rusqlite::Result<()> {
     let mut s = tx.prepare(
         "INSERT INTO group_states (name, status, current_primary, failover_count,
                                    metadata_version, needs_resync, last_operation, updated_at,
@@ -227,14 +241,6 @@ fn write_rest(tx: &Transaction<'_>, d: &JournalDump) -> rusqlite::Result<()> {
             fence,
             g.attention.as_ref().map(json).transpose()?,
         ])?;
-    }
-    for l in &d.locks {
-        locks::store(tx, l)?;
-    }
-    let mut s =
-        tx.prepare("INSERT INTO rpo_samples (group_name, at_us, rpo_seconds) VALUES (?1, ?2, ?3)")?;
-    for r in &d.rpo {
-        s.execute(params![r.group, r.at.timestamp_micros(), r.rpo_seconds])?;
     }
     Ok(())
 }

@@ -596,3 +596,21 @@ fn split_brain_is_loud_in_the_groups_and_instances_panes_at_80_columns() {
         );
     }
 }
+
+#[test]
+fn a_group_that_needs_attention_says_so_in_the_groups_pane() {
+    let mut a = app();
+    let mut e = fake::estate();
+    e.protection_groups[0].status = crate::domain::GroupStatus::PlannedFailoverFailed;
+    e.protection_groups[0].attention = Some(crate::domain::Attention {
+        operation_id: "0badc0de-1111".into(),
+        kind: crate::domain::AttentionKind::RollbackFailed,
+        reason: "could not be rolled back: 1 step not undone".into(),
+        source: "site-a".into(),
+        target: "site-b".into(),
+        leftovers: Vec::new(),
+    });
+    let _ = feed_estate(&mut a, e);
+    let screen = text(&render(&mut a, 100, 24));
+    assert!(screen.contains("web-app    ⚠ attention"), "{screen}");
+}

@@ -86,6 +86,13 @@ fn row<'a>(app: &App, g: &GroupView, wide: bool, lag: bool) -> Row<'a> {
             format!("{} {}", symbols::ATTENTION, g.status_word()),
             t.style(Role::Attention),
         ))
+    } else if g.attention.is_some() {
+        // An earlier operation needs the operator first (`ops cleanup` or `ops retry`): that
+        // stands over the status, as a pending fence does.
+        Line::from(Span::styled(
+            format!("{} attention", symbols::ATTENTION),
+            t.style(Role::Attention),
+        ))
     } else if g.needs_resync {
         Line::from(vec![
             Span::styled(format!("{} ", symbols::ATTENTION), t.style(Role::Attention)),

@@ -2,9 +2,19 @@
 //! protection groups the lab's world is built from on first start.
 
 use serde::Deserialize;
+use std::path::Path;
 use std::time::Duration;
 
-pub const DEMO: &str = include_str!("../../assets/lab/demo.toml");
+mod validate;
+
+/// The lab's flavors at both sites: id, name, vCPUs, RAM (MB), disk (GB).
+pub const FLAVORS: [(&str, &str, u32, u32, u32); 3] = [
+    ("2", "m1.small", 1, 2048, 20),
+    ("3", "m1.medium", 2, 4096, 40),
+    ("4", "m1.large", 4, 8192, 80),
+];
+
+pub const DEMO: &str = include_str!("../../../assets/lab/demo.toml");
 
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -51,7 +61,19 @@ pub struct TopoGroup {
     pub boot_order: Vec<Vec<String>>,
     pub boot_volume_gb: u64,
     pub data_volume_gb: Option<u64>,
+    /// Data volumes per server, each of `data_volume_gb` (default 1): SERVER-data, SERVER-data-2, …
+    pub data_volumes: Option<u32>,
     pub rpo_target_seconds: u64,
+}
+
+impl TopoGroup {
+    /// How many data volumes each of the group's servers has.
+    pub fn data_volume_count(&self) -> u32 {
+        match self.data_volume_gb {
+            Some(_) => self.data_volumes.unwrap_or(1),
+            None => 0,
+        }
+    }
 }
 
 impl Topology {
@@ -68,7 +90,24 @@ impl Topology {
                 "lab topology needs two sites, one role = \"production\" and one role = \"dr\"",
             ));
         }
+        validate::groups(&t).map_err(std::io::Error::other)?;
         Ok(t)
+    }
+
+    /// A topology file: read and checked, its path in every error.
+    pub fn load(path: &Path) -> std::io::Result<Self> {
+        let text = std::fs::read_to_string(path).map_err(|e| {
+            std::io::Error::new(
+                e.kind(),
+                format!("cannot read the lab topology {}: {e}", path.display()),
+            )
+        })?;
+        Self::parse(&text).map_err(|e| {
+            std::io::Error::other(format!(
+                "{}: {e} (see assets/lab/demo.toml for the format)",
+                path.display()
+            ))
+        })
     }
 
     pub fn snapshot_interval(&self) -> Duration {
@@ -93,5 +132,15 @@ mod tests {
         let t = Topology::demo().unwrap();
         assert_eq!(t.groups.len(), 3);
         assert_eq!(t.snapshot_interval(), Duration::from_secs(60));
+    }
+
+    #[test]
+    fn the_scale_topology_has_twenty_groups_and_a_thousand_servers() {
+        let t = Topology::parse(include_str!("../../../assets/lab/scale.toml")).unwrap();
+        assert_eq!(t.groups.len(), 20);
+        let servers: usize = t.groups.iter().map(|g| g.servers.len()).sum();
+        assert_eq!(servers, 1000);
+        assert_eq!(t.groups.iter().map(|g| g.servers.len()).max(), Some(500));
+        assert!(t.groups.iter().all(|g| g.data_volume_count() >= 2));
     }
 }
