@@ -177,9 +177,8 @@ async fn action(
         let Some(v) = site.volumes.iter().find(|v| v.id == id) else {
             return not_found(&id);
         };
-        if site.fault_active("policy_denied", now) {
-            let policy = "volume_extension:volume_unmanage";
-            return errors::nova(403, &faults::policy_denied(policy));
+        if let Some(refused) = policy_refusal(site, now, "volume_extension:volume_unmanage") {
+            return refused;
         }
         if let Some(e) = busy(v) {
             return e;
@@ -237,6 +236,13 @@ async fn volume_type(
     })
 }
 
+/// The 403 of a `policy_denied` fault: Cinder's answer when `policy` keeps a call from the
+/// project.
+pub(super) fn policy_refusal(site: &Site, now: clock::Time, policy: &str) -> Option<Response> {
+    site.fault_active("policy_denied", now)
+        .then(|| errors::nova(403, &faults::policy_denied(policy)))
+}
+
 pub(super) fn host_ok(host: &str) -> bool {
     host == CINDER_HOST || CINDER_HOST.starts_with(&format!("{host}#"))
 }
@@ -252,9 +258,8 @@ async fn manageable(
     }
     let host = q.get("host").cloned().unwrap_or_default();
     in_project(&ctx, &project, |site, now| {
-        if site.fault_active("policy_denied", now) {
-            let policy = "volume_extension:list_manageable";
-            return errors::nova(403, &faults::policy_denied(policy));
+        if let Some(refused) = policy_refusal(site, now, "volume_extension:list_manageable") {
+            return refused;
         }
         if !host_ok(&host) {
             return errors::nova(400, &format!("Service {host} could not be found."))

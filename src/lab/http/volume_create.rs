@@ -3,7 +3,7 @@
 //! are `creating` until the manage time has passed. Null fields are accepted as Cinder does.
 
 use super::errors;
-use super::volume::{host_ok, in_project, render};
+use super::volume::{host_ok, in_project, policy_refusal, render};
 use crate::lab::clock::{self, MANAGE_TIME};
 use crate::lab::state::Ctx;
 use crate::lab::world::{ArrayVolume, GIB, Volume, ids};
@@ -120,9 +120,8 @@ async fn manage(
     let base = ctx.base_url();
     let delay = clock::real(MANAGE_TIME, ctx.shared.opts.time_speed);
     in_project(&ctx, &project, |site, now| {
-        if site.fault_active("policy_denied", now) {
-            let policy = "volume_extension:volume_manage";
-            return errors::nova(403, &crate::lab::faults::policy_denied(policy));
+        if let Some(refused) = policy_refusal(site, now, "volume_extension:volume_manage") {
+            return refused;
         }
         if !host_ok(&req.host) {
             return errors::nova(400, &format!("Service {} could not be found.", req.host));
@@ -155,11 +154,7 @@ async fn manage(
             attachments: Vec::new(),
             metadata: req.metadata.clone().unwrap_or_default(),
             created_at: now,
-            backing: if status == "creating" {
-                source
-            } else {
-                String::new()
-            },
+            backing: (status == "creating").then_some(source).unwrap_or_default(),
             ready_at,
         };
         site.volumes.push(v.clone());

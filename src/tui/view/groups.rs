@@ -5,7 +5,7 @@ use crate::domain::{GroupView, human_seconds};
 use crate::sanitize::clean;
 use crate::tui::app::{App, Pane, window};
 use crate::tui::symbols;
-use crate::tui::theme::Role;
+use crate::tui::theme::{Role, Theme};
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Rect};
 use ratatui::text::{Line, Span};
@@ -75,32 +75,7 @@ pub fn draw(frame: &mut Frame, app: &App, area: Rect) {
 
 fn row<'a>(app: &App, g: &GroupView, wide: bool, lag: bool) -> Row<'a> {
     let t = &app.theme;
-    let (sym, role) = symbols::group_status(g.status);
-    let status = if !g.split_brain.is_empty() {
-        Line::from(Span::styled(
-            format!("{} {}", symbols::FAILED, g.status_word()),
-            t.style(Role::Failed),
-        ))
-    } else if g.fence_pending.is_some() {
-        Line::from(Span::styled(
-            format!("{} {}", symbols::ATTENTION, g.status_word()),
-            t.style(Role::Attention),
-        ))
-    } else if g.attention.is_some() {
-        // An earlier operation needs the operator first (`ops cleanup` or `ops retry`): that
-        // stands over the status, as a pending fence does.
-        Line::from(Span::styled(
-            format!("{} attention", symbols::ATTENTION),
-            t.style(Role::Attention),
-        ))
-    } else if g.needs_resync {
-        Line::from(vec![
-            Span::styled(format!("{} ", symbols::ATTENTION), t.style(Role::Attention)),
-            Span::styled(g.status.as_str().to_string(), t.style(role)),
-        ])
-    } else {
-        Line::from(Span::styled(format!("{sym} {}", g.status), t.style(role)))
-    };
+    let status = status_cell(t, g);
     let rpo_role = symbols::rpo_role(g.rpo_seconds, g.rpo_target_seconds);
     let rpo = g
         .rpo_seconds
@@ -137,4 +112,35 @@ fn row<'a>(app: &App, g: &GroupView, wide: bool, lag: bool) -> Row<'a> {
     };
     cells.push(Cell::from(inst.right_aligned()));
     Row::new(cells)
+}
+
+/// The group's status, loud for what needs the operator first (split-brain, a pending fence,
+/// attention, a re-sync).
+fn status_cell<'a>(t: &Theme, g: &GroupView) -> Line<'a> {
+    let (sym, role) = symbols::group_status(g.status);
+    if !g.split_brain.is_empty() {
+        Line::from(Span::styled(
+            format!("{} {}", symbols::FAILED, g.status_word()),
+            t.style(Role::Failed),
+        ))
+    } else if g.fence_pending.is_some() {
+        Line::from(Span::styled(
+            format!("{} {}", symbols::ATTENTION, g.status_word()),
+            t.style(Role::Attention),
+        ))
+    } else if g.attention.is_some() {
+        // An earlier operation needs the operator first (`ops cleanup` or `ops retry`): that
+        // stands over the status, as a pending fence does.
+        Line::from(Span::styled(
+            format!("{} attention", symbols::ATTENTION),
+            t.style(Role::Attention),
+        ))
+    } else if g.needs_resync {
+        Line::from(vec![
+            Span::styled(format!("{} ", symbols::ATTENTION), t.style(Role::Attention)),
+            Span::styled(g.status.as_str().to_string(), t.style(role)),
+        ])
+    } else {
+        Line::from(Span::styled(format!("{sym} {}", g.status), t.style(role)))
+    }
 }
