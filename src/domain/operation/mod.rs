@@ -302,8 +302,10 @@ pub struct UsedPoint {
     pub chosen_at: Option<DateTime<Utc>>,
 }
 
-/// The operation record, as the seed's API returns it and `--json` prints it.
+/// The operation record, as the seed's API returns it and `--json` prints it (its wire form:
+/// `wire.rs`).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(into = "wire::RecordWire", try_from = "wire::RecordWire")]
 pub struct OperationRecord {
     pub id: String,
     pub operation_type: OperationType,
@@ -343,3 +345,6 @@ pub fn direction(op: OperationType, source: &str, target: &str) -> String {
 
 #[cfg(test)]
 mod tests;
+mod wire;
+
+pub use wire::UnknownOperationType;

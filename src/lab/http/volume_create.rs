@@ -126,11 +126,8 @@ async fn manage(
         if !host_ok(&req.host) {
             return errors::nova(400, &format!("Service {} could not be found.", req.host));
         }
-        let type_name = req
-            .volume_type
-            .clone()
-            .unwrap_or_else(|| "replicated".into());
-        let Some(vtype) = site.volume_type(&type_name).map(|t| t.name.clone()) else {
+        let type_name = req.volume_type.as_deref().unwrap_or("replicated");
+        let Some(vtype) = site.volume_type(type_name).map(|t| t.name.clone()) else {
             return errors::nova(404, &format!("Volume type {type_name} could not be found."));
         };
         let source = req
@@ -154,7 +151,11 @@ async fn manage(
             attachments: Vec::new(),
             metadata: req.metadata.clone().unwrap_or_default(),
             created_at: now,
-            backing: (status == "creating").then_some(source).unwrap_or_default(),
+            backing: if status == "creating" {
+                source
+            } else {
+                String::new()
+            },
             ready_at,
         };
         site.volumes.push(v.clone());

@@ -202,9 +202,10 @@ fn an_unplanned_failover_fences_the_source_first() {
         };
         let plan = build(OperationType::Failover, "site-a", "site-b", opts);
         assert_eq!(
-            names(&plan)[..4],
+            names(&plan)[..5],
             [
                 "validate_sites",
+                "stop_replication",
                 "fence_source at site-a",
                 "verify_fenced at site-a",
                 "select_snapshot"
