@@ -231,11 +231,8 @@ pub struct TestFailoverArgs {
 
 #[derive(Debug, Subcommand)]
 pub enum OpsCommand {
-    /// Recent operations, newest first.
-    List {
-        #[command(flatten)]
-        json: JsonFlag,
-    },
+    /// Recent operations, newest first, narrowed by each filter given.
+    List(ListArgs),
     /// One operation with its steps.
     Show {
         id: String,
@@ -291,6 +288,31 @@ pub struct RecoverFlags {
     /// Follow it until it ends; exit 0 when it completed, 1 when it did not.
     #[arg(long)]
     pub wait: bool,
+    #[command(flatten)]
+    pub json: JsonFlag,
+}
+
+/// `ops list`'s filters, as the seed's operation listing takes them.
+#[derive(Debug, Args, Clone)]
+pub struct ListArgs {
+    /// Only this protection group's operations.
+    #[arg(long, value_name = "GROUP")]
+    pub group: Option<String>,
+    /// Only operations of this type (repeatable): failover (planned or not), planned_failover,
+    /// unplanned_failover, failback, test_failover, test_cleanup, sync_volumes, reprotect, fence.
+    #[arg(long = "type", value_name = "TYPE")]
+    pub types: Vec<String>,
+    /// Only operations in this status (repeatable): pending, running, rolling_back, completed,
+    /// failed, cancelled, rollback_failed.
+    #[arg(long = "status", value_name = "STATUS")]
+    pub statuses: Vec<String>,
+    /// Only operations started since: a UTC time (2026-11-25, 2026-11-25 13:00, RFC 3339) or an
+    /// age (90s, 30m, 2h, 7d).
+    #[arg(long, value_name = "WHEN")]
+    pub since: Option<String>,
+    /// At most this many, newest first.
+    #[arg(long, default_value_t = 50)]
+    pub limit: usize,
     #[command(flatten)]
     pub json: JsonFlag,
 }

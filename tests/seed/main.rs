@@ -9,3 +9,4 @@ mod common;
 mod options;
 mod points;
 mod preconditions;
+mod record;

@@ -288,6 +288,10 @@ pub struct ResultData {
     /// what `ops cleanup` removes.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub leftovers: Vec<super::Resource>,
+    /// Every resource the operation made that stands (`{"site", "kind", "id", "name"}`): a
+    /// drill's servers, ports and volumes, a move's at its new primary.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub resources_created: Vec<super::Resource>,
     /// The snapshot recovered from (a move's or a drill's), when the operation got that far.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub recovery_point: Option<UsedPoint>,

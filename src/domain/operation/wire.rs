@@ -28,6 +28,20 @@ impl OperationType {
         }
     }
 
+    /// The types a listing's `--type NAME` stands for: a seed name (`failover` is planned and
+    /// unplanned), an internal one (`planned_failover`), `unplanned_failover`; dashes or
+    /// underscores.
+    pub fn named(name: &str) -> Option<Vec<Self>> {
+        use OperationType as O;
+        let norm = name.trim().replace('-', "_");
+        Some(match norm.as_str() {
+            "failover" => vec![O::PlannedFailover, O::Failover],
+            "unplanned_failover" => vec![O::Failover],
+            "sync_volumes" | "sync" => vec![O::SyncNow],
+            other => vec![O::ALL.into_iter().find(|o| o.as_str() == other)?],
+        })
+    }
+
     /// Whether it is a planned failover, as the record's `planned` field says.
     pub fn planned(self) -> bool {
         self == OperationType::PlannedFailover

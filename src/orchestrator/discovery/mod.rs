@@ -13,7 +13,7 @@ pub use split_brain::{look_of, site_look, split_brain};
 use crate::config::{Config, GroupConfig, SiteConfig};
 use crate::domain::split_brain::SiteLook;
 use crate::domain::{
-    ArrayView, EstateView, GroupState, GroupStatus, GroupView, RecoveryPoint, SiteView,
+    ArrayView, EstateView, GroupState, GroupStatus, GroupView, PeerSync, RecoveryPoint, SiteView,
     SplitBrainFinding,
 };
 use crate::providers::compute::Server;
@@ -194,6 +194,13 @@ pub fn group_view(
     let (instances, missing_members) = members_at(group, servers.get(&primary), &mut errors);
     // Before `error` is made: a split-brain that could not be checked says so there.
     let split_brain = group_split_brain(group, found.looks, &mut errors);
+    let rpo_target = group.rpo_target.as_secs();
+    let peer_sync = PeerSync::of(
+        &secondary,
+        reachable(&secondary),
+        state,
+        (rpo_seconds, rpo_target),
+    );
     GroupView {
         name: group.name.clone(),
         status: state.status,
@@ -202,7 +209,7 @@ pub fn group_view(
         current_primary: primary.clone(),
         direction: format!("{primary} {arrow} {secondary}"),
         rpo_seconds,
-        rpo_target_seconds: group.rpo_target.as_secs(),
+        rpo_target_seconds: rpo_target,
         instances,
         error: (!errors.is_empty()).then(|| errors.join("; ")),
         needs_resync: state.needs_resync,
@@ -211,6 +218,8 @@ pub fn group_view(
         fence_pending: state.fence_pending.clone(),
         split_brain,
         missing_members,
+        failover_count: state.failover_count,
+        peer_sync: Some(peer_sync),
     }
 }
 

@@ -87,6 +87,7 @@ pub(super) fn result_data(
         current_primary_site: current_primary,
         data_loss_seconds,
         leftovers: outcome.leftovers(),
+        resources_created: outcome.resources_standing(),
         recovery_point,
     }
 }

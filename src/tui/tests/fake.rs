@@ -63,6 +63,8 @@ fn group(name: &str, status: GroupStatus, rpo: Option<i64>, target: u64, n: usiz
         fence_pending: None,
         split_brain: Vec::new(),
         missing_members: Vec::new(),
+        failover_count: 0,
+        peer_sync: None,
     }
 }
 
