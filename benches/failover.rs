@@ -28,7 +28,32 @@ fn topology(n: usize) -> String {
     t
 }
 
-async fn one(n: usize) -> Result<(Duration, Duration, usize), String> {
+/// What one failover measured.
+struct Measured {
+    wall: Duration,
+    critical: Duration,
+    steps: usize,
+    /// Every step's duration added up, over the steps allowed at once: the wall time the
+    /// concurrency limit alone would impose.
+    work_over_limit: Duration,
+    /// CPU time of this whole process (engine, journal and the in-process lab) over the run.
+    cpu: Duration,
+}
+
+/// This process's CPU time so far (user + system), from /proc (ticks of 10 ms).
+fn cpu_time() -> Duration {
+    let ticks = std::fs::read_to_string("/proc/self/stat")
+        .ok()
+        .and_then(|stat| {
+            let rest = stat[stat.rfind(')')? + 2..].to_string();
+            let f: Vec<&str> = rest.split_whitespace().collect();
+            Some(f.get(11)?.parse::<u64>().ok()? + f.get(12)?.parse::<u64>().ok()?)
+        })
+        .unwrap_or(0);
+    Duration::from_millis(ticks * 10)
+}
+
+async fn one(n: usize) -> Result<Measured, String> {
     let dir = tempfile::tempdir().map_err(|e| e.to_string())?;
     let topo = dir.path().join("topology.toml");
     std::fs::write(&topo, topology(n)).map_err(|e| e.to_string())?;
@@ -52,12 +77,14 @@ async fn one(n: usize) -> Result<(Duration, Duration, usize), String> {
     )
     .map_err(|e| e.to_string())?;
     let started = Instant::now();
+    let cpu_before = cpu_time();
     let rec = engine
         .start(OperationRequest::new(OperationType::PlannedFailover, "app"))
         .await
         .map_err(|e| e.to_string())?;
     engine.wait_local(&rec.id).await;
     let wall = started.elapsed();
+    let cpu = cpu_time().saturating_sub(cpu_before);
     let op = store
         .get_operation(&rec.id)
         .await
@@ -76,8 +103,15 @@ async fn one(n: usize) -> Result<(Duration, Duration, usize), String> {
         .filter_map(|s| s.duration_ms.map(|d| (s.step_id, Duration::from_millis(d))))
         .collect();
     let critical = plan.critical_path(&durations);
+    let work: Duration = durations.values().sum();
     let _ = lab.shutdown().await;
-    Ok((wall, critical, plan.steps.len()))
+    Ok(Measured {
+        wall,
+        critical,
+        steps: plan.steps.len(),
+        work_over_limit: work / concurrency().max(1) as u32,
+        cpu,
+    })
 }
 
 /// Per kind of step: how many, when the first started and the last ended (from the first
@@ -110,6 +144,14 @@ fn timeline(steps: &[drconsole::store::StepRecord]) {
     }
 }
 
+/// Group sizes: 10, 200 and 1,000, or `BENCH_SIZES` (comma-separated).
+fn sizes() -> Vec<usize> {
+    std::env::var("BENCH_SIZES")
+        .ok()
+        .map(|v| v.split(',').filter_map(|n| n.trim().parse().ok()).collect())
+        .unwrap_or_else(|| vec![10, 200, 1000])
+}
+
 /// Steps at once: the engine's default, or `BENCH_CONCURRENCY`.
 fn concurrency() -> usize {
     std::env::var("BENCH_CONCURRENCY")
@@ -131,18 +173,26 @@ fn main() {
         concurrency()
     );
     println!(
-        "{:>10} {:>7} {:>10} {:>15} {:>7}",
-        "instances", "steps", "wall", "critical path", "ratio"
+        "{:>10} {:>7} {:>10} {:>15} {:>7} {:>12} {:>13}",
+        "instances", "steps", "wall", "critical path", "ratio", "work/limit", "CPU/step"
     );
-    for n in [10, 200, 1000] {
+    for n in sizes() {
         match rt.block_on(one(n)) {
-            Ok((wall, cp, steps)) => println!(
-                "{n:>10} {steps:>7} {:>9.2}s {:>14.2}s {:>7.3}",
-                wall.as_secs_f64(),
-                cp.as_secs_f64(),
-                wall.as_secs_f64() / cp.as_secs_f64().max(1e-9)
+            Ok(m) => println!(
+                "{n:>10} {:>7} {:>9.2}s {:>14.2}s {:>7.3} {:>11.2}s {:>10.3} ms",
+                m.steps,
+                m.wall.as_secs_f64(),
+                m.critical.as_secs_f64(),
+                m.wall.as_secs_f64() / m.critical.as_secs_f64().max(1e-9),
+                m.work_over_limit.as_secs_f64(),
+                m.cpu.as_secs_f64() * 1e3 / m.steps.max(1) as f64
             ),
             Err(e) => println!("{n:>10} failed: {e}"),
         }
     }
+    println!(
+        "work/limit: the steps' durations added up over the steps allowed at once (a wall time \
+         the limit alone imposes);\nCPU/step: this process's CPU (engine, journal and the \
+         in-process lab together: an upper bound of the orchestration's) over the steps"
+    );
 }

@@ -1,17 +1,18 @@
 //! A team on one journal, with real drconsole processes: two consoles race to fail one group
-//! over (exactly one runs), the other follows it live with `ops watch --take-over`; the runner
-//! freezes, its lease expires, the watcher takes the operation over from the journal and completes
-//! it, the frozen runner is SIGKILLed; afterwards every server, volume and port exists once at
-//! both sites. And several `ops resume` racing for one crashed operation: exactly one runs it.
+//! over (exactly one starts it; `--wait` hands it to a detached runner and follows it), another
+//! follows it live with `ops watch --take-over`; the runner freezes, its lease expires, the
+//! watcher takes the operation over from the journal and completes it, the frozen runner is
+//! SIGKILLed; afterwards every server, volume and port exists once at both sites. And several
+//! watchers racing for one crashed operation: exactly one runs it.
 //! PostgreSQL is the shared journal (the race also runs on SQLite, one host's shared file).
 
 mod common;
 
-use common::{Lab, Names, lab, pg};
+use common::{Lab, Names, lab, lock_holder_pid, pg, send_signal};
 use drconsole::domain::{OperationStatus, StoreConfig};
 use drconsole::secret::Secret;
 use drconsole::store::{StepStatus, Store};
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 use std::io::{BufRead, BufReader};
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
@@ -196,7 +197,7 @@ async fn two_consoles_one_group_the_watcher_takes_over_after_the_lease() {
         let lines = seen.lock().expect("lines").clone();
         lines.iter().any(|l| l.starts_with('✔')).then_some(lines)
     });
-    freeze_then_kill(&mut pair[runner], &store, &id, &seen).await;
+    freeze_then_kill(&store, &id, &seen).await;
 
     let out = tokio::task::spawn_blocking(move || watch.wait_with_output())
         .await
@@ -204,6 +205,10 @@ async fn two_consoles_one_group_the_watcher_takes_over_after_the_lease() {
         .expect("watch ends");
     let lines = seen.lock().expect("lines").join("\n");
     assert!(out.status.success(), "the watcher completes it: {lines}");
+    // The console that started it with --wait follows it to the same end.
+    let started = &mut pair[runner];
+    let followed = tokio::task::block_in_place(|| started.wait()).expect("--wait ends");
+    assert!(followed.success(), "--wait sees it complete");
     let rec = store
         .get_operation(&id)
         .await
@@ -219,9 +224,10 @@ async fn two_consoles_one_group_the_watcher_takes_over_after_the_lease() {
     exactly_once_at_both_sites(&lab, before).await;
     let audit = store.audit(100).await.expect("audit");
     let count = |action: &str| audit.iter().filter(|a| a.action == action).count();
+    // Its detached runner ran it first, then the watcher took it over: two consoles.
     assert_eq!(
-        (count("operation.start"), count("operation.resume")),
-        (1, 1),
+        (count("operation.start"), resumed_by(&audit).len()),
+        (1, 2),
         "{audit:?}"
     );
     assert!(
@@ -258,17 +264,22 @@ async fn race_for_the_group(pair: &mut [Child; 2]) -> (usize, usize) {
     (runner, loser)
 }
 
-/// Freeze the runner (alive, so its lease is not released nor seen dead): the watcher must wait
-/// for the lease to expire, then take over. Then SIGKILL the runner.
-async fn freeze_then_kill(
-    runner: &mut Child,
-    store: &Store,
-    id: &str,
-    seen: &Arc<Mutex<Vec<String>>>,
-) {
-    let pid = runner.id().to_string();
-    let status = Command::new("kill").args(["-STOP", &pid]).status();
-    assert!(status.expect("kill -STOP").success());
+/// The consoles that resumed an operation (its detached runner, then any that took it over).
+fn resumed_by(audit: &[drconsole::store::AuditEntry]) -> BTreeSet<String> {
+    audit
+        .iter()
+        .filter(|a| a.action == "operation.resume")
+        .map(|a| a.detail.rsplit("console ").next().unwrap_or("").to_string())
+        .collect()
+}
+
+/// Freeze the detached runner that holds the lock (alive, so its lease is not released nor seen
+/// dead): the watcher must wait for the lease to expire, then take over. Then SIGKILL the runner.
+async fn freeze_then_kill(store: &Store, id: &str, seen: &Arc<Mutex<Vec<String>>>) {
+    let pid = lock_holder_pid(store, "batch")
+        .await
+        .expect("the runner holds the lock");
+    send_signal(pid, "-STOP");
     let frozen_at = chrono::Utc::now();
     let lease_end = store
         .get_lock("batch")
@@ -286,8 +297,7 @@ async fn freeze_then_kill(
         taken.acquired_at,
         seen.lock().expect("lines")
     );
-    runner.kill().expect("SIGKILL");
-    runner.wait().expect("reaped");
+    send_signal(pid, "-KILL");
 }
 
 /// Four consoles watch a failover with `--take-over`; its runner is SIGKILLed. Nothing is written
@@ -311,7 +321,7 @@ async fn take_over_race(lab: &Lab, journal: &StoreConfig) {
     let config = team_config(lab);
     let url = journal_url(journal);
     let data = lab.dir.path().join("data");
-    let mut runner = console(
+    let runner = console(
         &config,
         &url,
         &data,
@@ -338,8 +348,12 @@ async fn take_over_race(lab: &Lab, journal: &StoreConfig) {
             .all(|s| !s.lock().expect("lines").is_empty())
             .then_some(())
     });
-    runner.kill().expect("SIGKILL");
-    runner.wait().expect("reaped");
+    // The detached runner dies; the console that started it with --wait only watched.
+    let pid = lock_holder_pid(&store, "batch")
+        .await
+        .expect("the runner holds the lock");
+    send_signal(pid, "-KILL");
+    watchers.push(runner);
     let statuses = tokio::task::spawn_blocking(move || {
         watchers
             .into_iter()
@@ -348,16 +362,21 @@ async fn take_over_race(lab: &Lab, journal: &StoreConfig) {
     })
     .await
     .expect("join");
+    assert!(
+        statuses.last().is_some_and(|s| s.success()),
+        "the console that started it with --wait sees it complete"
+    );
     for (status, lines) in statuses.iter().zip(&seen) {
         let lines = lines.lock().expect("lines").join("\n");
         assert!(status.success(), "every watcher sees it complete: {lines}");
     }
     let audit = store.audit(100).await.expect("audit");
-    let resumes: Vec<_> = audit
-        .iter()
-        .filter(|a| a.action == "operation.resume")
-        .collect();
-    assert_eq!(resumes.len(), 1, "exactly one console ran it: {resumes:?}");
+    let resumes = resumed_by(&audit);
+    assert_eq!(
+        resumes.len(),
+        2,
+        "its runner, then exactly one of the watchers: {audit:?}"
+    );
     let rec = store
         .get_operation(&id)
         .await
