@@ -109,6 +109,10 @@ pub struct MappingFlags {
     /// one the group's servers use.
     #[arg(long = "flavor-mapping", value_name = "SRC=DST", value_parser = parse_mapping)]
     pub flavor_mapping: Vec<(String, String)>,
+    /// A floating IP the target's external network cannot hold: give it this address there, or
+    /// `auto` for any free one (repeatable; moves only, never a drill).
+    #[arg(long = "floating-ip-mapping", value_name = "ADDR=NEW|auto", value_parser = parse_mapping)]
+    pub floating_ip_mapping: Vec<(String, String)>,
 }
 
 /// `check`: the operation, its group, and every option an operation takes (the engine refuses

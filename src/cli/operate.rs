@@ -240,6 +240,7 @@ impl MappingFlags {
     pub fn apply(&self, req: &mut OperationRequest) {
         req.network_mapping = self.network_mapping.iter().cloned().collect();
         req.flavor_mapping = self.flavor_mapping.iter().cloned().collect();
+        req.floating_ip_mapping = self.floating_ip_mapping.iter().cloned().collect();
     }
 }
 

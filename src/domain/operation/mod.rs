@@ -295,6 +295,19 @@ pub struct ResultData {
     /// The snapshot recovered from (a move's or a drill's), when the operation got that far.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub recovery_point: Option<UsedPoint>,
+    /// The floating IPs a move took to its new primary and that stand there
+    /// (`{"site", "server", "address", "id"}`).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub floating_ips: Vec<FloatingIpHeld>,
+}
+
+/// A floating IP that a move associated to a recovered server.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct FloatingIpHeld {
+    pub site: String,
+    pub server: String,
+    pub address: String,
+    pub id: String,
 }
 
 /// The recovery point an operation used, and when it was chosen (the moment its data loss is

@@ -228,6 +228,19 @@ pub(super) fn target(facts: &Facts) -> [Check; 2] {
     ]
 }
 
+/// A move's floating IPs: each lands on the target's external network, its address kept or
+/// mapped by the operator.
+pub(super) fn floating_ips(facts: &Facts) -> Option<Check> {
+    const LABEL: &str = "floating IPs";
+    Some(match facts.floating_ips.as_ref()? {
+        Observed::NotChecked(why) => check(LABEL, CheckState::Warn, format!("not checked: {why}")),
+        Observed::Seen(p) if !p.problems.is_empty() => {
+            check(LABEL, CheckState::Fail, p.problems.join("; "))
+        }
+        Observed::Seen(p) => check(LABEL, CheckState::Ok, p.moves.join("; ")),
+    })
+}
+
 /// A planned move needs production stopped, or stops it as a step (failback always does).
 pub(super) fn production_stopped(op: OperationType, facts: &Facts, opts: CheckOptions) -> Check {
     const LABEL: &str = "production stopped";

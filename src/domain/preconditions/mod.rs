@@ -72,6 +72,15 @@ pub struct ReplicationHealth {
     pub oldest_in_flight_seconds: Option<i64>,
 }
 
+/// The floating IPs a move would take to the target: each as it would land, and what stops it.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct FloatingIpPlan {
+    /// `203.0.113.10 (web-1) → 203.0.113.10 on public`.
+    pub moves: Vec<String>,
+    /// Why one cannot land, each with what to do.
+    pub problems: Vec<String>,
+}
+
 /// The networks a drill's servers land on at the target.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct DrillNetworks {
@@ -140,6 +149,8 @@ pub struct Facts {
     pub mappings_given: Vec<String>,
     /// The target's Cinder manage policy, for an operation that manages volumes there.
     pub manage_policy: Observed<ManagePolicy>,
+    /// A move of a group with floating IPs (or given a floating IP mapping); `None`: none.
+    pub floating_ips: Option<Observed<FloatingIpPlan>>,
 }
 
 impl Facts {
@@ -219,6 +230,7 @@ pub fn evaluate(op: OperationType, facts: &Facts, opts: CheckOptions) -> Vec<Che
             out.extend(checks::source(facts));
             out.extend(checks::mappings(facts));
             out.extend(checks::target(facts));
+            out.extend(checks::floating_ips(facts));
             out.push(checks::manage_policy(facts));
             out.push(checks::production_stopped(op, facts, opts));
             out.push(checks_time::replication(op, facts));
@@ -238,6 +250,7 @@ pub fn evaluate(op: OperationType, facts: &Facts, opts: CheckOptions) -> Vec<Che
             out.extend(checks::source(facts));
             out.extend(checks::mappings(facts));
             out.extend(checks::target(facts));
+            out.extend(checks::floating_ips(facts));
             out.push(checks::manage_policy(facts));
             out.extend(checks_time::recovery_point(facts));
             out.push(checks_time::data_loss_window(facts));

@@ -3,12 +3,12 @@
 //! operator before anything else (its attention).
 
 use crate::domain::{
-    Attention, AttentionKind, FencePending, OperationRecord, OperationStatus, OperationType,
-    ResultData, UsedPoint,
+    Attention, AttentionKind, FencePending, FloatingIpHeld, OperationRecord, OperationStatus,
+    OperationType, ResultData, UsedPoint,
 };
 use crate::orchestrator::Outcome;
 use crate::orchestrator::steps::{
-    CreateServer, FenceSource, FinalSync, ManageVolumes, SelectSnapshot,
+    CreateServer, FenceSource, FinalSync, ManageVolumes, MoveFloatingIps, SelectSnapshot,
 };
 use chrono::Utc;
 
@@ -89,7 +89,32 @@ pub(super) fn result_data(
         leftovers: outcome.leftovers(),
         resources_created: outcome.resources_standing(),
         recovery_point,
+        floating_ips: floating_ips(outcome),
     }
+}
+
+/// The floating IPs moved and not given back.
+fn floating_ips(outcome: &Outcome) -> Vec<FloatingIpHeld> {
+    let site = |spec: &MoveFloatingIps| spec.target.clone();
+    let targets: Vec<String> = outcome
+        .plan
+        .steps_of::<MoveFloatingIps>()
+        .map(|(_, s)| site(s))
+        .collect();
+    let Some(target) = targets.first() else {
+        return Vec::new();
+    };
+    outcome
+        .standing::<MoveFloatingIps>()
+        .into_iter()
+        .flat_map(|o| o.moved)
+        .map(|m| FloatingIpHeld {
+            site: target.clone(),
+            server: m.server,
+            address: m.address,
+            id: m.id,
+        })
+        .collect()
 }
 
 /// A failback run without reverse replication: nothing replicates until the operator syncs.

@@ -51,6 +51,7 @@ impl Engine {
             recovery_point: req.recovery_point.clone(),
             retain_primary: req.retain_primary,
             reverse_replication: req.reverse_replication,
+            floating_ip_mapping: req.floating_ip_mapping.clone(),
         }
     }
 

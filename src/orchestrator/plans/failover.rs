@@ -4,7 +4,7 @@
 //! goes on without a source that does not answer) while replication is stopped, then the chosen
 //! arrived snapshot recovered.
 
-use super::{PlanInput, recovery, retire_source, select_snapshot, swap_primary};
+use super::{PlanInput, floating, recovery, retire_source, select_snapshot, swap_primary};
 use crate::domain::OperationType;
 use crate::domain::Phase;
 use crate::orchestrator::plan::{Plan, RetryPolicy, StepSpec};
@@ -24,6 +24,7 @@ pub(super) fn planned(input: &PlanInput) -> Plan {
     plan.push(verify_fenced(input, input.source, fence_after));
     plan.push(final_sync(input, StepId::verify_fenced()));
     let last_wave = recovery::push(&mut plan, input, StepId::final_sync(), "");
+    let last_wave = floating::push(&mut plan, input, last_wave);
     let reverse = ReverseReplication {
         new_source: input.target.into(),
         new_target: input.source.into(),
@@ -56,6 +57,7 @@ pub(super) fn unplanned(input: &PlanInput) -> Plan {
     plan.push(verify_fenced(input, input.source, StepId::fence_source()));
     plan.push(select_snapshot(input, StepId::verify_fenced()).after([StepId::stop_replication()]));
     let last_wave = recovery::push(&mut plan, input, StepId::select_snapshot(), "");
+    let last_wave = floating::push(&mut plan, input, last_wave);
     plan.push(swap_primary(input.target, last_wave));
     plan
 }

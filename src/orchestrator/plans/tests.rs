@@ -7,7 +7,7 @@ use crate::orchestrator::step::StepId;
 use crate::orchestrator::steps::*;
 use std::time::Duration;
 
-fn group() -> GroupConfig {
+pub(super) fn group() -> GroupConfig {
     GroupConfig {
         name: "db-cluster".into(),
         primary_site: "site-a".into(),
@@ -22,7 +22,7 @@ fn group() -> GroupConfig {
     }
 }
 
-fn inventory() -> Vec<InstanceInfo> {
+pub(super) fn inventory() -> Vec<InstanceInfo> {
     ["db-1", "db-2"]
         .iter()
         .enumerate()
@@ -35,6 +35,7 @@ fn inventory() -> Vec<InstanceInfo> {
                 network: "net-db".into(),
                 ip: Some(format!("10.0.1.{n}")),
                 mac: format!("fa:16:3e:00:00:0{n}"),
+                floating_ip: None,
             }],
             volumes: ["data", "boot"]
                 .iter()
@@ -69,11 +70,11 @@ fn build(op: OperationType, source: &str, target: &str, options: OperationOption
     plan
 }
 
-fn names(plan: &Plan) -> Vec<String> {
+pub(super) fn names(plan: &Plan) -> Vec<String> {
     plan.steps.iter().map(|s| s.kind.label()).collect()
 }
 
-fn deps_of<'a>(plan: &'a Plan, id: &str) -> &'a [StepId] {
+pub(super) fn deps_of<'a>(plan: &'a Plan, id: &str) -> &'a [StepId] {
     &plan.get(id).unwrap().deps
 }
 

@@ -27,6 +27,15 @@ fn landing(inventory: &[InstanceInfo], mapping: &BTreeMap<String, String>) -> BT
         .collect()
 }
 
+/// The external networks a move's floating IPs land on (none for other operations).
+fn floating_landing(input: &PlanInput) -> BTreeSet<String> {
+    if !super::floating::moves_floating_ips(input.operation) {
+        return BTreeSet::new();
+    }
+    let moves = crate::orchestrator::plans::floating_ip_moves(input);
+    moves.into_iter().map(|m| m.network).collect()
+}
+
 /// The drill's networks and, of them, those a failover of the group lands on.
 fn drill_networks(input: &PlanInput, inventory: &[InstanceInfo]) -> DrillNetworks {
     let used = landing(inventory, &input.network_mapping());
@@ -78,7 +87,8 @@ impl Engine {
             options,
             final_sync_timeout: self.config.operations.final_sync_timeout,
         };
-        let networks = landing(inventory, &input.network_mapping());
+        let mut networks = landing(inventory, &input.network_mapping());
+        networks.extend(floating_landing(&input));
         facts.missing_networks = match dst.network().list_networks().await {
             Ok(have) => {
                 let have: BTreeSet<String> = have.into_iter().map(|n| n.name).collect();
@@ -105,6 +115,7 @@ impl Engine {
             Err(e) => Observed::NotChecked(clean(&e.to_string())),
         };
         facts.drill_networks = Observed::Seen(drill_networks(&input, inventory));
+        facts.floating_ips = super::floating::plan(&input, dst).await;
         if manages_volumes(req.operation) {
             facts.manage_policy = manage_policy(dst).await;
         }
