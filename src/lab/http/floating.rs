@@ -1,5 +1,6 @@
 //! Neutron's floating IPs (API.md §3): list with filters, allocate (an address kept when asked
-//! for), show, associate or release (`PUT` with `port_id` or `null`), delete.
+//! for), show, associate or release (`PUT` with `port_id` or `null`), delete; and the API
+//! extensions the OpenStack client asks for before it makes one.
 
 use super::errors;
 use crate::lab::state::Ctx;
@@ -20,6 +21,36 @@ pub fn routes() -> Router<Ctx> {
             &format!("{v}/floatingips/{{id}}"),
             get(show).put(update).delete(delete),
         )
+        .route(&format!("{v}/extensions"), get(extensions))
+        .route(&format!("{v}/extensions/{{alias}}"), get(extension))
+}
+
+/// The API extensions the lab's Neutron has (what the OpenStack client asks before some calls).
+const EXTENSIONS: [(&str, &str); 3] = [
+    ("external-net", "Neutron external network"),
+    ("router", "Neutron L3 Router"),
+    ("standard-attr-description", "standard-attr-description"),
+];
+
+fn render_extension((alias, name): (&str, &str)) -> Value {
+    json!({"alias": alias, "name": name, "description": name,
+        "updated": "2013-01-20T00:00:00-00:00", "links": []})
+}
+
+async fn extensions() -> Json<Value> {
+    let list: Vec<Value> = EXTENSIONS.into_iter().map(render_extension).collect();
+    Json(json!({"extensions": list}))
+}
+
+async fn extension(Path(alias): Path<String>) -> Response {
+    match EXTENSIONS.into_iter().find(|(a, _)| *a == alias) {
+        Some(e) => Json(json!({"extension": render_extension(e)})).into_response(),
+        None => errors::neutron(
+            404,
+            "ExtensionNotFound",
+            &format!("Extension with alias {alias} does not exist"),
+        ),
+    }
 }
 
 /// Its port only while that port exists: a deleted port takes its association along.
