@@ -103,12 +103,19 @@ fn join_or(items: &[&str]) -> String {
 pub fn allowed_from(op: OperationType) -> &'static [GroupStatus] {
     match op {
         O::PlannedFailover => &[S::Protected, S::PlannedFailoverFailed],
-        O::Failover => &[S::Protected, S::PlannedFailoverFailed, S::FailoverFailed],
+        // A real outage does not wait for a drill's cleanup: the failover removes the drill's
+        // copies first.
+        O::Failover => &[
+            S::Protected,
+            S::PlannedFailoverFailed,
+            S::FailoverFailed,
+            S::TestActive,
+        ],
         O::Reprotect => &[S::FailedOver],
         O::Failback => &[S::FailedOver],
         O::TestFailover => &[S::Protected],
         O::TestCleanup => &[S::TestActive],
-        O::SyncNow => &[S::Protected, S::FailedOver],
+        O::SyncNow => &[S::Protected, S::FailedOver, S::TestActive],
         O::Fence => &[
             S::Protected,
             S::FailedOver,
@@ -198,13 +205,18 @@ mod tests {
         ),
         (
             O::Failover,
-            &[S::Protected, S::PlannedFailoverFailed, S::FailoverFailed],
+            &[
+                S::Protected,
+                S::PlannedFailoverFailed,
+                S::FailoverFailed,
+                S::TestActive,
+            ],
         ),
         (O::Reprotect, &[S::FailedOver]),
         (O::Failback, &[S::FailedOver]),
         (O::TestFailover, &[S::Protected]),
         (O::TestCleanup, &[S::TestActive]),
-        (O::SyncNow, &[S::Protected, S::FailedOver]),
+        (O::SyncNow, &[S::Protected, S::FailedOver, S::TestActive]),
         (
             O::Fence,
             &[
@@ -293,7 +305,9 @@ mod tests {
             .expect_err("rejected")
             .to_string();
         assert!(
-            msg.ends_with("needs protected, planned_failover_failed or failover_failed"),
+            msg.ends_with(
+                "needs protected, planned_failover_failed, failover_failed or test_active"
+            ),
             "{msg}"
         );
     }

@@ -299,6 +299,10 @@ pub struct ResultData {
     /// (`{"site", "server", "address", "id"}`).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub floating_ips: Vec<FloatingIpHeld>,
+    /// A drill's: the failover that removed its copies while it was active (a real outage does
+    /// not wait for a drill's cleanup).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub superseded_by: Option<String>,
 }
 
 /// A floating IP that a move associated to a recovered server.

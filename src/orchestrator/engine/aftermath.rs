@@ -90,6 +90,7 @@ pub(super) fn result_data(
         resources_created: outcome.resources_standing(),
         recovery_point,
         floating_ips: floating_ips(outcome),
+        superseded_by: None,
     }
 }
 

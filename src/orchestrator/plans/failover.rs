@@ -1,8 +1,8 @@
 //! Failover plans. Planned: no data lost — the source stopped (or found stopped) and verified
 //! fenced, a final sync, recovery at the target, replication reversed, the primary swapped, the
 //! old copies retired. Unplanned: the source fenced first (stopped and verified; a forced failover
-//! goes on without a source that does not answer) while replication is stopped, then the chosen
-//! arrived snapshot recovered.
+//! goes on without a source that does not answer) while replication is stopped — and, during a
+//! drill, the drill's copies removed — then the chosen arrived snapshot recovered.
 
 use super::{PlanInput, floating, recovery, retire_source, select_snapshot, swap_primary};
 use crate::domain::OperationType;
@@ -10,7 +10,8 @@ use crate::domain::Phase;
 use crate::orchestrator::plan::{Plan, RetryPolicy, StepSpec};
 use crate::orchestrator::step::StepId;
 use crate::orchestrator::steps::{
-    FenceSource, FinalSync, ReverseReplication, StopReplication, StopServers, VerifyFenced,
+    CleanupTestResources, FenceSource, FinalSync, ReverseReplication, StopReplication, StopServers,
+    VerifyFenced,
 };
 
 pub(super) fn planned(input: &PlanInput) -> Plan {
@@ -54,7 +55,26 @@ pub(super) fn unplanned(input: &PlanInput) -> Plan {
     );
     let forced = input.operation == OperationType::Failover && input.options.force;
     plan.push(fence(input, input.source, forced, StepId::validate_sites()));
-    plan.push(verify_fenced(input, input.source, StepId::fence_source()));
+    let mut verify = verify_fenced(input, input.source, StepId::fence_source());
+    if let Some(drill) = &input.options.test_operation {
+        // During a drill: its copies go before anything is made at the target, so none is
+        // taken for a recovered instance and none holds an address the recovery needs.
+        let cleanup = CleanupTestResources {
+            site: input.target.into(),
+            test_operation: drill.clone(),
+        };
+        plan.push(
+            StepSpec::new(
+                StepId::cleanup_test_resources(),
+                cleanup,
+                Phase::Preparation,
+            )
+            .after([StepId::validate_sites()])
+            .timeout(super::BOOT_TIMEOUT),
+        );
+        verify = verify.after([StepId::cleanup_test_resources()]);
+    }
+    plan.push(verify);
     plan.push(select_snapshot(input, StepId::verify_fenced()).after([StepId::stop_replication()]));
     let last_wave = recovery::push(&mut plan, input, StepId::select_snapshot(), "");
     let last_wave = floating::push(&mut plan, input, last_wave);
