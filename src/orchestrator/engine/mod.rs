@@ -16,11 +16,13 @@ mod request;
 mod resume;
 mod retry;
 mod start;
+mod tasks;
 
 pub use cleanup::CleanupReport;
 pub use detail::{OperationDetail, StepState, StepView};
 pub use request::{EngineError, OperationRequest};
 pub use resume::{Resumed, is_orphaned};
+pub use tasks::{TaskDetail, TaskView};
 
 use super::discovery;
 use super::events::EventBus;
