@@ -195,7 +195,7 @@ pub fn needs_both_sites(op: OperationType, force: bool) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::domain::FencePending;
+    use crate::domain::{FencePending, OperationStatus};
 
     /// The table of ARCHITECTURE.md §4, written out independently of the code above.
     const TABLE: &[(OperationType, &[GroupStatus])] = &[
@@ -348,27 +348,83 @@ mod tests {
 
     #[test]
     fn a_pending_fence_refuses_everything_but_the_fence_and_says_how() {
-        let mut st = state(S::FailedOver);
-        st.needs_resync = true;
-        st.fence_pending = Some(FencePending {
-            site: "site-a".into(),
-            operation_id: "0badc0de".into(),
-            since: chrono::Utc::now(),
-        });
-        for op in OperationType::ALL {
-            let got = check_transition(op, &st);
-            if op == O::Fence {
-                assert!(got.is_ok(), "{got:?}");
-                continue;
+        // From every status the fence may start from: only the fence is let through.
+        for status in GroupStatus::ALL {
+            let mut st = state(status);
+            st.needs_resync = true;
+            st.fence_pending = Some(FencePending {
+                site: "site-a".into(),
+                operation_id: "0badc0de".into(),
+                since: chrono::Utc::now(),
+            });
+            for op in OperationType::ALL {
+                let got = check_transition(op, &st);
+                if !allowed_from(op).contains(&status) {
+                    assert!(
+                        matches!(got, Err(Rejection::WrongStatus { .. })),
+                        "{op} {status}"
+                    );
+                    continue;
+                }
+                if op == O::Fence {
+                    assert!(got.is_ok(), "{got:?}");
+                    continue;
+                }
+                let msg = got.expect_err("refused").to_string();
+                assert!(
+                    msg.contains("drconsole fence web-app") && msg.contains("site-a"),
+                    "{msg}"
+                );
             }
-            if !allowed_from(op).contains(&st.status) {
-                continue;
-            }
-            let msg = got.expect_err("refused").to_string();
-            assert!(
-                msg.contains("drconsole fence web-app") && msg.contains("site-a"),
-                "{msg}"
-            );
+        }
+    }
+
+    /// An operation's own statuses, written out: its wire name, whether anything still runs
+    /// it, and whether it ended without doing its job (what `ops retry` and `ops rollback`
+    /// take).
+    const OPERATION_STATUSES: &[(OperationStatus, &str, bool, bool)] = &[
+        (OperationStatus::Pending, "pending", false, false),
+        (OperationStatus::Running, "running", false, false),
+        (OperationStatus::RollingBack, "rolling_back", false, false),
+        (OperationStatus::Completed, "completed", true, false),
+        (OperationStatus::Failed, "failed", true, true),
+        (OperationStatus::Cancelled, "cancelled", true, true),
+        (
+            OperationStatus::RollbackFailed,
+            "rollback_failed",
+            true,
+            true,
+        ),
+    ];
+
+    #[test]
+    fn operation_statuses_follow_the_table() {
+        assert_eq!(OPERATION_STATUSES.len(), OperationStatus::ALL.len());
+        for (status, name, finished, unsuccessful) in OPERATION_STATUSES {
+            assert_eq!(status.as_str(), *name);
+            assert_eq!(status.is_finished(), *finished, "{name}");
+            assert_eq!(status.is_unsuccessful(), *unsuccessful, "{name}");
+            let wire = serde_json::to_value(status).expect("serialises");
+            assert_eq!(wire, serde_json::json!(name));
+        }
+    }
+
+    /// A drill does not hold a real outage back: from test_active an unplanned failover and a
+    /// sync start (the sync leaves the drill active), a planned one and a failback do not.
+    #[test]
+    fn a_drill_gives_way_to_an_unplanned_failover_and_a_sync() {
+        let st = state(S::TestActive);
+        let failover = check_transition(O::Failover, &st).expect("accepted");
+        assert_eq!(failover.on_success, Some(S::FailedOver));
+        let sync = check_transition(O::SyncNow, &st).expect("accepted");
+        assert_eq!(sync.on_success, None, "the drill stays active");
+        for op in [
+            O::PlannedFailover,
+            O::Failback,
+            O::Reprotect,
+            O::TestFailover,
+        ] {
+            assert!(check_transition(op, &st).is_err(), "{op}");
         }
     }
 }
