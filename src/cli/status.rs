@@ -198,6 +198,10 @@ pub fn render_instances(list: &[InstanceView]) -> String {
                 if let Some(e) = &s.error {
                     line.push_str(&format!(" ({e})"));
                 }
+                // A drill's copy beside production is no split-brain: say which it is.
+                if s.drill_copy {
+                    line.push_str(" (drill copy)");
+                }
                 line
             })
             .collect();
