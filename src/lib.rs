@@ -9,6 +9,7 @@ pub mod logging;
 pub mod orchestrator;
 pub mod paths;
 pub mod providers;
+pub mod report;
 pub mod sanitize;
 pub mod secret;
 pub mod store;

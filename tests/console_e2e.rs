@@ -1,10 +1,12 @@
-//! Runs tests/e2e/console.sh: the real binary in tmux, from `--lab` to a completed failover seen
-//! on screen and a clean quit. `.ci/run` installs tmux; without it this test says so and fails.
+//! Runs tests/e2e/console.sh: the real binary in tmux on a fresh data dir, from `--lab` through a
+//! drill and its cleanup driven from the keyboard to the report files it announced (checked
+//! against the journal) and a clean quit. `.ci/test` installs tmux; without it this test says so
+//! and fails.
 
 use std::process::Command;
 
 #[test]
-fn the_console_fails_over_web_app_on_the_lab_in_tmux() {
+fn a_drill_and_its_cleanup_from_the_keyboard_end_in_the_report_they_announce() {
     let has_tmux = Command::new("tmux").arg("-V").output().is_ok();
     assert!(
         has_tmux,

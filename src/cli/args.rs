@@ -1,5 +1,6 @@
 //! The command line: global flags and subcommands (clap derive). Parsing only; `cli::run` acts.
 
+pub use super::report::ReportArgs;
 use crate::domain::PointChoice;
 use clap::{ArgAction, Args, Parser, Subcommand};
 use std::path::PathBuf;
@@ -67,6 +68,9 @@ pub enum Command {
     /// Operations in the journal.
     #[command(subcommand)]
     Ops(OpsCommand),
+    /// The report of an operation (what ran, recovery point, data loss, RTO, timeline,
+    /// resources, verdict), or with --drills a summary of every drill since a date.
+    Report(ReportArgs),
     /// The built-in two-site lab.
     #[command(subcommand)]
     Lab(LabCommand),

@@ -3,9 +3,10 @@
 
 use super::{Cli, CliError, data_dir, setup};
 use crate::lab::{LabHandle, LabOptions};
+use crate::orchestrator::engine::Resumed;
 use crate::orchestrator::lab_faults::LabFaults;
-use crate::tui::ConsoleBackend;
 use crate::tui::engine_backend::EngineBackend;
+use crate::tui::{ConsoleBackend, OperationDetail, ReportWriter};
 use std::sync::Arc;
 
 /// `drconsole` with no subcommand: the console on the configured sites, or on a lab in this
@@ -58,15 +59,49 @@ async fn console(cli: &Cli, lab: Option<&LabHandle>) -> Result<(), CliError> {
         .map_err(|e| CliError::failed(e.to_string()))?,
         None => LabFaults::none(),
     };
-    // Operations a crash or a dropped session left behind continue here.
+    // Operations a quit, a crash or a dropped session paused continue here, and say so.
+    let (mut resumed, mut elsewhere) = (Vec::new(), Vec::new());
     match engine.resume_orphans().await {
-        Ok(ids) if !ids.is_empty() => tracing::info!("resumed {} operation(s)", ids.len()),
-        Ok(_) => {}
+        Ok(found) => {
+            for r in found {
+                match r {
+                    Resumed::Here(id) => resumed.push(id),
+                    Resumed::Elsewhere { id, who } => elsewhere.push(format!("{id} ({who})")),
+                }
+            }
+            if !resumed.is_empty() {
+                tracing::info!("resumed {} operation(s)", resumed.len());
+            }
+        }
         Err(e) => tracing::warn!("resume at start: {e}"),
     }
     let ui = engine.config().ui.clone();
-    let backend: Arc<dyn ConsoleBackend> = Arc::new(EngineBackend::new(engine.clone(), faults));
-    let result = crate::tui::run(backend, ui, cli.theme.clone(), cli.lab).await;
+    let reports = Arc::new(FileReports {
+        dir: crate::report::default_dir(),
+    });
+    let backend: Arc<dyn ConsoleBackend> =
+        Arc::new(EngineBackend::new(engine.clone(), faults).with_reports(reports));
+    let start = crate::tui::Start {
+        theme: cli.theme.clone(),
+        lab: cli.lab,
+        resumed,
+        elsewhere,
+    };
+    let result = crate::tui::run(backend, ui, start).await;
     // Let running operations journal their step before the process ends; they resume later.
     result.map_err(|e| CliError::failed(e.to_string()))
+}
+
+/// The console's reports: Markdown and HTML under `<data dir>/reports`, named by the operation.
+struct FileReports {
+    dir: std::path::PathBuf,
+}
+
+impl ReportWriter for FileReports {
+    fn write(
+        &self,
+        detail: &OperationDetail,
+    ) -> Result<Vec<std::path::PathBuf>, Box<dyn std::error::Error + Send + Sync>> {
+        Ok(crate::report::write_pair(detail, &self.dir)?.to_vec())
+    }
 }

@@ -14,6 +14,7 @@ mod out;
 mod points;
 mod recover;
 mod refusal;
+mod report;
 pub mod setup;
 mod show;
 mod signals;
@@ -114,6 +115,7 @@ async fn run_on_engine(cli: &Cli, cmd: &Command) -> Result<(), CliError> {
     }
     match cmd {
         Command::Ops(o) => ops::run(cli, &engine, o).await,
+        Command::Report(r) => report::run(&engine, r).await,
         _ => Err(CliError::rejected("this command takes no engine")),
     }
 }

@@ -209,15 +209,25 @@ pub fn render_instances(list: &[InstanceView]) -> String {
                 let mut line = format!("{}: {}", s.site, s.status);
                 // IP and MAC side by side: a failover keeps both.
                 let nics: Vec<String> = s
-                    .nics
+                    .ports
                     .iter()
-                    .map(|n| format!("{} {}", n.ip.as_deref().unwrap_or("(no IP)"), n.mac))
+                    .map(|n| {
+                        let ip = n.ip.as_deref().unwrap_or("(no IP)");
+                        match &n.floating_ip {
+                            Some(f) => format!("{ip} {} (floating {})", n.mac, f.address),
+                            None => format!("{ip} {}", n.mac),
+                        }
+                    })
                     .collect();
                 if !nics.is_empty() {
                     line.push_str(&format!(" {}", nics.join(", ")));
                 }
                 if let Some(e) = &s.error {
                     line.push_str(&format!(" ({e})"));
+                }
+                // A drill's copy beside production is no split-brain: say which it is.
+                if s.drill_copy {
+                    line.push_str(" (drill copy)");
                 }
                 line
             })

@@ -1,12 +1,15 @@
 //! Plain aligned text tables for the headless commands (no colour: output is often piped or logged).
 
-/// Render rows under a header, each column as wide as its widest cell (counted in chars).
+use unicode_width::UnicodeWidthStr;
+
+/// Render rows under a header, each column as wide as its widest cell (in display columns: a CJK
+/// character or an emoji takes two, so columns stay aligned).
 pub fn render(header: &[&str], rows: &[Vec<String>]) -> String {
-    let mut widths: Vec<usize> = header.iter().map(|h| h.chars().count()).collect();
+    let mut widths: Vec<usize> = header.iter().map(|h| h.width()).collect();
     for row in rows {
         for (i, cell) in row.iter().enumerate() {
             if let Some(w) = widths.get_mut(i) {
-                *w = (*w).max(cell.chars().count());
+                *w = (*w).max(cell.width());
             }
         }
     }
@@ -15,7 +18,7 @@ pub fn render(header: &[&str], rows: &[Vec<String>]) -> String {
         for (i, cell) in cells.iter().enumerate() {
             out.push_str(cell);
             if i + 1 < cells.len() {
-                let pad = widths[i].saturating_sub(cell.chars().count()) + 2;
+                let pad = widths[i].saturating_sub(cell.width()) + 2;
                 out.extend(std::iter::repeat_n(' ', pad));
             }
         }
@@ -41,5 +44,18 @@ mod tests {
             ],
         );
         assert_eq!(t, "NAME     RPO\nweb-app  42 s\ndb       —");
+    }
+
+    #[test]
+    fn wide_characters_keep_the_columns_aligned() {
+        let t = super::render(
+            &["NAME", "STATUS"],
+            &[
+                vec!["数据库".into(), "ok".into()],
+                vec!["web-🚀".into(), "ok".into()],
+                vec!["web-1".into(), "ok".into()],
+            ],
+        );
+        assert_eq!(t, "NAME    STATUS\n数据库  ok\nweb-🚀  ok\nweb-1   ok");
     }
 }

@@ -115,6 +115,15 @@ pub const RPO_TARGET_SECONDS: Limit = Limit {
     unit: "seconds",
 };
 
+/// A group's RTO target (optional: no target when left out).
+pub const RTO_TARGET_SECONDS: Limit = Limit {
+    key: "rto_target_seconds",
+    min: 1,
+    max: 31_536_000,
+    default: 3_600,
+    unit: "seconds",
+};
+
 /// The longest single wait between two attempts, whatever backoff_ms and the attempt number say.
 pub const MAX_BACKOFF: std::time::Duration = std::time::Duration::from_secs(30);
 

@@ -107,6 +107,9 @@ pub struct RawGroup {
     #[serde(default, deserialize_with = "names::opt_name")]
     pub array_pg: Option<String>,
     pub rpo_target_seconds: Spanned<i64>,
+    /// No RTO target when left out.
+    #[serde(default)]
+    pub rto_target_seconds: RawNumber,
     #[serde(deserialize_with = "names::names")]
     pub members: Vec<String>,
     #[serde(default, deserialize_with = "names::waves")]

@@ -299,7 +299,12 @@ impl Resolver<'_> {
             limits::RPO_TARGET_SECONDS,
             &Some(g.rpo_target_seconds.clone()),
         )?;
+        let rto_target = match &g.rto_target_seconds {
+            Some(_) => Some(self.bounded(limits::RTO_TARGET_SECONDS, &g.rto_target_seconds)?),
+            None => None,
+        };
         Ok(GroupConfig {
+            rto_target: rto_target.map(Duration::from_secs),
             array_pg: g.array_pg.unwrap_or_else(|| format!("{name}-pg")),
             name: g.name,
             primary_site: g.primary_site,

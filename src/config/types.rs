@@ -106,6 +106,9 @@ pub struct GroupConfig {
     /// Source flavor name → target flavor name; unmapped flavors keep their name.
     pub flavor_mapping: BTreeMap<String, String>,
     pub rpo_target: Duration,
+    /// How soon after a failover starts its servers must be up (reports' verdict); none set, no
+    /// verdict.
+    pub rto_target: Option<Duration>,
 }
 
 impl GroupConfig {

@@ -5,7 +5,7 @@
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
-use super::{FencePending, GroupStatus, SiteRole, SplitBrainFinding};
+use super::{FencePending, GroupState, GroupStatus, SiteRole, SplitBrainFinding};
 
 /// Everything `status` shows, taken at one moment.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -69,6 +69,9 @@ pub struct GroupView {
     pub needs_resync: bool,
     #[serde(default)]
     pub last_operation: Option<String>,
+    /// How often the array sends a snapshot (its replication schedule), when it said.
+    #[serde(default)]
+    pub replication_interval_seconds: Option<u64>,
     /// An earlier operation left the group needing the operator: what, and the way out.
     #[serde(default)]
     pub attention: Option<super::Attention>,
@@ -143,13 +146,66 @@ impl PeerSync {
     }
 }
 
+/// `site-a ⇢ site-b` while the group replicates from its primary, `site-a ⇸ site-b` when
+/// replication is stopped (failed over, or awaiting a re-sync).
+pub fn direction_text(primary: &str, secondary: &str, replicating: bool) -> String {
+    let arrow = if replicating { "⇢" } else { "⇸" };
+    format!("{primary} {arrow} {secondary}")
+}
+
+/// Whether a group in this state replicates from its current primary.
+pub fn replicates(state: &GroupState) -> bool {
+    !matches!(state.status, GroupStatus::FailedOver) && !state.needs_resync
+}
+
 impl GroupView {
+    /// Take the journal's word for what the group is doing and where it runs (it moves the
+    /// moment an operation changes it; the sites are probed less often). True when anything
+    /// shown changed. A group that moved has no RPO until its new target is asked.
+    pub fn apply_state(&mut self, state: &GroupState) -> bool {
+        let moved = self.current_primary != state.current_primary;
+        let secondary = if state.current_primary == self.primary_site {
+            self.secondary_site.clone()
+        } else {
+            self.primary_site.clone()
+        };
+        let direction = direction_text(&state.current_primary, &secondary, replicates(state));
+        let changed = moved
+            || self.status != state.status
+            || self.needs_resync != state.needs_resync
+            || self.last_operation != state.last_operation
+            || self.attention != state.attention
+            || self.fence_pending != state.fence_pending
+            || self.direction != direction;
+        self.status = state.status;
+        self.current_primary = state.current_primary.clone();
+        self.needs_resync = state.needs_resync;
+        self.last_operation = state.last_operation.clone();
+        self.attention = state.attention.clone();
+        self.fence_pending = state.fence_pending.clone();
+        self.direction = direction;
+        if moved {
+            self.rpo_seconds = None;
+        }
+        changed
+    }
+
     /// The replication target: the site that is not the current primary.
     pub fn current_secondary(&self) -> &str {
         if self.current_primary == self.primary_site {
             &self.secondary_site
         } else {
             &self.primary_site
+        }
+    }
+
+    /// Replication should run but nothing has arrived for over two of its intervals (and at
+    /// least a minute): stalled, not merely behind.
+    pub fn replication_stalled(&self) -> bool {
+        let running = !self.direction.contains('⇸');
+        match (self.rpo_seconds, self.replication_interval_seconds) {
+            (Some(age), Some(every)) => running && age > (2 * every as i64).max(60),
+            _ => false,
         }
     }
 
@@ -196,18 +252,16 @@ pub struct ServerAtSite {
     pub status: String,
     pub flavor: Option<String>,
     pub addresses: Vec<String>,
-    /// Each port: its network, its fixed IP and the MAC a failover keeps.
-    #[serde(default)]
-    pub nics: Vec<Nic>,
     pub error: Option<String>,
-}
-
-/// A server's port as `instances` shows it.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct Nic {
-    pub network: String,
-    pub ip: Option<String>,
-    pub mac: String,
+    /// Its ports: network, fixed IP, the MAC a failover keeps, and the floating IP on it.
+    #[serde(default)]
+    pub ports: Vec<super::PortInfo>,
+    /// The operation that created it, when one did.
+    #[serde(default)]
+    pub made_by: Option<String>,
+    /// A drill made it: a test copy in the test networks, not production.
+    #[serde(default)]
+    pub drill_copy: bool,
 }
 
 /// A volume of the instance and its replication pair.

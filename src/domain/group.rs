@@ -249,6 +249,26 @@ impl Rpo {
 }
 
 /// Render a duration in seconds the way an operator reads it: `42 s`, `3 m 10 s`, `2 h 5 m`.
+/// The shortest form that keeps the meaning, for narrow cells: `42s`, `3m10s`, `12h21m`, `3d4h`.
+pub fn short_seconds(secs: i64) -> String {
+    let s = secs.max(0);
+    match s {
+        s if s < 60 => format!("{s}s"),
+        s if s < 3600 => match s % 60 {
+            0 => format!("{}m", s / 60),
+            r => format!("{}m{r:02}s", s / 60),
+        },
+        s if s < 86_400 => match (s % 3600) / 60 {
+            0 => format!("{}h", s / 3600),
+            m => format!("{}h{m:02}m", s / 3600),
+        },
+        s => match (s % 86_400) / 3600 {
+            0 => format!("{}d", s / 86_400),
+            h => format!("{}d{h}h", s / 86_400),
+        },
+    }
+}
+
 pub fn human_seconds(secs: i64) -> String {
     let secs = secs.max(0);
     match secs {
@@ -267,6 +287,16 @@ pub fn human_seconds(secs: i64) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn short_seconds_keep_their_meaning_in_six_columns() {
+        assert_eq!(short_seconds(42), "42s");
+        assert_eq!(short_seconds(190), "3m10s");
+        assert_eq!(short_seconds(600), "10m");
+        assert_eq!(short_seconds(44_460), "12h21m");
+        assert_eq!(short_seconds(273_600), "3d4h");
+        assert_eq!(short_seconds(-5), "0s");
+    }
 
     #[test]
     fn status_names_round_trip() {

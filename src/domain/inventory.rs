@@ -51,4 +51,7 @@ pub struct InstanceInfo {
     pub flavor: String,
     pub ports: Vec<PortInfo>,
     pub volumes: Vec<VolumeInfo>,
+    /// The operation that created the server (its `drconsole:operation` metadata), if one did.
+    #[serde(default)]
+    pub made_by: Option<String>,
 }

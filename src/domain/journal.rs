@@ -121,6 +121,17 @@ impl StepMark {
         }
     }
 
+    /// How the operator reads the mark next to a step's name: `nothing to undo`, `left behind`.
+    pub fn words(self) -> &'static str {
+        match self {
+            StepMark::NeverRun => "never run",
+            StepMark::NothingToUndo => "nothing to undo",
+            StepMark::Irreversible => "stands (cannot be undone)",
+            StepMark::LeftBehind => "left behind",
+            m => m.as_str(),
+        }
+    }
+
     /// Its effect is in place at the sites now (what a retry keeps and rollback would undo).
     pub fn stands(self) -> bool {
         matches!(

@@ -1,6 +1,7 @@
 //! Pure domain types: sites, protection groups, instances, operations, phases and the state machine
 //! of ARCHITECTURE.md §4. No IO, no async.
 
+pub mod detail;
 pub mod estate;
 pub mod group;
 pub mod inventory;
@@ -14,6 +15,7 @@ pub mod site;
 pub mod split_brain;
 pub mod state_machine;
 
+pub use detail::*;
 pub use estate::*;
 pub use group::*;
 pub use inventory::*;

@@ -29,6 +29,11 @@ impl EventBus {
         self.tx.subscribe()
     }
 
+    /// Pass on an event as it was (its time kept); having no subscriber is fine.
+    pub fn send(&self, event: OperationEvent) {
+        let _ = self.tx.send(event);
+    }
+
     /// Publish; having no subscriber is fine.
     pub fn publish(&self, operation_id: &str, kind: EventKind) {
         let _ = self.tx.send(OperationEvent {

@@ -30,6 +30,21 @@ impl FaultKind {
     }
 }
 
+impl FaultKind {
+    pub const ALL: [FaultKind; 5] = [
+        FaultKind::SiteDown,
+        FaultKind::ErrorRate,
+        FaultKind::Latency,
+        FaultKind::ReplicationStalled,
+        FaultKind::BootFailure,
+    ];
+
+    /// The kind API.md §6 names `name`.
+    pub fn parse(name: &str) -> Option<FaultKind> {
+        FaultKind::ALL.into_iter().find(|k| k.as_str() == name)
+    }
+}
+
 impl fmt::Display for FaultKind {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(self.as_str())
@@ -54,6 +69,37 @@ impl Fault {
             rate: None,
             latency_ms: None,
             server: None,
+        }
+    }
+}
+
+impl Fault {
+    /// How the operator reads it: `compute errors 50 %`, `boots of web-1 fail`.
+    pub fn describe(&self) -> String {
+        let service = self.service.as_deref().unwrap_or("all services'");
+        match self.kind {
+            FaultKind::SiteDown => "site down".into(),
+            FaultKind::ErrorRate => match self.rate {
+                Some(r) => format!("{service} errors {:.0} %", r * 100.0),
+                None => format!("{service} errors"),
+            },
+            FaultKind::Latency => {
+                let ms = self.latency_ms.unwrap_or(0);
+                let delay = if ms >= 1000 && ms.is_multiple_of(100) {
+                    format!("{} s", ms as f64 / 1000.0)
+                } else {
+                    format!("{ms} ms")
+                };
+                match &self.service {
+                    Some(s) => format!("{s} latency {delay}"),
+                    None => format!("latency {delay}"),
+                }
+            }
+            FaultKind::ReplicationStalled => "replication stalled".into(),
+            FaultKind::BootFailure => match &self.server {
+                Some(s) => format!("boots of {s} fail"),
+                None => "boots fail".into(),
+            },
         }
     }
 }
@@ -124,6 +170,37 @@ impl LabFaults {
                 site: site.to_string(),
                 reason: e.to_string(),
             })
+    }
+
+    /// Every lab site's active faults, by site (sorted by name); a site whose control API does
+    /// not answer says why.
+    pub async fn active(&self) -> Vec<(String, Result<Vec<Fault>, LabFaultError>)> {
+        let mut names: Vec<&String> = self.sites.keys().collect();
+        names.sort();
+        let lists = futures_util::future::join_all(names.iter().map(|n| async move {
+            let control = self.site(n)?;
+            let listed = control
+                .list_faults()
+                .await
+                .map_err(|e| LabFaultError::Lab {
+                    site: n.to_string(),
+                    reason: e.to_string(),
+                })?;
+            Ok(listed
+                .into_iter()
+                .filter_map(|f| {
+                    Some(Fault {
+                        kind: FaultKind::parse(&f.kind)?,
+                        service: f.service,
+                        rate: f.rate,
+                        latency_ms: f.latency_ms,
+                        server: f.server,
+                    })
+                })
+                .collect())
+        }))
+        .await;
+        names.into_iter().cloned().zip(lists).collect()
     }
 
     /// Clears every fault of the site.

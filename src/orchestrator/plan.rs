@@ -75,9 +75,18 @@ impl StepSpec {
         self
     }
 
-    /// What the operator sees: the step's name and its subject.
+    /// What the operator sees: the step's own name (its id's, so two steps of one kind in a plan
+    /// read apart: `resume_replication`, `reverse_replication`) and its kind's subject.
     pub fn label(&self) -> String {
-        self.kind.label()
+        let kind = self.kind.label();
+        let subject = kind.strip_prefix(self.kind.name()).unwrap_or("");
+        let name = self
+            .id
+            .as_str()
+            .split(':')
+            .next()
+            .unwrap_or(self.kind.name());
+        format!("{name}{subject}")
     }
 }
 

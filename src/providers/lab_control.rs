@@ -76,6 +76,39 @@ impl LabControl {
         self.answer(&url, resp).await
     }
 
+    /// The faults the site holds now (`GET /lab/v1/faults`), as API.md §6 spells them.
+    pub async fn list_faults(&self) -> Result<Vec<FaultRequest>, LabControlError> {
+        let url = format!("{}/lab/v1/faults", self.base);
+        let resp = self.http.get(&url).send().await;
+        let resp = resp.map_err(|e| LabControlError::Unreachable {
+            url: url.clone(),
+            reason: crate::sanitize::clean(&e.to_string()),
+        })?;
+        let status = resp.status();
+        let body: Value = resp.json().await.unwrap_or(Value::Null);
+        if !status.is_success() {
+            return Err(LabControlError::Refused {
+                url,
+                status: status.as_u16(),
+                message: crate::sanitize::clean(&body.to_string()),
+            });
+        }
+        let text = |v: &Value| v.as_str().map(crate::sanitize::clean);
+        Ok(body["faults"]
+            .as_array()
+            .map(Vec::as_slice)
+            .unwrap_or_default()
+            .iter()
+            .map(|f| FaultRequest {
+                kind: text(&f["kind"]).unwrap_or_default(),
+                service: text(&f["service"]),
+                rate: f["rate"].as_f64(),
+                latency_ms: f["latency_ms"].as_u64(),
+                server: text(&f["server"]),
+            })
+            .collect())
+    }
+
     pub async fn clear_faults(&self) -> Result<(), LabControlError> {
         let url = format!("{}/lab/v1/faults", self.base);
         let resp = self.http.delete(&url).send().await;

@@ -1,18 +1,20 @@
 //! The console's state: what was last heard from the engine, what the operator is looking at, and
 //! the one overlay (menu, dialog, confirmation, command line…) that has the keyboard.
 
-use super::backend::OperationDetail;
-use super::dialog::{ConfirmState, DialogState};
+use super::backend::{Fault, OperationDetail, SiteFaults};
 use super::jobs::Jobs;
 use super::keymap::{Keymap, View};
 use super::theme::{Role, Theme};
 use crate::domain::{EstateView, GroupState, GroupView, InstanceView, OperationRecord};
 use crate::sanitize::clean;
 use chrono::{DateTime, Utc};
-use std::collections::{BTreeSet, HashMap, VecDeque};
-use tui_input::Input;
+use std::collections::{BTreeSet, HashMap};
 
-/// RPO samples kept per group for the lag sparkline (one per refresh).
+pub use super::overlay::{
+    CardState, CommandState, DetailKind, DetailState, FaultMenu, MenuState, Overlay,
+};
+
+/// RPO samples read per group from the journal's history for the lag sparkline.
 pub const RPO_HISTORY_LEN: usize = 60;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -90,38 +92,29 @@ pub struct OpView {
     /// The journal (not only the event stream) says the operation ended: its detail, result
     /// included, is final and is no longer re-read.
     pub settled: bool,
+    /// Its events arrive on this process's bus (it runs here): the view follows them, and a
+    /// journal change need not re-read it.
+    pub live: bool,
+    /// Rows the result or error card is scrolled down.
+    pub card_scroll: u16,
+    /// The log pane takes most of the screen.
+    pub log_large: bool,
 }
 
-#[derive(Debug, Clone)]
-pub struct MenuState {
-    pub group: String,
-    pub selected: usize,
-}
-
-#[derive(Debug, Clone, Default)]
-pub struct CommandState {
-    pub input: Input,
-    /// Candidates of the last Tab, shown under the line.
-    pub candidates: Vec<String>,
-}
-
-#[derive(Debug, Clone, Default)]
-pub struct FaultMenu {
-    pub site: usize,
-    pub selected: usize,
-}
-
-#[derive(Debug, Clone)]
-pub enum Overlay {
-    Help,
-    Menu(MenuState),
-    Dialog(Box<DialogState>),
-    Confirm(Box<ConfirmState>),
-    Command(CommandState),
-    Filter(Input),
-    Faults(FaultMenu),
-    QuitConfirm,
-    CancelConfirm(String),
+impl OpView {
+    pub fn new(id: String) -> OpView {
+        OpView {
+            id,
+            detail: None,
+            error: None,
+            cursor: ListCursor::default(),
+            pending: Vec::new(),
+            settled: false,
+            live: false,
+            card_scroll: 0,
+            log_large: false,
+        }
+    }
 }
 
 #[derive(Debug, Clone)]
@@ -143,9 +136,17 @@ pub struct App {
     /// `operator@jump-1` and the like, for the header.
     pub context: String,
     pub lab: bool,
+    /// Each lab site's active faults, as its control API last said.
+    pub lab_faults: Vec<SiteFaults>,
     pub estate: Option<EstateView>,
     pub estate_error: Option<String>,
-    pub rpo_history: HashMap<String, VecDeque<u64>>,
+    /// Each group's state as the journal last said: newer than a discovery that read it before
+    /// the sites answered, so it is laid over every estate that arrives.
+    pub journal_groups: HashMap<String, GroupState>,
+    /// The journal cannot be followed (said once in the status bar).
+    pub journal_unfollowed: Option<String>,
+    /// Each group's RPO history (seconds, oldest first), as the journal keeps it.
+    pub rpo_history: HashMap<String, Vec<u64>>,
     pub instances: Vec<InstanceView>,
     pub instances_group: Option<String>,
     pub instances_error: Option<String>,
@@ -156,6 +157,14 @@ pub struct App {
     pub overlay: Option<Overlay>,
     /// Operations started from this console.
     pub own_ops: BTreeSet<String>,
+    /// Reports written by this console: operation id → where (as announced).
+    pub reports: HashMap<String, String>,
+    /// Operations whose end this console has reported (each once).
+    pub reported: BTreeSet<String>,
+    /// Cards of ended operations that wait for the overlay on screen to close.
+    pub pending_cards: Vec<Box<CardState>>,
+    /// When this console started: an operation that ended before is not reported at its end.
+    pub since: DateTime<Utc>,
     pub theme: Theme,
     pub keymap: Keymap,
     pub message: Option<Message>,
@@ -172,8 +181,11 @@ impl App {
             now,
             context: context.to_string(),
             lab,
+            lab_faults: Vec::new(),
             estate: None,
             estate_error: None,
+            journal_groups: HashMap::new(),
+            journal_unfollowed: None,
             rpo_history: HashMap::new(),
             instances: Vec::new(),
             instances_group: None,
@@ -184,6 +196,10 @@ impl App {
             screen: Screen::Main,
             overlay: None,
             own_ops: BTreeSet::new(),
+            reports: HashMap::new(),
+            reported: BTreeSet::new(),
+            pending_cards: Vec::new(),
+            since: now,
             theme,
             keymap,
             message: None,
@@ -334,19 +350,27 @@ impl App {
         });
     }
 
-    pub fn push_rpo_samples(&mut self) {
-        let samples: Vec<(String, u64)> = self
-            .groups()
+    /// The faults a lab site holds now (none outside the lab).
+    pub fn faults_at(&self, site: &str) -> &[Fault] {
+        self.lab_faults
             .iter()
-            .filter_map(|g| g.rpo_seconds.map(|s| (g.name.clone(), s.max(0) as u64)))
-            .collect();
-        for (name, s) in samples {
-            let h = self.rpo_history.entry(name).or_default();
-            if h.len() == RPO_HISTORY_LEN {
-                h.pop_front();
+            .find(|f| f.site == site)
+            .map(|f| f.faults.as_slice())
+            .unwrap_or(&[])
+    }
+
+    /// Lay the journal's group states over the estate; true when anything shown changed.
+    pub fn apply_journal_groups(&mut self) -> bool {
+        let Some(estate) = self.estate.as_mut() else {
+            return false;
+        };
+        let mut changed = false;
+        for g in &mut estate.protection_groups {
+            if let Some(s) = self.journal_groups.get(&g.name) {
+                changed |= g.apply_state(s);
             }
-            h.push_back(s);
         }
+        changed
     }
 }
 
@@ -362,26 +386,5 @@ pub fn group_state(g: &GroupView) -> GroupState {
         last_operation: g.last_operation.clone(),
         attention: g.attention.clone(),
         fence_pending: g.fence_pending.clone(),
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn window_keeps_the_selection_visible() {
-        assert_eq!(window(0, 0, 10, 100), 0);
-        assert_eq!(window(15, 0, 10, 100), 6);
-        assert_eq!(window(3, 6, 10, 100), 3);
-        assert_eq!(window(99, 95, 10, 100), 90);
-        assert_eq!(window(0, 5, 0, 100), 0);
-    }
-
-    #[test]
-    fn tab_order_cycles() {
-        assert_eq!(Pane::Groups.next(), Pane::Instances);
-        assert_eq!(Pane::Sites.next(), Pane::Groups);
-        assert_eq!(Pane::Groups.prev(), Pane::Sites);
     }
 }

@@ -16,10 +16,30 @@ pub const FAULTS: [(&str, Option<FaultKind>); 6] = [
     ("clear all faults", None),
 ];
 
-/// The action of a fault menu entry at `site`.
-pub fn fault_action(site: String, kind: Option<FaultKind>) -> Action {
+/// The server a "boots fail" fault names: the instance selected in the Protected instances pane
+/// (its copy at the other site is created with the same name).
+pub fn boot_target(app: &App) -> Option<String> {
+    app.selected_index(super::app::Pane::Instances)
+        .and_then(|i| app.instances.get(i))
+        .map(|i| i.name.clone())
+}
+
+/// A fault menu entry as the menu shows it: "boots of web-1 fail" names its server.
+pub fn fault_label(app: &App, i: usize) -> String {
+    match FAULTS.get(i) {
+        Some((_, Some(FaultKind::BootFailure))) => match boot_target(app) {
+            Some(s) => format!("boots of {s} fail"),
+            None => "boots fail (select an instance first)".into(),
+        },
+        Some((label, _)) => label.to_string(),
+        None => String::new(),
+    }
+}
+
+/// The action of a fault menu entry at `site`; `None` when a boot failure has no server to name.
+pub fn fault_action(app: &App, site: String, kind: Option<FaultKind>) -> Option<Action> {
     let Some(kind) = kind else {
-        return Action::ClearFaults(site);
+        return Some(Action::ClearFaults(site));
     };
     let mut fault = Fault::new(kind);
     match kind {
@@ -28,9 +48,10 @@ pub fn fault_action(site: String, kind: Option<FaultKind>) -> Action {
             fault.rate = Some(0.5);
         }
         FaultKind::Latency => fault.latency_ms = Some(2000),
+        FaultKind::BootFailure => fault.server = Some(boot_target(app)?),
         _ => {}
     }
-    Action::InjectFault { site, fault }
+    Some(Action::InjectFault { site, fault })
 }
 
 /// The More menu: every operation, with why it is not allowed now (`None` = allowed).

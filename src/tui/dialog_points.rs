@@ -3,7 +3,6 @@
 
 use super::dialog::{DialogOutcome, DialogState};
 use crate::domain::{OperationType, PointView, human_seconds};
-use crate::sanitize::clean;
 use chrono::{DateTime, Duration, Utc};
 
 impl DialogState {
@@ -51,16 +50,13 @@ impl DialogState {
         if let Some(p) = self.chosen_point() {
             let when = p.created.format("%H:%M:%S");
             let loss = human_seconds(p.data_loss_seconds);
-            let name = clean(&p.name);
+
             match self.operation {
                 OperationType::Failover => {
-                    return format!("writes after {when} UTC are lost ({loss}; point {name})");
+                    return format!("writes after {when} UTC are lost ({loss})");
                 }
                 OperationType::TestFailover => {
-                    return format!(
-                        "none: production keeps running; the drill uses data {loss} old \
-                         (point {name} of {when} UTC)"
-                    );
+                    return format!("none: production runs on; the drill's data is {loss} old");
                 }
                 _ => {}
             }
@@ -80,7 +76,7 @@ impl DialogState {
             OperationType::Failback => "none: a final sync runs before switching back".into(),
             OperationType::TestFailover => match self.rpo_seconds {
                 Some(s) => format!(
-                    "none: production keeps running; the drill uses data {} old",
+                    "none: production runs on; the drill's data is {} old",
                     human_seconds(s)
                 ),
                 None => "none: production keeps running".into(),

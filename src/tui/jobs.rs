@@ -1,6 +1,7 @@
 //! Background jobs carry a generation: each request gets the next one, and a reply is applied only
 //! if it is newer than the last applied, so a slow, stale answer never overwrites a newer one.
-//! A job whose newest request has not answered yet is in flight.
+//! A job whose newest request has not answered yet is in flight. A job asked for again while in
+//! flight is asked once more when it answers (`again`): bursts coalesce, and none is missed.
 
 /// The jobs whose replies may arrive out of order.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -10,6 +11,7 @@ pub enum Job {
     Operations,
     Detail,
     Checks,
+    GroupStates,
 }
 
 impl Job {
@@ -20,6 +22,7 @@ impl Job {
             Job::Operations => 2,
             Job::Detail => 3,
             Job::Checks => 4,
+            Job::GroupStates => 5,
         }
     }
 }
@@ -30,8 +33,10 @@ pub struct Gen(pub u64);
 
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Jobs {
-    issued: [u64; 5],
-    applied: [u64; 5],
+    issued: [u64; 6],
+    applied: [u64; 6],
+    /// Asked for while in flight: to be asked again when the flight ends.
+    again: [bool; 6],
 }
 
 impl Jobs {
@@ -51,6 +56,27 @@ impl Jobs {
         } else {
             false
         }
+    }
+
+    /// A new request of `job`, unless one is in flight: then it is remembered and `take_again`
+    /// says so when the flight ends, so what changed meanwhile is read too.
+    pub fn issue_once(&mut self, job: Job) -> Option<Gen> {
+        if self.in_flight(job) {
+            self.again[job.index()] = true;
+            None
+        } else {
+            Some(self.issue(job))
+        }
+    }
+
+    /// Whether `job` was asked for during the flight that just ended (and forget it). Only once
+    /// nothing is in flight.
+    pub fn take_again(&mut self, job: Job) -> bool {
+        let i = job.index();
+        if self.in_flight(job) {
+            return false;
+        }
+        std::mem::take(&mut self.again[i])
     }
 
     /// The newest request of `job` has not been answered yet.
@@ -86,6 +112,18 @@ mod tests {
         assert!(j.in_flight(Job::Operations));
         assert!(j.accept(Job::Operations, new));
         assert!(!j.in_flight(Job::Operations));
+    }
+
+    #[test]
+    fn a_request_during_a_flight_is_asked_again_once_it_lands() {
+        let mut j = Jobs::default();
+        let first = j.issue_once(Job::GroupStates).expect("nothing in flight");
+        assert_eq!(j.issue_once(Job::GroupStates), None, "coalesced");
+        assert_eq!(j.issue_once(Job::GroupStates), None, "coalesced");
+        assert!(!j.take_again(Job::GroupStates), "still in flight");
+        assert!(j.accept(Job::GroupStates, first));
+        assert!(j.take_again(Job::GroupStates), "asked meanwhile");
+        assert!(!j.take_again(Job::GroupStates), "once");
     }
 
     #[test]

@@ -14,6 +14,7 @@ pub mod jobs;
 pub mod keymap;
 pub mod mapping_text;
 pub mod msg;
+pub mod overlay;
 pub mod run;
 pub mod runtime;
 pub mod symbols;
@@ -27,6 +28,6 @@ mod tests;
 
 pub use backend::{
     BackendError, ConsoleBackend, Fault, FaultKind, Mappings, OperationDetail, OperationRequest,
-    StepState, StepView,
+    ReportWriter, SiteFaults, StepState, StepView, WrittenReport,
 };
-pub use run::run;
+pub use run::{Start, run};

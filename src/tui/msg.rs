@@ -2,11 +2,13 @@
 //! answers with an `Effect`: the `Action`s the runtime carries out in tasks, and whether the
 //! screen changed. Replies of background jobs carry the generation of their request.
 
-use super::backend::{BackendError, Fault, Mappings, OperationDetail, OperationRequest};
+use super::backend::{
+    BackendError, Fault, Mappings, OperationDetail, OperationRequest, SiteFaults, WrittenReport,
+};
 use super::jobs::Gen;
 use super::theme::{Theme, ThemeError};
 use crate::domain::preconditions::CheckReport;
-use crate::domain::{EstateView, InstanceView, OperationRecord};
+use crate::domain::{EstateView, GroupState, InstanceView, OperationRecord};
 use crate::orchestrator::OperationEvent;
 use chrono::{DateTime, Utc};
 use crossterm::event::{KeyEvent, MouseEvent};
@@ -31,6 +33,17 @@ pub enum Msg {
         generation: Gen,
         result: Result<Vec<OperationRecord>, BackendError>,
     },
+    /// Each group's RPO history from the journal.
+    RpoHistory(Result<std::collections::HashMap<String, Vec<i64>>, BackendError>),
+    /// Every group's state as the journal holds it.
+    GroupStates {
+        generation: Gen,
+        result: Result<Vec<GroupState>, BackendError>,
+    },
+    /// The journal changed (this process or another one wrote): re-read what is shown from it.
+    JournalChanged,
+    /// The journal cannot be followed: other consoles' work shows only at each refresh.
+    JournalUnfollowed(BackendError),
     Detail {
         id: String,
         generation: Gen,
@@ -57,6 +70,15 @@ pub enum Msg {
         result: Result<(), BackendError>,
     },
     Fault(Result<String, BackendError>),
+    /// An operation's report was written (the paths, the one to announce first).
+    Report {
+        id: String,
+        /// Written at the operation's end (not on `R`): the card opens.
+        at_end: bool,
+        result: Result<WrittenReport, BackendError>,
+    },
+    /// The lab sites' active faults.
+    LabFaults(Result<Vec<SiteFaults>, BackendError>),
     Theme(Result<Theme, ThemeError>),
     /// A spinner frame; only sent while an operation runs.
     Tick(DateTime<Utc>),
@@ -66,6 +88,8 @@ pub enum Msg {
 pub enum Action {
     Refresh(Gen),
     LoadOperations(Gen),
+    LoadGroupStates(Gen),
+    LoadRpoHistory,
     LoadInstances {
         group: String,
         generation: Gen,
@@ -86,6 +110,11 @@ pub enum Action {
         fault: Fault,
     },
     ClearFaults(String),
+    LoadLabFaults,
+    WriteReport {
+        id: String,
+        at_end: bool,
+    },
     LoadTheme(String),
     Quit,
 }

@@ -60,20 +60,29 @@ impl FramePacer {
     }
 }
 
+/// How the console starts: its theme, whether it runs the lab, and the operations the engine
+/// resumed at the start (they run here now; the console says so).
+#[derive(Debug, Clone, Default)]
+pub struct Start {
+    pub theme: Option<String>,
+    pub lab: bool,
+    pub resumed: Vec<String>,
+    /// Unfinished operations another live console runs: `id (who)`.
+    pub elsewhere: Vec<String>,
+}
+
 /// Run the console until the operator quits. Fails with a clear error without a terminal.
-pub async fn run(
-    backend: Arc<dyn ConsoleBackend>,
-    ui: UiConfig,
-    theme: Option<String>,
-    lab: bool,
-) -> Result<()> {
+pub async fn run(backend: Arc<dyn ConsoleBackend>, ui: UiConfig, start: Start) -> Result<()> {
     let config_dir = crate::config::load::project_dirs().map(|d| d.config_dir().to_path_buf());
-    let mut app = new_app(&ui, theme, lab || backend.is_lab(), config_dir.as_deref())?;
+    let lab = start.lab || backend.is_lab();
+    let mut app = new_app(&ui, start.theme, lab, config_dir.as_deref())?;
+    update::resumed(&mut app, start.resumed, &start.elsewhere);
     let mut guard = TerminalGuard::new()?;
     let size = guard.terminal.size()?;
     app.size = (size.width, size.height);
     let (tx, rx) = mpsc::channel(QUEUE_LEN);
     let rt = Runtime::new(backend, config_dir, tx);
+    rt.watch_journal();
     for a in update::start(&mut app) {
         rt.dispatch(a);
     }

@@ -58,6 +58,27 @@ impl Runtime {
         });
     }
 
+    /// Follow the journal: a task waits for it to change (any process) and says so on the
+    /// queue. One message at a time: changes that come while it waits in the queue are one.
+    pub fn watch_journal(&self) {
+        let changes = self.backend.journal_changes();
+        let tx = self.tx.clone();
+        tokio::spawn(async move {
+            let mut changes = match changes.await {
+                Ok(c) => c,
+                Err(e) => {
+                    let _ = tx.send(Msg::JournalUnfollowed(e)).await;
+                    return;
+                }
+            };
+            while changes.changed().await.is_ok() {
+                if tx.send(Msg::JournalChanged).await.is_err() {
+                    return;
+                }
+            }
+        });
+    }
+
     /// Reads: the estate, lists, an operation's detail, a group's mappings, a checklist.
     /// `Err` gives back an action that is not a read.
     fn load(&self, action: Action) -> Result<BoxFuture<'static, Msg>, Box<Action>> {
@@ -69,6 +90,9 @@ impl Runtime {
             }),
             Action::LoadOperations(generation) => reply(b.operations(), move |result| {
                 Msg::Operations { generation, result }
+            }),
+            Action::LoadGroupStates(generation) => reply(b.group_states(), move |result| {
+                Msg::GroupStates { generation, result }
             }),
             Action::LoadInstances { group, generation } => {
                 let f = b.instances(group.clone());
@@ -86,6 +110,11 @@ impl Runtime {
                     result: r.map(Box::new),
                 })
             }
+            Action::LoadLabFaults => reply(b.lab_faults(), Msg::LabFaults),
+            Action::LoadRpoHistory => reply(
+                b.rpo_history(crate::tui::app::RPO_HISTORY_LEN),
+                Msg::RpoHistory,
+            ),
             Action::LoadMappings(group) => {
                 let f = b.mappings(group.clone());
                 reply(f, move |result| Msg::Mappings { group, result })
@@ -136,6 +165,11 @@ impl Runtime {
             Action::ClearFaults(site) => {
                 let what = format!("faults cleared at {site}");
                 reply(b.clear_faults(site), |r| Msg::Fault(r.map(|()| what)))
+            }
+            Action::WriteReport { id, at_end } => {
+                tracing::info!("writing the report of {id}");
+                let f = b.write_report(id.clone());
+                reply(f, move |result| Msg::Report { id, at_end, result })
             }
             Action::LoadTheme(name) => boxed(load_theme(name, self.config_dir.clone())),
             _ => return None,

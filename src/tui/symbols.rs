@@ -1,7 +1,8 @@
 //! Every status has a symbol and a colour role, so the screen reads right without colour.
 
-use super::backend::StepState;
+use super::backend::StepView;
 use super::theme::Role;
+use crate::domain::StepMark;
 use crate::domain::preconditions::CheckState;
 use crate::domain::{GroupStatus, OperationStatus};
 
@@ -12,8 +13,15 @@ pub const ATTENTION: &str = "⚠";
 pub const PENDING: &str = "·";
 pub const UNDONE: &str = "↺";
 pub const SKIPPED: &str = "-";
+pub const VERIFIED: &str = "✔";
+pub const NOTHING: &str = "∅";
+pub const STANDS: &str = "■";
 pub const UP: &str = "●";
 pub const DOWN: &str = "○";
+/// An active lab fault (one column wide everywhere, unlike the emoji).
+pub const FAULT: &str = "⚑";
+/// A drill's copy of an instance (not production).
+pub const DRILL_COPY: &str = "◇";
 
 /// Spinner frames for running work; animated only while an operation runs.
 pub const SPINNER: [&str; 4] = ["⟳", "◴", "◷", "◶"];
@@ -40,14 +48,20 @@ pub fn operation_status(s: OperationStatus) -> (&'static str, Role) {
     }
 }
 
-pub fn step_status(s: StepState) -> (&'static str, Role) {
-    match s {
-        StepState::Pending => (PENDING, Role::Dim),
-        StepState::Running => (RUNNING, Role::Progress),
-        StepState::Succeeded => (OK, Role::Ok),
-        StepState::Failed => (FAILED, Role::Failed),
-        StepState::Compensated => (UNDONE, Role::Attention),
-        StepState::Skipped => (SKIPPED, Role::Dim),
+/// A step's symbol and colour from its mark; a step not started yet (its operation runs) is
+/// pending, one that never ran in an ended operation is skipped.
+pub fn step_status(s: &StepView) -> (&'static str, Role) {
+    match s.mark {
+        StepMark::NeverRun if s.pending() => (PENDING, Role::Dim),
+        StepMark::NeverRun => (SKIPPED, Role::Dim),
+        StepMark::Running => (RUNNING, Role::Progress),
+        StepMark::Succeeded => (OK, Role::Ok),
+        StepMark::Verified => (VERIFIED, Role::Ok),
+        StepMark::Failed => (FAILED, Role::Failed),
+        StepMark::Undone => (UNDONE, Role::Attention),
+        StepMark::NothingToUndo => (NOTHING, Role::Dim),
+        StepMark::Irreversible => (STANDS, Role::Attention),
+        StepMark::LeftBehind => (ATTENTION, Role::Failed),
     }
 }
 
@@ -70,15 +84,22 @@ pub fn rpo_role(rpo_seconds: Option<i64>, target_seconds: u64) -> Role {
     }
 }
 
-/// A text sparkline of the last `width` samples, scaled to the largest shown.
-pub fn sparkline(samples: &[u64], width: usize) -> String {
+/// A text sparkline of the last `width` samples on the target's scale: a full bar is the
+/// target (or more), so one group's lines compare across time and with other groups. Without a
+/// target, scaled to the largest shown.
+pub fn sparkline_scaled(samples: &[u64], width: usize, target: u64) -> String {
     const BARS: [char; 8] = ['▁', '▂', '▃', '▄', '▅', '▆', '▇', '█'];
     let start = samples.len().saturating_sub(width);
     let shown = &samples[start..];
-    let max = shown.iter().copied().max().unwrap_or(0).max(1);
+    let scale = if target > 0 {
+        target
+    } else {
+        shown.iter().copied().max().unwrap_or(0)
+    }
+    .max(1);
     shown
         .iter()
-        .map(|v| BARS[((v * 7) / max).min(7) as usize])
+        .map(|v| BARS[((v * 7) / scale).min(7) as usize])
         .collect()
 }
 
@@ -114,7 +135,9 @@ mod tests {
     fn bars_and_sparklines_have_the_asked_width() {
         assert_eq!(bar(50, 10), "█████░░░░░");
         assert_eq!(bar(200, 4), "████");
-        assert_eq!(sparkline(&[0, 7, 14], 2), "▄█");
-        assert_eq!(sparkline(&[], 5), "");
+        assert_eq!(sparkline_scaled(&[0, 7, 14], 2, 0), "▄█");
+        assert_eq!(sparkline_scaled(&[], 5, 60), "");
+        // On the target's scale: half the target is half a bar, past it the full bar.
+        assert_eq!(sparkline_scaled(&[30, 60, 600], 3, 60), "▄██");
     }
 }

@@ -85,7 +85,7 @@ async fn an_unplanned_failover_stops_replication_before_it_recovers_and_keeps_ip
             .expect("instances")
             .iter()
             .flat_map(|i| {
-                i["servers"][site]["nics"]
+                i["servers"][site]["ports"]
                     .as_array()
                     .cloned()
                     .unwrap_or_default()

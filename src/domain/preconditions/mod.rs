@@ -11,7 +11,7 @@ use super::{Attention, OperationType, PointChoice, PointError, RecoveryPoint, Sp
 use chrono::{DateTime, Utc};
 use serde::Serialize;
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, serde::Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum CheckState {
     /// ✓ holds.
@@ -32,7 +32,7 @@ impl CheckState {
     }
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, serde::Deserialize)]
 pub struct Check {
     pub label: String,
     pub state: CheckState,

@@ -21,7 +21,12 @@ fn render_group(a: &Array, g: &ProtectionGroup, interval_ms: u128) -> Value {
 
 pub(super) async fn groups(State(ctx): State<Ctx>, Query(q): Q) -> Response {
     let wanted = names(&q, "names");
-    let interval_ms = ctx.shared.opts.snapshot_interval.as_millis();
+    // Snapshots are stamped in wall-clock time, taken every interval of lab time: the schedule
+    // is said in the same clock as the stamps, so a client can tell a stall from the cadence.
+    let opts = &ctx.shared.opts;
+    let interval_ms = clock::real(opts.snapshot_interval, opts.time_speed)
+        .num_milliseconds()
+        .max(1) as u128;
     ctx.with(|site, _| {
         let a = &site.array;
         if let Err(e) = require_all(&wanted, |n| a.group(n), "Protection group") {
@@ -39,7 +44,12 @@ pub(super) async fn groups(State(ctx): State<Ctx>, Query(q): Q) -> Response {
 
 pub(super) async fn create_group(State(ctx): State<Ctx>, Query(q): Q) -> Response {
     let wanted = names(&q, "names").unwrap_or_default();
-    let interval_ms = ctx.shared.opts.snapshot_interval.as_millis();
+    // Snapshots are stamped in wall-clock time, taken every interval of lab time: the schedule
+    // is said in the same clock as the stamps, so a client can tell a stall from the cadence.
+    let opts = &ctx.shared.opts;
+    let interval_ms = clock::real(opts.snapshot_interval, opts.time_speed)
+        .num_milliseconds()
+        .max(1) as u128;
     ctx.with(|site, now: Time| {
         let a = &mut site.array;
         let mut out = Vec::new();

@@ -2,86 +2,141 @@
 //! flavor known, server names unique (their volumes are named after them), a boot order of
 //! members only, and room on each network for its servers' addresses.
 
-use super::{FLAVORS, Topology};
+use super::{FLAVORS, TopoGroup, Topology};
 use std::collections::{HashMap, HashSet};
 
 /// Data volumes a server may have (vdb … vdp).
 const MAX_DATA_VOLUMES: u32 = 15;
 
-pub fn groups(t: &Topology) -> Result<(), String> {
+/// A mistake in a topology file, named so the author can fix it.
+#[derive(Debug, thiserror::Error)]
+pub enum TopologyError {
+    #[error("network {name:?}: cidr {cidr:?} is not an IPv4 CIDR like 10.0.1.0/24")]
+    BadCidr { name: String, cidr: String },
+    #[error("network {name:?}: cidr {cidr:?} must be /8 to /28")]
+    CidrSize { name: String, cidr: String },
+    #[error("group {0:?} is defined twice")]
+    GroupTwice(String),
+    #[error("group {group:?}: network {network:?} is not one of [[networks]]")]
+    UnknownNetwork { group: String, network: String },
+    #[error("group {group:?}: flavor {flavor:?} is not one of {known}")]
+    UnknownFlavor {
+        group: String,
+        flavor: String,
+        known: String,
+    },
+    #[error("group {0:?} has no servers")]
+    NoServers(String),
+    #[error("group {group:?}: server {server:?} is named twice in the topology")]
+    ServerTwice { group: String, server: String },
+    #[error("group {group:?}: boot_order names {server:?}, not one of its servers")]
+    BootOrder { group: String, server: String },
+    #[error(
+        "group {group:?}: data_volumes = {count} must be 1 to {MAX_DATA_VOLUMES}, with data_volume_gb set"
+    )]
+    DataVolumes { group: String, count: u32 },
+    #[error(
+        "network {network:?} has addresses for {room} servers, its groups have {servers}: widen its cidr"
+    )]
+    NetworkFull {
+        network: String,
+        room: u64,
+        servers: u64,
+    },
+}
+
+pub fn groups(t: &Topology) -> Result<(), TopologyError> {
     let networks: HashMap<&str, u64> = t
         .networks
         .iter()
         .map(|n| Ok((n.name.as_str(), capacity(&n.name, &n.cidr)?)))
-        .collect::<Result<_, String>>()?;
+        .collect::<Result<_, TopologyError>>()?;
     let mut group_names = HashSet::new();
     let mut server_names = HashSet::new();
     let mut used: HashMap<&str, u64> = HashMap::new();
     for g in &t.groups {
-        let at = format!("group {:?}", g.name);
         if !group_names.insert(g.name.as_str()) {
-            return Err(format!("{at} is defined twice"));
+            return Err(TopologyError::GroupTwice(g.name.clone()));
         }
         if !networks.contains_key(g.network.as_str()) {
-            return Err(format!(
-                "{at}: network {:?} is not one of [[networks]]",
-                g.network
-            ));
+            return Err(TopologyError::UnknownNetwork {
+                group: g.name.clone(),
+                network: g.network.clone(),
+            });
         }
-        if !FLAVORS.iter().any(|f| f.1 == g.flavor) {
-            let names: Vec<&str> = FLAVORS.iter().map(|f| f.1).collect();
-            return Err(format!(
-                "{at}: flavor {:?} is not one of {}",
-                g.flavor,
-                names.join(", ")
-            ));
-        }
-        if g.servers.is_empty() {
-            return Err(format!("{at} has no servers"));
-        }
-        for s in &g.servers {
-            if !server_names.insert(s.as_str()) {
-                return Err(format!("{at}: server {s:?} is named twice in the topology"));
-            }
-        }
-        let members: HashSet<&str> = g.servers.iter().map(String::as_str).collect();
-        if let Some(s) = g
-            .boot_order
-            .iter()
-            .flatten()
-            .find(|s| !members.contains(s.as_str()))
-        {
-            return Err(format!(
-                "{at}: boot_order names {s:?}, not one of its servers"
-            ));
-        }
-        let n = g.data_volume_count();
-        if !(1..=MAX_DATA_VOLUMES).contains(&n) && g.data_volumes.is_some() {
-            return Err(format!(
-                "{at}: data_volumes = {n} must be 1 to {MAX_DATA_VOLUMES}, with data_volume_gb set"
-            ));
-        }
+        group(g, &mut server_names)?;
         *used.entry(g.network.as_str()).or_default() += g.servers.len() as u64;
     }
     for (net, n) in used {
         let room = networks.get(net).copied().unwrap_or(0);
         if n > room {
-            return Err(format!(
-                "network {net:?} has addresses for {room} servers, its groups have {n}: widen its cidr"
-            ));
+            return Err(TopologyError::NetworkFull {
+                network: net.to_string(),
+                room,
+                servers: n,
+            });
         }
     }
     Ok(())
 }
 
+/// One group on its own: a known flavor, servers named once in the whole topology, a boot order
+/// of its members, a sane number of data volumes.
+fn group<'t>(g: &'t TopoGroup, seen: &mut HashSet<&'t str>) -> Result<(), TopologyError> {
+    let name = || g.name.clone();
+    if !FLAVORS.iter().any(|f| f.1 == g.flavor) {
+        let known: Vec<&str> = FLAVORS.iter().map(|f| f.1).collect();
+        return Err(TopologyError::UnknownFlavor {
+            group: name(),
+            flavor: g.flavor.clone(),
+            known: known.join(", "),
+        });
+    }
+    if g.servers.is_empty() {
+        return Err(TopologyError::NoServers(name()));
+    }
+    if let Some(s) = g.servers.iter().find(|s| !seen.insert(s.as_str())) {
+        return Err(TopologyError::ServerTwice {
+            group: name(),
+            server: s.clone(),
+        });
+    }
+    let members: HashSet<&str> = g.servers.iter().map(String::as_str).collect();
+    if let Some(s) = g
+        .boot_order
+        .iter()
+        .flatten()
+        .find(|s| !members.contains(s.as_str()))
+    {
+        return Err(TopologyError::BootOrder {
+            group: name(),
+            server: s.clone(),
+        });
+    }
+    let count = g.data_volume_count();
+    if !(1..=MAX_DATA_VOLUMES).contains(&count) && g.data_volumes.is_some() {
+        return Err(TopologyError::DataVolumes {
+            group: name(),
+            count,
+        });
+    }
+    Ok(())
+}
+
 /// Addresses the lab hands out on a network (see `Site::add_port`).
-fn capacity(name: &str, cidr: &str) -> Result<u64, String> {
-    let bad = || format!("network {name:?}: cidr {cidr:?} is not an IPv4 CIDR like 10.0.1.0/24");
+fn capacity(name: &str, cidr: &str) -> Result<u64, TopologyError> {
+    let bad = || TopologyError::BadCidr {
+        name: name.to_string(),
+        cidr: cidr.to_string(),
+    };
     let (addr, len) = cidr.split_once('/').ok_or_else(bad)?;
     addr.parse::<std::net::Ipv4Addr>().map_err(|_| bad())?;
     let len: u32 = len.parse().map_err(|_| bad())?;
     if !(8..=28).contains(&len) {
-        return Err(format!("network {name:?}: cidr {cidr:?} must be /8 to /28"));
+        return Err(TopologyError::CidrSize {
+            name: name.to_string(),
+            cidr: cidr.to_string(),
+        });
     }
     Ok(crate::lab::world::ops::host_range(len).len() as u64)
 }

@@ -5,7 +5,7 @@
 use super::{DiscoveryError, inventory, split_brain};
 use crate::config::{Config, GroupConfig};
 use crate::domain::{
-    GroupState, GroupStatus, InstanceInfo, InstanceView, Nic, ServerAtSite, VolumePairView,
+    GroupState, GroupStatus, InstanceInfo, InstanceView, PortInfo, ServerAtSite, VolumePairView,
 };
 use crate::providers::SiteClient;
 use crate::sanitize::clean;
@@ -22,13 +22,7 @@ pub async fn instances(
     drills: &BTreeSet<String>,
 ) -> Vec<InstanceView> {
     let sites: Vec<&str> = config.sites.iter().map(|s| s.name.as_str()).collect();
-    let per_site: Vec<Inventory> = join_all(sites.iter().map(|site| async move {
-        let client = clients
-            .get(*site)
-            .ok_or_else(|| DiscoveryError::UnknownSite(site.to_string()))?;
-        Ok(inventory(client, group).await?)
-    }))
-    .await;
+    let per_site = inventories(&sites, clients, group).await;
     let primary = state.current_primary.as_str();
     let secondary = sites.iter().copied().find(|s| *s != primary).unwrap_or("");
     let pairs = Pairs {
@@ -66,7 +60,7 @@ pub async fn instances(
             servers: sites
                 .iter()
                 .zip(&by_name)
-                .map(|(site, inv)| server_at(site, inv, name))
+                .map(|(site, inv)| server_at(site, inv, name, drills))
                 .collect(),
             volumes: at_primary
                 .and_then(|m| m.get(name.as_str()))
@@ -75,6 +69,21 @@ pub async fn instances(
             split_brain: collision.get(name.as_str()).map(|f| (*f).clone()),
         })
         .collect()
+}
+
+/// The group's members at each of `sites` (or why a site could not say), asked at once.
+async fn inventories(
+    sites: &[&str],
+    clients: &HashMap<String, SiteClient>,
+    group: &GroupConfig,
+) -> Vec<Inventory> {
+    join_all(sites.iter().map(|site| async move {
+        let client = clients
+            .get(*site)
+            .ok_or_else(|| DiscoveryError::UnknownSite(site.to_string()))?;
+        Ok(inventory(client, group).await?)
+    }))
+    .await
 }
 
 /// The array volumes the group's array protection group holds at the primary.
@@ -93,15 +102,18 @@ async fn replicated_members(
 type ByName<'a> = Result<HashMap<&'a str, &'a InstanceInfo>, &'a DiscoveryError>;
 
 /// The member `name` at `site`: its server, absent, or unknown when the site did not answer.
-fn server_at(site: &str, inv: &ByName, name: &str) -> ServerAtSite {
+/// A server made by one of `drills` is that drill's test copy.
+fn server_at(site: &str, inv: &ByName, name: &str, drills: &BTreeSet<String>) -> ServerAtSite {
     let mut view = ServerAtSite {
         site: site.to_string(),
         server_id: None,
         status: "absent".into(),
         flavor: None,
         addresses: Vec::new(),
-        nics: Vec::new(),
         error: None,
+        ports: Vec::new(),
+        made_by: None,
+        drill_copy: false,
     };
     match inv {
         Ok(list) => {
@@ -110,15 +122,18 @@ fn server_at(site: &str, inv: &ByName, name: &str) -> ServerAtSite {
                 view.status = clean(&i.status);
                 view.flavor = Some(clean(&i.flavor));
                 view.addresses = i.ports.iter().filter_map(|p| p.ip.clone()).collect();
-                view.nics = i
+                view.ports = i
                     .ports
                     .iter()
-                    .map(|p| Nic {
+                    .map(|p| PortInfo {
                         network: clean(&p.network),
                         ip: p.ip.as_deref().map(clean),
                         mac: clean(&p.mac),
+                        floating_ip: p.floating_ip.clone(),
                     })
                     .collect();
+                view.made_by = i.made_by.as_deref().map(clean);
+                view.drill_copy = i.made_by.as_ref().is_some_and(|op| drills.contains(op));
             }
         }
         Err(e) => {

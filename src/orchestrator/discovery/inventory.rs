@@ -3,7 +3,7 @@
 
 use crate::config::GroupConfig;
 use crate::domain::{FloatingIpInfo, InstanceInfo, PortInfo, VolumeInfo};
-use crate::orchestrator::site_runner::META_ARRAY_VOLUME;
+use crate::orchestrator::site_runner::{META_ARRAY_VOLUME, META_OPERATION};
 use crate::providers::compute::Server;
 use crate::providers::network::{FloatingIp, Port};
 use crate::providers::volume::Volume;
@@ -57,6 +57,7 @@ pub async fn inventory(
         .map(|s| InstanceInfo {
             ports: ports_of(ports_by_server.get(s.id.as_str()), &names),
             volumes: volumes_of(&s, &volume_by_id),
+            made_by: s.metadata.get(META_OPERATION).cloned(),
             name: s.name,
             server_id: s.id,
             status: s.status,

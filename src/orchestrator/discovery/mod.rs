@@ -13,8 +13,8 @@ pub use split_brain::{look_of, site_look, split_brain};
 use crate::config::{Config, GroupConfig, SiteConfig};
 use crate::domain::split_brain::SiteLook;
 use crate::domain::{
-    ArrayView, EstateView, GroupState, GroupStatus, GroupView, PeerSync, RecoveryPoint, SiteView,
-    SplitBrainFinding,
+    ArrayView, EstateView, GroupState, GroupView, PeerSync, RecoveryPoint, SiteView,
+    SplitBrainFinding, direction_text, replicates,
 };
 use crate::providers::compute::Server;
 use crate::providers::{ProviderError, SiteClient, SiteProbe};
@@ -112,6 +112,55 @@ fn site_view(site: &SiteConfig, p: SiteProbe) -> SiteView {
     }
 }
 
+/// Each configured group's journaled state (its initial state when it was never operated).
+fn in_config_order(config: &Config, states: &HashMap<String, GroupState>) -> Vec<GroupState> {
+    config
+        .groups
+        .iter()
+        .map(|g| {
+            states
+                .get(&g.name)
+                .cloned()
+                .unwrap_or_else(|| GroupState::initial(&g.name, &g.primary_site))
+        })
+        .collect()
+}
+
+/// The newest snapshot of the group at its secondary, and how often its primary sends one.
+async fn arrival_and_schedule(
+    clients: &HashMap<String, SiteClient>,
+    g: &GroupConfig,
+    state: &GroupState,
+) -> (Result<Option<DateTime<Utc>>, DiscoveryError>, Option<u64>) {
+    let primary = state.current_primary.as_str();
+    let secondary = g.other_site(primary);
+    tokio::join!(
+        newest_arrival(clients, primary, secondary, &g.array_pg),
+        replication_interval(clients, primary, &g.array_pg)
+    )
+}
+
+/// How often `array_pg` sends a snapshot from `source` (its replication schedule); `None` when
+/// the array does not say (then stalled replication is not told from slow replication).
+async fn replication_interval(
+    clients: &HashMap<String, SiteClient>,
+    source: &str,
+    array_pg: &str,
+) -> Option<u64> {
+    let groups = clients
+        .get(source)?
+        .array()
+        .protection_groups(&[array_pg])
+        .await
+        .inspect_err(|e| tracing::debug!("the replication schedule of {array_pg}: {e}"))
+        .ok()?;
+    groups
+        .iter()
+        .find(|g| g.name == array_pg && g.replication_enabled)
+        .and_then(|g| g.replication_frequency_ms)
+        .map(|ms| (ms / 1000).max(1))
+}
+
 /// The newest snapshot of `array_pg` (replicated from `source`) that has arrived at `target`.
 pub async fn newest_arrival(
     clients: &HashMap<String, SiteClient>,
@@ -181,8 +230,6 @@ pub fn group_view(
     let (sites, servers) = (found.sites, found.servers);
     let primary = state.current_primary.clone();
     let secondary = group.other_site(&primary).to_string();
-    let replicating = !matches!(state.status, GroupStatus::FailedOver) && !state.needs_resync;
-    let arrow = if replicating { "⇢" } else { "⇸" };
     let reachable = |name: &str| sites.iter().any(|s| s.name == name && s.reachable);
     let mut errors = Vec::new();
     let rpo_seconds = if reachable(&secondary) {
@@ -207,7 +254,7 @@ pub fn group_view(
         primary_site: group.primary_site.clone(),
         secondary_site: group.secondary_site.clone(),
         current_primary: primary.clone(),
-        direction: format!("{primary} {arrow} {secondary}"),
+        direction: direction_text(&primary, &secondary, replicates(state)),
         rpo_seconds,
         rpo_target_seconds: rpo_target,
         instances,
@@ -215,6 +262,7 @@ pub fn group_view(
         needs_resync: state.needs_resync,
         attention: state.attention.clone(),
         last_operation: state.last_operation.clone(),
+        replication_interval_seconds: None,
         fence_pending: state.fence_pending.clone(),
         split_brain,
         missing_members,
@@ -318,21 +366,14 @@ pub async fn estate(
     states: &HashMap<String, GroupState>,
     drills: &BTreeSet<String>,
 ) -> EstateView {
-    let states: Vec<GroupState> = config
-        .groups
-        .iter()
-        .map(|g| {
-            states
-                .get(&g.name)
-                .cloned()
-                .unwrap_or_else(|| GroupState::initial(&g.name, &g.primary_site))
-        })
-        .collect();
-    let arrivals = join_all(config.groups.iter().zip(&states).map(|(g, state)| {
-        let primary = state.current_primary.clone();
-        let secondary = g.other_site(&primary).to_string();
-        async move { newest_arrival(clients, &primary, &secondary, &g.array_pg).await }
-    }));
+    let states = in_config_order(config, states);
+    let arrivals = join_all(
+        config
+            .groups
+            .iter()
+            .zip(&states)
+            .map(|(g, state)| arrival_and_schedule(clients, g, state)),
+    );
     let (probed, arrivals, mut ports) = tokio::join!(
         probe_with_servers(config, clients),
         arrivals,
@@ -359,7 +400,11 @@ pub async fn estate(
         .iter()
         .zip(states)
         .zip(arrivals)
-        .map(|((g, state), arrival)| group_view(g, &state, &found, arrival))
+        .map(|((g, state), (arrival, every))| {
+            let mut view = group_view(g, &state, &found, arrival);
+            view.replication_interval_seconds = every;
+            view
+        })
         .collect();
     EstateView {
         sites,

@@ -1,84 +1,19 @@
-//! What the console's operation view and `ops show` read about operations: the recent list, and
-//! one operation's detail (its record, every step of its plan with its mark, times and error, and
-//! the tail of its log), built once here from the journal so both screens tell the same story —
-//! a step undone, with nothing to undo, left behind or never run never shows as a plain ✓.
+//! What the console's operation view, `ops show` and reports read about operations: the recent
+//! list, and one operation's detail (its record, every step of its plan with its mark from the
+//! journal, times, timeout, error and what it made, removed or left behind, the checklist it
+//! started with, its recovery point, the retries seen, and the tail of its log), built once here
+//! from the journal so every screen and report tells the same story — a step undone, with
+//! nothing to undo, left behind or never run never shows as a plain ✓.
 
+use super::detail_facts::{Facts, checks_at_start, recovery_point, removed_by};
 use super::{Engine, EngineError};
-use crate::domain::{EventKind, OperationRecord, Phase, Resource, StepMark};
-use crate::orchestrator::Plan;
+use crate::domain::{EventKind, OperationRecord, Phase, StepMark, Targets};
+use crate::orchestrator::{Plan, StepSpec};
 use crate::sanitize::clean;
 use crate::store::{StepRecord, StoredOperation, mark_of};
-use chrono::{DateTime, Utc};
-use serde::Serialize;
 use std::collections::HashMap;
 
-/// Where a step of an operation's plan stands, coarsely (its `mark` says exactly).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "snake_case")]
-pub enum StepState {
-    Pending,
-    Running,
-    Succeeded,
-    Failed,
-    Compensated,
-    Skipped,
-}
-
-impl StepState {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            StepState::Pending => "pending",
-            StepState::Running => "running",
-            StepState::Succeeded => "succeeded",
-            StepState::Failed => "failed",
-            StepState::Compensated => "compensated",
-            StepState::Skipped => "skipped",
-        }
-    }
-}
-
-/// One step of an operation's plan, with what the journal knows of it.
-#[derive(Debug, Clone, PartialEq, Serialize)]
-pub struct StepView {
-    #[serde(rename = "step_id")]
-    pub id: String,
-    pub label: String,
-    pub phase: Phase,
-    pub status: StepState,
-    /// Exactly how it stands: never_run, running, succeeded, verified, failed, undone,
-    /// nothing_to_undo, irreversible or left_behind.
-    pub mark: StepMark,
-    /// The attempt of the latest start; 0 for a step that never started.
-    pub attempt: u32,
-    pub started_at: Option<DateTime<Utc>>,
-    pub finished_at: Option<DateTime<Utc>>,
-    pub duration_ms: Option<u64>,
-    /// How long one attempt may take before it fails (the plan's; unknown when the plan is not
-    /// readable).
-    pub timeout_ms: Option<u64>,
-    /// `done/total` of a step that reports progress (e.g. 3 of 5 volumes); live events only.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub progress: Option<(u32, u32)>,
-    pub error: Option<String>,
-    /// Why its undo could not run (left behind).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub undo_error: Option<String>,
-    /// What it left behind (left behind only).
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
-    pub left_behind: Vec<Resource>,
-}
-
-/// One operation with its steps and log, as the operation view and `ops show` show it.
-#[derive(Debug, Clone, PartialEq, Serialize)]
-pub struct OperationDetail {
-    pub record: OperationRecord,
-    pub steps: Vec<StepView>,
-    /// `HH:MM:SS line`, oldest first, control characters stripped.
-    pub log: Vec<String>,
-    /// Where the full log lives, for the "what to do next" hint (set by whoever knows it).
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub log_path: Option<String>,
-}
+pub use crate::domain::{OperationDetail, StepState, StepView};
 
 impl Engine {
     /// Recent operations, newest first.
@@ -90,7 +25,7 @@ impl Engine {
     }
 
     /// An operation's detail by id (or an unambiguous prefix of it), with its last `log_lines`
-    /// log lines: only the tail is read from the journal, not every event of a long operation.
+    /// log lines.
     pub async fn operation_detail(
         &self,
         id: &str,
@@ -102,24 +37,37 @@ impl Engine {
             ))
         })?;
         let journaled = self.store.steps(&op.record.id).await?;
-        let log = self
-            .store
-            .log_tail(&op.record.id, log_lines)
-            .await?
+        let events = self.store.events(&op.record.id, 0).await?;
+        let facts = Facts::of(&events);
+        let log: Vec<String> = events
             .iter()
-            .filter_map(|e| match &e.kind {
+            .filter_map(|(_, e)| match &e.kind {
                 EventKind::Log { line } => {
                     Some(format!("{} {}", e.at.format("%H:%M:%S"), clean(line)))
                 }
                 _ => None,
             })
             .collect();
+        let log = log[log.len().saturating_sub(log_lines)..].to_vec();
         let steps = step_views(&op, &journaled);
+        let cleanup = self.cleanup_of(&op.record).await;
+        let targets = self
+            .group_config(&op.record.protection_group)
+            .map(|g| Targets {
+                rpo_target_seconds: g.rpo_target.as_secs(),
+                rto_target_seconds: g.rto_target.map(|t| t.as_secs()),
+            })
+            .unwrap_or_default();
         Ok(OperationDetail {
+            checks: checks_at_start(&op.options),
+            recovery_point: recovery_point(&op.record, &journaled),
             record: op.record,
             steps,
             log,
             log_path: None,
+            targets,
+            retries: facts.retries,
+            cleanup,
         })
     }
 }
@@ -135,13 +83,11 @@ fn step_views(op: &StoredOperation, journaled: &[StepRecord]) -> Vec<StepView> {
             .steps
             .iter()
             .map(|spec| {
-                let id = spec.id.to_string();
-                let rec = by_id.get(id.as_str()).copied();
-                let mut v = view(id, spec.label(), spec.phase, rec, finished);
+                let rec = by_id.get(spec.id.as_str()).copied();
+                let mut v = view(spec.id.as_str(), &spec.label(), spec.phase, rec, finished);
+                v.kind = spec.kind.name().to_string();
                 v.timeout_ms = Some(spec.timeout_ms);
-                if v.mark == StepMark::LeftBehind {
-                    v.left_behind = spec.kind.resources(rec.and_then(|r| r.output.as_ref()));
-                }
+                fill_resources(&mut v, spec, rec);
                 v
             })
             .collect(),
@@ -154,8 +100,8 @@ fn step_views(op: &StoredOperation, journaled: &[StepRecord]) -> Vec<StepView> {
                 .iter()
                 .map(|r| {
                     view(
-                        r.step_id.clone(),
-                        r.step_id.clone(),
+                        &r.step_id,
+                        &r.step_id,
                         Phase::Preparation,
                         Some(r),
                         finished,
@@ -167,57 +113,33 @@ fn step_views(op: &StoredOperation, journaled: &[StepRecord]) -> Vec<StepView> {
 }
 
 fn view(
-    id: String,
-    label: String,
+    id: &str,
+    label: &str,
     phase: Phase,
     rec: Option<&StepRecord>,
     op_finished: bool,
 ) -> StepView {
-    let mark = mark_of(rec, op_finished);
-    StepView {
-        id,
-        label: clean(&label),
-        phase,
-        status: state(mark, op_finished),
-        mark,
-        attempt: rec.map(|r| r.attempt).unwrap_or(0),
-        started_at: rec.map(|r| r.started_at),
-        finished_at: rec.and_then(|r| r.finished_at),
-        duration_ms: rec.and_then(|r| r.duration_ms),
-        timeout_ms: None,
-        progress: None,
-        error: rec.and_then(|r| r.error.as_deref()).map(clean),
-        undo_error: rec.and_then(|r| r.mark_error.as_deref()).map(clean),
-        left_behind: Vec::new(),
-    }
+    let mut v = StepView::planned(id, &clean(label), phase);
+    v.set_mark(mark_of(rec, op_finished), op_finished);
+    v.attempt = rec.map(|r| r.attempt).unwrap_or(0);
+    v.started_at = rec.map(|r| r.started_at);
+    v.finished_at = rec.and_then(|r| r.finished_at);
+    v.duration_ms = rec.and_then(|r| r.duration_ms);
+    v.error = rec.and_then(|r| r.error.as_deref()).map(clean);
+    v.undo_error = rec.and_then(|r| r.mark_error.as_deref()).map(clean);
+    v
 }
 
-/// A step's coarse state from its mark. A step that never ran in an operation that has ended
-/// was skipped; one left behind counts as failed (its undo did).
-pub fn state(mark: StepMark, op_finished: bool) -> StepState {
-    match mark {
-        StepMark::NeverRun if op_finished => StepState::Skipped,
-        StepMark::NeverRun => StepState::Pending,
-        StepMark::Running => StepState::Running,
-        StepMark::Succeeded | StepMark::Verified => StepState::Succeeded,
-        StepMark::Failed | StepMark::LeftBehind => StepState::Failed,
-        StepMark::Undone | StepMark::NothingToUndo | StepMark::Irreversible => {
-            StepState::Compensated
-        }
+/// What the step made (while its effect stands, was undone, or is left behind: the report lists
+/// each) and what it removed.
+fn fill_resources(v: &mut StepView, spec: &StepSpec, rec: Option<&StepRecord>) {
+    let output = rec.and_then(|r| r.output.as_ref());
+    if v.mark == StepMark::LeftBehind {
+        v.left_behind = spec.kind.resources(output);
     }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn every_mark_has_its_state() {
-        assert_eq!(state(StepMark::NeverRun, false), StepState::Pending);
-        assert_eq!(state(StepMark::NeverRun, true), StepState::Skipped);
-        assert_eq!(state(StepMark::Running, false), StepState::Running);
-        assert_eq!(state(StepMark::Verified, true), StepState::Succeeded);
-        assert_eq!(state(StepMark::LeftBehind, true), StepState::Failed);
-        assert_eq!(state(StepMark::NothingToUndo, true), StepState::Compensated);
-    }
+    let Some(output) = output else {
+        return;
+    };
+    v.created = spec.kind.resources(Some(output));
+    v.removed = removed_by(&spec.kind, output);
 }

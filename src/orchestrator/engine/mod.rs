@@ -5,6 +5,7 @@
 mod aftermath;
 mod cleanup;
 mod detail;
+mod detail_facts;
 mod facts;
 mod fence;
 mod finish;
@@ -18,6 +19,7 @@ mod retry;
 mod start;
 mod tasks;
 
+pub use crate::store::JournalChanges;
 pub use cleanup::CleanupReport;
 pub use detail::{OperationDetail, StepState, StepView};
 pub use request::{EngineError, OperationRequest};
@@ -30,7 +32,7 @@ use super::executor::RollbackPolicy;
 use crate::config::{Config, GroupConfig};
 use crate::domain::{Actor, EstateView, GroupState, InstanceView};
 use crate::providers::SiteClient;
-use crate::store::Store;
+use crate::store::{RpoSample, Store};
 use std::collections::HashMap;
 use std::path::PathBuf;
 use std::sync::{Arc, Mutex};
@@ -75,6 +77,11 @@ pub fn console_id() -> String {
         rand::random::<u32>() & 0xff_ffff
     )
 }
+
+/// The journal keeps one RPO sample a group per this much time…
+pub const RPO_SPACING: Duration = Duration::from_secs(10);
+/// …for this long.
+const RPO_KEPT: chrono::TimeDelta = chrono::TimeDelta::days(7);
 
 /// An operation this process runs: how to cancel it and how to learn it ended.
 struct Running {
@@ -159,11 +166,56 @@ impl Engine {
             .collect())
     }
 
-    /// `status`: both sites probed at once, every group with its RPO now.
+    /// `status`: both sites probed at once, every group with its RPO now (kept in the
+    /// journal's RPO history, at most one sample a group per `RPO_SPACING`).
     pub async fn estate(&self) -> Result<EstateView, EngineError> {
         let states = self.group_states().await?;
         let drills = self.drill_operations().await;
-        Ok(discovery::estate(&self.config, &self.clients, &states, &drills).await)
+        let view = discovery::estate(&self.config, &self.clients, &states, &drills).await;
+        self.keep_rpo(&view).await;
+        Ok(view)
+    }
+
+    async fn keep_rpo(&self, view: &EstateView) {
+        for g in &view.protection_groups {
+            let Some(rpo_seconds) = g.rpo_seconds else {
+                continue;
+            };
+            let sample = RpoSample {
+                group: g.name.clone(),
+                at: view.refreshed_at,
+                rpo_seconds,
+            };
+            if let Err(e) = self.store.record_rpo(&sample, RPO_SPACING).await {
+                tracing::warn!("keeping the RPO of {}: {e}", g.name);
+            }
+        }
+        let old = view.refreshed_at - RPO_KEPT;
+        if let Err(e) = self.store.prune_rpo(old).await {
+            tracing::warn!("pruning the RPO history: {e}");
+        }
+    }
+
+    /// Each group's RPO history from the journal (seconds, oldest first), the last `samples`.
+    pub async fn rpo_histories(
+        &self,
+        samples: usize,
+    ) -> Result<HashMap<String, Vec<i64>>, EngineError> {
+        let since = chrono::Utc::now() - RPO_KEPT;
+        let mut out = HashMap::new();
+        for g in &self.config.groups {
+            let h = self.store.rpo_history(&g.name, since, samples).await?;
+            out.insert(
+                g.name.clone(),
+                h.into_iter().map(|s| s.rpo_seconds).collect(),
+            );
+        }
+        Ok(out)
+    }
+
+    /// "The journal changed", whichever process wrote: what consoles follow other consoles by.
+    pub async fn journal_changes(&self) -> Result<JournalChanges, EngineError> {
+        Ok(self.store.changes().await?)
     }
 
     /// `instances GROUP`.

@@ -19,6 +19,7 @@ pub(super) fn group() -> GroupConfig {
         test_network_mapping: BTreeMap::from([("net-db".into(), "net-db-test".into())]),
         flavor_mapping: BTreeMap::from([("m1.xlarge".into(), "m2.xlarge".into())]),
         rpo_target: Duration::from_secs(60),
+        rto_target: None,
     }
 }
 
@@ -49,6 +50,7 @@ pub(super) fn inventory() -> Vec<InstanceInfo> {
                     array_volume: format!("{name}-{v}"),
                 })
                 .collect(),
+            made_by: None,
         })
         .collect()
 }
@@ -104,7 +106,7 @@ fn planned_failover_follows_the_seed_order() {
             "create_ports db-2",
             "create_server db-2 (wave 2)",
             "wait_active (wave 2)",
-            "reverse_replication",
+            "reverse_replication site-b ⇢ site-a",
             "swap_primary",
             "retire_instances at site-a",
         ]
@@ -435,7 +437,7 @@ fn reprotect_cleanup_and_sync_are_short() {
         [
             "validate_sites",
             "retire_instances at site-a",
-            "reverse_replication",
+            "reverse_replication site-b ⇢ site-a",
             "replicate_now"
         ]
     );
@@ -510,5 +512,43 @@ fn plans_and_outputs_journal_as_before() {
     assert_eq!(
         found.snapshot, None,
         "an earlier check recorded no snapshot"
+    );
+}
+
+#[test]
+fn every_step_of_every_plan_has_a_label_of_its_own_that_starts_with_its_id() {
+    for op in OperationType::ALL {
+        let plan = build(op, "site-b", "site-a", OperationOptions::default());
+        let labels: std::collections::BTreeSet<String> =
+            plan.steps.iter().map(|s| s.label()).collect();
+        assert_eq!(labels.len(), plan.steps.len(), "{op}: {labels:?}");
+        for s in &plan.steps {
+            let name = s.id.as_str().split(':').next().unwrap_or_default();
+            assert!(
+                s.label().starts_with(name),
+                "{op}: {} reads {}",
+                s.id,
+                s.label()
+            );
+        }
+    }
+    let failback = build(
+        OperationType::Failback,
+        "site-b",
+        "site-a",
+        OperationOptions::default(),
+    );
+    let label = |id: &str| failback.get(id).map(|s| s.label()).unwrap_or_default();
+    assert_eq!(
+        label("retire_stale_copies"),
+        "retire_stale_copies at site-a"
+    );
+    assert_eq!(
+        label("resume_replication"),
+        "resume_replication site-b ⇢ site-a"
+    );
+    assert_eq!(
+        label("reverse_replication"),
+        "reverse_replication site-a ⇢ site-b"
     );
 }

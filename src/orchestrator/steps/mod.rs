@@ -82,6 +82,13 @@ macro_rules! step_kinds {
         }
 
         impl StepKind {
+            /// The kind's name (`retire_instances`), which its label starts with.
+            pub fn name(&self) -> &'static str {
+                match self {
+                    $(StepKind::$kind(_) => <$kind as Step>::NAME,)*
+                }
+            }
+
             /// What the operator reads in the steps list: the name and its subject.
             pub fn label(&self) -> String {
                 match self {

@@ -130,6 +130,10 @@ impl Step for ReverseReplication {
     type Output = Reversed;
     const NAME: &'static str = "reverse_replication";
 
+    fn label(&self) -> String {
+        format!("{} {} ⇢ {}", Self::NAME, self.new_source, self.new_target)
+    }
+
     async fn run(&self, env: &SiteRunner, _: &StepCtx) -> Result<Reversed, StepError> {
         let members = self.member_array_volumes(env).await?;
         if members.is_empty() {

@@ -22,10 +22,14 @@ pub enum KeyAction {
     PageUp,
     Faults,
     CancelOperation,
+    Report,
+    ScrollDown,
+    ScrollUp,
+    ToggleLog,
 }
 
 impl KeyAction {
-    pub const ALL: [KeyAction; 20] = [
+    pub const ALL: [KeyAction; 24] = [
         KeyAction::Help,
         KeyAction::Filter,
         KeyAction::Command,
@@ -46,6 +50,10 @@ impl KeyAction {
         KeyAction::PageUp,
         KeyAction::Faults,
         KeyAction::CancelOperation,
+        KeyAction::Report,
+        KeyAction::ScrollDown,
+        KeyAction::ScrollUp,
+        KeyAction::ToggleLog,
     ];
 
     /// The name in `[ui.keys]`.
@@ -71,6 +79,10 @@ impl KeyAction {
             KeyAction::PageUp => "page_up",
             KeyAction::Faults => "faults",
             KeyAction::CancelOperation => "cancel_operation",
+            KeyAction::Report => "report",
+            KeyAction::ScrollDown => "scroll_down",
+            KeyAction::ScrollUp => "scroll_up",
+            KeyAction::ToggleLog => "toggle_log",
         }
     }
 

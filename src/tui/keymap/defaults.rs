@@ -40,7 +40,12 @@ pub const MAIN: &[Binding] = &[
     bind("?", Help, "help", Hint("help")),
     bind("/", Filter, "filter the focused list", Hint("filter")),
     bind(":", Command, "command line", Hint("command")),
-    bind("enter", Open, "open", Hint("open")),
+    bind(
+        "enter",
+        Open,
+        "open the selected row's detail",
+        Hint("open"),
+    ),
     bind("esc", Back, "clear the filter", Unlisted),
     bind("m", Menu, "actions of the group", Hint("actions")),
     bind("f", Failover, "failover", Hint("failover")),
@@ -54,7 +59,8 @@ pub const MAIN: &[Binding] = &[
     bind("G end", Bottom, "last row", H),
     bind("pgdn", PageDown, "page down", H),
     bind("pgup", PageUp, "page up", H),
-    bind("F", Faults, "lab fault menu", H),
+    bind("R", Report, "write the report of the selected operation", H),
+    bind("F", Faults, "lab fault menu (lab only)", H),
     bind("q", Quit, "quit", Hint("quit")),
 ];
 
@@ -76,5 +82,15 @@ pub const OPERATION: &[Binding] = &[
         "cancel this operation",
         Hint("cancel"),
     ),
+    bind(
+        "J",
+        ScrollDown,
+        "scroll the result or error down",
+        Hint("more"),
+    ),
+    bind("K", ScrollUp, "scroll the result or error up", H),
+    bind("L", ToggleLog, "enlarge or shrink the log", Hint("log")),
+    bind("R", Report, "write this operation's report", Hint("report")),
+    bind("F", Faults, "lab fault menu (lab only)", H),
     bind("q", Quit, "quit", Hint("quit")),
 ];

@@ -120,5 +120,10 @@ fn the_hint_bar_and_the_help_come_from_the_same_rows() {
         "unlisted rows stay out of the help"
     );
     let op: Vec<&str> = k.hints(View::Operation).iter().map(|h| h.short).collect();
-    assert_eq!(op, ["help", "command", "back", "cancel", "quit"]);
+    assert_eq!(
+        op,
+        [
+            "help", "command", "back", "cancel", "more", "log", "report", "quit"
+        ]
+    );
 }

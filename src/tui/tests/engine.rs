@@ -33,6 +33,11 @@ struct Console {
     rt: Runtime,
     rx: mpsc::Receiver<Msg>,
     bus: broadcast::Receiver<OperationEvent>,
+    /// The refresh timer ticks (off: only answers, events and the journal's changes arrive).
+    refresh: bool,
+    /// What a second console (another process on the same journal) needs.
+    config: Arc<config::Config>,
+    journal: std::path::PathBuf,
     engine: Arc<Engine>,
     _lab: LabHandle,
     _dir: tempfile::TempDir,
@@ -47,12 +52,10 @@ impl Console {
             .expect("lab starts");
         let files = lab.write_client_files().expect("client files");
         let cfg = config::load(&files.config).expect("lab config").config;
-        let store = Store::open_sqlite(&dir.path().join("journal.sqlite")).expect("journal");
-        let opts = EngineOptions {
-            poll_interval: Duration::from_millis(100),
-            ..EngineOptions::default()
-        };
-        let engine = Engine::new(Arc::new(cfg), store, opts).expect("engine");
+        let journal = dir.path().join("journal.sqlite");
+        let store = Store::open_sqlite(&journal).expect("journal");
+        let config = Arc::new(cfg);
+        let engine = Engine::new(config.clone(), store, engine_options()).expect("engine");
         let sites = lab
             .site_names()
             .into_iter()
@@ -69,11 +72,15 @@ impl Console {
             Theme::default(),
             Keymap::default(),
         );
+        rt.watch_journal();
         let mut c = Console {
             app,
             rt,
             rx,
             bus,
+            refresh: true,
+            config,
+            journal,
             engine,
             _lab: lab,
             _dir: dir,
@@ -105,7 +112,7 @@ impl Console {
         let mut refresh = tokio::time::interval(REFRESH_EVERY);
         while !done(&self.app) {
             let msg = tokio::select! {
-                _ = refresh.tick() => Msg::RefreshDue,
+                _ = refresh.tick(), if self.refresh => Msg::RefreshDue,
                 m = self.rx.recv() => m.expect("the runtime runs"),
                 e = self.bus.recv() => match e {
                     Ok(e) => Msg::Event(e),
@@ -120,6 +127,13 @@ impl Console {
             let effect = update(&mut self.app, msg);
             self.run(effect.actions);
         }
+    }
+}
+
+fn engine_options() -> EngineOptions {
+    EngineOptions {
+        poll_interval: Duration::from_millis(100),
+        ..EngineOptions::default()
     }
 }
 
@@ -143,9 +157,11 @@ async fn the_main_screen_shows_the_lab_as_the_engine_sees_it() {
         "Protection groups (3)",
         "web-app    ✓ protected",
         "db-cluster ✓ protected",
-        "● site-a   production",
+        "● site-a   primary",
+        "runs 3 groups",
         "● site-b   dr",
-        "Protected instances · web-app (3)",
+        "runs no group (dr only)",
+        "Instances · web-app (3) · runs at site-a",
         "web-1 ACTIVE",
         "no operations yet",
     ] {
@@ -182,7 +198,9 @@ async fn a_drill_started_in_the_console_is_followed_live_to_its_end() {
     for expected in [
         "Test Failover · web-app · site-a ⇢ site-b · ✓ completed",
         "Result",
-        "✓ completed: 3 instances created, 3 volumes managed",
+        "completed in",
+        ": 3 instances created, 3 volumes managed.",
+        "Recovery point: snapshot",
     ] {
         assert!(view.contains(expected), "{expected:?}:\n{view}");
     }
@@ -211,7 +229,7 @@ async fn a_site_taken_down_from_the_faults_menu_shows_down_and_comes_back() {
     })
     .await;
     let screen = text(&render(&mut c.app, 80, 24));
-    assert!(screen.contains("○ site-b   dr         down"), "{screen}");
+    assert!(screen.contains("○ site-b   dr      down"), "{screen}");
     assert!(screen.contains("● site-a"), "{screen}");
     c.press(KeyCode::Char('F'));
     c.press(KeyCode::Right);
@@ -228,6 +246,52 @@ async fn a_site_taken_down_from_the_faults_menu_shows_down_and_comes_back() {
     .await;
     let message = c.app.message.as_ref().map(|m| m.text.clone());
     assert_eq!(message.as_deref(), Some("faults cleared at site-b"));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_operation_another_console_runs_appears_and_is_followed_from_the_journal() {
+    let mut c = Console::start().await;
+    // No refresh timer from here: what the console learns, it learns from the journal's feed.
+    c.refresh = false;
+    let store = Store::open_sqlite(&c.journal).expect("the other console's journal");
+    let other = Engine::new(c.config.clone(), store, engine_options()).expect("other engine");
+    let id = other
+        .start(crate::orchestrator::engine::OperationRequest::new(
+            crate::domain::OperationType::TestFailover,
+            "web-app",
+        ))
+        .await
+        .expect("the other console starts a drill")
+        .id;
+    c.until("the other console's drill in the list", |a| {
+        a.operations.iter().any(|o| o.id == id)
+    })
+    .await;
+    c.until("web-app to read testing", |a| {
+        a.group("web-app")
+            .is_some_and(|g| g.status == GroupStatus::Testing)
+    })
+    .await;
+    c.press(KeyCode::Tab);
+    c.press(KeyCode::Tab);
+    c.press(KeyCode::Enter);
+    assert!(
+        matches!(&c.app.screen, Screen::Operation(v) if v.id == id),
+        "Enter on the Operations pane opens the drill"
+    );
+    c.until("the drill to end on screen, its result read", settled)
+        .await;
+    assert_eq!(op_status(&c.app), Some(OperationStatus::Completed));
+    let view = text(&render(&mut c.app, 120, 30));
+    assert!(view.contains(": 3 instances created"), "{view}");
+    c.until("web-app to read test_active", |a| {
+        a.group("web-app")
+            .is_some_and(|g| g.status == GroupStatus::TestActive)
+            && a.operations
+                .iter()
+                .any(|o| o.id == id && o.status == OperationStatus::Completed)
+    })
+    .await;
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -273,7 +337,7 @@ async fn the_drill_dialog_lists_the_points_and_shows_the_checklists_data_loss_fi
     let screen = super::prose(&render(&mut c.app, 140, 60), 0..60);
     for expected in [
         format!("▸ {} ", chosen.name),
-        format!("the drill uses data {figure} old (point {}", chosen.name),
+        format!("the drill's data is {figure} old"),
         "✓ recovery point".to_string(),
     ] {
         assert!(screen.contains(&expected), "{expected:?}:\n{screen}");

@@ -8,7 +8,7 @@ use crate::domain::{
     OperationStatus, OperationType, Phase, ResultData, ServerAtSite, SiteRole, SiteView,
     VolumePairView,
 };
-use crate::tui::backend::{OperationDetail, OperationRequest, StepState, StepView};
+use crate::tui::backend::{OperationDetail, OperationRequest, StepView};
 use chrono::{DateTime, Duration, TimeZone, Utc};
 
 /// The fixed "now" of the canned data: 2026-11-24 10:42:07 UTC.
@@ -18,7 +18,7 @@ pub fn now() -> DateTime<Utc> {
         .unwrap_or_default()
 }
 
-fn ago(secs: i64) -> DateTime<Utc> {
+pub fn ago(secs: i64) -> DateTime<Utc> {
     now() - Duration::seconds(secs)
 }
 
@@ -60,6 +60,7 @@ fn group(name: &str, status: GroupStatus, rpo: Option<i64>, target: u64, n: usiz
         needs_resync: false,
         attention: None,
         last_operation: None,
+        replication_interval_seconds: Some(60),
         fence_pending: None,
         split_brain: Vec::new(),
         missing_members: Vec::new(),
@@ -99,8 +100,15 @@ pub fn instances(group: &str, n: usize) -> Vec<InstanceView> {
                         status: if i == 1 { "SHUTOFF" } else { "ACTIVE" }.into(),
                         flavor: Some(if i % 2 == 0 { "m1.xlarge" } else { "m1.large" }.into()),
                         addresses: vec![format!("10.0.0.{}", i % 250 + 2)],
-                        nics: Vec::new(),
                         error: None,
+                        ports: vec![crate::domain::PortInfo {
+                            network: "net-web".into(),
+                            ip: Some(format!("10.0.0.{}", i % 250 + 2)),
+                            mac: format!("fa:16:3e:00:01:{:02x}", i % 256),
+                            floating_ip: None,
+                        }],
+                        made_by: None,
+                        drill_copy: false,
                     },
                     ServerAtSite {
                         site: "site-b".into(),
@@ -108,8 +116,10 @@ pub fn instances(group: &str, n: usize) -> Vec<InstanceView> {
                         status: "absent".into(),
                         flavor: None,
                         addresses: Vec::new(),
-                        nics: Vec::new(),
                         error: None,
+                        ports: Vec::new(),
+                        made_by: None,
+                        drill_copy: false,
                     },
                 ],
                 volumes: (0..(1 + i % 3))
@@ -192,40 +202,28 @@ pub fn operations() -> Vec<OperationRecord> {
     ]
 }
 
-fn step(
+/// A step with its mark, in an operation that runs (`NeverRun` reads as pending); an ended
+/// operation's fixture sets its never-run steps with `set_mark(NeverRun, true)`.
+pub fn step(
     id: &str,
     label: &str,
     phase: Phase,
-    status: StepState,
+    mark: StepMark,
     span: Option<(i64, i64)>,
 ) -> StepView {
-    StepView {
-        id: id.into(),
-        label: label.into(),
-        phase,
-        status,
-        attempt: u32::from(span.is_some()),
-        started_at: span.map(|(a, _)| ago(a)),
-        finished_at: span.and_then(|(_, b)| (b > 0).then(|| ago(b))),
-        duration_ms: span.and_then(|(a, b)| (b > 0).then(|| (a - b) as u64 * 1000)),
-        timeout_ms: Some(120_000),
-        progress: None,
-        error: None,
-        mark: match status {
-            StepState::Pending | StepState::Skipped => StepMark::NeverRun,
-            StepState::Running => StepMark::Running,
-            StepState::Succeeded => StepMark::Succeeded,
-            StepState::Failed => StepMark::Failed,
-            StepState::Compensated => StepMark::Undone,
-        },
-        undo_error: None,
-        left_behind: Vec::new(),
-    }
+    let mut s = StepView::planned(id, label, phase);
+    s.set_mark(mark, false);
+    s.timeout_ms = Some(120_000);
+    s.attempt = u32::from(span.is_some());
+    s.started_at = span.map(|(a, _)| ago(a));
+    s.finished_at = span.and_then(|(_, b)| (b > 0).then(|| ago(b)));
+    s.duration_ms = span.and_then(|(a, b)| (b > 0).then(|| (a - b) as u64 * 1000));
+    s
 }
 
 /// A failover of db-cluster, running in the storage phase.
 pub fn detail_running() -> OperationDetail {
-    use StepState::*;
+    use StepMark::*;
     let mut volumes = step(
         "create_volumes_from_snapshot",
         "create_volumes_from_snapshot",
@@ -263,28 +261,28 @@ pub fn detail_running() -> OperationDetail {
                 "manage_volumes",
                 "manage_volumes",
                 Phase::Storage,
-                Pending,
+                NeverRun,
                 None,
             ),
             step(
                 "create_server:db-1",
                 "create_server db-1 (wave 1)",
                 Phase::Instances,
-                Pending,
+                NeverRun,
                 None,
             ),
             step(
                 "create_server:db-2",
                 "create_server db-2 (wave 2)",
                 Phase::Instances,
-                Pending,
+                NeverRun,
                 None,
             ),
             step(
                 "update_state",
                 "update_state",
                 Phase::Finalization,
-                Pending,
+                NeverRun,
                 None,
             ),
         ],
@@ -294,12 +292,31 @@ pub fn detail_running() -> OperationDetail {
             "10:42:05 created volume db-1-data (site-b) from snapshot db-pg.2291".into(),
         ],
         log_path: None,
+        ..detail_defaults()
+    }
+}
+
+/// The parts of a detail a test does not care about.
+pub fn detail_defaults() -> OperationDetail {
+    OperationDetail {
+        record: operations().remove(0),
+        steps: Vec::new(),
+        log: Vec::new(),
+        log_path: None,
+        checks: Vec::new(),
+        recovery_point: None,
+        targets: crate::domain::Targets {
+            rpo_target_seconds: 60,
+            rto_target_seconds: Some(600),
+        },
+        retries: Vec::new(),
+        cleanup: None,
     }
 }
 
 /// A failback of batch that failed creating a server.
 pub fn detail_failed() -> OperationDetail {
-    use StepState::*;
+    use StepMark::*;
     let mut server = step(
         "create_server:batch-3",
         "create_server batch-3 (wave 1)",
@@ -329,14 +346,14 @@ pub fn detail_failed() -> OperationDetail {
                 "manage_volumes",
                 "manage_volumes",
                 Phase::Storage,
-                Compensated,
+                Undone,
                 Some((3580, 3570)),
             ),
             step(
                 "create_server:batch-1",
                 "create_server batch-1 (wave 1)",
                 Phase::Instances,
-                Compensated,
+                Undone,
                 Some((3570, 3550)),
             ),
             server,
@@ -344,7 +361,7 @@ pub fn detail_failed() -> OperationDetail {
                 "update_state",
                 "update_state",
                 Phase::Finalization,
-                Skipped,
+                NeverRun,
                 None,
             ),
         ],
@@ -354,8 +371,13 @@ pub fn detail_failed() -> OperationDetail {
             "09:43:37 failback of batch failed; batch is failed_over again".into(),
         ],
         log_path: Some("/var/lib/drconsole/logs/op-1.log".into()),
+        ..detail_defaults()
     };
     d.record.completed_at = Some(ago(3510));
+    for st in &mut d.steps {
+        let mark = st.mark;
+        st.set_mark(mark, true);
+    }
     d
 }
 

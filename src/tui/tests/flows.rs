@@ -5,7 +5,7 @@ use super::screens::to_typed_confirmation;
 use super::*;
 use crate::domain::{GroupStatus, OperationType};
 use crate::orchestrator::{EventKind, OperationEvent};
-use crate::tui::app::{Overlay, Pane, Screen};
+use crate::tui::app::{Overlay, Pane, Screen, window};
 use crate::tui::backend::StepState;
 use crate::tui::dialog::Checks;
 use crossterm::event::{MouseButton, MouseEvent, MouseEventKind};
@@ -126,7 +126,10 @@ fn ctrl_c_quits_from_anywhere_asking_while_own_operation_runs() {
     key(&mut a, KeyCode::Char('m'));
     assert!(update(&mut a, ctrl_c()).actions.is_empty());
     assert!(matches!(a.overlay, Some(Overlay::QuitConfirm)));
-    assert_eq!(update(&mut a, ctrl_c()).actions, vec![Action::Quit]);
+    // A second quick Ctrl-C asks again: only `y` quits while an operation runs here.
+    assert!(update(&mut a, ctrl_c()).actions.is_empty());
+    assert!(matches!(a.overlay, Some(Overlay::QuitConfirm)));
+    assert_eq!(key(&mut a, KeyCode::Char('y')), vec![Action::Quit]);
 }
 
 #[test]
@@ -401,6 +404,7 @@ fn an_ended_operation_is_re_read_until_the_journal_has_its_result() {
     let mut journaled = fake::detail_running();
     journaled.record.status = crate::domain::OperationStatus::Completed;
     journaled.record.result_data.instances_created = 2;
+    journaled.record.result_data.current_primary_site = Some("site-b".into());
     for s in &mut journaled.steps {
         s.status = StepState::Succeeded;
     }
@@ -413,10 +417,27 @@ fn an_ended_operation_is_re_read_until_the_journal_has_its_result() {
     );
     let t = render(&mut a, 120, 30);
     assert!(
-        text(&t).contains("✓ completed: 2 instances created"),
+        text(&t).contains("completed in 2m06s: 2 instances created"),
         "{}",
         text(&t)
     );
+}
+
+// The list window and the Tab order of the panes.
+#[test]
+fn window_keeps_the_selection_visible() {
+    assert_eq!(window(0, 0, 10, 100), 0);
+    assert_eq!(window(15, 0, 10, 100), 6);
+    assert_eq!(window(3, 6, 10, 100), 3);
+    assert_eq!(window(99, 95, 10, 100), 90);
+    assert_eq!(window(0, 5, 0, 100), 0);
+}
+
+#[test]
+fn tab_order_cycles() {
+    assert_eq!(Pane::Groups.next(), Pane::Instances);
+    assert_eq!(Pane::Sites.next(), Pane::Groups);
+    assert_eq!(Pane::Groups.prev(), Pane::Sites);
 }
 
 #[test]

@@ -4,9 +4,12 @@
 
 mod engine;
 mod fake;
+mod fixtures;
 mod flows;
+mod learn;
 mod options;
 mod screens;
+mod truth;
 
 use super::app::App;
 use super::jobs::Job;
@@ -29,13 +32,17 @@ fn app_with(theme: Theme) -> App {
         theme,
         Keymap::default(),
     );
-    let mut estate = fake::estate();
-    // A few refreshes so the lag sparkline has a history.
-    for rpo in [30, 36, 41, 55, 48, 42] {
-        estate.protection_groups[0].rpo_seconds = Some(rpo);
-        estate.protection_groups[1].rpo_seconds = Some(rpo * 4);
-        let _ = feed_estate(&mut a, estate.clone());
-    }
+    let _ = feed_estate(&mut a, fake::estate());
+    // The journal's RPO history, for the lag sparklines (on each group's target's scale).
+    let history = [30, 36, 41, 55, 48, 42];
+    let _ = update(
+        &mut a,
+        Msg::RpoHistory(Ok([
+            ("web-app".to_string(), history.to_vec()),
+            ("db-cluster".to_string(), history.map(|r| r * 4).to_vec()),
+        ]
+        .into())),
+    );
     let _ = feed_operations(&mut a, fake::operations());
     let _ = feed_instances(&mut a, "web-app", fake::instances("web-app", 3));
     a

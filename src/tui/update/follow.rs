@@ -17,17 +17,26 @@ const PENDING_LEN: usize = 1000;
 
 pub fn on_event(app: &mut App, e: OperationEvent) -> Effect {
     let mut effect = on_list(app, &e);
-    if let Screen::Operation(view) = &mut app.screen
-        && view.id == e.operation_id
-    {
-        match &mut view.detail {
-            Some(d) => {
-                apply_event(d, &e);
-                effect.redraw = true;
-            }
-            None if view.pending.len() < PENDING_LEN => view.pending.push(e),
-            None => {}
+    let ended = matches!(&e.kind, EventKind::Status { status } if status.is_finished());
+    let Screen::Operation(view) = &mut app.screen else {
+        return effect;
+    };
+    if view.id != e.operation_id {
+        return effect;
+    }
+    view.live = true;
+    let id = view.id.clone();
+    match &mut view.detail {
+        Some(d) => {
+            apply_event(d, &e);
+            effect.redraw = true;
         }
+        None if view.pending.len() < PENDING_LEN => view.pending.push(e),
+        None => {}
+    }
+    if ended {
+        // Published once its record is saved: the result is in the journal now.
+        effect.actions.extend(nav::load_detail_once(app, id));
     }
     effect
 }
@@ -44,8 +53,11 @@ fn on_list(app: &mut App, e: &OperationEvent) -> Effect {
             op.status = *status;
             if status.is_finished() {
                 op.completed_at = Some(e.at);
-                let mut out: Vec<_> = nav::load_estate(app).into_iter().collect();
-                out.push(nav::load_operations(app));
+                // The group moved on (saved before this event): its state shows at once.
+                let mut out: Vec<_> = nav::load_group_states_once(app).into_iter().collect();
+                out.extend(nav::load_estate(app));
+                out.extend(nav::load_operations_once(app));
+                out.extend(super::reports::at_end(app, e.operation_id.clone()));
                 return Effect::run(out);
             }
         }
@@ -83,8 +95,7 @@ pub fn apply_event(d: &mut OperationDetail, e: &OperationEvent) {
         } => step_failed(d, id, error, *will_retry, e.at),
         EventKind::StepCompensated { step: id, undo } => {
             if let Some(s) = step(d, id) {
-                s.status = StepState::Compensated;
-                s.mark = StepMark::from(*undo);
+                s.set_mark(StepMark::from(*undo), true);
             }
         }
         EventKind::Phase { .. } => {}
@@ -165,22 +176,7 @@ fn step_started(d: &mut OperationDetail, id: &str, label: &str, at: DateTime<Utc
             .last()
             .map(|s| s.phase)
             .unwrap_or(Phase::Preparation);
-        d.steps.push(StepView {
-            id: id.to_string(),
-            label: clean(label),
-            phase,
-            status: StepState::Pending,
-            attempt: 0,
-            started_at: None,
-            finished_at: None,
-            duration_ms: None,
-            timeout_ms: None,
-            progress: None,
-            error: None,
-            mark: StepMark::NeverRun,
-            undo_error: None,
-            left_behind: Vec::new(),
-        });
+        d.steps.push(StepView::planned(id, &clean(label), phase));
     }
     if let Some(s) = step(d, id) {
         s.status = StepState::Running;

@@ -3,7 +3,7 @@
 
 use super::{menus, nav, overlays};
 use crate::domain::OperationType;
-use crate::tui::app::{App, Overlay, Pane, Screen};
+use crate::tui::app::{App, DetailKind, DetailState, Overlay, Pane, Screen};
 use crate::tui::keymap::KeyAction;
 use crate::tui::msg::{Action, Effect};
 use crate::tui::view::layout::{MainLayout, page};
@@ -14,12 +14,9 @@ use tui_input::Input;
 const STEP_PAGE: usize = 10;
 
 pub fn key(app: &mut App, ev: KeyEvent) -> Effect {
-    // Ctrl-C works everywhere, whatever the keymap: close what is open, then quit (or ask).
+    // Ctrl-C works everywhere, whatever the keymap: close what is open, then quit — or ask,
+    // however often it is pressed, while an operation runs here (only `y` quits then).
     if ev.code == KeyCode::Char('c') && ev.modifiers.contains(KeyModifiers::CONTROL) {
-        if matches!(app.overlay, Some(Overlay::QuitConfirm)) {
-            app.quit = true;
-            return Effect::run(vec![Action::Quit]);
-        }
         app.overlay = None;
         return Effect::run(nav::quit(app));
     }
@@ -31,13 +28,25 @@ pub fn key(app: &mut App, ev: KeyEvent) -> Effect {
     };
     app.message = None;
     Effect::run(match action {
-        KeyAction::Help => open(app, Overlay::Help),
+        KeyAction::Help => open(app, Overlay::Help(0)),
         KeyAction::Command => open(app, Overlay::Command(Default::default())),
         KeyAction::Refresh => nav::refresh(app),
         KeyAction::Quit => nav::quit(app),
+        KeyAction::Report => super::reports::report_key(app),
+        KeyAction::Faults => faults(app),
         _ if matches!(app.screen, Screen::Operation(_)) => operation_key(app, action),
         _ => main_key(app, action),
     })
+}
+
+/// `F`, from every view: the lab's fault menu, or why there is none.
+fn faults(app: &mut App) -> Vec<Action> {
+    if app.lab {
+        open(app, Overlay::Faults(Default::default()))
+    } else {
+        app.info("lab faults exist only in the lab: start the console with drconsole --lab");
+        Vec::new()
+    }
 }
 
 fn open(app: &mut App, overlay: Overlay) -> Vec<Action> {
@@ -62,7 +71,6 @@ fn main_key(app: &mut App, action: KeyAction) -> Vec<Action> {
         KeyAction::Menu => menus::open_menu(app),
         KeyAction::Failover => menus::open_for_selected(app, OperationType::Failover),
         KeyAction::Drill => menus::open_for_selected(app, OperationType::TestFailover),
-        KeyAction::Faults if app.lab => open(app, Overlay::Faults(Default::default())),
         KeyAction::NextPane => {
             app.focus = pane.next();
             Vec::new()
@@ -81,8 +89,10 @@ fn main_key(app: &mut App, action: KeyAction) -> Vec<Action> {
     }
 }
 
-/// Enter on a group shows its instances; on an operation, opens it.
+/// Enter on a group shows its instances; on an operation, opens it; on an instance or a site,
+/// shows its detail.
 fn open_selected(app: &mut App) -> Vec<Action> {
+    let detail = |kind| Overlay::Detail(DetailState { kind, scroll: 0 });
     match app.focus {
         Pane::Groups => {
             app.focus = Pane::Instances;
@@ -92,7 +102,26 @@ fn open_selected(app: &mut App) -> Vec<Action> {
             Some(id) => nav::open_operation(app, id),
             None => Vec::new(),
         },
-        _ => Vec::new(),
+        Pane::Instances => {
+            let name = app
+                .selected_index(Pane::Instances)
+                .and_then(|i| app.instances.get(i))
+                .map(|i| i.name.clone());
+            if let Some(n) = name {
+                app.overlay = Some(detail(DetailKind::Instance(n)));
+            }
+            Vec::new()
+        }
+        Pane::Sites => {
+            let name = app
+                .selected_index(Pane::Sites)
+                .and_then(|i| app.estate.as_ref()?.sites.get(i))
+                .map(|s| s.name.clone());
+            if let Some(n) = name {
+                app.overlay = Some(detail(DetailKind::Site(n)));
+            }
+            Vec::new()
+        }
     }
 }
 
@@ -115,6 +144,9 @@ pub fn operation_key(app: &mut App, action: KeyAction) -> Vec<Action> {
         KeyAction::PageUp => c.selected = c.selected.saturating_sub(STEP_PAGE),
         KeyAction::Top => c.selected = 0,
         KeyAction::Bottom => c.selected = last,
+        KeyAction::ScrollDown => view.card_scroll = view.card_scroll.saturating_add(1),
+        KeyAction::ScrollUp => view.card_scroll = view.card_scroll.saturating_sub(1),
+        KeyAction::ToggleLog => view.log_large = !view.log_large,
         KeyAction::CancelOperation => {
             let running = view
                 .detail

@@ -9,15 +9,22 @@ mod mouse;
 mod nav;
 mod overlays;
 mod replies;
+mod reports;
 
 pub use follow::{apply_event, replay};
-pub use nav::{open_operation, start};
+pub use nav::{open_operation, resumed, start};
 
 use super::app::App;
 use super::msg::{Effect, Msg};
 use crossterm::event::KeyEventKind;
 
 pub fn update(app: &mut App, msg: Msg) -> Effect {
+    let mut effect = dispatch(app, msg);
+    effect.redraw |= reports::show_pending_card(app);
+    effect
+}
+
+fn dispatch(app: &mut App, msg: Msg) -> Effect {
     match msg {
         Msg::Key(ev) if ev.kind == KeyEventKind::Release => Effect::none(),
         Msg::Key(ev) => keys::key(app, ev),
@@ -31,6 +38,10 @@ pub fn update(app: &mut App, msg: Msg) -> Effect {
             result,
         } => replies::instances(app, &group, generation, result),
         Msg::Operations { generation, result } => replies::operations(app, generation, result),
+        Msg::GroupStates { generation, result } => replies::group_states(app, generation, result),
+        Msg::JournalChanged => replies::journal_changed(app),
+        Msg::RpoHistory(r) => replies::rpo_history(app, r),
+        Msg::JournalUnfollowed(e) => replies::journal_unfollowed(app, e),
         Msg::Detail {
             id,
             generation,
@@ -47,6 +58,8 @@ pub fn update(app: &mut App, msg: Msg) -> Effect {
         Msg::Started { request, result } => replies::started(app, request, result),
         Msg::Cancelled { id, result } => replies::cancelled(app, &id, result),
         Msg::Fault(r) => replies::fault(app, r),
+        Msg::LabFaults(r) => replies::lab_faults(app, r),
+        Msg::Report { id, at_end, result } => reports::written(app, &id, at_end, result),
         Msg::Theme(r) => replies::theme(app, r),
         Msg::Tick(now) => replies::tick(app, now),
     }

@@ -17,9 +17,26 @@ pub fn load_operations(app: &mut App) -> Action {
     Action::LoadOperations(app.jobs.issue(Job::Operations))
 }
 
-/// A request for the operations list, unless one is in flight (for bursts of events).
+/// A request for the operations list, unless one is in flight (for bursts of events and
+/// journal changes): then it is asked again when that one answers.
 pub fn load_operations_once(app: &mut App) -> Option<Action> {
-    (!app.jobs.in_flight(Job::Operations)).then(|| load_operations(app))
+    app.jobs
+        .issue_once(Job::Operations)
+        .map(Action::LoadOperations)
+}
+
+/// Every group's state from the journal, coalesced like the operations list.
+pub fn load_group_states_once(app: &mut App) -> Option<Action> {
+    app.jobs
+        .issue_once(Job::GroupStates)
+        .map(Action::LoadGroupStates)
+}
+
+/// The open operation's detail, coalesced like the operations list.
+pub fn load_detail_once(app: &mut App, id: String) -> Option<Action> {
+    app.jobs
+        .issue_once(Job::Detail)
+        .map(|generation| Action::LoadDetail { id, generation })
 }
 
 pub fn load_instances(app: &mut App, group: String) -> Action {
@@ -51,6 +68,9 @@ pub fn refresh(app: &mut App) -> Vec<Action> {
         return Vec::new();
     };
     let mut out = vec![estate, load_operations(app)];
+    if app.lab {
+        out.push(Action::LoadLabFaults);
+    }
     if let Some(g) = app.instances_group.clone() {
         out.push(load_instances(app, g));
     }
@@ -114,15 +134,30 @@ pub fn move_by(app: &mut App, pane: Pane, delta: isize) -> Vec<Action> {
 }
 
 pub fn open_operation(app: &mut App, id: String) -> Vec<Action> {
-    app.screen = Screen::Operation(Box::new(OpView {
-        id: id.clone(),
-        detail: None,
-        error: None,
-        cursor: ListCursor::default(),
-        pending: Vec::new(),
-        settled: false,
-    }));
+    app.screen = Screen::Operation(Box::new(OpView::new(id.clone())));
     vec![load_detail(app, id)]
+}
+
+/// The engine resumed these operations at the start: they run here now, and quitting asks.
+/// `elsewhere`: unfinished ones another live console runs (`id (who)`), said too.
+pub fn resumed(app: &mut App, ids: Vec<String>, elsewhere: &[String]) {
+    let mut said = Vec::new();
+    if !ids.is_empty() {
+        said.push(format!(
+            "resumed {} from the journal: paused when a console stopped, it runs here again",
+            ids.join(", ")
+        ));
+    }
+    if !elsewhere.is_empty() {
+        said.push(format!(
+            "unfinished, run by another console: {}",
+            elsewhere.join(", ")
+        ));
+    }
+    if !said.is_empty() {
+        app.info(said.join("; "));
+    }
+    app.own_ops.extend(ids);
 }
 
 /// Quit, or ask first while an operation started here runs.

@@ -2,7 +2,7 @@
 //! quit/cancel questions): nothing below it sees them.
 
 use super::{menus, nav};
-use crate::tui::app::{App, CommandState, FaultMenu, Overlay, Pane, Screen};
+use crate::tui::app::{App, CommandState, DetailState, FaultMenu, Overlay, Pane, Screen};
 use crate::tui::choices::{FAULTS, fault_action};
 use crate::tui::command::{self, Command};
 use crate::tui::msg::Action;
@@ -17,7 +17,19 @@ pub fn key(app: &mut App, ev: KeyEvent) -> Vec<Action> {
     };
     let yes = matches!(ev.code, KeyCode::Char('y') | KeyCode::Char('Y'));
     match overlay {
-        Overlay::Help => Vec::new(),
+        Overlay::Help(scroll) => {
+            let scroll = match ev.code {
+                KeyCode::Down | KeyCode::Char('j') => scroll.saturating_add(1),
+                KeyCode::Up | KeyCode::Char('k') => scroll.saturating_sub(1),
+                KeyCode::PageDown => scroll.saturating_add(10),
+                KeyCode::PageUp => scroll.saturating_sub(10),
+                _ => return Vec::new(),
+            };
+            app.overlay = Some(Overlay::Help(scroll));
+            Vec::new()
+        }
+        Overlay::Card(c) => super::reports::card_key(app, c, ev),
+        Overlay::Detail(d) => detail_key(app, d, ev),
         Overlay::Menu(m) => menus::menu_key(app, m, ev),
         Overlay::Dialog(d) => menus::dialog_key(app, d, ev),
         Overlay::Confirm(c) => menus::confirm_key(app, c, ev),
@@ -122,10 +134,33 @@ fn faults_key(app: &mut App, mut f: FaultMenu, ev: KeyEvent) -> Vec<Action> {
                 return Vec::new();
             };
             let (_, kind) = FAULTS[f.selected];
-            return vec![fault_action(site, kind)];
+            return match fault_action(app, site, kind) {
+                Some(a) => vec![a],
+                None => {
+                    app.error(
+                        "boots fail needs a server: select an instance in the Protected \
+                         instances pane, then F",
+                    );
+                    Vec::new()
+                }
+            };
         }
         _ => {}
     }
     app.overlay = Some(Overlay::Faults(f));
+    Vec::new()
+}
+
+/// A row's detail: j/k scroll, Esc (or q, or Enter) closes.
+fn detail_key(app: &mut App, mut d: DetailState, ev: KeyEvent) -> Vec<Action> {
+    match ev.code {
+        KeyCode::Esc | KeyCode::Char('q') | KeyCode::Enter => return Vec::new(),
+        KeyCode::Down | KeyCode::Char('j') => d.scroll = d.scroll.saturating_add(1),
+        KeyCode::Up | KeyCode::Char('k') => d.scroll = d.scroll.saturating_sub(1),
+        KeyCode::PageDown => d.scroll = d.scroll.saturating_add(10),
+        KeyCode::PageUp => d.scroll = d.scroll.saturating_sub(10),
+        _ => {}
+    }
+    app.overlay = Some(Overlay::Detail(d));
     Vec::new()
 }

@@ -2,29 +2,52 @@
 //! job (and still about what is shown), and says whether the screen changed.
 
 use super::{follow, nav};
-use crate::domain::{EstateView, InstanceView, OperationRecord};
+use crate::domain::{EstateView, GroupState, GroupStatus, InstanceView, OperationRecord};
 use crate::sanitize::clean;
 use crate::tui::app::{App, Pane, Screen};
-use crate::tui::backend::{BackendError, OperationDetail, OperationRequest};
+use crate::tui::backend::{BackendError, OperationDetail, OperationRequest, SiteFaults};
 use crate::tui::jobs::{Gen, Job};
-use crate::tui::msg::Effect;
+use crate::tui::msg::{Action, Effect};
 use crate::tui::theme::{Theme, ThemeError};
 
 pub fn estate(app: &mut App, generation: Gen, result: Result<EstateView, BackendError>) -> Effect {
     if !app.jobs.accept(Job::Estate, generation) {
         return Effect::none();
     }
+    let mut history = false;
     match result {
         Ok(e) => {
             app.estate = Some(e);
             app.estate_error = None;
-            app.push_rpo_samples();
+            app.apply_journal_groups();
+            history = true;
         }
         Err(e) => app.estate_error = Some(clean(&e.to_string())),
     }
     nav::clamp(app, Pane::Sites);
     nav::clamp(app, Pane::Groups);
-    Effect::run(nav::group_changed(app))
+    let mut out = nav::group_changed(app);
+    if history {
+        out.push(Action::LoadRpoHistory);
+    }
+    Effect::run(out)
+}
+
+/// The journal's RPO history: the lag sparklines.
+pub fn rpo_history(
+    app: &mut App,
+    result: Result<std::collections::HashMap<String, Vec<i64>>, BackendError>,
+) -> Effect {
+    let Ok(h) = result else {
+        return Effect::none();
+    };
+    let h: std::collections::HashMap<String, Vec<u64>> = h
+        .into_iter()
+        .map(|(g, v)| (g, v.into_iter().map(|s| s.max(0) as u64).collect()))
+        .collect();
+    let changed = h != app.rpo_history;
+    app.rpo_history = h;
+    Effect::changed(changed)
 }
 
 pub fn instances(
@@ -61,10 +84,12 @@ pub fn operations(
     if !app.jobs.accept(Job::Operations, generation) {
         return Effect::none();
     }
+    let mut out = Vec::new();
     let changed = match result {
         Ok(ops) if ops == app.operations => false,
         Ok(ops) => {
-            app.operations = ops;
+            let before = std::mem::replace(&mut app.operations, ops);
+            out.extend(super::reports::ended_since(app, &before));
             true
         }
         Err(e) => {
@@ -73,7 +98,78 @@ pub fn operations(
         }
     };
     nav::clamp(app, Pane::Operations);
-    Effect::changed(changed)
+    if app.jobs.take_again(Job::Operations) {
+        out.push(nav::load_operations(app));
+    }
+    Effect {
+        actions: out,
+        redraw: changed,
+    }
+}
+
+/// The journal's group states: laid over the estate at once, so a group's status and where it
+/// runs change the moment an operation changes them. A group whose status changed has its
+/// instances re-read (an operation made or removed servers).
+pub fn group_states(
+    app: &mut App,
+    generation: Gen,
+    result: Result<Vec<GroupState>, BackendError>,
+) -> Effect {
+    if !app.jobs.accept(Job::GroupStates, generation) {
+        return Effect::none();
+    }
+    let mut out = Vec::new();
+    if app.jobs.take_again(Job::GroupStates) {
+        out.extend(nav::load_group_states_once(app));
+    }
+    let states = match result {
+        Ok(s) => s,
+        // The estate's refresh says what is wrong with the journal; this read adds nothing.
+        Err(_) => return Effect::quiet(out),
+    };
+    let before: Vec<(String, GroupStatus)> = app
+        .groups()
+        .iter()
+        .map(|g| (g.name.clone(), g.status))
+        .collect();
+    app.journal_groups = states.into_iter().map(|s| (s.name.clone(), s)).collect();
+    let changed = app.apply_journal_groups();
+    let shown = app.instances_group.clone();
+    let moved = app.groups().iter().any(|g| {
+        shown.as_deref() == Some(g.name.as_str())
+            && before.iter().any(|(n, st)| *n == g.name && *st != g.status)
+    });
+    if let (true, Some(g)) = (moved, shown) {
+        out.push(nav::load_instances(app, g));
+        out.extend(nav::load_estate(app));
+    }
+    Effect {
+        actions: out,
+        redraw: changed,
+    }
+}
+
+/// The journal changed: re-read what is shown from it — the operations list, the groups' states
+/// and, for an operation that runs elsewhere, its detail. Each read is coalesced.
+pub fn journal_changed(app: &mut App) -> Effect {
+    let mut out: Vec<Action> = nav::load_operations_once(app).into_iter().collect();
+    out.extend(nav::load_group_states_once(app));
+    let foreign = match &app.screen {
+        Screen::Operation(v) if !v.settled && !v.live => Some(v.id.clone()),
+        _ => None,
+    };
+    if let Some(id) = foreign {
+        out.extend(nav::load_detail_once(app, id));
+    }
+    Effect::quiet(out)
+}
+
+pub fn journal_unfollowed(app: &mut App, e: BackendError) -> Effect {
+    let text =
+        format!("cannot follow the journal ({e}): other consoles' operations show at each refresh");
+    app.journal_unfollowed = Some(clean(&text));
+    app.error(text);
+    Effect::redraw()
 }
 
 pub fn detail(
@@ -91,16 +187,43 @@ pub fn detail(
     match result {
         Ok(d) => {
             let mut d = *d;
+            // The engine journals the final status with the result, after the group's state.
             view.settled = d.record.status.is_finished();
             for e in view.pending.drain(..) {
                 follow::replay(&mut d, &e);
+            }
+            if let Some(old) = &view.detail {
+                keep_live_progress(&mut d, old);
             }
             view.detail = Some(d);
             view.error = None;
         }
         Err(e) => view.error = Some(clean(&e.to_string())),
     }
-    Effect::redraw()
+    let again = app.jobs.take_again(Job::Detail);
+    let reread = match &app.screen {
+        Screen::Operation(v) if again && !v.settled => Some(v.id.clone()),
+        _ => None,
+    };
+    Effect::run(
+        reread
+            .map(|id| nav::load_detail(app, id))
+            .into_iter()
+            .collect(),
+    )
+}
+
+/// A step's `3 of 5` is known from live events only: a re-read keeps it while the step runs.
+fn keep_live_progress(new: &mut OperationDetail, old: &OperationDetail) {
+    for s in new.steps.iter_mut().filter(|s| s.progress.is_none()) {
+        if s.status == crate::domain::StepState::Running {
+            s.progress = old
+                .steps
+                .iter()
+                .find(|o| o.id == s.id)
+                .and_then(|o| o.progress);
+        }
+    }
 }
 
 pub fn started(
@@ -145,7 +268,23 @@ pub fn fault(app: &mut App, result: Result<String, BackendError>) -> Effect {
         Ok(m) => app.info(m),
         Err(e) => app.error(e.to_string()),
     }
-    Effect::run(nav::load_estate(app).into_iter().collect())
+    let mut out: Vec<Action> = nav::load_estate(app).into_iter().collect();
+    out.push(Action::LoadLabFaults);
+    Effect::run(out)
+}
+
+/// The lab sites' faults: marked on their site and in the Faults menu.
+pub fn lab_faults(app: &mut App, result: Result<Vec<SiteFaults>, BackendError>) -> Effect {
+    let listed = match result {
+        Ok(l) => l,
+        Err(e) => {
+            app.error(format!("cannot list the lab's faults: {e}"));
+            return Effect::redraw();
+        }
+    };
+    let changed = listed != app.lab_faults;
+    app.lab_faults = listed;
+    Effect::changed(changed)
 }
 
 pub fn theme(app: &mut App, result: Result<Theme, ThemeError>) -> Effect {

@@ -1,6 +1,7 @@
 //! The Protected instances pane of the selected group: the server at each site, volumes and their
 //! replication. Virtualised: only the visible rows are built, so 10,000 instances stay fast.
 
+use super::text::width as width_of;
 use super::{focused, layout, pane_block, row_style};
 use crate::domain::{InstanceView, ServerAtSite};
 use crate::sanitize::clean;
@@ -15,7 +16,7 @@ use ratatui::widgets::{Cell, Paragraph, Row, Table};
 pub fn draw(frame: &mut Frame, app: &App, area: Rect) {
     let rows_idx = app.rows(Pane::Instances);
     let block = pane_block(
-        title(app, rows_idx.len()),
+        title(app, rows_idx.len(), area.width),
         focused(app, Pane::Instances),
         &app.theme,
     );
@@ -91,20 +92,46 @@ fn split_brain_line(frame: &mut Frame, app: &App, area: Rect) {
     );
 }
 
-/// `Protected instances · web-app (3)`, with the filter and how many it shows.
-fn title(app: &App, shown: usize) -> String {
+/// `Protected instances · web-app (3) · runs at site-b`, with the filter and how many it
+/// shows, and the drill-copy mark explained when one is on screen; shorter forms when narrow
+/// (where the group runs is the last thing dropped).
+fn title(app: &App, shown: usize, width: u16) -> String {
     let group = app
         .instances_group
         .as_deref()
         .map(clean)
         .unwrap_or_default();
     let filter = &app.cursor(Pane::Instances).filter;
-    let title = format!("Protected instances · {group} ({})", app.instances.len());
-    if filter.is_empty() {
-        title
+    let runs = app
+        .group(&group)
+        .map(|g| format!(" · runs at {}", clean(&g.current_primary)))
+        .unwrap_or_default();
+    let filtered = if filter.is_empty() {
+        String::new()
     } else {
-        format!("{title} /{filter} ({shown} shown)")
-    }
+        format!(" /{filter} ({shown} shown)")
+    };
+    let copies = app
+        .instances
+        .iter()
+        .any(|i| i.servers.iter().any(|s| s.drill_copy));
+    let copy = if copies {
+        format!(" · {} drill copy", symbols::DRILL_COPY)
+    } else {
+        String::new()
+    };
+    let n = app.instances.len();
+    let room = usize::from(width.saturating_sub(4));
+    [
+        format!("Protected instances · {group} ({n}){runs}{filtered}{copy}"),
+        format!("Instances · {group} ({n}){runs}{filtered}{copy}"),
+        format!("{group} ({n}){runs}{filtered}{copy}"),
+        format!("{group}{runs}{filtered}{copy}"),
+        format!("{group}{runs}{copy}"),
+    ]
+    .into_iter()
+    .find(|t| width_of(t) <= room)
+    .unwrap_or_else(|| format!("{group}{runs}"))
 }
 
 /// The table's columns: the name, one per site (role and name when wide), volumes, replication.
@@ -131,15 +158,25 @@ impl Columns {
             sites: Vec::new(),
             wide,
         };
+        // Each site's role for this group now (not as configured).
+        let primary = app
+            .instances_group
+            .as_deref()
+            .and_then(|g| app.group(g))
+            .map(|g| g.current_primary.clone());
         for s in app.estate.iter().flat_map(|e| &e.sites) {
             let name = clean(&s.name);
             if wide {
-                c.head
-                    .push(format!("{} {name}", s.role.as_str().to_uppercase()));
-                c.widths.push(Constraint::Length(20));
+                let role = if primary.as_deref() == Some(s.name.as_str()) {
+                    "PRIMARY"
+                } else {
+                    "DR"
+                };
+                c.head.push(format!("{role} {name}"));
+                c.widths.push(Constraint::Length(24));
             } else {
                 c.head.push(name.clone());
-                c.widths.push(Constraint::Length(8));
+                c.widths.push(Constraint::Length(9));
             }
             c.sites.push(name);
         }
@@ -183,8 +220,10 @@ fn server_cell<'a>(t: &Theme, s: Option<&ServerAtSite>, wide: bool) -> Line<'a> 
         return Line::from(Span::styled("—", t.style(Role::Dim)));
     };
     if let Some(e) = &s.error {
+        // Narrow: the cell says the site did not answer; Enter shows the whole error.
+        let why = if wide { clean(e) } else { "no answer".into() };
         return Line::from(Span::styled(
-            format!("{} {}", symbols::FAILED, clean(e)),
+            format!("{} {why}", symbols::FAILED),
             t.style(Role::Failed),
         ));
     }
@@ -196,14 +235,21 @@ fn server_cell<'a>(t: &Theme, s: Option<&ServerAtSite>, wide: bool) -> Line<'a> 
         "BUILD" | "REBOOT" => Role::Progress,
         _ => Role::Attention,
     };
-    Line::from(vec![
-        Span::styled(format!("{status:<7} "), t.style(role)),
-        Span::raw(if wide {
-            s.flavor.as_deref().map(clean).unwrap_or_default()
+    let mut spans = vec![Span::styled(format!("{status:<7} "), t.style(role))];
+    if s.drill_copy {
+        let mark = if wide {
+            format!("{} drill ", symbols::DRILL_COPY)
         } else {
-            String::new()
-        }),
-    ])
+            symbols::DRILL_COPY.to_string()
+        };
+        spans.push(Span::styled(mark, t.style(Role::Progress)));
+    }
+    if wide {
+        spans.push(Span::raw(
+            s.flavor.as_deref().map(clean).unwrap_or_default(),
+        ));
+    }
+    Line::from(spans)
 }
 
 fn replication_cell<'a>(t: &Theme, inst: &InstanceView) -> Line<'a> {
@@ -233,13 +279,13 @@ fn lag_suffix(app: &App) -> Option<(String, Role)> {
     let samples: Vec<u64> = app
         .rpo_history
         .get(&g.name)
-        .map(|h| h.iter().copied().collect())
+        .map(|h| h.to_vec())
         .unwrap_or_default();
     Some((
         format!(
             " · {} {}",
             crate::domain::human_seconds(rpo),
-            symbols::sparkline(&samples, 8)
+            symbols::sparkline_scaled(&samples, 8, g.rpo_target_seconds)
         ),
         symbols::rpo_role(Some(rpo), g.rpo_target_seconds),
     ))

@@ -17,6 +17,10 @@ pub struct MainLayout {
     pub status: Rect,
 }
 
+/// Below this width the Protection groups pane spans the whole width (above the others), so
+/// where each group runs and which way it replicates always fits.
+pub const SIDE_BY_SIDE_WIDTH: u16 = 120;
+
 impl MainLayout {
     /// `status_rows`: the status bar's height (a long message wraps over more than one).
     pub fn new(area: Rect, n_sites: usize, n_groups: usize, status_rows: u16) -> Self {
@@ -26,15 +30,40 @@ impl MainLayout {
             Constraint::Length(status_rows),
         ])
         .areas(area);
+        let per_site = rows_per_item(Pane::Sites);
+        let sites_h = |h: u16| (n_sites.max(1) as u16 * per_site + 2).min(h * 2 / 3);
+        let groups_h = |cap: u16| (n_groups as u16 + 3).clamp(5, cap.max(5));
+        if area.width < SIDE_BY_SIDE_WIDTH {
+            let [groups, rest] = Layout::vertical([
+                Constraint::Length(groups_h(body.height / 3)),
+                Constraint::Min(0),
+            ])
+            .areas(body);
+            let [left, instances] =
+                Layout::horizontal([Constraint::Length(30), Constraint::Min(0)]).areas(rest);
+            let [sites, operations] =
+                Layout::vertical([Constraint::Length(sites_h(left.height)), Constraint::Min(0)])
+                    .areas(left);
+            return MainLayout {
+                header,
+                sites,
+                operations,
+                groups,
+                instances,
+                status,
+            };
+        }
         let left_w = (area.width * 3 / 10).clamp(30, 56);
         let [left, right] =
             Layout::horizontal([Constraint::Length(left_w), Constraint::Min(0)]).areas(body);
-        let sites_h = (n_sites.max(1) as u16 * 2 + 2).min(body.height / 2);
         let [sites, operations] =
-            Layout::vertical([Constraint::Length(sites_h), Constraint::Min(0)]).areas(left);
-        let groups_h = (n_groups as u16 + 3).clamp(5, body.height / 2);
-        let [groups, instances] =
-            Layout::vertical([Constraint::Length(groups_h), Constraint::Min(0)]).areas(right);
+            Layout::vertical([Constraint::Length(sites_h(body.height)), Constraint::Min(0)])
+                .areas(left);
+        let [groups, instances] = Layout::vertical([
+            Constraint::Length(groups_h(body.height / 2)),
+            Constraint::Min(0),
+        ])
+        .areas(right);
         MainLayout {
             header,
             sites,
@@ -76,9 +105,11 @@ pub fn header_rows(pane: Pane) -> u16 {
     }
 }
 
+/// A site takes four rows: its state, the groups it is primary for, its array's replication,
+/// and its lab faults.
 pub fn rows_per_item(pane: Pane) -> u16 {
     match pane {
-        Pane::Sites => 2,
+        Pane::Sites => 4,
         _ => 1,
     }
 }

@@ -2,6 +2,7 @@
 
 pub mod command_line;
 pub mod confirm;
+pub mod drill_card;
 pub mod faults;
 pub mod groups;
 pub mod help;
@@ -11,6 +12,7 @@ pub mod more_menu;
 pub mod op_dialog;
 pub mod operation;
 pub mod operations;
+pub mod row_detail;
 pub mod sites;
 pub mod status_bar;
 pub mod text;
@@ -36,21 +38,16 @@ pub fn draw(frame: &mut Frame, app: &App) {
     }
     match &app.overlay {
         None => {}
-        Some(Overlay::Help) => help::draw(frame, app, area),
+        Some(Overlay::Help(scroll)) => help::draw(frame, app, *scroll, area),
+        Some(Overlay::Card(c)) => drill_card::draw(frame, app, c, area),
+        Some(Overlay::Detail(d)) => row_detail::draw(frame, app, d, area),
         Some(Overlay::Menu(m)) => more_menu::draw(frame, app, m, area),
         Some(Overlay::Dialog(d)) => op_dialog::draw(frame, app, d, area),
         Some(Overlay::Confirm(c)) => confirm::draw(frame, app, c, area),
         Some(Overlay::Command(c)) => command_line::draw_command(frame, app, c, area),
         Some(Overlay::Filter(i)) => command_line::draw_filter(frame, app, i, area),
         Some(Overlay::Faults(f)) => faults::draw(frame, app, f, area),
-        Some(Overlay::QuitConfirm) => question(
-            frame,
-            app,
-            area,
-            "Quit?",
-            "An operation started here is still running. It keeps running in the engine; \
-             quit the console anyway? (y/N)",
-        ),
+        Some(Overlay::QuitConfirm) => question(frame, app, area, "Quit?", &quit_text(app)),
         Some(Overlay::CancelConfirm(id)) => question(
             frame,
             app,
@@ -59,6 +56,21 @@ pub fn draw(frame: &mut Frame, app: &App) {
             &format!("Cancel operation {id}? Finished steps are rolled back. (y/N)"),
         ),
     }
+}
+
+/// What quitting does to an operation this console runs: it runs in this process, so it stops
+/// mid-step and resumes from the journal at the next start (with `--lab`, the lab stops too).
+pub fn quit_text(app: &App) -> String {
+    let lab = if app.lab {
+        " The lab stops with it; both resume at the next drconsole --lab."
+    } else {
+        " Another console can take it over once its lease runs out."
+    };
+    format!(
+        "An operation started here is still running, inside this console's process. Quitting \
+         pauses it: it stops mid-step and resumes from the journal when the console starts \
+         again.{lab} Quit anyway? (y/N)"
+    )
 }
 
 fn draw_too_small(frame: &mut Frame, app: &App, area: Rect) {
@@ -151,13 +163,18 @@ pub fn row_style(app: &App, pane: Pane, selected: bool) -> Style {
     }
 }
 
+/// A y/N question, its sentence wrapped whole.
 fn question(frame: &mut Frame, app: &App, area: Rect, title: &str, text: &str) {
-    let r = centered(area, 60, 6);
+    let w = 64.min(area.width);
+    let rows = text::wrap(text, usize::from(w.saturating_sub(3)));
+    let r = centered(area, w, rows.len() as u16 + 2);
+    let lines: Vec<Line> = rows
+        .into_iter()
+        .map(|l| Line::from(format!(" {l}")))
+        .collect();
     frame.render_widget(Clear, r);
     frame.render_widget(
-        Paragraph::new(text.to_string())
-            .wrap(Wrap { trim: true })
-            .block(dialog_block(title, &app.theme)),
+        Paragraph::new(lines).block(dialog_block(title, &app.theme)),
         r,
     );
 }

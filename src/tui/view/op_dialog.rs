@@ -33,7 +33,13 @@ pub fn draw(frame: &mut Frame, app: &App, d: &DialogState, area: Rect) {
     let r = centered(area, width, height);
     frame.render_widget(Clear, r);
     frame.render_widget(
-        Paragraph::new(lines).block(dialog_block(title(d.operation), t)),
+        Paragraph::new(lines).block(
+            // The keys sit in the bottom border: however long the checklist, they stay in view.
+            dialog_block(title(d.operation), t).title_bottom(Span::styled(
+                " Enter confirm · Tab/↑↓ field · Space toggle · Esc cancel ",
+                t.style(Role::Dim),
+            )),
+        ),
         r,
     );
     if let Some((y, x)) = cursor {
@@ -84,10 +90,6 @@ fn body<'a>(
         fit,
     ));
     let cursor = fields(t, d, inner_w, &mut lines);
-    lines.push(Line::from(Span::styled(
-        " Enter confirm · Tab/↑↓ field · Space toggle · Esc cancel",
-        t.style(Role::Dim),
-    )));
     if let Some(e) = &d.error {
         let always = Fit {
             width: inner_w,

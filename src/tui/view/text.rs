@@ -1,25 +1,61 @@
 //! Fitting words into cells without cutting one mid-word: wrap a sentence over rows, or shorten a
-//! name visibly with an ellipsis.
+//! name visibly with an ellipsis. Widths are display columns (a CJK character or an emoji takes
+//! two), so tables stay aligned whatever the names hold.
 
-/// `text` wrapped at word boundaries into rows of at most `width` characters; only a word longer
+use unicode_width::{UnicodeWidthChar, UnicodeWidthStr};
+
+/// The columns `text` takes on a terminal.
+pub fn width(text: &str) -> usize {
+    UnicodeWidthStr::width(text)
+}
+
+fn char_width(c: char) -> usize {
+    UnicodeWidthChar::width(c).unwrap_or(0)
+}
+
+/// `text` padded with spaces to `w` columns (left-aligned); longer text is returned whole.
+pub fn pad(text: &str, w: usize) -> String {
+    let n = width(text);
+    if n >= w {
+        return text.to_string();
+    }
+    format!("{text}{}", " ".repeat(w - n))
+}
+
+/// `text` right-aligned in `w` columns.
+pub fn pad_left(text: &str, w: usize) -> String {
+    let n = width(text);
+    if n >= w {
+        return text.to_string();
+    }
+    format!("{}{text}", " ".repeat(w - n))
+}
+
+/// `text` wrapped at word boundaries into rows of at most `width` columns; only a word longer
 /// than a whole row is broken.
-pub fn wrap(text: &str, width: usize) -> Vec<String> {
-    let width = width.max(1);
+pub fn wrap(text: &str, max: usize) -> Vec<String> {
+    let max = max.max(1);
     let mut rows: Vec<String> = Vec::new();
     let mut row = String::new();
+    let mut row_w = 0;
     for word in text.split_whitespace() {
-        let needed = if row.is_empty() { 0 } else { 1 } + word.chars().count();
-        if !row.is_empty() && row.chars().count() + needed > width {
+        let needed = usize::from(!row.is_empty()) + width(word);
+        if !row.is_empty() && row_w + needed > max {
             rows.push(std::mem::take(&mut row));
+            row_w = 0;
         }
         if !row.is_empty() {
             row.push(' ');
+            row_w += 1;
         }
         for c in word.chars() {
-            if row.chars().count() == width {
+            let cw = char_width(c);
+            if row_w + cw > max && !row.is_empty() {
                 rows.push(std::mem::take(&mut row));
+                row_w = 0;
             }
             row.push(c);
+            row_w += cw;
         }
     }
     if !row.is_empty() || rows.is_empty() {
@@ -28,15 +64,25 @@ pub fn wrap(text: &str, width: usize) -> Vec<String> {
     rows
 }
 
-/// `text` if it fits in `width` characters, else cut with a trailing `…` so the cut shows.
-pub fn fit(text: &str, width: usize) -> String {
-    if text.chars().count() <= width {
+/// `text` if it fits in `max` columns, else cut with a trailing `…` so the cut shows.
+pub fn fit(text: &str, max: usize) -> String {
+    if width(text) <= max {
         return text.to_string();
     }
-    let mut out: String = text.chars().take(width.saturating_sub(1)).collect();
-    if width > 0 {
-        out.push('…');
+    if max == 0 {
+        return String::new();
     }
+    let mut out = String::new();
+    let mut used = 0;
+    for c in text.chars() {
+        let cw = char_width(c);
+        if used + cw > max - 1 {
+            break;
+        }
+        out.push(c);
+        used += cw;
+    }
+    out.push('…');
     out
 }
 
@@ -59,5 +105,18 @@ mod tests {
         assert_eq!(fit("db-cluster", 9), "db-clust…");
         assert_eq!(fit("abc", 1), "…");
         assert_eq!(fit("abc", 0), "");
+    }
+
+    #[test]
+    fn wide_characters_count_two_columns() {
+        assert_eq!(width("数据库-1"), 8);
+        assert_eq!(width("web-🚀"), 6);
+        assert_eq!(pad("数据", 6), "数据  ");
+        assert_eq!(pad_left("🚀", 4), "  🚀");
+        assert_eq!(fit("数据库服务器", 7), "数据库…");
+        assert_eq!(wrap("数据库 服务器", 7), ["数据库", "服务器"]);
+        for row in wrap("数据库服务器", 5) {
+            assert!(width(&row) <= 5, "{row}");
+        }
     }
 }
