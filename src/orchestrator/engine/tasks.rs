@@ -6,10 +6,8 @@
 use super::detail::{OperationDetail, StepState, StepView};
 use super::{Engine, EngineError};
 use crate::domain::{OperationRecord, Phase, Resource, StepMark};
-use crate::orchestrator::Plan;
 use chrono::{DateTime, Utc};
 use serde::Serialize;
-use std::collections::HashMap;
 
 /// One step of the plan as the task view shows it.
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -47,14 +45,7 @@ pub struct TaskDetail {
     pub log: Vec<String>,
 }
 
-/// What the plan says of a step.
-struct Planned {
-    upstream: Vec<String>,
-    attempt_limit: u32,
-    point_of_no_return: bool,
-}
-
-fn task(s: StepView, planned: Option<&Planned>) -> TaskView {
+fn task(s: StepView) -> TaskView {
     TaskView {
         // A step that never ran is pending, whether or not the operation has ended (its mark
         // says never_run).
@@ -62,9 +53,9 @@ fn task(s: StepView, planned: Option<&Planned>) -> TaskView {
             StepState::Skipped => StepState::Pending,
             other => other,
         },
-        upstream: planned.map(|p| p.upstream.clone()).unwrap_or_default(),
-        attempt_limit: planned.map(|p| p.attempt_limit),
-        point_of_no_return: planned.is_some_and(|p| p.point_of_no_return),
+        upstream: s.upstream,
+        attempt_limit: s.attempt_limit,
+        point_of_no_return: s.point_of_no_return,
         step_id: s.id,
         label: s.label,
         phase: s.phase,
@@ -82,34 +73,13 @@ fn task(s: StepView, planned: Option<&Planned>) -> TaskView {
 
 impl Engine {
     /// The task view of an operation by id (or an unambiguous prefix), with its last
-    /// `log_lines` log lines.
+    /// `log_lines` log lines: the operation's detail, whose steps carry what the plan says of
+    /// each (the console's step detail reads the same fields).
     pub async fn task_view(&self, id: &str, log_lines: usize) -> Result<TaskDetail, EngineError> {
         let detail: OperationDetail = self.operation_detail(id, log_lines).await?;
-        let stored = self.store.find_operation(&detail.record.id).await?;
-        let plan = stored.and_then(|op| serde_json::from_value::<Plan>(op.plan).ok());
-        let planned: HashMap<String, Planned> = plan
-            .into_iter()
-            .flat_map(|p| p.steps)
-            .map(|spec| {
-                let p = Planned {
-                    upstream: spec.deps.iter().map(|d| d.to_string()).collect(),
-                    attempt_limit: spec.retry.attempts,
-                    point_of_no_return: spec.no_rollback,
-                };
-                (spec.id.to_string(), p)
-            })
-            .collect();
-        let tasks = detail
-            .steps
-            .into_iter()
-            .map(|s| {
-                let p = planned.get(&s.id);
-                task(s, p)
-            })
-            .collect();
         Ok(TaskDetail {
             record: detail.record,
-            tasks,
+            tasks: detail.steps.into_iter().map(task).collect(),
             log: detail.log,
         })
     }
