@@ -10,6 +10,8 @@ mod fence;
 mod floating;
 #[cfg(test)]
 mod floating_tests;
+#[cfg(test)]
+mod outage_tests;
 mod recovery;
 mod reprotect;
 mod sync;
