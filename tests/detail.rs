@@ -102,4 +102,47 @@ async fn a_failed_failover_shows_every_step_the_failed_one_with_its_error_in_con
     assert!(text.contains(&failed.id), "{text}");
     assert!(text.contains("undone"), "{text}");
     assert!(text.contains("never_run"), "{text}");
+
+    // The task view: every step from the start with what the plan says of it.
+    for (s, spec) in steps.iter().zip(&plan.steps) {
+        let upstream: Vec<String> = spec.deps.iter().map(|d| d.to_string()).collect();
+        assert_eq!(s["upstream"], json!(upstream), "{s}");
+        assert_eq!(s["attempt_limit"], json!(spec.retry.attempts), "{s}");
+        assert_eq!(s["timeout_ms"], json!(spec.timeout_ms), "{s}");
+        assert_eq!(s["point_of_no_return"], json!(spec.no_rollback), "{s}");
+        assert!(s["label"].is_string() && s["phase"].is_string(), "{s}");
+        assert!(
+            s.get("started_at").is_some() && s.get("finished_at").is_some(),
+            "{s}"
+        );
+        if s["mark"] == "never_run" {
+            assert_eq!(s["status"], "pending", "a step never run is pending: {s}");
+            assert_eq!(s["attempt"], 0);
+        }
+    }
+    let ponr = steps
+        .iter()
+        .find(|s| s["step_id"] == "swap_primary")
+        .expect("swap_primary listed though it never ran");
+    assert_eq!(ponr["point_of_no_return"], true);
+    assert_eq!(ponr["upstream"], json!(["reverse_replication"]));
+    for column in [
+        "ID", "STEP", "PHASE", "AFTER", "STATUS", "TRIES", "TIMEOUT", "PONR", "STARTED",
+    ] {
+        assert!(text.contains(column), "{column}: {text}");
+    }
+    let row = text
+        .lines()
+        .find(|l| l.starts_with("swap_primary "))
+        .unwrap_or_else(|| panic!("a row for swap_primary: {text}"));
+    assert!(
+        row.contains("⚑") && row.contains("reverse_replication"),
+        "{row}"
+    );
+    assert!(row.contains("pending") && row.contains("0/3"), "{row}");
+    let failed_row = text
+        .lines()
+        .find(|l| l.starts_with(&format!("{} ", failed.id)))
+        .unwrap_or_else(|| panic!("a row for {}: {text}", failed.id));
+    assert!(failed_row.contains("web-2"), "{failed_row}");
 }

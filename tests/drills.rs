@@ -66,6 +66,23 @@ async fn a_drill_from_the_cli_lands_on_the_test_networks_and_says_so() {
         status["protection_groups"][0]["split_brain"],
         serde_json::json!([])
     );
+    // `instances` says which copies are the drill's: one line per member, its site-b server marked.
+    let listed = lab.cli(&["instances", "web-app"]).await;
+    assert_eq!(listed.code, Some(0), "{}", listed.all());
+    let rows: Vec<&str> = listed
+        .stdout
+        .lines()
+        .filter(|l| l.starts_with("web-"))
+        .collect();
+    assert_eq!(rows.len(), 3, "{}", listed.stdout);
+    for row in rows {
+        let (at_a, at_b) = row.split_once("site-b:").expect("both sites on the line");
+        assert!(!at_a.contains("drill copy"), "{row}");
+        assert!(
+            at_b.contains("ACTIVE") && at_b.contains("(drill copy)"),
+            "{row}"
+        );
+    }
 }
 
 #[tokio::test]

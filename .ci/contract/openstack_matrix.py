@@ -3,7 +3,8 @@
 
 Usage: openstack_matrix.py CLOUDS_YAML SITE...
 Runs read calls, server stop/start, volume create, manage (create --remote-source),
-create-from-volume and delete per site; prints one line per call and a summary; exits 1 on any
+create-from-volume, delete and floating IPs (create with an address, set and unset the port,
+delete) per site; prints one line per call and a summary; exits 1 on any
 failure. Each command is a separate `openstack` process, as an operator would run it."""
 import json
 import os
@@ -119,6 +120,26 @@ def site_matrix(site):
         osc(cloud, "volume", "delete", s["vol"], parse=False)
         return "server, its port and the volume gone"
     check(site, "server delete (its port with it)", delete)
+
+    check(site, "floating ip list", count("floating ip"))
+
+    def floating_ip():
+        port = osc(cloud, "port", "create", "--network", osc(cloud, "network", "list",
+                   "--internal")[0]["ID"], "contract-fip-port")
+        fip = osc(cloud, "floating ip", "create", "--floating-ip-address", "203.0.113.250",
+                  "public")
+        s["fip"] = fip["id"]
+        osc(cloud, "floating ip", "set", "--port", port["id"], fip["id"], parse=False)
+        shown = osc(cloud, "floating ip", "show", fip["id"])
+        assert shown["port_id"] == port["id"] and shown["status"] == "ACTIVE", shown
+        listed = osc(cloud, "floating ip", "list", "--port", port["id"])
+        assert [f["ID"] for f in listed] == [fip["id"]], listed
+        osc(cloud, "floating ip", "unset", "--port", fip["id"], parse=False)
+        assert osc(cloud, "floating ip", "show", fip["id"])["port_id"] is None
+        osc(cloud, "floating ip", "delete", fip["id"], parse=False)
+        osc(cloud, "port", "delete", port["id"], parse=False)
+        return f"{shown['floating_ip_address']} set on a port, unset, deleted"
+    check(site, "floating ip create/set/unset/delete", floating_ip)
 
 
 for site in SITES:

@@ -117,6 +117,10 @@ pub struct MappingFlags {
     /// one the group's servers use.
     #[arg(long = "flavor-mapping", value_name = "SRC=DST", value_parser = parse_mapping)]
     pub flavor_mapping: Vec<(String, String)>,
+    /// A floating IP the target's external network cannot hold: give it this address there, or
+    /// `auto` for any free one (repeatable; moves only, never a drill).
+    #[arg(long = "floating-ip-mapping", value_name = "ADDR=NEW|auto", value_parser = parse_mapping)]
+    pub floating_ip_mapping: Vec<(String, String)>,
 }
 
 /// `check`: the operation, its group, and every option an operation takes (the engine refuses
@@ -257,11 +261,8 @@ pub struct TestFailoverArgs {
 
 #[derive(Debug, Subcommand)]
 pub enum OpsCommand {
-    /// Recent operations, newest first.
-    List {
-        #[command(flatten)]
-        json: JsonFlag,
-    },
+    /// Recent operations, newest first, narrowed by each filter given.
+    List(ListArgs),
     /// One operation with its steps.
     Show {
         id: String,
@@ -321,6 +322,31 @@ pub struct RecoverFlags {
     pub json: JsonFlag,
 }
 
+/// `ops list`'s filters, as the seed's operation listing takes them.
+#[derive(Debug, Args, Clone)]
+pub struct ListArgs {
+    /// Only this protection group's operations.
+    #[arg(long, value_name = "GROUP")]
+    pub group: Option<String>,
+    /// Only operations of this type (repeatable): failover (planned or not), planned_failover,
+    /// unplanned_failover, failback, test_failover, test_cleanup, sync_volumes, reprotect, fence.
+    #[arg(long = "type", value_name = "TYPE")]
+    pub types: Vec<String>,
+    /// Only operations in this status (repeatable): pending, running, rolling_back, completed,
+    /// failed, cancelled, rollback_failed.
+    #[arg(long = "status", value_name = "STATUS")]
+    pub statuses: Vec<String>,
+    /// Only operations started since: a UTC time (2026-11-25, 2026-11-25 13:00, RFC 3339) or an
+    /// age (90s, 30m, 2h, 7d).
+    #[arg(long, value_name = "WHEN")]
+    pub since: Option<String>,
+    /// At most this many, newest first.
+    #[arg(long, default_value_t = 50)]
+    pub limit: usize,
+    #[command(flatten)]
+    pub json: JsonFlag,
+}
+
 /// A `--network-mapping`/`--flavor-mapping` value that is not `SRC=DST`.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[error("{0:?} is not SRC=DST (e.g. net-web=net-web-dr)")]
@@ -374,87 +400,5 @@ pub struct LabServeArgs {
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-    use clap::Parser;
-
-    #[test]
-    fn mappings_parse_and_reject_half_pairs() {
-        assert_eq!(
-            parse_mapping("net-a = net-b"),
-            Ok(("net-a".into(), "net-b".into()))
-        );
-        assert!(
-            parse_mapping("net-a")
-                .unwrap_err()
-                .to_string()
-                .contains("SRC=DST")
-        );
-        assert!(parse_mapping("=x").is_err());
-    }
-
-    #[test]
-    fn failover_flags() {
-        let cli = Cli::try_parse_from([
-            "drconsole",
-            "failover",
-            "web-app",
-            "--unplanned",
-            "--force",
-            "--yes",
-            "--network-mapping",
-            "a=b",
-        ])
-        .unwrap();
-        let Some(Command::Failover(f)) = cli.command else {
-            panic!()
-        };
-        assert!(f.unplanned && f.force && f.common.yes);
-        assert_eq!(
-            f.mappings.network_mapping,
-            [("a".to_string(), "b".to_string())]
-        );
-        assert!(
-            Cli::try_parse_from(["drconsole", "failover", "web-app", "--force"]).is_err(),
-            "--force needs --unplanned"
-        );
-        assert!(
-            Cli::try_parse_from([
-                "drconsole",
-                "failover",
-                "g",
-                "--unplanned",
-                "--no-stop-servers"
-            ])
-            .is_err()
-        );
-    }
-
-    #[test]
-    fn retain_primary_and_reverse_replication_take_an_explicit_value() {
-        let parse = |args: &[&str]| Cli::try_parse_from(args).map(|c| c.command);
-        let Ok(Some(Command::TestFailover(t))) =
-            parse(&["drconsole", "test-failover", "g", "--retain-primary=false"])
-        else {
-            panic!()
-        };
-        assert!(!t.retain_primary);
-        let Ok(Some(Command::TestFailover(t))) =
-            parse(&["drconsole", "test-failover", "g", "--retain-primary"])
-        else {
-            panic!()
-        };
-        assert!(t.retain_primary);
-        let Ok(Some(Command::Failback(f))) = parse(&["drconsole", "failback", "g"]) else {
-            panic!()
-        };
-        assert!(f.reverse_replication, "the default reverses, as before");
-        assert!(parse(&["drconsole", "failback", "g", "--reverse-replication=maybe"]).is_err());
-        let Ok(Some(Command::Check(c))) =
-            parse(&["drconsole", "check", "failover", "batch", "--force"])
-        else {
-            panic!()
-        };
-        assert!(c.force);
-    }
-}
+#[path = "args_tests.rs"]
+mod tests;

@@ -3,6 +3,7 @@
 
 use super::args::{CheckArgs, Command, MappingFlags, OpArgs};
 use super::follow::{follow_local, print_record};
+use super::refusal::Refusal;
 use super::show::{print_next, print_steps};
 use super::status::{engine_err, print_json};
 use super::watch::watch;
@@ -62,9 +63,17 @@ pub async fn operate(
     args: OpArgs,
 ) -> Result<(), CliError> {
     let state = engine.group_state(&req.group).await.map_err(engine_err)?;
+    let json = args.json.json;
+    let refuse = |r: Refusal| -> CliError {
+        if json && let Err(e) = r.print(req.operation, state.status) {
+            return e;
+        }
+        CliError::rejected(r.message)
+    };
     crate::domain::check_transition(req.operation, &state)
-        .map_err(|r| CliError::rejected(r.to_string()))?;
-    req.validate_options().map_err(engine_err)?;
+        .map_err(|r| refuse(Refusal::of_rejection(&r)))?;
+    req.validate_options()
+        .map_err(|e| refuse(Refusal::new("invalid_option", e.to_string())))?;
     let way = way_of(engine, &req, &state)?;
     let (source, target) = sides(engine, &req, &state)?;
     let options: String = req
@@ -78,9 +87,22 @@ pub async fn operate(
         req.group,
         state.status.as_str(),
     );
-    confirm::ask(req.operation, &req.group, &what, args.yes)?;
-    let record = engine.start_with(req, false).await.map_err(engine_err)?;
-    run_detached(cli, engine, record, args.wait, args.json.json).await
+    confirm::ask(req.operation, &req.group, &what, args.yes)
+        .map_err(|e| refuse(Refusal::new("not_confirmed", e.message)))?;
+    let (op, status) = (req.operation, state.status);
+    let record = match engine.start_with(req, false).await {
+        Ok(r) => r,
+        Err(e) => {
+            return Err(match Refusal::of_start(&e) {
+                Some(r) if json => {
+                    r.print(op, status)?;
+                    CliError::rejected(r.message)
+                }
+                _ => engine_err(e),
+            });
+        }
+    };
+    run_detached(cli, engine, record, args.wait, json).await
 }
 
 /// Hand a journaled operation to a detached runner (`drconsole ops resume ID` in a process group
@@ -218,6 +240,7 @@ impl MappingFlags {
     pub fn apply(&self, req: &mut OperationRequest) {
         req.network_mapping = self.network_mapping.iter().cloned().collect();
         req.flavor_mapping = self.flavor_mapping.iter().cloned().collect();
+        req.floating_ip_mapping = self.floating_ip_mapping.iter().cloned().collect();
     }
 }
 
@@ -256,16 +279,17 @@ pub async fn check(engine: &Arc<Engine>, args: &CheckArgs) -> Result<(), CliErro
             .as_ref()
             .and_then(|p| p.chosen_point());
         print_json(&serde_json::json!({
-            "operation": op.as_str(),
+            "operation": op.wire_name(),
+            "planned": op.planned(),
             "group": group,
             "direction": way,
             "allowed": allowed.is_ok(),
             "rejection": allowed.as_ref().err(),
             "checks": checks,
-            "max_calls_per_site": per_site,
             "recovery_points": report.recovery_points,
             "recovery_point": chosen.map(|p| &p.name),
             "data_loss_seconds": chosen.map(|p| p.data_loss_seconds),
+            "max_calls_per_site": per_site,
         }))?;
     } else {
         out::line(format!("{} of {group}: {way}", op.label()));

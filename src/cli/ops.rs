@@ -6,8 +6,7 @@ use super::follow::{follow_local, print_record, record};
 use super::operate::finish_waiting;
 use super::show::show;
 use super::signals::keep_running;
-use super::status::{engine_err, print_json};
-use super::table::render;
+use super::status::engine_err;
 use super::watch::watch;
 use super::{Cli, CliError, EXIT_FAILED, out, recover};
 use crate::domain::OperationStatus;
@@ -16,7 +15,7 @@ use std::sync::Arc;
 
 pub async fn run(cli: &Cli, engine: &Arc<Engine>, cmd: &OpsCommand) -> Result<(), CliError> {
     match cmd {
-        OpsCommand::List { json } => list(engine, json.json).await,
+        OpsCommand::List(args) => super::list::list(engine, args).await,
         OpsCommand::Show { id, json } => show(engine, id, json.json).await,
         OpsCommand::Watch { id, take_over } => {
             let rec = record(engine, id).await?;
@@ -44,48 +43,6 @@ fn exit_for(status: &OperationStatus, id: &str) -> Result<(), CliError> {
             code: EXIT_FAILED,
         })
     }
-}
-
-async fn list(engine: &Arc<Engine>, json: bool) -> Result<(), CliError> {
-    let ops = engine
-        .store()
-        .list_operations(50, None)
-        .await
-        .map_err(|e| CliError::failed(e.to_string()))?;
-    if json {
-        return print_json(&serde_json::json!({ "operations": ops }));
-    }
-    let rows: Vec<Vec<String>> = ops
-        .iter()
-        .map(|o| {
-            vec![
-                o.id[..8.min(o.id.len())].to_string(),
-                o.operation_type.as_str().to_string(),
-                o.protection_group.clone(),
-                o.direction(),
-                o.status.as_str().to_string(),
-                format!("{}%", o.progress),
-                o.started_at
-                    .map(|t| t.format("%Y-%m-%d %H:%M:%S").to_string())
-                    .unwrap_or_default(),
-                o.actor.to_string(),
-            ]
-        })
-        .collect();
-    out::line(render(
-        &[
-            "ID",
-            "OPERATION",
-            "GROUP",
-            "DIRECTION",
-            "STATUS",
-            "PROGRESS",
-            "STARTED (UTC)",
-            "BY",
-        ],
-        &rows,
-    ));
-    Ok(())
 }
 
 /// Run what a crash or a dropped session left unfinished (all of it, or the one named) in this

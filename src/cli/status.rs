@@ -120,6 +120,10 @@ fn group_table(e: &EstateView) -> String {
             } else {
                 resync.to_string()
             };
+            let resync = match g.missing_members.len() {
+                0 => resync,
+                n => format!("{resync} ⚠ {n} missing"),
+            };
             let loud = if g.status_word() != g.status.as_str() {
                 "⚠ "
             } else {
@@ -168,6 +172,17 @@ fn standing(g: &GroupView) -> String {
             g.current_secondary()
         ));
     }
+    if !g.missing_members.is_empty() {
+        out.push_str(&format!(
+            "  ⚠ MISSING MEMBER {}: {} not found at {} (the group has {} of {}): a failover would \
+             leave it behind; restore it there, or remove it from the group's members\n",
+            g.name,
+            g.missing_members.join(", "),
+            g.current_primary,
+            g.instances,
+            g.instances + g.missing_members.len()
+        ));
+    }
     if let Some(p) = &g.fence_pending {
         out.push_str(&format!(
             "  ⚠ FENCE PENDING {}: {} was unreachable during the forced failover {} (since {}), \
@@ -192,11 +207,27 @@ pub fn render_instances(list: &[InstanceView]) -> String {
             .iter()
             .map(|s| {
                 let mut line = format!("{}: {}", s.site, s.status);
-                if !s.addresses.is_empty() {
-                    line.push_str(&format!(" {}", s.addresses.join(",")));
+                // IP and MAC side by side: a failover keeps both.
+                let nics: Vec<String> = s
+                    .ports
+                    .iter()
+                    .map(|n| {
+                        let ip = n.ip.as_deref().unwrap_or("(no IP)");
+                        match &n.floating_ip {
+                            Some(f) => format!("{ip} {} (floating {})", n.mac, f.address),
+                            None => format!("{ip} {}", n.mac),
+                        }
+                    })
+                    .collect();
+                if !nics.is_empty() {
+                    line.push_str(&format!(" {}", nics.join(", ")));
                 }
                 if let Some(e) = &s.error {
                     line.push_str(&format!(" ({e})"));
+                }
+                // A drill's copy beside production is no split-brain: say which it is.
+                if s.drill_copy {
+                    line.push_str(" (drill copy)");
                 }
                 line
             })

@@ -74,6 +74,15 @@ pub struct StepView {
     /// readable).
     #[serde(default)]
     pub timeout_ms: Option<u64>,
+    /// How many attempts it may take (the plan's retry policy; unknown without the plan).
+    #[serde(default)]
+    pub attempt_limit: Option<u32>,
+    /// The steps it waits for: its upstream steps in the plan's DAG.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub upstream: Vec<String>,
+    /// Never undone: once it has run, a rollback stops here (a point of no return).
+    #[serde(default)]
+    pub point_of_no_return: bool,
     /// `done/total` of a step that reports progress (e.g. 3 of 5 volumes); live events only.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub progress: Option<(u32, u32)>,
@@ -107,6 +116,9 @@ impl StepView {
             finished_at: None,
             duration_ms: None,
             timeout_ms: None,
+            attempt_limit: None,
+            upstream: Vec::new(),
+            point_of_no_return: false,
             progress: None,
             error: None,
             undo_error: None,

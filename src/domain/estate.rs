@@ -82,6 +82,68 @@ pub struct GroupView {
     /// none, or when a site could not be asked (then `error` says so).
     #[serde(default)]
     pub split_brain: Vec<SplitBrainFinding>,
+    /// Members of the group's definition that the current primary does not have (deleted or
+    /// renamed there): a move would leave them behind. Empty when the primary could not be asked.
+    #[serde(default)]
+    pub missing_members: Vec<String>,
+    /// Moves that swapped the group's primary (the seed's `failover_count`).
+    #[serde(default)]
+    pub failover_count: u32,
+    /// How the other site stands as the group's copy (the seed's peer sync status).
+    #[serde(default)]
+    pub peer_sync: Option<PeerSync>,
+}
+
+/// The peer of a group: the site that holds its copy, how that copy stands, and the journal's
+/// version of the group's state (bumped by every change, compare-and-set across consoles).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PeerSync {
+    pub site: String,
+    pub state: PeerSyncState,
+    pub metadata_version: u64,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum PeerSyncState {
+    /// Replicating, the newest arrived snapshot within the RPO target.
+    InSync,
+    /// Replicating, but the newest arrived snapshot is older than the target (or none arrived).
+    Behind,
+    /// Replication stopped by a failover: nothing is sent to the peer until a reprotect.
+    Stopped,
+    /// The peer must be re-synced (`sync`) before anything else runs on the group.
+    NeedsResync,
+    /// The peer does not answer: its copy cannot be known.
+    Unreachable,
+}
+
+impl PeerSync {
+    /// From what status found: whether the peer answered, the group's state, and RPO now.
+    pub fn of(
+        site: &str,
+        reachable: bool,
+        state: &super::GroupState,
+        rpo: (Option<i64>, u64),
+    ) -> Self {
+        let (rpo_seconds, target) = rpo;
+        let sync = if !reachable {
+            PeerSyncState::Unreachable
+        } else if state.needs_resync {
+            PeerSyncState::NeedsResync
+        } else if state.status == GroupStatus::FailedOver {
+            PeerSyncState::Stopped
+        } else if rpo_seconds.is_some_and(|s| s <= target as i64) {
+            PeerSyncState::InSync
+        } else {
+            PeerSyncState::Behind
+        };
+        PeerSync {
+            site: site.to_string(),
+            state: sync,
+            metadata_version: state.metadata_version,
+        }
+    }
 }
 
 /// `site-a ⇢ site-b` while the group replicates from its primary, `site-a ⇸ site-b` when
@@ -191,7 +253,7 @@ pub struct ServerAtSite {
     pub flavor: Option<String>,
     pub addresses: Vec<String>,
     pub error: Option<String>,
-    /// Its ports: network, IP and MAC.
+    /// Its ports: network, fixed IP, the MAC a failover keeps, and the floating IP on it.
     #[serde(default)]
     pub ports: Vec<super::PortInfo>,
     /// The operation that created it, when one did.

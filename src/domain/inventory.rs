@@ -9,6 +9,24 @@ pub struct PortInfo {
     pub network: String,
     pub ip: Option<String>,
     pub mac: String,
+    /// The floating IP that forwards to this port, if any.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub floating_ip: Option<FloatingIpInfo>,
+}
+
+/// A floating IP of a protected server: its address, the external network it is on, and the
+/// ids a move needs to release it and to give it back (undo, failback).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct FloatingIpInfo {
+    pub address: String,
+    /// The external network's name (mappings are by name).
+    pub network: String,
+    /// The floating IP's id at the site it was found at.
+    #[serde(default)]
+    pub id: String,
+    /// The port it forwards to there.
+    #[serde(default)]
+    pub port_id: String,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]

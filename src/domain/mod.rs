@@ -23,8 +23,8 @@ pub use journal::*;
 pub use mapping::{MappingKind, MappingScope, Named};
 pub use operation::*;
 pub use preconditions::{
-    Check, CheckOptions, CheckReport, CheckState, DrillNetworks, Facts, Listed, Observed,
-    ReplicationHealth, evaluate, passes,
+    Check, CheckOptions, CheckReport, CheckState, DrillNetworks, Facts, FloatingIpPlan, Listed,
+    ManagePolicy, Observed, ReplicationHealth, evaluate, passes,
 };
 pub use recovery_point::{
     PointChoice, PointError, PointView, RecoveryPoint, RecoveryPoints, data_loss_seconds,

@@ -5,13 +5,20 @@ use rand::Rng;
 use serde::{Deserialize, Serialize};
 use std::time::Duration;
 
-pub const KINDS: [&str; 5] = [
+pub const KINDS: [&str; 6] = [
     "site_down",
     "error_rate",
     "latency",
     "replication_stalled",
     "boot_failure",
+    "policy_denied",
 ];
+
+/// What a `policy_denied` fault makes the site's Cinder answer to the manage API: the 403 of a
+/// deployment whose policy keeps these calls to administrators (Cinder's own default).
+pub fn policy_denied(policy: &str) -> String {
+    format!("Policy doesn't allow {policy} to be performed.")
+}
 
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
 pub struct Fault {
@@ -24,6 +31,10 @@ pub struct Fault {
     /// error_rate and latency: the HTTP method it applies to (`POST`); None = every method.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub method: Option<String>,
+    /// error_rate and latency: only calls whose path contains this (`/floatingips`); None = every
+    /// path.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub path: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub rate: Option<f64>,
     /// error_rate: fail exactly the next `count` matching calls, then the fault goes away.
@@ -95,8 +106,9 @@ impl Fault {
         }
     }
 
-    fn applies_to(&self, service: &str, method: &str) -> bool {
-        self.service.as_deref().is_none_or(|s| s == service)
+    fn applies_to(&self, service: &str, method: &str, path: &str) -> bool {
+        self.path.as_deref().is_none_or(|p| path.contains(p))
+            && self.service.as_deref().is_none_or(|s| s == service)
             && self
                 .method
                 .as_deref()
@@ -104,13 +116,14 @@ impl Fault {
     }
 }
 
-/// Applies the error_rate and latency faults to one `method` call of `service`, using up
-/// counted ones.
-pub fn effect(faults: &mut Vec<Fault>, service: &str, method: &str, now: Time) -> Effect {
+/// Applies the error_rate and latency faults to one `method` call of `service` on `path`, using
+/// up counted ones.
+pub fn effect(faults: &mut Vec<Fault>, call: (&str, &str, &str), now: Time) -> Effect {
+    let (service, method, path) = call;
     let mut out = Effect::default();
     let mut rng = rand::rng();
     for f in faults.iter_mut() {
-        if !f.active(now) || !f.applies_to(service, method) {
+        if !f.active(now) || !f.applies_to(service, method, path) {
             continue;
         }
         match f.kind.as_str() {
@@ -148,6 +161,7 @@ mod tests {
             kind: "error_rate".into(),
             service: Some("compute".into()),
             method: None,
+            path: None,
             rate: None,
             count: Some(count),
             latency_ms: None,
@@ -161,16 +175,35 @@ mod tests {
     fn a_lost_answer_serves_the_call_and_a_plain_error_does_not() {
         let now = super::super::clock::now();
         let mut faults = vec![error_rate(1, true)];
-        let e = effect(&mut faults, "compute", "POST", now);
+        let e = effect(
+            &mut faults,
+            ("compute", "POST", "/compute/v2.1/servers"),
+            now,
+        );
         assert!(e.lose_answer && !e.fail);
         assert!(faults.is_empty(), "a counted fault goes away once used");
         let mut faults = vec![error_rate(1, false)];
         faults[0].method = Some("POST".into());
-        let e = effect(&mut faults, "network", "POST", now);
+        let e = effect(&mut faults, ("network", "POST", "/network/v2.0/ports"), now);
         assert!(!e.lose_answer && !e.fail, "another service is untouched");
-        let e = effect(&mut faults, "compute", "GET", now);
+        let e = effect(
+            &mut faults,
+            ("compute", "GET", "/compute/v2.1/servers"),
+            now,
+        );
         assert!(!e.lose_answer && !e.fail, "another method is untouched");
-        let e = effect(&mut faults, "compute", "post", now);
+        faults[0].path = Some("/os-volume".into());
+        let e = effect(
+            &mut faults,
+            ("compute", "post", "/compute/v2.1/servers"),
+            now,
+        );
+        assert!(!e.lose_answer && !e.fail, "another path is untouched");
+        let e = effect(
+            &mut faults,
+            ("compute", "post", "/compute/v2.1/os-volume_attachments"),
+            now,
+        );
         assert!(e.fail && !e.lose_answer);
     }
 

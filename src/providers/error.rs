@@ -81,6 +81,11 @@ pub struct ProviderError {
 }
 
 impl ProviderError {
+    /// The endpoint answered 403: its policy does not allow the call to this project.
+    pub fn is_forbidden(&self) -> bool {
+        self.status == Some(403)
+    }
+
     pub fn new(
         site: &str,
         service: Service,

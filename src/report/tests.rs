@@ -53,6 +53,7 @@ pub fn drill() -> OperationDetail {
                 data_loss_seconds: None,
                 leftovers: Vec::new(),
                 recovery_point: None,
+                ..ResultData::default()
             },
             actor: Actor {
                 user: "operator".into(),

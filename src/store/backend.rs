@@ -6,7 +6,7 @@ use super::changes::JournalChanges;
 use super::dump::{JournalDump, TableCounts};
 use super::error::StoreError;
 use super::records::{AuditEntry, Lock, LockHolder, LockOutcome, StepRecord, StoredOperation};
-use super::records::{RpoSample, SchemaStatus};
+use super::records::{OperationQuery, RpoSample, SchemaStatus};
 use crate::domain::{GroupState, OperationRecord};
 use crate::domain::{JournalEntry, OperationEvent};
 use chrono::{DateTime, Utc};
@@ -38,6 +38,8 @@ pub trait JournalBackend: Send + Sync {
         limit: usize,
         group: Option<&str>,
     ) -> Result<Vec<OperationRecord>, StoreError>;
+    /// The operations `query` asks for, newest first.
+    fn query_operations(&self, query: &OperationQuery) -> Result<Vec<OperationRecord>, StoreError>;
     /// Operations pending, running or rolling back, oldest first (the order to resume them).
     fn unfinished_operations(&self) -> Result<Vec<StoredOperation>, StoreError>;
 

@@ -1,7 +1,7 @@
 //! The async face of `JournalBackend`: same names, same meaning (see the trait's docs). Each call
 //! runs the backend on a blocking thread.
 
-use super::{AuditEntry, RpoSample, StepRecord, StoredOperation};
+use super::{AuditEntry, OperationQuery, RpoSample, StepRecord, StoredOperation};
 use super::{JournalChanges, Lock, LockHolder, LockOutcome, Store, StoreError};
 use crate::domain::{GroupState, OperationRecord};
 use crate::domain::{JournalEntry, OperationEvent};
@@ -48,6 +48,15 @@ impl Store {
         let group = group.map(str::to_string);
         self.run(move |b| b.list_operations(limit, group.as_deref()))
             .await
+    }
+
+    /// The operations `query` asks for, newest first.
+    pub async fn query_operations(
+        &self,
+        query: &OperationQuery,
+    ) -> Result<Vec<OperationRecord>, StoreError> {
+        let query = query.clone();
+        self.run(move |b| b.query_operations(&query)).await
     }
 
     pub async fn unfinished_operations(&self) -> Result<Vec<StoredOperation>, StoreError> {

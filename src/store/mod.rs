@@ -23,8 +23,8 @@ pub use changes::JournalChanges;
 pub use dump::{JournalDump, TableCounts};
 pub use error::StoreError;
 pub use records::{
-    AuditEntry, Lock, LockHolder, LockOutcome, RpoSample, SchemaStatus, StepRecord, StepStatus,
-    StoredOperation, mark_of,
+    AuditEntry, Lock, LockHolder, LockOutcome, OperationQuery, RpoSample, SchemaStatus, StepRecord,
+    StepStatus, StoredOperation, mark_of,
 };
 
 use crate::domain::StoreConfig;

@@ -7,6 +7,45 @@ use serde_json::Value;
 use std::fmt;
 use std::str::FromStr;
 
+/// Which operations a listing asks for (`ops list --group --type --status --since`): each given
+/// filter narrows it, an empty one does not; newest first, at most `limit`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct OperationQuery {
+    pub group: Option<String>,
+    /// Any of these types.
+    pub types: Vec<OperationType>,
+    /// Any of these statuses.
+    pub statuses: Vec<crate::domain::OperationStatus>,
+    /// Started at or after.
+    pub since: Option<DateTime<Utc>>,
+    pub limit: usize,
+}
+
+impl OperationQuery {
+    /// The newest `limit` operations, of every group, type and status.
+    pub fn newest(limit: usize) -> Self {
+        Self {
+            group: None,
+            types: Vec::new(),
+            statuses: Vec::new(),
+            since: None,
+            limit,
+        }
+    }
+
+    /// `,a,b,` of the internal names, as the SQLite query matches them (empty: any).
+    pub(crate) fn type_names(&self) -> Vec<String> {
+        self.types.iter().map(|t| t.as_str().to_string()).collect()
+    }
+
+    pub(crate) fn status_names(&self) -> Vec<String> {
+        self.statuses
+            .iter()
+            .map(|s| s.as_str().to_string())
+            .collect()
+    }
+}
+
 /// An operation as journaled: the record, the plan and options it was started with, and who runs it.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct StoredOperation {

@@ -16,6 +16,8 @@ pub enum Field {
     StopServers,
     Network,
     Flavor,
+    /// A move's floating IPs the target cannot hold as they are: `ADDR=NEW` or `ADDR=auto`.
+    FloatingIps,
     /// A drill may land on a production network (asked for explicitly).
     AllowProductionNetwork,
     /// The arrived snapshot an unplanned failover or a drill recovers from.
@@ -24,6 +26,13 @@ pub enum Field {
     RetainPrimary,
     /// A failback makes the original primary replicate again afterwards.
     ReverseReplication,
+}
+
+impl Field {
+    /// A field typed into (a mapping), not toggled.
+    pub fn is_text(self) -> bool {
+        matches!(self, Field::Network | Field::Flavor | Field::FloatingIps)
+    }
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -44,6 +53,7 @@ pub struct DialogState {
     pub reverse_replication: bool,
     pub network: Input,
     pub flavor: Input,
+    pub floating: Input,
     pub field: usize,
     pub checks: Checks,
     /// The request the shown checklist belongs to; answers for another are stale.
@@ -93,6 +103,7 @@ impl DialogState {
             reverse_replication: true,
             network: Input::default(),
             flavor: Input::default(),
+            floating: Input::default(),
             field: 0,
             checks: Checks::Pending,
             checked: None,
@@ -135,6 +146,10 @@ impl DialogState {
             f.push(Field::Network);
             f.push(Field::Flavor);
         }
+        // Floating IPs move with a failover or failback, never with a drill.
+        if self.creates_instances() && self.operation != OperationType::TestFailover {
+            f.push(Field::FloatingIps);
+        }
         if self.operation == OperationType::TestFailover {
             f.push(Field::AllowProductionNetwork);
         }
@@ -149,6 +164,10 @@ impl DialogState {
                 | OperationType::TestFailover
                 | OperationType::Failback
         )
+    }
+
+    fn floating_focused(&self) -> bool {
+        self.focused() == Some(Field::FloatingIps)
     }
 
     pub fn focused(&self) -> Option<Field> {
@@ -189,6 +208,10 @@ impl DialogState {
             req.network_mapping =
                 parse_mapping(self.network.value()).map_err(|e| e.of("network"))?;
             req.flavor_mapping = parse_mapping(self.flavor.value()).map_err(|e| e.of("flavor"))?;
+        }
+        if self.fields().contains(&Field::FloatingIps) {
+            req.floating_ip_mapping =
+                parse_mapping(self.floating.value()).map_err(|e| e.of("floating IP"))?;
         }
         Ok(req)
     }
@@ -251,7 +274,7 @@ impl DialogState {
         if n == 0 {
             return DialogOutcome::Nothing;
         }
-        let leaving_text = matches!(self.focused(), Some(Field::Network | Field::Flavor));
+        let leaving_text = self.focused().is_some_and(Field::is_text);
         self.field = if forward {
             (self.field + 1) % n
         } else {
@@ -266,7 +289,7 @@ impl DialogState {
 
     pub fn key(&mut self, ev: &KeyEvent) -> DialogOutcome {
         self.error = None;
-        let text = matches!(self.focused(), Some(Field::Network | Field::Flavor));
+        let text = self.focused().is_some_and(Field::is_text);
         match ev.code {
             KeyCode::Esc => DialogOutcome::Close,
             KeyCode::Tab | KeyCode::Down => self.move_field(true),
@@ -278,12 +301,12 @@ impl DialogState {
                 self.cycle_point(ev.code == KeyCode::Right)
             }
             _ if text => {
-                let input = if self.focused() == Some(Field::Network) {
-                    &mut self.network
-                } else {
-                    &mut self.flavor
+                let input = match self.focused() {
+                    Some(Field::Network) => &mut self.network,
+                    Some(Field::Flavor) => &mut self.flavor,
+                    _ => &mut self.floating,
                 };
-                if input.handle_event(&Event::Key(*ev)).is_some() {
+                if input.handle_event(&Event::Key(*ev)).is_some() && !self.floating_focused() {
                     self.mappings_edited = true;
                 }
                 DialogOutcome::Nothing

@@ -42,6 +42,8 @@ pub struct CardState {
 pub enum DetailKind {
     Instance(String),
     Site(String),
+    /// A step of the operation on screen, by step id.
+    Step(String),
 }
 
 #[derive(Debug, Clone)]

@@ -8,3 +8,5 @@ mod common;
 
 mod options;
 mod points;
+mod preconditions;
+mod record;

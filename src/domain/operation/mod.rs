@@ -288,9 +288,30 @@ pub struct ResultData {
     /// what `ops cleanup` removes.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub leftovers: Vec<super::Resource>,
+    /// Every resource the operation made that stands (`{"site", "kind", "id", "name"}`): a
+    /// drill's servers, ports and volumes, a move's at its new primary.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub resources_created: Vec<super::Resource>,
     /// The snapshot recovered from (a move's or a drill's), when the operation got that far.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub recovery_point: Option<UsedPoint>,
+    /// The floating IPs a move took to its new primary and that stand there
+    /// (`{"site", "server", "address", "id"}`).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub floating_ips: Vec<FloatingIpHeld>,
+    /// A drill's: the failover that removed its copies while it was active (a real outage does
+    /// not wait for a drill's cleanup).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub superseded_by: Option<String>,
+}
+
+/// A floating IP that a move associated to a recovered server.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct FloatingIpHeld {
+    pub site: String,
+    pub server: String,
+    pub address: String,
+    pub id: String,
 }
 
 /// The recovery point an operation used, and when it was chosen (the moment its data loss is
@@ -302,8 +323,10 @@ pub struct UsedPoint {
     pub chosen_at: Option<DateTime<Utc>>,
 }
 
-/// The operation record, as the seed's API returns it and `--json` prints it.
+/// The operation record, as the seed's API returns it and `--json` prints it (its wire form:
+/// `wire.rs`).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(into = "wire::RecordWire", try_from = "wire::RecordWire")]
 pub struct OperationRecord {
     pub id: String,
     pub operation_type: OperationType,
@@ -343,3 +366,6 @@ pub fn direction(op: OperationType, source: &str, target: &str) -> String {
 
 #[cfg(test)]
 mod tests;
+mod wire;
+
+pub use wire::UnknownOperationType;

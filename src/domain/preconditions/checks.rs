@@ -1,6 +1,6 @@
 //! One function per check of the checklist, each with the words the operator reads.
 
-use super::{Check, CheckOptions, CheckState, Facts, Listed, Observed};
+use super::{Check, CheckOptions, CheckState, Facts, Listed, ManagePolicy, Observed};
 use crate::domain::{AttentionKind, OperationType};
 
 fn check(label: &str, state: CheckState, reason: impl Into<String>) -> Check {
@@ -183,6 +183,31 @@ pub(super) fn mappings(facts: &Facts) -> Option<Check> {
         .then(|| check(LABEL, CheckState::Ok, facts.mappings_given.join("; ")))
 }
 
+/// The target's Cinder must let this project manage the replicas into volumes (the seed's
+/// `volume_extension:volume_manage` / `volume_unmanage` policies).
+pub(super) fn manage_policy(facts: &Facts) -> Check {
+    const LABEL: &str = "Cinder manage policy";
+    let target = &facts.target;
+    match &facts.manage_policy {
+        Observed::NotChecked(why) => check(LABEL, CheckState::Warn, format!("not checked: {why}")),
+        Observed::Seen(ManagePolicy::Allowed { host }) => check(
+            LABEL,
+            CheckState::Ok,
+            format!("{target}'s Cinder lets this project use the manage API on {host}"),
+        ),
+        Observed::Seen(ManagePolicy::Forbidden { message }) => check(
+            LABEL,
+            CheckState::Fail,
+            format!(
+                "{target}'s Cinder refuses this project the manage API ({message}): the replicas \
+                 cannot become volumes there. Allow volume_extension:volume_manage, \
+                 volume_extension:volume_unmanage and volume_extension:list_manageable for the \
+                 project's role in {target}'s Cinder policy (policy.yaml), then check again"
+            ),
+        ),
+    }
+}
+
 /// What must hold at the target: every network and flavor the plan uses exists there.
 pub(super) fn target(facts: &Facts) -> [Check; 2] {
     [
@@ -201,6 +226,19 @@ pub(super) fn target(facts: &Facts) -> [Check; 2] {
             "missing at the target; add --flavor-mapping SRC=DST",
         ),
     ]
+}
+
+/// A move's floating IPs: each lands on the target's external network, its address kept or
+/// mapped by the operator.
+pub(super) fn floating_ips(facts: &Facts) -> Option<Check> {
+    const LABEL: &str = "floating IPs";
+    Some(match facts.floating_ips.as_ref()? {
+        Observed::NotChecked(why) => check(LABEL, CheckState::Warn, format!("not checked: {why}")),
+        Observed::Seen(p) if !p.problems.is_empty() => {
+            check(LABEL, CheckState::Fail, p.problems.join("; "))
+        }
+        Observed::Seen(p) => check(LABEL, CheckState::Ok, p.moves.join("; ")),
+    })
 }
 
 /// A planned move needs production stopped, or stops it as a step (failback always does).

@@ -72,12 +72,31 @@ pub struct ReplicationHealth {
     pub oldest_in_flight_seconds: Option<i64>,
 }
 
+/// The floating IPs a move would take to the target: each as it would land, and what stops it.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct FloatingIpPlan {
+    /// `203.0.113.10 (web-1) → 203.0.113.10 on public`.
+    pub moves: Vec<String>,
+    /// Why one cannot land, each with what to do.
+    pub problems: Vec<String>,
+}
+
 /// The networks a drill's servers land on at the target.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct DrillNetworks {
     pub used: Vec<String>,
     /// Those of them the group's failover lands on: production networks.
     pub production: Vec<String>,
+}
+
+/// Whether the target's Cinder lets this project manage backend volumes (what turns a replica
+/// into a volume there): its policy may keep the manage API to administrators.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ManagePolicy {
+    /// It listed the manageable volumes of `host`.
+    Allowed { host: String },
+    /// It answered 403: its message (naming the policy, as Cinder does).
+    Forbidden { message: String },
 }
 
 /// What was found at the sites, for one group and one operation.
@@ -128,6 +147,10 @@ pub struct Facts {
     pub mapping_problems: Vec<String>,
     /// The operator's mappings as resolved (`network net-web → net-web-dr`).
     pub mappings_given: Vec<String>,
+    /// The target's Cinder manage policy, for an operation that manages volumes there.
+    pub manage_policy: Observed<ManagePolicy>,
+    /// A move of a group with floating IPs (or given a floating IP mapping); `None`: none.
+    pub floating_ips: Option<Observed<FloatingIpPlan>>,
 }
 
 impl Facts {
@@ -207,6 +230,8 @@ pub fn evaluate(op: OperationType, facts: &Facts, opts: CheckOptions) -> Vec<Che
             out.extend(checks::source(facts));
             out.extend(checks::mappings(facts));
             out.extend(checks::target(facts));
+            out.extend(checks::floating_ips(facts));
+            out.push(checks::manage_policy(facts));
             out.push(checks::production_stopped(op, facts, opts));
             out.push(checks_time::replication(op, facts));
             out.push(checks_time::final_sync_deadline(facts));
@@ -216,6 +241,7 @@ pub fn evaluate(op: OperationType, facts: &Facts, opts: CheckOptions) -> Vec<Che
             out.extend(checks::source(facts));
             out.extend(checks::mappings(facts));
             out.extend(checks::target(facts));
+            out.push(checks::manage_policy(facts));
             out.push(checks_time::drill_networks(facts, opts));
             out.extend(checks_time::recovery_point(facts));
             out.push(checks_time::replica_age(facts));
@@ -224,6 +250,8 @@ pub fn evaluate(op: OperationType, facts: &Facts, opts: CheckOptions) -> Vec<Che
             out.extend(checks::source(facts));
             out.extend(checks::mappings(facts));
             out.extend(checks::target(facts));
+            out.extend(checks::floating_ips(facts));
+            out.push(checks::manage_policy(facts));
             out.extend(checks_time::recovery_point(facts));
             out.push(checks_time::data_loss_window(facts));
         }

@@ -150,7 +150,7 @@ fn admit(ctx: &Ctx, req: &Request, service: &str, path: &str) -> (faults::Effect
             .or_default()
             .entry(method.as_str().to_string())
             .or_default() += 1;
-        let effect = faults::effect(&mut site.faults, service, method.as_str(), now);
+        let effect = faults::effect(&mut site.faults, (service, method.as_str(), path), now);
         let authorised = open_call(method, path)
             || token.is_some_and(|t| {
                 if service == "array" {

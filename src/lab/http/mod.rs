@@ -15,6 +15,7 @@ mod compute_create;
 mod compute_render;
 mod control;
 mod errors;
+mod floating;
 mod gate;
 mod identity;
 mod network;
@@ -39,6 +40,7 @@ pub fn router(ctx: Ctx) -> Router {
         .merge(identity::routes())
         .merge(compute::routes())
         .merge(network::routes())
+        .merge(floating::routes())
         .merge(volume::routes())
         .merge(volume_create::routes())
         .merge(array::routes())

@@ -47,7 +47,7 @@ fn passes(filters: &Filters, field: impl Fn(&str) -> Option<String>) -> bool {
 fn render_network(site: &Site, n: &crate::lab::world::Network) -> Value {
     json!({"id": n.id, "name": n.name, "status": "ACTIVE", "subnets": n.subnet_ids,
         "admin_state_up": true, "project_id": site.identity.project_id,
-        "tenant_id": site.identity.project_id, "shared": false, "router:external": false,
+        "tenant_id": site.identity.project_id, "shared": false, "router:external": n.external,
         "mtu": 1450})
 }
 

@@ -3,9 +3,9 @@
 
 use super::errors;
 use super::gate::{Microversion, VOLUME_MAX};
-use crate::lab::clock;
 use crate::lab::state::Ctx;
 use crate::lab::world::{CINDER_HOST, GIB, Site, Volume};
+use crate::lab::{clock, faults};
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
@@ -173,10 +173,13 @@ async fn action(
     if body.get("os-unmanage").is_none() {
         return errors::nova(400, "The lab supports the volume action os-unmanage only.");
     }
-    in_project(&ctx, &project, |site, _| {
+    in_project(&ctx, &project, |site, now| {
         let Some(v) = site.volumes.iter().find(|v| v.id == id) else {
             return not_found(&id);
         };
+        if let Some(refused) = policy_refusal(site, now, "volume_extension:volume_unmanage") {
+            return refused;
+        }
         if let Some(e) = busy(v) {
             return e;
         }
@@ -233,6 +236,13 @@ async fn volume_type(
     })
 }
 
+/// The 403 of a `policy_denied` fault: Cinder's answer when `policy` keeps a call from the
+/// project.
+pub(super) fn policy_refusal(site: &Site, now: clock::Time, policy: &str) -> Option<Response> {
+    site.fault_active("policy_denied", now)
+        .then(|| errors::nova(403, &faults::policy_denied(policy)))
+}
+
 pub(super) fn host_ok(host: &str) -> bool {
     host == CINDER_HOST || CINDER_HOST.starts_with(&format!("{host}#"))
 }
@@ -247,7 +257,10 @@ async fn manageable(
         return errors::nova(404, "manageable_volumes needs microversion 3.8 or later");
     }
     let host = q.get("host").cloned().unwrap_or_default();
-    in_project(&ctx, &project, |site, _| {
+    in_project(&ctx, &project, |site, now| {
+        if let Some(refused) = policy_refusal(site, now, "volume_extension:list_manageable") {
+            return refused;
+        }
         if !host_ok(&host) {
             return errors::nova(400, &format!("Service {host} could not be found."))
                 .into_response();

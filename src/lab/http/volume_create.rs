@@ -3,7 +3,7 @@
 //! are `creating` until the manage time has passed. Null fields are accepted as Cinder does.
 
 use super::errors;
-use super::volume::{host_ok, in_project, render};
+use super::volume::{host_ok, in_project, policy_refusal, render};
 use crate::lab::clock::{self, MANAGE_TIME};
 use crate::lab::state::Ctx;
 use crate::lab::world::{ArrayVolume, GIB, Volume, ids};
@@ -120,14 +120,14 @@ async fn manage(
     let base = ctx.base_url();
     let delay = clock::real(MANAGE_TIME, ctx.shared.opts.time_speed);
     in_project(&ctx, &project, |site, now| {
+        if let Some(refused) = policy_refusal(site, now, "volume_extension:volume_manage") {
+            return refused;
+        }
         if !host_ok(&req.host) {
             return errors::nova(400, &format!("Service {} could not be found.", req.host));
         }
-        let type_name = req
-            .volume_type
-            .clone()
-            .unwrap_or_else(|| "replicated".into());
-        let Some(vtype) = site.volume_type(&type_name).map(|t| t.name.clone()) else {
+        let type_name = req.volume_type.as_deref().unwrap_or("replicated");
+        let Some(vtype) = site.volume_type(type_name).map(|t| t.name.clone()) else {
             return errors::nova(404, &format!("Volume type {type_name} could not be found."));
         };
         let source = req

@@ -25,8 +25,18 @@ pub struct Topology {
     pub sites: Vec<TopoSite>,
     #[serde(default)]
     pub networks: Vec<TopoNetwork>,
+    /// External networks (`router:external`, floating IPs' home), the same at both sites.
+    #[serde(default)]
+    pub external_networks: Vec<TopoExternal>,
     #[serde(default)]
     pub groups: Vec<TopoGroup>,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct TopoExternal {
+    pub name: String,
+    pub cidr: String,
 }
 
 fn default_keep() -> usize {
@@ -64,6 +74,8 @@ pub struct TopoGroup {
     /// Data volumes per server, each of `data_volume_gb` (default 1): SERVER-data, SERVER-data-2, …
     pub data_volumes: Option<u32>,
     pub rpo_target_seconds: u64,
+    /// Each server gets a floating IP on this external network at the production site.
+    pub floating_ip_network: Option<String>,
 }
 
 impl TopoGroup {
@@ -91,6 +103,7 @@ impl Topology {
             ));
         }
         validate::groups(&t).map_err(std::io::Error::other)?;
+        t.check_floating_ips()?;
         Ok(t)
     }
 
@@ -108,6 +121,21 @@ impl Topology {
                 path.display()
             ))
         })
+    }
+
+    /// A group's floating IPs live on one of `[[external_networks]]`.
+    fn check_floating_ips(&self) -> std::io::Result<()> {
+        for g in &self.groups {
+            if let Some(net) = &g.floating_ip_network
+                && !self.external_networks.iter().any(|e| &e.name == net)
+            {
+                return Err(std::io::Error::other(format!(
+                    "group {:?}: floating_ip_network {net:?} is not one of [[external_networks]]",
+                    g.name
+                )));
+            }
+        }
+        Ok(())
     }
 
     pub fn snapshot_interval(&self) -> Duration {

@@ -54,6 +54,7 @@ fn empty_site(s: &TopoSite, topo: &Topology) -> Site {
         servers: Vec::new(),
         volume_types: volume_types(),
         volumes: Vec::new(),
+        floating_ips: Vec::new(),
         array: new_array(&s.array, peers),
         faults: Vec::new(),
         requests: BTreeMap::new(),
@@ -138,6 +139,7 @@ impl Site {
             id: net_id,
             name: name.to_string(),
             subnet_ids: vec![subnet.id.clone()],
+            external: false,
         });
         self.subnets.push(subnet);
     }
@@ -146,6 +148,13 @@ impl Site {
 fn add_networks(site: &mut Site, topo: &Topology) {
     for n in &topo.networks {
         site.add_network(&n.name, &n.cidr);
+    }
+    // The same public range at both sites: a failover can keep a floating IP's address.
+    for e in &topo.external_networks {
+        site.add_network(&e.name, &e.cidr);
+        if let Some(net) = site.networks.last_mut() {
+            net.external = true;
+        }
     }
     if site.role == "dr" {
         for n in &topo.networks {
@@ -179,6 +188,7 @@ fn add_group(site: &mut Site, g: &TopoGroup, target: &str, now: Time) {
                 device_owner: String::new(),
             };
             if let Ok(p) = site.add_port(new, now) {
+                add_floating_ip(site, g, &p.id, now);
                 port_ids.push(p.id);
             }
         }
@@ -199,6 +209,29 @@ fn add_group(site: &mut Site, g: &TopoGroup, target: &str, now: Time) {
         targets: vec![target.to_string()],
         last_scheduled: now,
     });
+}
+
+/// The server's floating IP, when its group has them.
+fn add_floating_ip(site: &mut Site, g: &TopoGroup, port_id: &str, now: Time) {
+    let Some(net) = &g.floating_ip_network else {
+        return;
+    };
+    let Some(net_id) = site
+        .networks
+        .iter()
+        .find(|n| &n.name == net)
+        .map(|n| n.id.clone())
+    else {
+        return;
+    };
+    let new = NewFip {
+        network_id: net_id,
+        port_id: Some(port_id.to_string()),
+        ..NewFip::default()
+    };
+    if let Err(e) = site.allocate_fip(new, now) {
+        tracing::warn!("lab: no floating IP for port {port_id} on {net}: {e:?}");
+    }
 }
 
 /// A member's boot volume and, if the group has them, its data volume: (name, id) each.

@@ -2,6 +2,7 @@
 //! Mutated only under the lab's lock; `settle` advances it to "now" before each request.
 
 mod build;
+mod floating;
 pub mod ids;
 pub mod ops;
 mod replication;
@@ -14,6 +15,7 @@ use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 
 pub use build::build;
+pub use floating::{FipError, FloatingIp, NewFip};
 
 pub const FORMAT: u32 = 1;
 pub const CINDER_HOST: &str = "cinder@array#array";
@@ -42,6 +44,9 @@ pub struct Site {
     pub servers: Vec<Server>,
     pub volume_types: Vec<VolumeType>,
     pub volumes: Vec<Volume>,
+    /// Floating IPs on the site's external networks (worlds saved before them have none).
+    #[serde(default)]
+    pub floating_ips: Vec<FloatingIp>,
     pub array: Array,
     #[serde(default)]
     pub faults: Vec<Fault>,
@@ -85,6 +90,9 @@ pub struct Network {
     pub id: String,
     pub name: String,
     pub subnet_ids: Vec<String>,
+    /// `router:external`: floating IPs are allocated on it.
+    #[serde(default)]
+    pub external: bool,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]

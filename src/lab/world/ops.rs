@@ -25,7 +25,7 @@ pub struct NewPort {
     pub device_owner: String,
 }
 
-fn parse_cidr(cidr: &str) -> Option<(u32, u32)> {
+pub(super) fn parse_cidr(cidr: &str) -> Option<(u32, u32)> {
     let (addr, len) = cidr.split_once('/')?;
     let addr: Ipv4Addr = addr.parse().ok()?;
     let len: u32 = len.parse().ok()?;
@@ -37,7 +37,7 @@ fn parse_cidr(cidr: &str) -> Option<(u32, u32)> {
     Some((u32::from(addr) & mask, mask))
 }
 
-fn in_cidr(ip: &str, cidr: &str) -> bool {
+pub(super) fn in_cidr(ip: &str, cidr: &str) -> bool {
     match (ip.parse::<Ipv4Addr>(), parse_cidr(cidr)) {
         (Ok(ip), Some((net, mask))) => u32::from(ip) & mask == net,
         _ => false,

@@ -129,6 +129,7 @@ fn server_at(site: &str, inv: &ByName, name: &str, drills: &BTreeSet<String>) ->
                         network: clean(&p.network),
                         ip: p.ip.as_deref().map(clean),
                         mac: clean(&p.mac),
+                        floating_ip: p.floating_ip.clone(),
                     })
                     .collect();
                 view.made_by = i.made_by.as_deref().map(clean);

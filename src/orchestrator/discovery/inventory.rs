@@ -2,10 +2,10 @@
 //! list call per resource type whatever the group's size: the inventory plans are built from.
 
 use crate::config::GroupConfig;
-use crate::domain::{InstanceInfo, PortInfo, VolumeInfo};
+use crate::domain::{FloatingIpInfo, InstanceInfo, PortInfo, VolumeInfo};
 use crate::orchestrator::site_runner::{META_ARRAY_VOLUME, META_OPERATION};
 use crate::providers::compute::Server;
-use crate::providers::network::Port;
+use crate::providers::network::{FloatingIp, Port};
 use crate::providers::volume::Volume;
 use crate::providers::{ProviderError, SiteClient};
 use std::collections::{HashMap, HashSet};
@@ -26,10 +26,11 @@ pub async fn inventory(
     let net = client.network();
     let all_ports = Default::default();
     let vol = client.volume();
-    let (networks, ports, volumes) = tokio::try_join!(
+    let (networks, ports, volumes, fips) = tokio::try_join!(
         net.list_networks(),
         net.list_ports(&all_ports),
-        vol.list_volumes()
+        vol.list_volumes(),
+        floating_ips(client)
     )?;
     let net_name: HashMap<&str, &str> = networks
         .iter()
@@ -44,10 +45,17 @@ pub async fn inventory(
             .push(p);
     }
     let volume_by_id: HashMap<&str, &Volume> = volumes.iter().map(|v| (v.id.as_str(), v)).collect();
+    let names = Names {
+        network: net_name,
+        fip_by_port: fips
+            .iter()
+            .filter_map(|f| Some((f.port_id.as_deref()?, f)))
+            .collect(),
+    };
     let mut out: Vec<InstanceInfo> = members
         .into_iter()
         .map(|s| InstanceInfo {
-            ports: ports_of(ports_by_server.get(s.id.as_str()), &net_name),
+            ports: ports_of(ports_by_server.get(s.id.as_str()), &names),
             volumes: volumes_of(&s, &volume_by_id),
             made_by: s.metadata.get(META_OPERATION).cloned(),
             name: s.name,
@@ -60,18 +68,51 @@ pub async fn inventory(
     Ok(out)
 }
 
-/// The server's ports with their networks by name (the id when the network is not listed).
-fn ports_of(ports: Option<&Vec<&Port>>, net_name: &HashMap<&str, &str>) -> Vec<PortInfo> {
+/// The site's floating IPs; none where Neutron has no floating IP API (404).
+async fn floating_ips(client: &SiteClient) -> Result<Vec<FloatingIp>, ProviderError> {
+    match client
+        .network()
+        .list_floating_ips(&Default::default())
+        .await
+    {
+        Err(e) if e.is_not_found() => Ok(Vec::new()),
+        other => other,
+    }
+}
+
+/// Networks by id, and floating IPs by the port they forward to.
+struct Names<'a> {
+    network: HashMap<&'a str, &'a str>,
+    fip_by_port: HashMap<&'a str, &'a FloatingIp>,
+}
+
+impl Names<'_> {
+    fn network(&self, id: &str) -> String {
+        self.network
+            .get(id)
+            .map_or_else(|| id.to_string(), |n| n.to_string())
+    }
+}
+
+/// The server's ports with their networks by name (the id when the network is not listed) and
+/// their floating IPs.
+fn ports_of(ports: Option<&Vec<&Port>>, names: &Names) -> Vec<PortInfo> {
     ports
         .into_iter()
         .flatten()
         .map(|p| PortInfo {
-            network: net_name
-                .get(p.network_id.as_str())
-                .map(|n| n.to_string())
-                .unwrap_or_else(|| p.network_id.clone()),
+            network: names.network(&p.network_id),
             ip: p.fixed_ips.first().map(|f| f.ip.clone()),
             mac: p.mac.clone(),
+            floating_ip: names
+                .fip_by_port
+                .get(p.id.as_str())
+                .map(|f| FloatingIpInfo {
+                    address: f.address.clone(),
+                    network: names.network(&f.network_id),
+                    id: f.id.clone(),
+                    port_id: p.id.clone(),
+                }),
         })
         .collect()
 }

@@ -13,8 +13,8 @@ pub use split_brain::{look_of, site_look, split_brain};
 use crate::config::{Config, GroupConfig, SiteConfig};
 use crate::domain::split_brain::SiteLook;
 use crate::domain::{
-    ArrayView, EstateView, GroupState, GroupView, RecoveryPoint, SiteView, SplitBrainFinding,
-    direction_text, replicates,
+    ArrayView, EstateView, GroupState, GroupView, PeerSync, RecoveryPoint, SiteView,
+    SplitBrainFinding, direction_text, replicates,
 };
 use crate::providers::compute::Server;
 use crate::providers::{ProviderError, SiteClient, SiteProbe};
@@ -238,22 +238,16 @@ pub fn group_view(
         errors.push(format!("{secondary} is unreachable: RPO unknown"));
         None
     };
-    // Members running at the primary; the configured count when it cannot be asked.
-    let instances = match servers.get(&primary) {
-        Some(Ok(list)) => {
-            let members: HashSet<&str> = group.members.iter().map(String::as_str).collect();
-            list.iter()
-                .filter(|s| members.contains(s.name.as_str()))
-                .count()
-        }
-        Some(Err(e)) => {
-            errors.push(clean(&e.to_string()));
-            group.members.len()
-        }
-        None => group.members.len(),
-    };
+    let (instances, missing_members) = members_at(group, servers.get(&primary), &mut errors);
     // Before `error` is made: a split-brain that could not be checked says so there.
     let split_brain = group_split_brain(group, found.looks, &mut errors);
+    let rpo_target = group.rpo_target.as_secs();
+    let peer_sync = PeerSync::of(
+        &secondary,
+        reachable(&secondary),
+        state,
+        (rpo_seconds, rpo_target),
+    );
     GroupView {
         name: group.name.clone(),
         status: state.status,
@@ -262,7 +256,7 @@ pub fn group_view(
         current_primary: primary.clone(),
         direction: direction_text(&primary, &secondary, replicates(state)),
         rpo_seconds,
-        rpo_target_seconds: group.rpo_target.as_secs(),
+        rpo_target_seconds: rpo_target,
         instances,
         error: (!errors.is_empty()).then(|| errors.join("; ")),
         needs_resync: state.needs_resync,
@@ -271,6 +265,35 @@ pub fn group_view(
         replication_interval_seconds: None,
         fence_pending: state.fence_pending.clone(),
         split_brain,
+        missing_members,
+        failover_count: state.failover_count,
+        peer_sync: Some(peer_sync),
+    }
+}
+
+/// Members found at the primary, and those it does not have (only when it listed its servers);
+/// the configured count when it cannot be asked.
+fn members_at(
+    group: &GroupConfig,
+    listed: Option<&Result<Vec<Server>, DiscoveryError>>,
+    errors: &mut Vec<String>,
+) -> (usize, Vec<String>) {
+    match listed {
+        Some(Ok(list)) => {
+            let there: HashSet<&str> = list.iter().map(|s| s.name.as_str()).collect();
+            let missing: Vec<String> = group
+                .members
+                .iter()
+                .filter(|m| !there.contains(m.as_str()))
+                .cloned()
+                .collect();
+            (group.members.len() - missing.len(), missing)
+        }
+        Some(Err(e)) => {
+            errors.push(clean(&e.to_string()));
+            (group.members.len(), Vec::new())
+        }
+        None => (group.members.len(), Vec::new()),
     }
 }
 

@@ -3,12 +3,12 @@
 //! operator before anything else (its attention).
 
 use crate::domain::{
-    Attention, AttentionKind, FencePending, OperationRecord, OperationStatus, OperationType,
-    ResultData, UsedPoint,
+    Attention, AttentionKind, FencePending, FloatingIpHeld, OperationRecord, OperationStatus,
+    OperationType, ResultData, UsedPoint,
 };
 use crate::orchestrator::Outcome;
 use crate::orchestrator::steps::{
-    CreateServer, FenceSource, FinalSync, ManageVolumes, SelectSnapshot,
+    CreateServer, FenceSource, FinalSync, ManageVolumes, MoveFloatingIps, SelectSnapshot,
 };
 use chrono::Utc;
 
@@ -87,8 +87,44 @@ pub(super) fn result_data(
         current_primary_site: current_primary,
         data_loss_seconds,
         leftovers: outcome.leftovers(),
+        resources_created: outcome.resources_standing(),
         recovery_point,
+        floating_ips: floating_ips(outcome),
+        superseded_by: None,
     }
+}
+
+/// The floating IPs moved and not given back.
+fn floating_ips(outcome: &Outcome) -> Vec<FloatingIpHeld> {
+    let site = |spec: &MoveFloatingIps| spec.target.clone();
+    let targets: Vec<String> = outcome
+        .plan
+        .steps_of::<MoveFloatingIps>()
+        .map(|(_, s)| site(s))
+        .collect();
+    let Some(target) = targets.first() else {
+        return Vec::new();
+    };
+    outcome
+        .standing::<MoveFloatingIps>()
+        .into_iter()
+        .flat_map(|o| o.moved)
+        .map(|m| FloatingIpHeld {
+            site: target.clone(),
+            server: m.server,
+            address: m.address,
+            id: m.id,
+        })
+        .collect()
+}
+
+/// A failback run without reverse replication: nothing replicates until the operator syncs.
+pub(super) fn unreversed_failback(op: OperationType, outcome: &Outcome) -> bool {
+    op == OperationType::Failback
+        && outcome
+            .plan
+            .get(crate::orchestrator::StepId::stop_replication())
+            .is_some()
 }
 
 /// What the group must tell the operator after this outcome: what a failed rollback left

@@ -87,6 +87,9 @@ fn step_views(op: &StoredOperation, journaled: &[StepRecord]) -> Vec<StepView> {
                 let mut v = view(spec.id.as_str(), &spec.label(), spec.phase, rec, finished);
                 v.kind = spec.kind.name().to_string();
                 v.timeout_ms = Some(spec.timeout_ms);
+                v.attempt_limit = Some(spec.retry.attempts);
+                v.upstream = spec.deps.iter().map(|d| d.to_string()).collect();
+                v.point_of_no_return = spec.no_rollback;
                 fill_resources(&mut v, spec, rec);
                 v
             })

@@ -201,7 +201,7 @@ impl Engine {
                 o.outputs_of::<StopReplication>()
                     .iter()
                     .any(|s| s.needs_resync)
-                    || unreversed_failback(op_type, o)
+                    || super::aftermath::unreversed_failback(op_type, o)
             });
         let fence = fence_after(record, ok, outcome);
         let group = &record.protection_group;
@@ -291,13 +291,4 @@ impl Engine {
             );
         }
     }
-}
-
-/// A failback run without reverse replication: nothing replicates until the operator syncs.
-fn unreversed_failback(op: OperationType, outcome: &Outcome) -> bool {
-    op == OperationType::Failback
-        && outcome
-            .plan
-            .get(crate::orchestrator::StepId::stop_replication())
-            .is_some()
 }

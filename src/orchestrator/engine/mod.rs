@@ -18,6 +18,7 @@ mod resume;
 mod retry;
 mod site;
 mod start;
+mod tasks;
 
 pub use crate::store::JournalChanges;
 pub use cleanup::CleanupReport;
@@ -25,6 +26,7 @@ pub use detail::{OperationDetail, StepState, StepView};
 pub use request::{EngineError, OperationRequest};
 pub use resume::{Resumed, is_orphaned};
 pub use site::{GroupPhase, SiteGroup, SiteRecord, SiteRequest};
+pub use tasks::{TaskDetail, TaskView};
 
 use super::discovery;
 use super::events::EventBus;

@@ -31,6 +31,8 @@ pub struct OperationRequest {
     /// A failback makes the original primary replicate to the other side again (the default);
     /// `false` leaves replication stopped (the group then needs a `sync`).
     pub reverse_replication: bool,
+    /// `--floating-ip-mapping ADDR=NEW|auto`: floating IP addresses the target cannot keep.
+    pub floating_ip_mapping: BTreeMap<String, String>,
 }
 
 impl OperationRequest {
@@ -47,6 +49,7 @@ impl OperationRequest {
             recovery_point: None,
             retain_primary: true,
             reverse_replication: true,
+            floating_ip_mapping: BTreeMap::new(),
         }
     }
 }
@@ -54,13 +57,30 @@ impl OperationRequest {
 impl OperationRequest {
     /// Refuse an option the operation has no use for: no flag is accepted that does nothing.
     pub fn validate_options(&self) -> Result<(), EngineError> {
+        let op = self.operation;
+        match self
+            .flag_rules()
+            .iter()
+            .find(|(misplaced, _, _)| *misplaced)
+        {
+            Some((_, flag, applies)) => Err(EngineError::Rejected(format!(
+                "{flag} does not apply to {} ({}); it applies to {applies}",
+                op.label(),
+                op.verb()
+            ))),
+            None => Ok(()),
+        }
+    }
+
+    /// Each flag: given where it does not apply, its name, and where it applies.
+    fn flag_rules(&self) -> [(bool, &'static str, &'static str); 9] {
         use OperationType as O;
         let op = self.operation;
         let moves = matches!(
             op,
             O::PlannedFailover | O::Failover | O::Failback | O::TestFailover
         );
-        let rules: [(bool, &str, &str); 8] = [
+        [
             (
                 self.force && op != O::Failover,
                 "--force",
@@ -87,6 +107,12 @@ impl OperationRequest {
                 "an unplanned failover and a test failover (a planned move recovers from its final sync)",
             ),
             (
+                !self.floating_ip_mapping.is_empty()
+                    && !matches!(op, O::PlannedFailover | O::Failover | O::Failback),
+                "--floating-ip-mapping",
+                "planned-failover, failover and failback (a drill never takes floating IPs)",
+            ),
+            (
                 self.allow_production_network && op != O::TestFailover,
                 "--allow-production-network",
                 "test-failover",
@@ -101,15 +127,7 @@ impl OperationRequest {
                 "--reverse-replication=false",
                 "failback",
             ),
-        ];
-        match rules.iter().find(|(misplaced, _, _)| *misplaced) {
-            Some((_, flag, applies)) => Err(EngineError::Rejected(format!(
-                "{flag} does not apply to {} ({}); it applies to {applies}",
-                op.label(),
-                op.verb()
-            ))),
-            None => Ok(()),
-        }
+        ]
     }
 }
 
@@ -160,6 +178,9 @@ impl OperationRequest {
         }
         if !self.flavor_mapping.is_empty() {
             out.push(format!("flavors {}", pairs(&self.flavor_mapping)));
+        }
+        if !self.floating_ip_mapping.is_empty() {
+            out.push(format!("floating IPs {}", pairs(&self.floating_ip_mapping)));
         }
         if self.allow_production_network {
             out.push("may land on production networks".into());

@@ -51,6 +51,7 @@ impl Engine {
             recovery_point: req.recovery_point.clone(),
             retain_primary: req.retain_primary,
             reverse_replication: req.reverse_replication,
+            floating_ip_mapping: req.floating_ip_mapping.clone(),
         }
     }
 
@@ -167,6 +168,8 @@ impl Engine {
             })
             .await?;
         }
+        self.supersede_drill(req.operation, &p.plan, &group, &id)
+            .await;
         let detail = format!("{} {}", req.operation.label(), p.record.direction());
         self.audit("operation.start", Some(&group), Some(&id), detail)
             .await;
@@ -225,6 +228,12 @@ impl Engine {
         state: &GroupState,
     ) -> Result<OperationOptions, EngineError> {
         let mut options = self.plan_options(req);
+        // An unplanned failover during a drill removes the drill's copies first.
+        let drill_active =
+            req.operation == OperationType::Failover && state.status == GroupStatus::TestActive;
+        if drill_active {
+            options.test_operation = Some(self.last_drill(&group.name).await?);
+        }
         if req.operation == OperationType::TestCleanup {
             let drill = self.last_drill(&group.name).await?;
             options.retain_primary = self.drill_retained_primary(&drill).await;
@@ -258,6 +267,28 @@ impl Engine {
             steps_failed: Vec::new(),
             result_data: ResultData::default(),
             actor: self.actor.clone(),
+        }
+    }
+
+    /// A failover that removes an active drill's copies: the drill's record says so.
+    async fn supersede_drill(&self, op: OperationType, plan: &Plan, group: &str, id: &str) {
+        use crate::orchestrator::steps::CleanupTestResources;
+        let cleanup = plan.steps_of::<CleanupTestResources>().next();
+        let Some((_, cleanup)) = cleanup.filter(|_| op == OperationType::Failover) else {
+            return;
+        };
+        let drill = cleanup.test_operation.clone();
+        match self.store.get_operation(&drill).await {
+            Ok(Some(mut stored)) if stored.record.operation_type == OperationType::TestFailover => {
+                stored.record.result_data.superseded_by = Some(id.to_string());
+                if let Err(e) = self.store.update_operation(&stored.record).await {
+                    tracing::error!("cannot mark drill {drill} superseded by {id}: {e}");
+                }
+                let detail = format!("drill {drill} superseded by failover {id}");
+                self.audit("operation.superseded", Some(group), Some(&drill), detail)
+                    .await;
+            }
+            _ => {}
         }
     }
 

@@ -117,6 +117,23 @@ impl Outcome {
             .collect()
     }
 
+    /// Every resource the operation made that stands: the resources of each step that succeeded
+    /// and was not undone (what a failed rollback left behind included).
+    pub fn resources_standing(&self) -> Vec<Resource> {
+        let undone = |id: &StepId| {
+            self.steps_compensated
+                .iter()
+                .any(|(s, u)| s == id && *u != Undo::Irreversible)
+        };
+        self.plan
+            .steps
+            .iter()
+            .filter(|spec| !undone(&spec.id))
+            .filter_map(|spec| Some(spec.kind.resources(Some(self.outputs.get(&spec.id)?))))
+            .flatten()
+            .collect()
+    }
+
     /// What stands that should not: the resources of every step left behind.
     pub fn leftovers(&self) -> Vec<Resource> {
         self.left_behind

@@ -4,7 +4,7 @@
 //! leave the group to a `sync`) and retire the copies left behind.
 
 use super::failover::{final_sync, stop_source, verify_fenced};
-use super::{PlanInput, recovery, retire_source, retire_stale, swap_primary};
+use super::{PlanInput, floating, recovery, retire_source, retire_stale, swap_primary};
 use crate::domain::Phase;
 use crate::orchestrator::plan::{Plan, StepSpec};
 use crate::orchestrator::step::StepId;
@@ -32,6 +32,7 @@ pub(super) fn plan(input: &PlanInput) -> Plan {
     ));
     plan.push(final_sync(input, StepId::verify_fenced()));
     let last_wave = recovery::push(&mut plan, input, StepId::final_sync(), "");
+    let last_wave = floating::push(&mut plan, input, last_wave);
     let replication = if input.options.reverse_replication {
         let reverse = ReverseReplication {
             new_source: input.target.into(),
@@ -50,7 +51,7 @@ pub(super) fn plan(input: &PlanInput) -> Plan {
     };
     let replication_id = replication.id.clone();
     plan.push(replication.after(last_wave));
-    plan.push(swap_primary(input.target, replication_id));
+    plan.push(swap_primary(input.target, [replication_id]));
     plan.push(retire_source(input));
     plan
 }

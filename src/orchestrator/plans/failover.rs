@@ -1,16 +1,17 @@
 //! Failover plans. Planned: no data lost — the source stopped (or found stopped) and verified
 //! fenced, a final sync, recovery at the target, replication reversed, the primary swapped, the
 //! old copies retired. Unplanned: the source fenced first (stopped and verified; a forced failover
-//! goes on without a source that does not answer), the newest arrived snapshot, replication
-//! stopped.
+//! goes on without a source that does not answer) while replication is stopped — and, during a
+//! drill, the drill's copies removed — then the chosen arrived snapshot recovered.
 
-use super::{PlanInput, recovery, retire_source, select_snapshot, swap_primary};
+use super::{PlanInput, floating, recovery, retire_source, select_snapshot, swap_primary};
 use crate::domain::OperationType;
 use crate::domain::Phase;
 use crate::orchestrator::plan::{Plan, RetryPolicy, StepSpec};
 use crate::orchestrator::step::StepId;
 use crate::orchestrator::steps::{
-    FenceSource, FinalSync, ReverseReplication, StopReplication, StopServers, VerifyFenced,
+    CleanupTestResources, FenceSource, FinalSync, ReverseReplication, StopReplication, StopServers,
+    VerifyFenced,
 };
 
 pub(super) fn planned(input: &PlanInput) -> Plan {
@@ -24,6 +25,7 @@ pub(super) fn planned(input: &PlanInput) -> Plan {
     plan.push(verify_fenced(input, input.source, fence_after));
     plan.push(final_sync(input, StepId::verify_fenced()));
     let last_wave = recovery::push(&mut plan, input, StepId::final_sync(), "");
+    let last_wave = floating::push(&mut plan, input, last_wave);
     let reverse = ReverseReplication {
         new_source: input.target.into(),
         new_target: input.source.into(),
@@ -32,7 +34,7 @@ pub(super) fn planned(input: &PlanInput) -> Plan {
     plan.push(
         StepSpec::new(StepId::reverse_replication(), reverse, Phase::Finalization).after(last_wave),
     );
-    plan.push(swap_primary(input.target, StepId::reverse_replication()));
+    plan.push(swap_primary(input.target, [StepId::reverse_replication()]));
     plan.push(retire_source(input));
     plan
 }
@@ -40,19 +42,43 @@ pub(super) fn planned(input: &PlanInput) -> Plan {
 pub(super) fn unplanned(input: &PlanInput) -> Plan {
     let mut plan = Plan::default();
     plan.push(super::validate(input));
-    let forced = input.operation == OperationType::Failover && input.options.force;
-    plan.push(fence(input, input.source, forced, StepId::validate_sites()));
-    plan.push(verify_fenced(input, input.source, StepId::fence_source()));
-    plan.push(select_snapshot(input, StepId::verify_fenced()));
-    let last_wave = recovery::push(&mut plan, input, StepId::select_snapshot(), "");
+    // Replication stops as the failover starts (the seed's order: "once the failover is
+    // started, data synchronization stops"), beside the fence: the points the recovery chooses
+    // among no longer change, and nothing the old side still sends lands on the new primary.
     let stop = StopReplication {
         source: input.source.into(),
         array_pg: input.group.array_pg.clone(),
     };
     plan.push(
-        StepSpec::new(StepId::stop_replication(), stop, Phase::Finalization).after(last_wave),
+        StepSpec::new(StepId::stop_replication(), stop, Phase::Preparation)
+            .after([StepId::validate_sites()]),
     );
-    plan.push(swap_primary(input.target, StepId::stop_replication()));
+    let forced = input.operation == OperationType::Failover && input.options.force;
+    plan.push(fence(input, input.source, forced, StepId::validate_sites()));
+    let mut verify = verify_fenced(input, input.source, StepId::fence_source());
+    if let Some(drill) = &input.options.test_operation {
+        // During a drill: its copies go before anything is made at the target, so none is
+        // taken for a recovered instance and none holds an address the recovery needs.
+        let cleanup = CleanupTestResources {
+            site: input.target.into(),
+            test_operation: drill.clone(),
+        };
+        plan.push(
+            StepSpec::new(
+                StepId::cleanup_test_resources(),
+                cleanup,
+                Phase::Preparation,
+            )
+            .after([StepId::validate_sites()])
+            .timeout(super::BOOT_TIMEOUT),
+        );
+        verify = verify.after([StepId::cleanup_test_resources()]);
+    }
+    plan.push(verify);
+    plan.push(select_snapshot(input, StepId::verify_fenced()).after([StepId::stop_replication()]));
+    let last_wave = recovery::push(&mut plan, input, StepId::select_snapshot(), "");
+    let last_wave = floating::push(&mut plan, input, last_wave);
+    plan.push(swap_primary(input.target, last_wave));
     plan
 }
 

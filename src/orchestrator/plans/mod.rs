@@ -7,11 +7,18 @@ mod drill;
 mod failback;
 mod failover;
 mod fence;
+mod floating;
+#[cfg(test)]
+mod floating_tests;
+#[cfg(test)]
+mod outage_tests;
 mod recovery;
 mod reprotect;
 mod sync;
 #[cfg(test)]
 mod tests;
+
+pub use floating::{AUTO as FLOATING_IP_AUTO, moves as floating_ip_moves};
 
 use crate::config::GroupConfig;
 use crate::domain::{InstanceInfo, OperationType, Phase, PointChoice};
@@ -54,6 +61,10 @@ pub struct OperationOptions {
     /// A failback restores replication from the original primary; `false` leaves it stopped.
     #[serde(default = "yes")]
     pub reverse_replication: bool,
+    /// Floating IP addresses the target cannot hold (source address → target address, or
+    /// `auto`: Neutron picks one).
+    #[serde(default)]
+    pub floating_ip_mapping: BTreeMap<String, String>,
 }
 
 /// Options journaled before a default-true option existed read as its default.
@@ -74,6 +85,7 @@ impl Default for OperationOptions {
             recovery_point: None,
             retain_primary: true,
             reverse_replication: true,
+            floating_ip_mapping: BTreeMap::new(),
         }
     }
 }
@@ -176,12 +188,12 @@ fn select_snapshot(input: &PlanInput, after: StepId) -> StepSpec {
 }
 
 /// The new primary recorded: the point of no return of every move.
-fn swap_primary(new_primary: &str, after: StepId) -> StepSpec {
+fn swap_primary(new_primary: &str, after: impl IntoIterator<Item = StepId>) -> StepSpec {
     let step = SwapPrimary {
         new_primary: new_primary.into(),
     };
     StepSpec::new(StepId::swap_primary(), step, Phase::Finalization)
-        .after([after])
+        .after(after)
         .retry(RetryPolicy::DEFAULT)
         .point_of_no_return()
 }

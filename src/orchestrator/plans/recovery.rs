@@ -163,6 +163,8 @@ impl Waves<'_> {
                     .get(&p.network)
                     .cloned()
                     .unwrap_or_else(|| p.network.clone()),
+                // The floating IP moves in a step of its own, after the servers boot.
+                floating_ip: None,
                 ..p.clone()
             })
             .collect()

@@ -7,7 +7,7 @@ use crate::orchestrator::step::StepId;
 use crate::orchestrator::steps::*;
 use std::time::Duration;
 
-fn group() -> GroupConfig {
+pub(super) fn group() -> GroupConfig {
     GroupConfig {
         name: "db-cluster".into(),
         primary_site: "site-a".into(),
@@ -24,7 +24,7 @@ fn group() -> GroupConfig {
     }
 }
 
-fn inventory() -> Vec<InstanceInfo> {
+pub(super) fn inventory() -> Vec<InstanceInfo> {
     ["db-1", "db-2"]
         .iter()
         .enumerate()
@@ -37,6 +37,7 @@ fn inventory() -> Vec<InstanceInfo> {
                 network: "net-db".into(),
                 ip: Some(format!("10.0.1.{n}")),
                 mac: format!("fa:16:3e:00:00:0{n}"),
+                floating_ip: None,
             }],
             volumes: ["data", "boot"]
                 .iter()
@@ -72,11 +73,11 @@ fn build(op: OperationType, source: &str, target: &str, options: OperationOption
     plan
 }
 
-fn names(plan: &Plan) -> Vec<String> {
+pub(super) fn names(plan: &Plan) -> Vec<String> {
     plan.steps.iter().map(|s| s.kind.label()).collect()
 }
 
-fn deps_of<'a>(plan: &'a Plan, id: &str) -> &'a [StepId] {
+pub(super) fn deps_of<'a>(plan: &'a Plan, id: &str) -> &'a [StepId] {
     &plan.get(id).unwrap().deps
 }
 
@@ -205,9 +206,10 @@ fn an_unplanned_failover_fences_the_source_first() {
         };
         let plan = build(OperationType::Failover, "site-a", "site-b", opts);
         assert_eq!(
-            names(&plan)[..4],
+            names(&plan)[..5],
             [
                 "validate_sites",
+                "stop_replication",
                 "fence_source at site-a",
                 "verify_fenced at site-a",
                 "select_snapshot"
@@ -361,7 +363,16 @@ fn unplanned_failover_uses_the_newest_arrival_and_stops_replication() {
             && !n.contains(&"final_sync".into())
             && !n.iter().any(|s| s.starts_with("stop_source_servers"))
     );
-    assert_eq!(deps_of(&plan, "select_snapshot"), ["verify_fenced"]);
+    assert_eq!(
+        deps_of(&plan, "select_snapshot"),
+        ["verify_fenced", "stop_replication"]
+    );
+    assert_eq!(
+        deps_of(&plan, "stop_replication"),
+        ["validate_sites"],
+        "replication stops as the failover starts, before anything is recovered"
+    );
+    assert_eq!(n[1], "stop_replication");
     assert!(
         n.contains(&"stop_replication".into())
             && !n.iter().any(|s| s.starts_with("retire_instances")),

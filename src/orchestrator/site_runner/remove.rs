@@ -4,11 +4,11 @@
 use super::{SiteRunner, step_err, was_there};
 use crate::domain::{Resource, ResourceKind};
 use crate::orchestrator::step::{StepCtx, StepError};
-use crate::providers::network::PortFilter;
+use crate::providers::network::{FloatingIpFilter, PortFilter};
 
 impl SiteRunner {
-    /// Remove `r` (a server is deleted and waited for, a port deleted, a Cinder volume
-    /// unmanaged, an array volume destroyed and eradicated); `true` when it was there.
+    /// Remove `r` (a server is deleted and waited for, a port or a floating IP deleted, a Cinder
+    /// volume unmanaged, an array volume destroyed and eradicated); `true` when it was there.
     pub(crate) async fn remove(&self, r: &Resource, ctx: &StepCtx) -> Result<bool, StepError> {
         let id = known_id(r)?;
         let site = self.site(&r.site)?;
@@ -22,7 +22,7 @@ impl SiteRunner {
                     .await?;
                 Ok(gone > 0)
             }
-            ResourceKind::FloatingIp => Err(not_removed(r)),
+            ResourceKind::FloatingIp => was_there(site.network().delete_floating_ip(id).await),
         }
     }
 
@@ -56,7 +56,15 @@ impl SiteRunner {
                 let all = site.array().volumes(&[]).await.map_err(step_err)?;
                 Ok(all.iter().any(|v| v.name == id && !v.destroyed))
             }
-            ResourceKind::FloatingIp => Err(not_removed(r)),
+            // A floating IP is named by its address.
+            ResourceKind::FloatingIp => {
+                let filter = FloatingIpFilter {
+                    address: Some(r.name.clone()),
+                    ..FloatingIpFilter::default()
+                };
+                let fips = site.network().list_floating_ips(&filter).await;
+                Ok(fips.map_err(step_err)?.iter().any(|f| f.id == id))
+            }
         }
     }
 }
@@ -67,10 +75,4 @@ fn known_id(r: &Resource) -> Result<&str, StepError> {
             "{r}: its id is not known, so it is looked for by the step that made it"
         ))
     })
-}
-
-fn not_removed(r: &Resource) -> StepError {
-    StepError::fatal(format!(
-        "{r}: drconsole does not manage floating IPs; release it by hand"
-    ))
 }

@@ -8,6 +8,7 @@
 
 mod cleanup;
 mod fence;
+mod floating;
 mod instances;
 mod noop;
 mod primary;
@@ -26,6 +27,7 @@ mod tests;
 
 pub use cleanup::{CleanupTestResources, Removed};
 pub use fence::{FenceSource, Fenced, Verified, VerifyFenced};
+pub use floating::{FloatingIpMove, MoveFloatingIps, MovedFloatingIp, MovedFloatingIps};
 pub use instances::{
     Active, CreatePorts, CreateServer, CreatedServer, Ports, ServerPlan, WaitActive,
 };
@@ -191,6 +193,7 @@ step_kinds! {
     CreatePorts,
     CreateServer,
     WaitActive,
+    MoveFloatingIps,
     ReverseReplication,
     StopReplication,
     SwapPrimary,

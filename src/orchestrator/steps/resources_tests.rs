@@ -12,6 +12,7 @@ fn ports() -> CreatePorts {
             network: "net-web".into(),
             ip: Some("10.0.1.10".into()),
             mac: "fa:16:3e:00:00:01".into(),
+            floating_ip: None,
         }],
     }
 }

@@ -1,8 +1,12 @@
 //! Neutron v2.0: networks, subnets and ports (list with filters, create keeping an address,
-//! delete). An address already in use answers 409, which becomes `ErrorKind::Conflict`.
+//! delete), and floating IPs (`floating.rs`). An address already in use answers 409, which
+//! becomes `ErrorKind::Conflict`.
 
+mod floating;
 mod types;
 mod wire;
+
+pub use floating::{FloatingIp, FloatingIpCreate, FloatingIpFilter};
 
 use reqwest::Method;
 use serde_json::json;

@@ -6,6 +6,8 @@ pub struct Network {
     pub name: String,
     pub status: String,
     pub subnet_ids: Vec<String>,
+    /// `router:external`: floating IPs are allocated on it.
+    pub external: bool,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -19,6 +19,8 @@ pub struct NetworkWire {
     status: String,
     #[serde(default)]
     subnets: Vec<String>,
+    #[serde(default, rename = "router:external")]
+    external: bool,
 }
 
 impl From<NetworkWire> for Network {
@@ -28,6 +30,7 @@ impl From<NetworkWire> for Network {
             name: clean(&w.name),
             status: clean(&w.status),
             subnet_ids: w.subnets.iter().map(|s| clean(s)).collect(),
+            external: w.external,
         }
     }
 }

@@ -8,7 +8,7 @@ use crate::store::dump::{JournalDump, TableCounts};
 use crate::store::error::StoreError;
 use crate::store::migrations;
 use crate::store::records::{AuditEntry, Lock, LockHolder, LockOutcome, StepRecord};
-use crate::store::records::{RpoSample, SchemaStatus, StoredOperation};
+use crate::store::records::{OperationQuery, RpoSample, SchemaStatus, StoredOperation};
 use chrono::{DateTime, Utc};
 use serde_json::Value;
 use std::time::Duration;
@@ -45,6 +45,10 @@ impl JournalBackend for PgBackend {
         group: Option<&str>,
     ) -> Result<Vec<OperationRecord>, StoreError> {
         operations::list(self, limit, group)
+    }
+
+    fn query_operations(&self, query: &OperationQuery) -> Result<Vec<OperationRecord>, StoreError> {
+        operations::query(self, query)
     }
 
     fn unfinished_operations(&self) -> Result<Vec<StoredOperation>, StoreError> {

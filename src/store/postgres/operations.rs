@@ -6,7 +6,7 @@ use super::codec::{get, get_enum, get_json, json, opt_text, text};
 use super::errors::PgErr;
 use crate::domain::OperationRecord;
 use crate::store::error::StoreError;
-use crate::store::records::StoredOperation;
+use crate::store::records::{OperationQuery, StoredOperation};
 use serde_json::Value;
 use tokio_postgres::Row;
 use tokio_postgres::types::ToSql;
@@ -177,6 +177,27 @@ pub fn list(
                 "SELECT * FROM operations WHERE ($1::text IS NULL OR protection_group = $1)
                  ORDER BY seq DESC LIMIT $2",
                 &[&group, &limit],
+            )
+            .await?;
+        rows.iter().map(record_of).collect()
+    })
+}
+
+/// `ops list`'s filters in one query (an empty set: any).
+pub fn query(db: &PgBackend, q: &OperationQuery) -> Result<Vec<OperationRecord>, StoreError> {
+    let limit = i64::try_from(q.limit).unwrap_or(i64::MAX);
+    let (group, types, statuses, since) =
+        (q.group.clone(), q.type_names(), q.status_names(), q.since);
+    db.with(move |c| async move {
+        let rows = c
+            .query(
+                "SELECT * FROM operations
+                 WHERE ($1::text IS NULL OR protection_group = $1)
+                   AND (cardinality($2::text[]) = 0 OR operation_type = ANY($2))
+                   AND (cardinality($3::text[]) = 0 OR status = ANY($3))
+                   AND ($4::timestamptz IS NULL OR started_at >= $4)
+                 ORDER BY seq DESC LIMIT $5",
+                &[&group, &types, &statuses, &since, &limit],
             )
             .await?;
         rows.iter().map(record_of).collect()

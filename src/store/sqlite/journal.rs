@@ -8,7 +8,7 @@ use super::super::migrations;
 use super::super::records::{
     AuditEntry, Lock, LockHolder, LockOutcome, StepRecord, StoredOperation,
 };
-use super::super::records::{RpoSample, SchemaStatus};
+use super::super::records::{OperationQuery, RpoSample, SchemaStatus};
 use super::{SqliteBackend, audit, dump, events, groups, locks, operations, rpo, steps, watch};
 use crate::domain::{GroupState, OperationRecord};
 use crate::domain::{JournalEntry, OperationEvent};
@@ -48,6 +48,10 @@ impl JournalBackend for SqliteBackend {
         group: Option<&str>,
     ) -> Result<Vec<OperationRecord>, StoreError> {
         operations::list(self, limit, group)
+    }
+
+    fn query_operations(&self, query: &OperationQuery) -> Result<Vec<OperationRecord>, StoreError> {
+        operations::query(self, query)
     }
 
     fn unfinished_operations(&self) -> Result<Vec<StoredOperation>, StoreError> {

@@ -1,7 +1,7 @@
 //! The `operations` table: one row per operation, its record plus the plan and options it runs with.
 
 use super::super::error::StoreError;
-use super::super::records::StoredOperation;
+use super::super::records::{OperationQuery, StoredOperation};
 use super::SqliteBackend;
 use super::codec::{self, get_enum, get_json, get_opt_ts, json, ts};
 use crate::domain::OperationRecord;
@@ -169,6 +169,33 @@ pub fn list(
              ORDER BY seq DESC LIMIT ?2",
         )
         .and_then(|mut s| s.query_map(params![group, limit], record_of)?.collect())
+        .map_err(|e| db.err(e))
+    })
+}
+
+/// `ops list`'s filters in one query: a set given as `,a,b,` (empty: any), a time as the
+/// journal's sortable text.
+pub fn query(db: &SqliteBackend, q: &OperationQuery) -> Result<Vec<OperationRecord>, StoreError> {
+    let set = |names: Vec<String>| match names.is_empty() {
+        true => String::new(),
+        false => format!(",{},", names.join(",")),
+    };
+    let (types, statuses) = (set(q.type_names()), set(q.status_names()));
+    let since = q.since.as_ref().map(ts);
+    let limit = i64::try_from(q.limit).unwrap_or(i64::MAX);
+    db.read(|c| {
+        c.prepare_cached(
+            "SELECT * FROM operations
+             WHERE (?1 IS NULL OR protection_group = ?1)
+               AND (?2 = '' OR instr(?2, ',' || operation_type || ',') > 0)
+               AND (?3 = '' OR instr(?3, ',' || status || ',') > 0)
+               AND (?4 IS NULL OR started_at >= ?4)
+             ORDER BY seq DESC LIMIT ?5",
+        )
+        .and_then(|mut s| {
+            s.query_map(params![q.group, types, statuses, since, limit], record_of)?
+                .collect()
+        })
         .map_err(|e| db.err(e))
     })
 }

@@ -7,6 +7,7 @@
 mod locks;
 mod more;
 pub mod pg;
+mod query;
 mod records;
 
 use super::{JournalBackend, LockHolder, Store};

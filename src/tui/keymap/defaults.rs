@@ -77,6 +77,12 @@ pub const OPERATION: &[Binding] = &[
     bind("pgdn", PageDown, "page down", H),
     bind("pgup", PageUp, "page up", H),
     bind(
+        "enter",
+        Open,
+        "the selected step: what it waits for, attempts, timeout, point of no return",
+        Hint("step"),
+    ),
+    bind(
         "c",
         CancelOperation,
         "cancel this operation",

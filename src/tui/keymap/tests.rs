@@ -123,7 +123,7 @@ fn the_hint_bar_and_the_help_come_from_the_same_rows() {
     assert_eq!(
         op,
         [
-            "help", "command", "back", "cancel", "more", "log", "report", "quit"
+            "help", "command", "back", "step", "cancel", "more", "log", "report", "quit"
         ]
     );
 }

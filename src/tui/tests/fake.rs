@@ -63,6 +63,9 @@ fn group(name: &str, status: GroupStatus, rpo: Option<i64>, target: u64, n: usiz
         replication_interval_seconds: Some(60),
         fence_pending: None,
         split_brain: Vec::new(),
+        missing_members: Vec::new(),
+        failover_count: 0,
+        peer_sync: None,
     }
 }
 
@@ -102,6 +105,7 @@ pub fn instances(group: &str, n: usize) -> Vec<InstanceView> {
                             network: "net-web".into(),
                             ip: Some(format!("10.0.0.{}", i % 250 + 2)),
                             mac: format!("fa:16:3e:00:01:{:02x}", i % 256),
+                            floating_ip: None,
                         }],
                         made_by: None,
                         drill_copy: false,

@@ -115,6 +115,7 @@ pub fn completed() -> OperationDetail {
         data_loss_seconds: Some(42),
         leftovers: Vec::new(),
         recovery_point: d.recovery_point.clone(),
+        ..ResultData::default()
     };
     d
 }

@@ -55,6 +55,7 @@ fn enter_on_an_instance_shows_both_sites_ports_and_replication_pairs() {
         network: "net-web-test".into(),
         ip: Some("10.100.0.3".into()),
         mac: "fa:16:3e:00:02:02".into(),
+        floating_ip: None,
     }];
     let _ = feed_instances(&mut a, "web-app", list);
     let main = text(&render(&mut a, 80, 24));

@@ -238,3 +238,49 @@ fn a_drill_leaves_a_card_with_its_figures_until_dismissed() {
         Some("/var/lib/drconsole/reports/op-9.md")
     );
 }
+
+#[test]
+fn enter_on_a_step_shows_its_task_view_as_ops_show_does() {
+    let mut d = fixtures::failed();
+    let upstream = d.steps[3].id.clone();
+    let s = &mut d.steps[4];
+    s.upstream = vec![upstream];
+    s.attempt = 2;
+    s.attempt_limit = Some(3);
+    s.timeout_ms = Some(600_000);
+    d.steps[6].point_of_no_return = true;
+    let mut a = opened(d);
+    for _ in 0..4 {
+        key(&mut a, KeyCode::Char('j'));
+    }
+    key(&mut a, KeyCode::Enter);
+    assert!(
+        matches!(a.overlay, Some(Overlay::Detail(_))),
+        "Enter opens the step"
+    );
+    for (w, h) in SIZES {
+        let t = snap(
+            &format!("truth_step_detail_{w}x{h}"),
+            &mut a,
+            w,
+            h,
+            &["Step create_server web-1 (wave 1)"],
+        );
+        let said = prose(&t, 0..usize::from(h));
+        for want in [
+            "✗ failed — create_server web-1 (wave 1)",
+            "Waits for: manage_volumes.",
+            "Attempts: attempt 2 of 3; each may take 10m00s.",
+            "Error: ",
+        ] {
+            assert!(said.contains(want), "{w}x{h}: {want:?} in:\n{said}");
+        }
+        assert!(!said.contains("Point of no return"), "{said}");
+    }
+    // The point of no return says so, and a step that never ran says that too.
+    key(&mut a, KeyCode::Esc);
+    key(&mut a, KeyCode::Char('G'));
+    key(&mut a, KeyCode::Enter);
+    let said = prose(&render(&mut a, 200, 50), 0..50);
+    assert!(said.contains("Point of no return: never undone"), "{said}");
+}

@@ -147,6 +147,15 @@ pub fn operation_key(app: &mut App, action: KeyAction) -> Vec<Action> {
         KeyAction::ScrollDown => view.card_scroll = view.card_scroll.saturating_add(1),
         KeyAction::ScrollUp => view.card_scroll = view.card_scroll.saturating_sub(1),
         KeyAction::ToggleLog => view.log_large = !view.log_large,
+        KeyAction::Open => {
+            let step = view.detail.as_ref().and_then(|d| d.steps.get(c.selected));
+            if let Some(s) = step {
+                app.overlay = Some(Overlay::Detail(DetailState {
+                    kind: DetailKind::Step(s.id.clone()),
+                    scroll: 0,
+                }));
+            }
+        }
         KeyAction::CancelOperation => {
             let running = view
                 .detail

@@ -161,9 +161,15 @@ fn row<'a>(app: &App, g: &GroupView, cols: &Columns) -> Row<'a> {
         ));
     }
     if cols.inst {
-        cells.push(Cell::from(
-            Line::from(g.instances.to_string()).right_aligned(),
-        ));
+        // A member the primary does not have: `⚠2/3`, loud.
+        let inst = match g.missing_members.len() {
+            0 => Line::from(g.instances.to_string()),
+            n => Line::from(Span::styled(
+                format!("{}{}/{}", symbols::ATTENTION, g.instances, g.instances + n),
+                t.style(Role::Attention),
+            )),
+        };
+        cells.push(Cell::from(inst.right_aligned()));
     }
     if cols.lag {
         let samples: Vec<u64> = app

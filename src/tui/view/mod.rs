@@ -15,6 +15,7 @@ pub mod operations;
 pub mod row_detail;
 pub mod sites;
 pub mod status_bar;
+pub mod step_detail;
 pub mod text;
 
 use super::app::{App, Overlay, Pane, Screen};

@@ -177,6 +177,7 @@ fn text_input(d: &DialogState, field: Field) -> Option<&Input> {
     match field {
         Field::Network => Some(&d.network),
         Field::Flavor => Some(&d.flavor),
+        Field::FloatingIps => Some(&d.floating),
         _ => None,
     }
 }
@@ -304,22 +305,18 @@ fn field_line<'a>(t: &Theme, d: &DialogState, field: Field, focus: bool, width: 
         | Field::RetainPrimary
         | Field::ReverseReplication => toggle(d, field),
         Field::RecoveryPoint => ("Rec. point", point_value(d)),
-        Field::Network | Field::Flavor => {
-            let input = if field == Field::Network {
-                &d.network
-            } else {
-                &d.flavor
-            };
+        Field::Network | Field::Flavor | Field::FloatingIps => {
+            let input = text_input(d, field).unwrap_or(&d.network);
             let room = width.saturating_sub(LABEL_W + 4);
             let scroll = input.visual_scroll(room);
             let shown: String = input.value().chars().skip(scroll).take(room).collect();
-            let name = if field == Field::Network {
-                "Networks"
-            } else {
-                "Flavors"
+            let (name, empty) = match field {
+                Field::Network => ("Networks", "(none; src=dst, …)"),
+                Field::Flavor => ("Flavors", "(none; src=dst, …)"),
+                _ => ("Floating IPs", "(same address; ADDR=NEW|auto, …)"),
             };
             let value = if shown.is_empty() && !focus {
-                "(none; src=dst, …)".to_string()
+                empty.to_string()
             } else {
                 shown
             };

@@ -1,7 +1,8 @@
 //! Enter on a site or an instance opens its detail over the screen: for an instance, its server
 //! at both sites (status, flavor, drill copy, every port with network, IP and MAC) and each
 //! volume with its replication pair; for a site, its probe, its array, the groups it is primary
-//! for and its lab faults. Drawn from the state, so it follows refreshes; it scrolls (j/k).
+//! for and its lab faults; for a step of the operation view, its task view (step_detail.rs).
+//! Drawn from the state, so it follows refreshes; it scrolls (j/k).
 
 use super::dialog_block;
 use super::layout::centered;
@@ -9,7 +10,7 @@ use super::sites::primary_for;
 use super::text::wrap;
 use crate::domain::{InstanceView, ServerAtSite, SiteView};
 use crate::sanitize::clean;
-use crate::tui::app::{App, DetailKind, DetailState};
+use crate::tui::app::{App, DetailKind, DetailState, Screen};
 use crate::tui::symbols;
 use crate::tui::theme::Role;
 use ratatui::Frame;
@@ -30,6 +31,19 @@ pub fn content(app: &App, d: &DetailState) -> (String, Vec<Para>) {
             Some(s) => (format!("Site {}", clean(name)), site(app, s)),
             None => gone(&format!("site {name}")),
         },
+        DetailKind::Step(id) => {
+            let detail = match &app.screen {
+                Screen::Operation(v) => v.detail.as_ref(),
+                _ => None,
+            };
+            match detail.and_then(|d| Some((d, d.steps.iter().find(|s| &s.id == id)?))) {
+                Some((d, s)) => (
+                    format!("Step {}", clean(&s.label)),
+                    super::step_detail::paras(app, d, s),
+                ),
+                None => gone(&format!("step {id}")),
+            }
+        }
     }
 }
 

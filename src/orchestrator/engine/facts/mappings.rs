@@ -24,9 +24,13 @@ fn named<T>(list: Option<Result<Vec<T>, ProviderError>>, f: fn(T) -> Named) -> O
 
 /// What the group uses at the source: its ports' networks and its servers' flavors, by name.
 fn used(inventory: &[InstanceInfo]) -> (Vec<String>, Vec<String>) {
+    // A floating IP's external network may be mapped too.
     let networks: BTreeSet<String> = inventory
         .iter()
-        .flat_map(|i| i.ports.iter().map(|p| p.network.clone()))
+        .flat_map(|i| i.ports.iter())
+        .flat_map(|p| [Some(&p.network), p.floating_ip.as_ref().map(|f| &f.network)])
+        .flatten()
+        .cloned()
         .collect();
     let flavors: BTreeSet<String> = inventory.iter().map(|i| i.flavor.clone()).collect();
     (

@@ -2,6 +2,7 @@
 //! built from (kept on disk as the last known copy, for a forced failover while the source is
 //! down). What could not be looked at is recorded as not checked, never as fine.
 
+mod floating;
 mod mappings;
 mod source;
 mod standing;
@@ -201,6 +202,15 @@ impl Engine {
             let why = format!("{} does not answer", facts.target);
             facts.missing_networks = Observed::NotChecked(why.clone());
             facts.missing_flavors = Observed::NotChecked(why.clone());
+            facts.manage_policy = Observed::NotChecked(why.clone());
+            if floating::moves_floating_ips(req.operation)
+                && inventory
+                    .iter()
+                    .flat_map(|i| &i.ports)
+                    .any(|p| p.floating_ip.is_some())
+            {
+                facts.floating_ips = Some(Observed::NotChecked(why.clone()));
+            }
             facts.drill_networks = Observed::NotChecked(why);
         }
     }

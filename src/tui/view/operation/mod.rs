@@ -4,7 +4,7 @@
 
 pub mod card;
 mod header;
-mod steps;
+pub mod steps;
 
 pub use card::card_lines;
 pub use header::phase_percent;
