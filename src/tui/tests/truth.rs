@@ -284,3 +284,43 @@ fn enter_on_a_step_shows_its_task_view_as_ops_show_does() {
     let said = prose(&render(&mut a, 200, 50), 0..50);
     assert!(said.contains("Point of no return: never undone"), "{said}");
 }
+
+#[test]
+fn a_long_checklist_at_80x24_folds_what_passes_and_keeps_every_option_in_view() {
+    use crate::domain::preconditions::{Check, CheckState};
+    use crate::tui::dialog::Checks;
+    let mut a = app();
+    open_dialog_via_command(&mut a, "failover web-app");
+    let Some(Overlay::Dialog(d)) = &mut a.overlay else {
+        panic!("no dialog")
+    };
+    let mut list: Vec<Check> = (1..=15)
+        .map(|i| Check {
+            label: format!("check {i}"),
+            state: CheckState::Ok,
+            reason: format!("reason {i} holds"),
+        })
+        .collect();
+    list.push(Check {
+        label: "production stopped".into(),
+        state: CheckState::Warn,
+        reason: "will be stopped first, then verified stopped: web-1, web-2, web-3".into(),
+    });
+    d.checks = Checks::Ready(list);
+    let said = prose(&render(&mut a, 80, 24), 0..24);
+    for want in [
+        "✓ 15 checks pass (a taller terminal lists them)",
+        "! production stopped",
+        "verified stopped: web-1, web-2, web-3",
+        "Floating IPs",
+        "Enter confirm",
+    ] {
+        assert!(said.contains(want), "80x24: {want:?} in:\n{said}");
+    }
+    // With room, every check is listed.
+    let tall = prose(&render(&mut a, 200, 50), 0..50);
+    assert!(
+        tall.contains("check 15") && !tall.contains("checks pass"),
+        "{tall}"
+    );
+}

@@ -4,6 +4,7 @@
 use super::dialog_block;
 use super::layout::centered;
 use super::text::{fit as shorten, wrap};
+use crate::domain::preconditions::{Check, CheckState};
 use crate::domain::{OperationType, human_seconds};
 use crate::sanitize::clean;
 use crate::tui::app::App;
@@ -24,10 +25,15 @@ pub fn draw(frame: &mut Frame, app: &App, d: &DialogState, area: Rect) {
     let width = area.width.min(100).saturating_sub(4);
     let inner_w = usize::from(width.saturating_sub(2));
     // Long reasons wrap; if that no longer fits the screen they are shortened with `…` instead,
-    // so the options and the error line below them stay in view.
-    let (mut lines, mut cursor) = body(app, d, inner_w, true);
-    if lines.len() + 2 > usize::from(area.height) {
-        (lines, cursor) = body(app, d, inner_w, false);
+    // and if even that is too tall the passing checks fold into one line (what warns or blocks
+    // stays listed), so the options and the error line below them stay in view.
+    let fits = |lines: &Vec<Line>| lines.len() + 2 <= usize::from(area.height);
+    let (mut lines, mut cursor) = body(app, d, inner_w, Density::Wrap);
+    for denser in [Density::Shorten, Density::FoldWrap, Density::FoldShorten] {
+        if fits(&lines) {
+            break;
+        }
+        (lines, cursor) = body(app, d, inner_w, denser);
     }
     let height = (lines.len() as u16 + 2).min(area.height);
     let r = centered(area, width, height);
@@ -53,7 +59,7 @@ fn body<'a>(
     app: &App,
     d: &DialogState,
     inner_w: usize,
-    wrap_reasons: bool,
+    density: Density,
 ) -> (Vec<Line<'a>>, Option<(usize, usize)>) {
     let t = &app.theme;
     let mut lines = vec![
@@ -74,7 +80,8 @@ fn body<'a>(
     ];
     let fit = Fit {
         width: inner_w,
-        wrap: wrap_reasons,
+        wrap: matches!(density, Density::Wrap | Density::FoldWrap),
+        fold_passes: matches!(density, Density::FoldWrap | Density::FoldShorten),
     };
     lines.extend(checklist(t, &d.checks, fit));
     let loss_role = if d.operation == OperationType::Failover {
@@ -94,6 +101,7 @@ fn body<'a>(
         let always = Fit {
             width: inner_w,
             wrap: true,
+            fold_passes: false,
         };
         lines.extend(labelled(Span::raw(" "), e, t.style(Role::Failed), always));
     }
@@ -121,11 +129,22 @@ fn fields(
     cursor
 }
 
-/// How a text fits its room: wrapped at words, or on one line ending in `…`.
+/// How tightly the dialog is drawn, from roomy to what fits 80×24.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Density {
+    Wrap,
+    Shorten,
+    FoldWrap,
+    FoldShorten,
+}
+
+/// How a text fits its room: wrapped at words, or on one line ending in `…`; and whether the
+/// checks that pass are folded into one line.
 #[derive(Clone, Copy)]
 struct Fit {
     width: usize,
     wrap: bool,
+    fold_passes: bool,
 }
 
 fn title(op: OperationType) -> &'static str {
@@ -142,15 +161,31 @@ fn checklist<'a>(t: &Theme, checks: &Checks, fit: Fit) -> Vec<Line<'a>> {
             format!("   {} cannot check: {e}", symbols::FAILED),
             t.style(Role::Failed),
         ))],
-        Checks::Ready(list) => list
-            .iter()
-            .flat_map(|c| {
-                let (sym, role) = symbols::check_state(c.state);
-                let label =
-                    Span::styled(format!("   {sym} {:<28} ", clean(&c.label)), t.style(role));
-                labelled(label, &clean(&c.reason), t.style(Role::Dim), fit)
-            })
-            .collect(),
+        Checks::Ready(list) => {
+            let shown = |c: &&Check| !fit.fold_passes || c.state != CheckState::Ok;
+            let mut lines: Vec<Line> = list
+                .iter()
+                .filter(shown)
+                .flat_map(|c| {
+                    let (sym, role) = symbols::check_state(c.state);
+                    let label =
+                        Span::styled(format!("   {sym} {:<28} ", clean(&c.label)), t.style(role));
+                    labelled(label, &clean(&c.reason), t.style(Role::Dim), fit)
+                })
+                .collect();
+            let folded = list.len() - list.iter().filter(shown).count();
+            if folded > 0 {
+                let (sym, role) = symbols::check_state(CheckState::Ok);
+                lines.insert(
+                    0,
+                    Line::from(Span::styled(
+                        format!("   {sym} {folded} checks pass (a taller terminal lists them)"),
+                        t.style(role),
+                    )),
+                );
+            }
+            lines
+        }
     }
 }
 
