@@ -8,6 +8,7 @@ mod follow;
 mod journal;
 mod lab_serve;
 mod list;
+mod op_args;
 mod operate;
 mod ops;
 mod out;

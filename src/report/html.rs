@@ -3,7 +3,7 @@
 
 use super::facts::Facts;
 use super::markdown::{recovery_point, rto};
-use super::svg::gantt;
+use super::svg::{esc, gantt};
 use crate::domain::human_seconds;
 use std::fmt::Write;
 
@@ -22,22 +22,6 @@ code{font:12px ui-monospace,Menlo,Consolas,monospace}
 .ok{color:#145214}.warn{color:#8a5a00}.bad{color:#8a1010}
 @media print{body{margin:0;max-width:none;font-size:11pt}h2{break-after:avoid}table,svg{break-inside:avoid}.verdict{border:1px solid #000}}
 "#;
-
-/// Text made safe inside HTML elements and attributes.
-pub fn esc(s: &str) -> String {
-    let mut out = String::with_capacity(s.len());
-    for c in s.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&#39;"),
-            c => out.push(c),
-        }
-    }
-    out
-}
 
 fn when(t: Option<chrono::DateTime<chrono::Utc>>) -> String {
     t.map(|t| t.format("%Y-%m-%d %H:%M:%S UTC").to_string())

@@ -2,7 +2,6 @@
 //! axis from the operation's start, coloured by the step's mark, with tick marks in seconds.
 
 use super::facts::Facts;
-use super::html::esc;
 use std::fmt::Write;
 
 const ROW_H: f64 = 18.0;
@@ -70,5 +69,21 @@ pub fn gantt(f: &Facts) -> String {
         );
     }
     out.push_str("</svg>");
+    out
+}
+
+/// Text made safe inside XML and HTML elements and attributes (the SVG and the page around it).
+pub fn esc(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for c in s.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&#39;"),
+            c => out.push(c),
+        }
+    }
     out
 }

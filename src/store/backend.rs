@@ -3,7 +3,7 @@
 //! or the network.
 
 use super::changes::JournalChanges;
-use super::dump::{JournalDump, TableCounts};
+use super::dump_types::{JournalDump, TableCounts};
 use super::error::StoreError;
 use super::records::{AuditEntry, Lock, LockHolder, LockOutcome, StepRecord, StoredOperation};
 use super::records::{OperationQuery, RpoSample, SchemaStatus};

@@ -9,6 +9,7 @@ pub mod backend;
 pub mod changes;
 pub mod check;
 pub mod dump;
+mod dump_types;
 pub mod error;
 mod facade;
 mod journal;

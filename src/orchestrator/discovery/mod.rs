@@ -4,17 +4,20 @@
 
 mod instances;
 mod inventory;
+mod points;
 mod split_brain;
 
 pub use instances::instances;
 pub use inventory::inventory;
+use points::arrival_and_schedule;
+pub use points::{arrived_points, newest_arrival};
 pub use split_brain::{look_of, site_look, split_brain};
 
 use crate::config::{Config, GroupConfig, SiteConfig};
 use crate::domain::split_brain::SiteLook;
 use crate::domain::{
-    ArrayView, EstateView, GroupState, GroupView, PeerSync, RecoveryPoint, SiteView,
-    SplitBrainFinding, direction_text, replicates,
+    ArrayView, EstateView, GroupState, GroupView, PeerSync, SiteView, SplitBrainFinding,
+    direction_text, replicates,
 };
 use crate::providers::compute::Server;
 use crate::providers::{ProviderError, SiteClient, SiteProbe};
@@ -124,91 +127,6 @@ fn in_config_order(config: &Config, states: &HashMap<String, GroupState>) -> Vec
                 .unwrap_or_else(|| GroupState::initial(&g.name, &g.primary_site))
         })
         .collect()
-}
-
-/// The newest snapshot of the group at its secondary, and how often its primary sends one.
-async fn arrival_and_schedule(
-    clients: &HashMap<String, SiteClient>,
-    g: &GroupConfig,
-    state: &GroupState,
-) -> (Result<Option<DateTime<Utc>>, DiscoveryError>, Option<u64>) {
-    let primary = state.current_primary.as_str();
-    let secondary = g.other_site(primary);
-    tokio::join!(
-        newest_arrival(clients, primary, secondary, &g.array_pg),
-        replication_interval(clients, primary, &g.array_pg)
-    )
-}
-
-/// How often `array_pg` sends a snapshot from `source` (its replication schedule); `None` when
-/// the array does not say (then stalled replication is not told from slow replication).
-async fn replication_interval(
-    clients: &HashMap<String, SiteClient>,
-    source: &str,
-    array_pg: &str,
-) -> Option<u64> {
-    let groups = clients
-        .get(source)?
-        .array()
-        .protection_groups(&[array_pg])
-        .await
-        .inspect_err(|e| tracing::debug!("the replication schedule of {array_pg}: {e}"))
-        .ok()?;
-    groups
-        .iter()
-        .find(|g| g.name == array_pg && g.replication_enabled)
-        .and_then(|g| g.replication_frequency_ms)
-        .map(|ms| (ms / 1000).max(1))
-}
-
-/// The newest snapshot of `array_pg` (replicated from `source`) that has arrived at `target`.
-pub async fn newest_arrival(
-    clients: &HashMap<String, SiteClient>,
-    source: &str,
-    target: &str,
-    array_pg: &str,
-) -> Result<Option<DateTime<Utc>>, DiscoveryError> {
-    let points = arrived_points(clients, source, target, array_pg).await?;
-    Ok(points.last().map(|p| p.created))
-}
-
-/// Every snapshot of `array_pg` (replicated from `source`) that has fully arrived at `target`
-/// and is not destroyed, oldest first: the recovery points.
-pub async fn arrived_points(
-    clients: &HashMap<String, SiteClient>,
-    source: &str,
-    target: &str,
-    array_pg: &str,
-) -> Result<Vec<RecoveryPoint>, DiscoveryError> {
-    let src = clients
-        .get(source)
-        .ok_or_else(|| DiscoveryError::UnknownSite(source.to_string()))?;
-    let client = clients
-        .get(target)
-        .ok_or_else(|| DiscoveryError::UnknownSite(target.to_string()))?;
-    let src_array = src.array_name();
-    let snaps = match client
-        .array()
-        .pg_snapshots(&format!("{src_array}:{array_pg}"))
-        .await
-    {
-        Ok(s) => s,
-        // Nothing of the group has arrived yet: the replicated group does not exist there.
-        Err(e) if e.is_not_found() => return Ok(Vec::new()),
-        Err(e) => return Err(e.into()),
-    };
-    let mut points: Vec<RecoveryPoint> = snaps
-        .into_iter()
-        .filter(|s| !s.destroyed)
-        .filter_map(|s| {
-            Some(RecoveryPoint {
-                name: s.name,
-                created: s.created?,
-            })
-        })
-        .collect();
-    points.sort_by_key(|p| p.created);
-    Ok(points)
 }
 
 /// What `status` found at the sites, shared by every group's line: the sites, the servers each

@@ -2,7 +2,6 @@
 //! plan each time (a 1,000-instance plan has thousands of steps), and the outputs a step may
 //! read: those of the steps it depends on, directly or not.
 
-use super::state::State;
 use crate::orchestrator::plan::Plan;
 use crate::orchestrator::step::{Outputs, StepId};
 use serde_json::Value;
@@ -100,4 +99,15 @@ pub(super) fn ancestors_outputs(
         }
     }
     Arc::new(out)
+}
+
+/// Where a step of the run stands.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub(super) enum State {
+    Pending,
+    Running,
+    Succeeded,
+    Failed,
+    /// Undone (or found with nothing to undo) by an earlier rollback: rollback skips it.
+    Compensated,
 }

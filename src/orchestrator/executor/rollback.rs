@@ -5,7 +5,8 @@
 //! fails is left behind, and so is every step it came after (undoing those could make things
 //! worse: production restarted while its copy may still run at the other site).
 
-use super::state::{Run, State};
+use super::ready::State;
+use super::state::Run;
 use super::{EventKind, Executor};
 use crate::orchestrator::plan::{Plan, StepSpec};
 use crate::orchestrator::runner::{JournalEntry, StepError};

@@ -3,7 +3,7 @@
 //! to the concurrency limit and takes in their results.
 
 use super::attempt::{Start, attempt_step};
-use super::ready::{Ready, ancestors_outputs};
+use super::ready::{Ready, State, ancestors_outputs};
 use super::{EventKind, Executor, LeftBehind, Mode, Outcome, PriorStep};
 use crate::domain::{OperationStatus, Phase, Resource};
 use crate::orchestrator::plan::{Plan, progress};
@@ -16,16 +16,6 @@ use std::time::Duration;
 use tokio::sync::watch;
 use tokio::task::JoinSet;
 use tokio::time::Instant;
-
-#[derive(Debug, Clone, Copy, PartialEq)]
-pub(super) enum State {
-    Pending,
-    Running,
-    Succeeded,
-    Failed,
-    /// Undone (or found with nothing to undo) by an earlier rollback: rollback skips it.
-    Compensated,
-}
 
 type TaskResult = (usize, Result<Value, StepError>, Duration);
 
