@@ -2,9 +2,8 @@
 //! no script, no font, no image, nothing fetched from anywhere.
 
 use super::facts::Facts;
-use super::markdown::{recovery_point, rto};
+use super::rows::{summary_rows, when};
 use super::svg::{esc, gantt};
-use crate::domain::human_seconds;
 use std::fmt::Write;
 
 const STYLE: &str = r#"
@@ -22,11 +21,6 @@ code{font:12px ui-monospace,Menlo,Consolas,monospace}
 .ok{color:#145214}.warn{color:#8a5a00}.bad{color:#8a1010}
 @media print{body{margin:0;max-width:none;font-size:11pt}h2{break-after:avoid}table,svg{break-inside:avoid}.verdict{border:1px solid #000}}
 "#;
-
-fn when(t: Option<chrono::DateTime<chrono::Utc>>) -> String {
-    t.map(|t| t.format("%Y-%m-%d %H:%M:%S UTC").to_string())
-        .unwrap_or_else(|| "—".into())
-}
 
 pub fn render(f: &Facts) -> String {
     let mut out = String::new();
@@ -61,41 +55,8 @@ pub fn render(f: &Facts) -> String {
 }
 
 fn summary(out: &mut String, f: &Facts) {
-    let elapsed = f
-        .elapsed_seconds
-        .map(|s| human_seconds(s.round() as i64))
-        .unwrap_or_else(|| "—".into());
-    let rows = [
-        ("Operation", format!("{} ({})", f.title, f.operation_id)),
-        ("Status", f.status.clone()),
-        ("Direction", f.direction()),
-        ("Run by", f.who()),
-        ("Started", when(f.started_at)),
-        ("Ended", when(f.completed_at)),
-        ("Elapsed", elapsed),
-        ("Recovery point", recovery_point(f)),
-        (
-            "Data-loss window",
-            format!(
-                "{} (RPO target {}: {})",
-                Facts::seconds(f.data_loss_seconds),
-                human_seconds(f.rpo_target_seconds as i64),
-                f.rpo_verdict.as_str()
-            ),
-        ),
-        ("Achieved RTO", rto(f)),
-        (
-            "New primary",
-            f.new_primary.clone().unwrap_or_else(|| "—".into()),
-        ),
-        (
-            "Made",
-            format!(
-                "{} instances created, {} volumes managed",
-                f.instances_created, f.volumes_managed
-            ),
-        ),
-    ];
+    let mut rows = vec![("Operation", format!("{} ({})", f.title, f.operation_id))];
+    rows.extend(summary_rows(f));
     out.push_str("<h2>Summary</h2><table>");
     for (k, v) in rows {
         let _ = write!(out, "<tr><td class=\"k\">{k}</td><td>{}</td></tr>", esc(&v));

@@ -8,6 +8,7 @@
 mod facts;
 mod html;
 mod markdown;
+mod rows;
 mod summary;
 mod svg;
 

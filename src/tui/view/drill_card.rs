@@ -3,10 +3,8 @@
 //! runs now, the verdict against the group's targets, and where the report was written. Every
 //! sentence wraps; a card taller than the screen scrolls.
 
-use super::dialog_block;
-use super::layout::centered;
 use super::operation::card::figures;
-use super::text::wrap;
+use super::sentences::{self, Sentences};
 use crate::domain::{OperationStatus, OperationType, Verdict, human_seconds};
 use crate::sanitize::clean;
 use crate::tui::app::{App, CardState};
@@ -15,8 +13,6 @@ use crate::tui::theme::Role;
 use crate::tui::view::duration;
 use ratatui::Frame;
 use ratatui::layout::Rect;
-use ratatui::text::{Line, Span};
-use ratatui::widgets::{Clear, Paragraph};
 
 /// The card's width on a wide screen.
 const WIDTH: u16 = 76;
@@ -112,30 +108,11 @@ fn verdict_line(d: &crate::domain::OperationDetail) -> (String, Role) {
 }
 
 pub fn draw(frame: &mut Frame, app: &App, c: &CardState, area: Rect) {
-    let t = &app.theme;
-    let w = WIDTH.min(area.width);
-    let inner = usize::from(w.saturating_sub(3));
     let (title, paras) = content(app, c);
-    let mut lines: Vec<Line> = paras
-        .into_iter()
-        .flat_map(|(text, role)| {
-            wrap(&text, inner)
-                .into_iter()
-                .map(move |row| Line::from(Span::styled(format!(" {row}"), t.style(role))))
-        })
-        .collect();
-    lines.push(Line::from(Span::styled(
-        " Enter open the operation · j/k scroll · Esc dismiss",
-        t.style(Role::Dim),
-    )));
-    let h = (lines.len() as u16 + 2).min(area.height);
-    let r = centered(area, w, h);
-    let max_scroll = (lines.len() as u16).saturating_sub(h.saturating_sub(2));
-    frame.render_widget(Clear, r);
-    frame.render_widget(
-        Paragraph::new(lines)
-            .scroll((c.scroll.min(max_scroll), 0))
-            .block(dialog_block(&title, t)),
-        r,
-    );
+    let s = Sentences {
+        title: &title,
+        paras,
+        hint: "Enter open the operation · j/k scroll · Esc dismiss",
+    };
+    sentences::draw(frame, &app.theme, s, WIDTH, c.scroll, area);
 }

@@ -13,6 +13,7 @@ pub mod op_dialog;
 pub mod operation;
 pub mod operations;
 pub mod row_detail;
+pub mod sentences;
 pub mod sites;
 pub mod status_bar;
 pub mod step_detail;

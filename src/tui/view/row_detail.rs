@@ -4,10 +4,8 @@
 //! for and its lab faults; for a step of the operation view, its task view (step_detail.rs).
 //! Drawn from the state, so it follows refreshes; it scrolls (j/k).
 
-use super::dialog_block;
-use super::layout::centered;
+use super::sentences::{self, Sentences};
 use super::sites::primary_for;
-use super::text::wrap;
 use crate::domain::{InstanceView, ServerAtSite, SiteView};
 use crate::sanitize::clean;
 use crate::tui::app::{App, DetailKind, DetailState, Screen};
@@ -15,8 +13,6 @@ use crate::tui::symbols;
 use crate::tui::theme::Role;
 use ratatui::Frame;
 use ratatui::layout::Rect;
-use ratatui::text::{Line, Span};
-use ratatui::widgets::{Clear, Paragraph};
 
 type Para = (String, Role);
 
@@ -210,30 +206,11 @@ fn list(names: &[String]) -> String {
 }
 
 pub fn draw(frame: &mut Frame, app: &App, d: &DetailState, area: Rect) {
-    let t = &app.theme;
-    let w = 100.min(area.width);
-    let inner = usize::from(w.saturating_sub(3));
     let (title, paras) = content(app, d);
-    let mut lines: Vec<Line> = paras
-        .into_iter()
-        .flat_map(|(text, role)| {
-            wrap(&text, inner)
-                .into_iter()
-                .map(move |row| Line::from(Span::styled(format!(" {row}"), t.style(role))))
-        })
-        .collect();
-    lines.push(Line::from(Span::styled(
-        " j/k scroll · Esc close",
-        t.style(Role::Dim),
-    )));
-    let h = (lines.len() as u16 + 2).min(area.height);
-    let r = centered(area, w, h);
-    let max_scroll = (lines.len() as u16).saturating_sub(h.saturating_sub(2));
-    frame.render_widget(Clear, r);
-    frame.render_widget(
-        Paragraph::new(lines)
-            .scroll((d.scroll.min(max_scroll), 0))
-            .block(dialog_block(&title, t)),
-        r,
-    );
+    let s = Sentences {
+        title: &title,
+        paras,
+        hint: "j/k scroll · Esc close",
+    };
+    sentences::draw(frame, &app.theme, s, 100, d.scroll, area);
 }
