@@ -72,6 +72,7 @@ pub struct Bound {
 /// One row of the help overlay or the hint bar.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct HelpRow {
+    pub action: KeyAction,
     pub keys: String,
     pub short: &'static str,
     pub desc: &'static str,
@@ -165,6 +166,7 @@ impl Keymap {
             .iter()
             .filter(|r| keep(r.binding.shown))
             .map(|r| HelpRow {
+                action: r.binding.action,
                 keys: join_keys(&r.keys),
                 short: match r.binding.shown {
                     Shown::Hint(word) => word,

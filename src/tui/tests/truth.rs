@@ -101,7 +101,9 @@ fn a_completed_failover_reads_its_figures_from_its_record() {
     let mut a = opened(fixtures::completed());
     for (w, h) in SIZES {
         let name = format!("truth_operation_completed_{w}x{h}");
-        snap(&name, &mut a, w, h, &["✓ completed", "elapsed 1m12s"]);
+        let t = snap(&name, &mut a, w, h, &["✓ completed", "elapsed 1m12s"]);
+        // An operation that ended offers no cancel.
+        assert!(!text(&t).contains("c cancel"), "{}", text(&t));
         let card = whole_card(&mut a, w, h);
         for said in [
             "completed in 1m12s: 3 instances created, 3 volumes managed.",

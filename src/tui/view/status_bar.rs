@@ -2,7 +2,8 @@
 //! or the keys of the current view (from the keymap table).
 
 use super::text::{fit, wrap};
-use crate::tui::app::App;
+use crate::tui::app::{App, Screen};
+use crate::tui::keymap::KeyAction;
 use crate::tui::theme::Role;
 use ratatui::Frame;
 use ratatui::layout::Rect;
@@ -43,7 +44,19 @@ pub fn draw(frame: &mut Frame, app: &App, area: Rect) {
     }
     let mut spans = Vec::new();
     let mut used = 0usize;
-    for h in app.keymap.hints(app.view()) {
+    // Cancel is offered only while the operation on screen runs.
+    let finished = match &app.screen {
+        Screen::Operation(v) => v
+            .detail
+            .as_ref()
+            .is_some_and(|d| d.record.status.is_finished()),
+        Screen::Main => false,
+    };
+    let hints = app.keymap.hints(app.view());
+    let shown = hints
+        .iter()
+        .filter(|h| !(finished && h.action == KeyAction::CancelOperation));
+    for h in shown {
         let key = format!(" {} ", h.keys);
         let word = format!("{} ", h.short);
         used += key.chars().count() + word.chars().count();
