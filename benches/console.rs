@@ -6,29 +6,28 @@
 //! 2. the CPU the real console uses over 10 s of idling, measured from /proc on the binary
 //!    running in tmux against a lab served by another process (goal ≈ 0). Needs tmux.
 
-use drconsole::config;
+#[path = "support/console_feed.rs"]
+mod console_feed;
+#[path = "support/lab_process.rs"]
+mod lab_process;
+
+use console_feed::{console_on, idle_cpu};
 use drconsole::lab::{LabHandle, LabOptions};
-use drconsole::orchestrator::engine::{Engine, EngineOptions};
-use drconsole::orchestrator::lab_faults::LabFaults;
-use drconsole::store::Store;
 use drconsole::tui::app::{App, Pane};
-use drconsole::tui::engine_backend::EngineBackend;
-use drconsole::tui::keymap::Keymap;
 use drconsole::tui::msg::Msg;
-use drconsole::tui::runtime::Runtime;
-use drconsole::tui::theme::Theme;
-use drconsole::tui::update::{start, update};
+use drconsole::tui::update::update;
 use drconsole::tui::view;
+use lab_process::LabProcess;
 use ratatui::Terminal;
 use ratatui::backend::TestBackend;
 use std::fmt::Write as _;
-use std::process::{Command, Stdio};
-use std::sync::Arc;
+use std::path::Path;
 use std::time::{Duration, Instant};
-use tokio::sync::mpsc;
 
 /// How long the lab may take to answer the console's first questions.
 const LOAD_TIMEOUT: Duration = Duration::from_secs(900);
+/// How long the real console idles while its CPU is read.
+const IDLE: Duration = Duration::from_secs(10);
 
 fn instances() -> usize {
     std::env::var("BENCH_INSTANCES")
@@ -54,49 +53,17 @@ fn topology(n: usize) -> String {
 
 /// The console's state after its runtime asked the real engine for everything on the main
 /// screen and `update` took the answers, as at the console's start.
-async fn loaded_app(dir: &std::path::Path, n: usize) -> Result<(App, LabHandle), String> {
+async fn loaded_app(dir: &Path, n: usize) -> Result<(App, LabHandle), String> {
     let topo = dir.join("topology.toml");
     std::fs::write(&topo, topology(n)).map_err(|e| e.to_string())?;
     let mut opts = LabOptions::for_tests(dir.join("lab"));
     opts.topology = Some(topo);
     let lab = LabHandle::start(opts).await.map_err(|e| e.to_string())?;
     let files = lab.write_client_files().map_err(|e| e.to_string())?;
-    let cfg = config::load(&files.config)
-        .map_err(|e| e.to_string())?
-        .config;
-    let store = Store::open_sqlite(&dir.join("journal.sqlite")).map_err(|e| e.to_string())?;
-    let engine =
-        Engine::new(Arc::new(cfg), store, EngineOptions::default()).map_err(|e| e.to_string())?;
-    let (tx, mut rx) = mpsc::channel(256);
-    let rt = Runtime::new(
-        Arc::new(EngineBackend::new(engine, LabFaults::none())),
-        None,
-        tx,
-    );
-    let mut app = App::new(
-        chrono::Utc::now(),
-        "bench@host",
-        true,
-        Theme::default(),
-        Keymap::default(),
-    );
-    for a in start(&mut app) {
-        rt.dispatch(a);
-    }
-    let deadline = tokio::time::Instant::now() + LOAD_TIMEOUT;
-    while app.estate.is_none() || app.instances.len() < n {
-        let msg = tokio::time::timeout_at(deadline, rx.recv())
-            .await
-            .map_err(|_| format!("the engine did not list {n} instances in time"))?
-            .ok_or("the runtime stopped")?;
-        if let Msg::Instances { result: Err(e), .. } = &msg {
-            return Err(format!("instances: {e}"));
-        }
-        for a in update(&mut app, msg).actions {
-            rt.dispatch(a);
-        }
-    }
-    Ok((app, lab))
+    let mut fed = console_on(&files.config, &dir.join("journal.sqlite"))?;
+    let all = |app: &App| app.estate.is_some() && app.instances.len() >= n;
+    fed.until(LOAD_TIMEOUT, all, |_| {}).await?;
+    Ok((fed.app, lab))
 }
 
 fn frame_times(app: &mut App, n: usize) -> (Duration, Duration) {
@@ -118,68 +85,12 @@ fn frame_times(app: &mut App, n: usize) -> (Duration, Duration) {
     (times[times.len() / 2], times[times.len() * 99 / 100])
 }
 
-fn cpu_ticks(pid: &str) -> Option<u64> {
-    let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).ok()?;
-    // Fields after the command name (which may hold spaces) start after the last ')'.
-    let rest = &stat[stat.rfind(')')? + 2..];
-    let f: Vec<&str> = rest.split_whitespace().collect();
-    Some(f.get(11)?.parse::<u64>().ok()? + f.get(12)?.parse::<u64>().ok()?)
-}
-
-fn idle_cpu() -> Result<f64, String> {
-    let bin = env!("CARGO_BIN_EXE_drconsole");
+/// The real console idling in tmux against the demo lab served by another process.
+fn demo_idle_cpu() -> Result<f64, String> {
     let dir = tempfile::tempdir().map_err(|e| e.to_string())?;
-    let lab_dir = dir.path().join("lab");
-    let mut lab = Command::new(bin)
-        .args(["lab", "serve", "--dir", lab_dir.to_str().ok_or("utf8")?])
-        .env("DRCONSOLE_DATA_DIR", dir.path())
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .spawn()
-        .map_err(|e| format!("lab: {e}"))?;
-    let config = lab_dir.join("drconsole.toml");
-    let deadline = Instant::now() + Duration::from_secs(20);
-    while !config.exists() && Instant::now() < deadline {
-        std::thread::sleep(Duration::from_millis(50));
-    }
-    let sock = format!("drconsole-bench-{}", std::process::id());
-    let tmux = |args: &[&str]| {
-        Command::new("tmux")
-            .arg("-L")
-            .arg(&sock)
-            .args(args)
-            .output()
-            .map_err(|e| format!("tmux: {e}"))
-    };
-    let cmd = format!(
-        "exec env DRCONSOLE_DATA_DIR='{}' '{bin}' --config '{}'",
-        dir.path().display(),
-        config.display()
-    );
-    tmux(&[
-        "-f",
-        "/dev/null",
-        "new-session",
-        "-d",
-        "-x",
-        "120",
-        "-y",
-        "40",
-        "-s",
-        "b",
-        &cmd,
-    ])?;
-    std::thread::sleep(Duration::from_secs(5));
-    let out = tmux(&["display-message", "-p", "-t", "b", "#{pane_pid}"])?;
-    let pid = String::from_utf8_lossy(&out.stdout).trim().to_string();
-    let before = cpu_ticks(&pid).ok_or("no console process")?;
-    std::thread::sleep(Duration::from_secs(10));
-    let after = cpu_ticks(&pid).ok_or("console exited")?;
-    let _ = tmux(&["kill-server"]);
-    let _ = lab.kill();
-    let _ = lab.wait();
-    // Ticks are 1/100 s on Linux: percent of one core over 10 s.
-    Ok((after - before) as f64 / 10.0)
+    let demo = Path::new(env!("CARGO_MANIFEST_DIR")).join("assets/lab/demo.toml");
+    let lab = LabProcess::start(dir.path(), &demo, 20)?;
+    idle_cpu(&lab.config, dir.path(), (120, 40), "web-app", IDLE)
 }
 
 fn main() {
@@ -215,7 +126,7 @@ fn main() {
         }
         Err(e) => println!("frame times not measured: {e}"),
     }
-    match idle_cpu() {
+    match demo_idle_cpu() {
         Ok(pct) => {
             println!("console idle over 10 s (background refresh every 5 s): {pct:.2}% of one core")
         }

@@ -41,8 +41,9 @@ async fn stalled_replication_is_refused_by_check() {
     let err = engine.start(planned).await.expect_err("refused");
     assert!(err.to_string().contains("stalled"), "{err}");
 
-    let out = lab.cli(&["check", "planned-failover", "web-app"]).await;
-    assert_eq!(out.code, Some(2), "{}", out.all());
+    let out = lab
+        .cli_exits(2, &["check", "planned-failover", "web-app"])
+        .await;
     assert!(
         out.stdout.contains("✗ replication health") && out.stdout.contains("stalled"),
         "{}",

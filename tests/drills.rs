@@ -37,8 +37,9 @@ async fn port_networks(lab: &common::Lab, site: &str, prefix: &str) -> BTreeMap<
 #[tokio::test]
 async fn a_drill_from_the_cli_lands_on_the_test_networks_and_says_so() {
     let lab = lab().await;
-    let check = lab.cli(&["check", "test-failover", "web-app"]).await;
-    assert_eq!(check.code, Some(0), "{}", check.all());
+    let check = lab
+        .cli_exits(0, &["check", "test-failover", "web-app"])
+        .await;
     assert!(
         check
             .stdout
@@ -46,10 +47,8 @@ async fn a_drill_from_the_cli_lands_on_the_test_networks_and_says_so() {
         "{}",
         check.all()
     );
-    let out = lab
-        .cli(&["test-failover", "web-app", "--yes", "--wait"])
+    lab.cli_exits(0, &["test-failover", "web-app", "--yes", "--wait"])
         .await;
-    assert_eq!(out.code, Some(0), "{}", out.all());
     let ports = port_networks(&lab, "site-b", "web-").await;
     assert_eq!(ports.len(), 3, "{ports:?}");
     assert!(
@@ -67,8 +66,7 @@ async fn a_drill_from_the_cli_lands_on_the_test_networks_and_says_so() {
         serde_json::json!([])
     );
     // `instances` says which copies are the drill's: one line per member, its site-b server marked.
-    let listed = lab.cli(&["instances", "web-app"]).await;
-    assert_eq!(listed.code, Some(0), "{}", listed.all());
+    let listed = lab.cli_exits(0, &["instances", "web-app"]).await;
     let rows: Vec<&str> = listed
         .stdout
         .lines()
@@ -105,15 +103,17 @@ async fn a_drill_mapped_onto_a_production_network_is_refused_unless_asked_for() 
         "{msg}"
     );
     let out = lab
-        .cli(&[
-            "test-failover",
-            "web-app",
-            "--network-mapping",
-            "net-web=net-web",
-            "--yes",
-        ])
+        .cli_exits(
+            2,
+            &[
+                "test-failover",
+                "web-app",
+                "--network-mapping",
+                "net-web=net-web",
+                "--yes",
+            ],
+        )
         .await;
-    assert_eq!(out.code, Some(2), "{}", out.all());
     assert!(out.all().contains("production network"), "{}", out.all());
     assert!(lab.server_names("site-b").await.is_empty(), "nothing ran");
 
@@ -144,7 +144,9 @@ async fn a_check_that_could_not_look_or_found_nothing_says_so_and_is_never_ticke
             a.delete(&s.id).await.expect("delete");
         }
     }
-    let out = lab.cli(&["check", "planned-failover", "web-app"]).await;
+    let out = lab
+        .cli_exits(2, &["check", "planned-failover", "web-app"])
+        .await;
     assert!(
         out.stdout.contains(
             "! production stopped: nothing to check: no member server was found at site-a"
@@ -161,7 +163,6 @@ async fn a_check_that_could_not_look_or_found_nothing_says_so_and_is_never_ticke
     // The target down: what only it can tell is not checked, not ticked.
     lab.fault("site-b", site_down()).await;
     let out = lab.cli(&["check", "planned-failover", "db-cluster"]).await;
-    assert_eq!(out.code, Some(2), "{}", out.all());
     for needle in [
         "! networks mapped: not checked: site-b does not answer",
         "! flavors mapped: not checked: site-b does not answer",

@@ -92,9 +92,11 @@ async fn a_member_started_before_the_recovery_point_stops_the_failover_before_an
 async fn an_unplanned_failover_with_both_sites_up_leaves_no_member_active_at_both() {
     let lab = lab().await;
     let out = lab
-        .cli(&["failover", "db-cluster", "--unplanned", "--yes", "--wait"])
+        .cli_exits(
+            0,
+            &["failover", "db-cluster", "--unplanned", "--yes", "--wait"],
+        )
         .await;
-    assert_eq!(out.code, Some(0), "{}", out.all());
     assert!(
         out.all().contains("site-a → site-b"),
         "names its direction: {}",
@@ -127,20 +129,20 @@ async fn a_forced_failover_leaves_the_group_fence_pending_until_drconsole_fence_
  {
     let lab = lab().await;
     // Learn the inventory while production is up (the console does it on every refresh).
-    let out = lab.cli(&["check", "failover", "web-app"]).await;
-    assert_eq!(out.code, Some(0), "{}", out.all());
+    lab.cli_exits(0, &["check", "failover", "web-app"]).await;
     lab.fault("site-a", site_down()).await;
-    let out = lab
-        .cli(&[
+    lab.cli_exits(
+        0,
+        &[
             "failover",
             "web-app",
             "--unplanned",
             "--force",
             "--yes",
             "--wait",
-        ])
-        .await;
-    assert_eq!(out.code, Some(0), "{}", out.all());
+        ],
+    )
+    .await;
     assert_eq!(
         lab.statuses("site-b", "web-").await,
         ["web-1 ACTIVE", "web-2 ACTIVE", "web-3 ACTIVE"]
@@ -157,8 +159,7 @@ async fn a_forced_failover_leaves_the_group_fence_pending_until_drconsole_fence_
         "{text}"
     );
     assert!(text.contains("drconsole fence web-app"), "{text}");
-    let check = lab.cli(&["check", "sync-now", "web-app"]).await;
-    assert_eq!(check.code, Some(2), "{}", check.all());
+    let check = lab.cli_exits(2, &["check", "sync-now", "web-app"]).await;
     assert!(
         check.all().contains("has not been fenced") && check.all().contains("drconsole fence"),
         "{}",
@@ -178,8 +179,8 @@ async fn a_forced_failover_leaves_the_group_fence_pending_until_drconsole_fence_
         .len();
     assert_eq!(found, 3, "{status}");
 
-    let out = lab.cli(&["fence", "web-app", "--yes", "--wait"]).await;
-    assert_eq!(out.code, Some(0), "{}", out.all());
+    lab.cli_exits(0, &["fence", "web-app", "--yes", "--wait"])
+        .await;
     assert_eq!(
         lab.statuses("site-a", "web-").await,
         ["web-1 SHUTOFF", "web-2 SHUTOFF", "web-3 SHUTOFF"]

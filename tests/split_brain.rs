@@ -160,8 +160,7 @@ async fn a_split_brain_is_said_everywhere_with_the_way_out_and_the_fence_resolve
     );
 
     for op in ["planned-failover", "failover"] {
-        let check = lab.cli(&["check", op, "web-app"]).await;
-        assert_eq!(check.code, Some(2), "{}", check.all());
+        let check = lab.cli_exits(2, &["check", op, "web-app"]).await;
         assert!(
             check
                 .stdout
@@ -171,8 +170,7 @@ async fn a_split_brain_is_said_everywhere_with_the_way_out_and_the_fence_resolve
             check.all()
         );
     }
-    let refused = lab.cli(&["failover", "web-app", "--yes"]).await;
-    assert_eq!(refused.code, Some(2), "{}", refused.all());
+    let refused = lab.cli_exits(2, &["failover", "web-app", "--yes"]).await;
     assert!(refused.all().contains("split-brain"), "{}", refused.all());
 
     let engine = lab.cli_engine();
@@ -192,8 +190,8 @@ async fn a_split_brain_is_said_everywhere_with_the_way_out_and_the_fence_resolve
     }
 
     // The way out: the side that is not primary is stopped; production runs on.
-    let out = lab.cli(&["fence", "web-app", "--yes", "--wait"]).await;
-    assert_eq!(out.code, Some(0), "{}", out.all());
+    lab.cli_exits(0, &["fence", "web-app", "--yes", "--wait"])
+        .await;
     assert!(lab.active_at_both("web-").await.is_empty());
     assert_eq!(lab.statuses("site-b", "web-").await, ["web-1 SHUTOFF"]);
     assert_eq!(

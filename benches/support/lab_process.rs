@@ -73,7 +73,7 @@ pub fn own_cpu() -> Duration {
 }
 
 /// User + system CPU time from a /proc stat file (in clock ticks of 10 ms).
-fn cpu_of(path: &str) -> Duration {
+pub fn cpu_of(path: &str) -> Duration {
     let ticks = std::fs::read_to_string(path)
         .ok()
         .and_then(|stat| {

@@ -481,6 +481,20 @@ impl Lab {
         .expect("join")
     }
 
+    /// Run the real binary (as `cli`) and require its exit code, showing both streams if it
+    /// differs.
+    pub async fn cli_exits(&self, code: i32, args: &[&str]) -> Ran {
+        let ran = self.cli(args).await;
+        assert_eq!(
+            ran.code,
+            Some(code),
+            "drconsole {}:\n{}",
+            args.join(" "),
+            ran.all()
+        );
+        ran
+    }
+
     /// The group's servers at a site by name, with their status (`web-1 ACTIVE`), sorted.
     pub async fn statuses(&self, site: &str, prefix: &str) -> Vec<String> {
         let mut out: Vec<String> = self

@@ -73,15 +73,17 @@ async fn mappings_by_id_land_where_they_say_and_an_unknown_key_names_the_valid_o
     let flavor = format!("m1.small={}", flavor_id(&lab, "site-b", "m1.medium").await);
 
     let unknown = lab
-        .cli(&[
-            "check",
-            "failover",
-            "web-app",
-            "--network-mapping",
-            "net-nope=net-web",
-        ])
+        .cli_exits(
+            2,
+            &[
+                "check",
+                "failover",
+                "web-app",
+                "--network-mapping",
+                "net-nope=net-web",
+            ],
+        )
         .await;
-    assert_eq!(unknown.code, Some(2), "{}", unknown.all());
     let expected = format!(
         "✗ mappings given: network mapping: unknown source network \"net-nope\": web-app's \
          servers at site-a use net-web (id {})",
@@ -89,16 +91,18 @@ async fn mappings_by_id_land_where_they_say_and_an_unknown_key_names_the_valid_o
     );
     assert!(unknown.stdout.contains(&expected), "{}", unknown.all());
     let refused = lab
-        .cli(&[
-            "failover",
-            "web-app",
-            "--flavor-mapping",
-            "m9.huge=m1.large",
-            "--yes",
-            "--wait",
-        ])
+        .cli_exits(
+            2,
+            &[
+                "failover",
+                "web-app",
+                "--flavor-mapping",
+                "m9.huge=m1.large",
+                "--yes",
+                "--wait",
+            ],
+        )
         .await;
-    assert_eq!(refused.code, Some(2), "{}", refused.all());
     assert!(
         refused.stderr.contains("unknown source flavor \"m9.huge\"")
             && refused.stderr.contains("use m1.small"),
@@ -108,17 +112,19 @@ async fn mappings_by_id_land_where_they_say_and_an_unknown_key_names_the_valid_o
     assert!(lab.server_names("site-b").await.is_empty(), "nothing ran");
 
     let check = lab
-        .cli(&[
-            "check",
-            "planned-failover",
-            "web-app",
-            "--network-mapping",
-            &net,
-            "--flavor-mapping",
-            &flavor,
-        ])
+        .cli_exits(
+            0,
+            &[
+                "check",
+                "planned-failover",
+                "web-app",
+                "--network-mapping",
+                &net,
+                "--flavor-mapping",
+                &flavor,
+            ],
+        )
         .await;
-    assert_eq!(check.code, Some(0), "{}", check.all());
     assert!(
         check.stdout.contains(
             "✓ mappings given: network net-web → net-web-test; flavor m1.small → m1.medium"
@@ -126,8 +132,9 @@ async fn mappings_by_id_land_where_they_say_and_an_unknown_key_names_the_valid_o
         "{}",
         check.all()
     );
-    let out = lab
-        .cli(&[
+    lab.cli_exits(
+        0,
+        &[
             "failover",
             "web-app",
             "--network-mapping",
@@ -136,9 +143,9 @@ async fn mappings_by_id_land_where_they_say_and_an_unknown_key_names_the_valid_o
             &flavor,
             "--yes",
             "--wait",
-        ])
-        .await;
-    assert_eq!(out.code, Some(0), "{}", out.all());
+        ],
+    )
+    .await;
     assert_eq!(
         placed(&lab, "site-b", "web-").await,
         [
@@ -156,20 +163,23 @@ async fn mappings_by_id_land_where_they_say_and_an_unknown_key_names_the_valid_o
 #[tokio::test]
 async fn a_failback_with_a_flavor_mapping_and_no_reverse_replication_leaves_it_stopped() {
     let lab = lab().await;
-    let out = lab
-        .cli(&["failover", "web-app", "--unplanned", "--yes", "--wait"])
-        .await;
-    assert_eq!(out.code, Some(0), "{}", out.all());
+    lab.cli_exits(
+        0,
+        &["failover", "web-app", "--unplanned", "--yes", "--wait"],
+    )
+    .await;
     // Only failback takes --reverse-replication; check says so for the others.
     let wrong = lab
-        .cli(&[
-            "check",
-            "reprotect",
-            "web-app",
-            "--reverse-replication=false",
-        ])
+        .cli_exits(
+            2,
+            &[
+                "check",
+                "reprotect",
+                "web-app",
+                "--reverse-replication=false",
+            ],
+        )
         .await;
-    assert_eq!(wrong.code, Some(2), "{}", wrong.all());
     assert!(
         wrong
             .stderr
@@ -177,19 +187,21 @@ async fn a_failback_with_a_flavor_mapping_and_no_reverse_replication_leaves_it_s
         "{}",
         wrong.all()
     );
-    let check = lab
-        .cli(&[
+    lab.cli_exits(
+        0,
+        &[
             "check",
             "failback",
             "web-app",
             "--flavor-mapping",
             "m1.small=m1.medium",
             "--reverse-replication=false",
-        ])
-        .await;
-    assert_eq!(check.code, Some(0), "{}", check.all());
-    let back = lab
-        .cli(&[
+        ],
+    )
+    .await;
+    lab.cli_exits(
+        0,
+        &[
             "failback",
             "web-app",
             "--flavor-mapping",
@@ -197,9 +209,9 @@ async fn a_failback_with_a_flavor_mapping_and_no_reverse_replication_leaves_it_s
             "--reverse-replication=false",
             "--yes",
             "--wait",
-        ])
-        .await;
-    assert_eq!(back.code, Some(0), "{}", back.all());
+        ],
+    )
+    .await;
     assert_eq!(
         placed(&lab, "site-a", "web-").await,
         [
@@ -223,8 +235,7 @@ async fn a_failback_with_a_flavor_mapping_and_no_reverse_replication_leaves_it_s
     let g = &status["protection_groups"][0];
     assert_eq!(g["needs_resync"], true, "{g}");
     assert_eq!(g["direction"], "site-a ⇸ site-b", "{g}");
-    let sync = lab.cli(&["sync", "web-app", "--wait"]).await;
-    assert_eq!(sync.code, Some(0), "{}", sync.all());
+    lab.cli_exits(0, &["sync", "web-app", "--wait"]).await;
     let targets = lab
         .client("site-a")
         .array()
@@ -244,8 +255,9 @@ async fn a_drill_that_does_not_retain_the_primary_quiesces_it_until_its_cleanup(
         "check takes --force: {}",
         forced.all()
     );
-    let out = lab
-        .cli(&[
+    lab.cli_exits(
+        0,
+        &[
             "test-failover",
             "web-app",
             "--retain-primary=false",
@@ -253,9 +265,9 @@ async fn a_drill_that_does_not_retain_the_primary_quiesces_it_until_its_cleanup(
             "m1.small=m1.medium",
             "--yes",
             "--wait",
-        ])
-        .await;
-    assert_eq!(out.code, Some(0), "{}", out.all());
+        ],
+    )
+    .await;
     assert_eq!(
         lab.statuses("site-a", "web-").await,
         ["web-1 SHUTOFF", "web-2 SHUTOFF", "web-3 SHUTOFF"],
@@ -269,10 +281,8 @@ async fn a_drill_that_does_not_retain_the_primary_quiesces_it_until_its_cleanup(
             "web-3 net-web-test m1.medium"
         ]
     );
-    let clean = lab
-        .cli(&["test-cleanup", "web-app", "--yes", "--wait"])
+    lab.cli_exits(0, &["test-cleanup", "web-app", "--yes", "--wait"])
         .await;
-    assert_eq!(clean.code, Some(0), "{}", clean.all());
     assert_eq!(
         lab.statuses("site-a", "web-").await,
         ["web-1 ACTIVE", "web-2 ACTIVE", "web-3 ACTIVE"],

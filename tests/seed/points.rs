@@ -35,8 +35,7 @@ async fn a_failover_to_an_older_point_recovers_it_and_records_its_age_as_data_lo
     // points age as they would in an outage.
     lab.fault("site-a", serde_json::json!({"kind": "replication_stalled"}))
         .await;
-    let listed = lab.cli(&["points", "web-app", "--json"]).await;
-    assert_eq!(listed.code, Some(0), "{}", listed.all());
+    let listed = lab.cli_exits(0, &["points", "web-app", "--json"]).await;
     let listed = listed.json();
     let points = listed["points"].as_array().expect("points");
     assert!(points[0]["latest"].as_bool().unwrap_or(false), "{listed}");
@@ -51,16 +50,18 @@ async fn a_failover_to_an_older_point_recovers_it_and_records_its_age_as_data_lo
 
     // check shows the same list with the chosen point and one data-loss figure.
     let check = lab
-        .cli(&[
-            "check",
-            "failover",
-            "web-app",
-            "--recovery-point",
-            &name,
-            "--json",
-        ])
+        .cli_exits(
+            0,
+            &[
+                "check",
+                "failover",
+                "web-app",
+                "--recovery-point",
+                &name,
+                "--json",
+            ],
+        )
         .await;
-    assert_eq!(check.code, Some(0), "{}", check.all());
     let check = check.json();
     assert_eq!(check["recovery_point"], Value::String(name.clone()));
     let listed_again = check["recovery_points"]["points"].as_array().expect("list");
@@ -93,18 +94,20 @@ async fn a_failover_to_an_older_point_recovers_it_and_records_its_age_as_data_lo
     );
 
     let out = lab
-        .cli(&[
-            "failover",
-            "web-app",
-            "--unplanned",
-            "--recovery-point",
-            &name,
-            "--yes",
-            "--wait",
-            "--json",
-        ])
+        .cli_exits(
+            0,
+            &[
+                "failover",
+                "web-app",
+                "--unplanned",
+                "--recovery-point",
+                &name,
+                "--yes",
+                "--wait",
+                "--json",
+            ],
+        )
         .await;
-    assert_eq!(out.code, Some(0), "{}", out.all());
     let record = out.json()["operation"].clone();
     let point = &record["result_data"]["recovery_point"];
     assert_eq!(point["name"], Value::String(name.clone()), "{record}");
@@ -151,9 +154,11 @@ async fn a_point_that_did_not_arrive_or_does_not_apply_is_refused_and_nothing_mo
     let lab = lab().await;
     arrived(&lab, "web-app", 1).await;
     let check = lab
-        .cli(&["check", "failover", "web-app", "--recovery-point", "nope"])
+        .cli_exits(
+            2,
+            &["check", "failover", "web-app", "--recovery-point", "nope"],
+        )
         .await;
-    assert_eq!(check.code, Some(2), "{}", check.all());
     assert!(
         check
             .stdout
@@ -162,17 +167,19 @@ async fn a_point_that_did_not_arrive_or_does_not_apply_is_refused_and_nothing_mo
         check.all()
     );
     let out = lab
-        .cli(&[
-            "failover",
-            "web-app",
-            "--unplanned",
-            "--recovery-point",
-            "nope",
-            "--yes",
-            "--wait",
-        ])
+        .cli_exits(
+            2,
+            &[
+                "failover",
+                "web-app",
+                "--unplanned",
+                "--recovery-point",
+                "nope",
+                "--yes",
+                "--wait",
+            ],
+        )
         .await;
-    assert_eq!(out.code, Some(2), "{}", out.all());
     assert!(
         out.stderr.contains("drconsole points GROUP"),
         "{}",
@@ -180,14 +187,17 @@ async fn a_point_that_did_not_arrive_or_does_not_apply_is_refused_and_nothing_mo
     );
 
     // A planned move recovers from its final sync: the flag is refused, not ignored.
-    let planned = lab
-        .cli(&["failover", "web-app", "--recovery-point", "latest", "--yes"])
-        .await;
-    assert_eq!(planned.code, Some(2), "{}", planned.all());
+    lab.cli_exits(
+        2,
+        &["failover", "web-app", "--recovery-point", "latest", "--yes"],
+    )
+    .await;
     let failback = lab
-        .cli(&["check", "failback", "web-app", "--recovery-point", "latest"])
+        .cli_exits(
+            2,
+            &["check", "failback", "web-app", "--recovery-point", "latest"],
+        )
         .await;
-    assert_eq!(failback.code, Some(2), "{}", failback.all());
     assert!(
         failback
             .stderr

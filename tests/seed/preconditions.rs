@@ -20,8 +20,7 @@ async fn a_target_whose_cinder_policy_refuses_manage_is_caught_by_the_checklist(
         ok.all()
     );
     lab.fault("site-b", json!({"kind": "policy_denied"})).await;
-    let check = lab.cli(&["check", "failover", "web-app"]).await;
-    assert_eq!(check.code, Some(2), "{}", check.all());
+    let check = lab.cli_exits(2, &["check", "failover", "web-app"]).await;
     assert!(
         check.stdout.contains(
             "✗ Cinder manage policy: site-b's Cinder refuses this project the manage API (403 on \
@@ -32,9 +31,8 @@ async fn a_target_whose_cinder_policy_refuses_manage_is_caught_by_the_checklist(
         check.all()
     );
     let out = lab
-        .cli(&["test-failover", "web-app", "--yes", "--wait"])
+        .cli_exits(2, &["test-failover", "web-app", "--yes", "--wait"])
         .await;
-    assert_eq!(out.code, Some(2), "{}", out.all());
     assert!(out.stderr.contains("Cinder manage policy"), "{}", out.all());
     assert!(
         lab.server_names("site-b").await.is_empty(),
@@ -109,16 +107,18 @@ async fn an_unplanned_failover_stops_replication_before_it_recovers_and_keeps_ip
     );
 
     let out = lab
-        .cli(&[
-            "failover",
-            "web-app",
-            "--unplanned",
-            "--yes",
-            "--wait",
-            "--json",
-        ])
+        .cli_exits(
+            0,
+            &[
+                "failover",
+                "web-app",
+                "--unplanned",
+                "--yes",
+                "--wait",
+                "--json",
+            ],
+        )
         .await;
-    assert_eq!(out.code, Some(0), "{}", out.all());
     let id = out.json()["operation"]["id"]
         .as_str()
         .expect("id")

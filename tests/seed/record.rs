@@ -72,8 +72,7 @@ async fn records_speak_the_seeds_names_and_the_listing_filters_them() {
         ["--status", "done"],
         ["--group", "nope"],
     ] {
-        let out = lab.cli(&["ops", "list", bad[0], bad[1]]).await;
-        assert_eq!(out.code, Some(2), "{}", out.all());
+        lab.cli_exits(2, &["ops", "list", bad[0], bad[1]]).await;
     }
 }
 
@@ -119,8 +118,9 @@ async fn a_drill_lists_every_resource_it_made_as_the_site_has_it() {
 #[tokio::test]
 async fn a_refusal_with_json_is_a_json_error_and_exit_2() {
     let lab = lab().await;
-    let out = lab.cli(&["failback", "web-app", "--yes", "--json"]).await;
-    assert_eq!(out.code, Some(2), "{}", out.all());
+    let out = lab
+        .cli_exits(2, &["failback", "web-app", "--yes", "--json"])
+        .await;
     let e = &out.json()["error"];
     assert_eq!(e["code"], "invalid_status", "{e}");
     assert_eq!(e["group_status"], "protected");
@@ -132,16 +132,18 @@ async fn a_refusal_with_json_is_a_json_error_and_exit_2() {
         "{e}"
     );
     let out = lab
-        .cli(&[
-            "failover",
-            "web-app",
-            "--flavor-mapping",
-            "m9=x",
-            "--yes",
-            "--json",
-        ])
+        .cli_exits(
+            2,
+            &[
+                "failover",
+                "web-app",
+                "--flavor-mapping",
+                "m9=x",
+                "--yes",
+                "--json",
+            ],
+        )
         .await;
-    assert_eq!(out.code, Some(2), "{}", out.all());
     let e = &out.json()["error"];
     assert_eq!(e["code"], "precondition_failed", "{e}");
     assert_eq!(
