@@ -175,16 +175,13 @@ async fn a_target_that_fails_the_floating_ip_calls_rolls_the_move_back_to_the_so
 async fn a_floating_ip_mapping_must_name_an_address_of_the_group_and_a_drill_takes_none() {
     let lab = lab().await;
     let out = lab
-        .cli_exits(
-            0,
-            &[
-                "check",
-                "failover",
-                "web-app",
-                "--floating-ip-mapping",
-                "192.0.2.9=auto",
-            ],
-        )
+        .cli(&[
+            "check",
+            "failover",
+            "web-app",
+            "--floating-ip-mapping",
+            "192.0.2.9=auto",
+        ])
         .await;
     assert_ne!(out.code, Some(0), "{}", out.all());
     assert!(
@@ -200,13 +197,16 @@ async fn a_floating_ip_mapping_must_name_an_address_of_the_group_and_a_drill_tak
         .expect("web-1's");
     let auto = format!("{addr}=auto");
     let out = lab
-        .cli(&[
-            "check",
-            "failover",
-            "web-app",
-            "--floating-ip-mapping",
-            &auto,
-        ])
+        .cli_exits(
+            0,
+            &[
+                "check",
+                "failover",
+                "web-app",
+                "--floating-ip-mapping",
+                &auto,
+            ],
+        )
         .await;
     assert!(
         out.stdout
