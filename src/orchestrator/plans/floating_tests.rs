@@ -2,7 +2,7 @@
 //! point of no return (so a rollback gives them back), kept or mapped by the operator, and never
 //! in a drill.
 
-use super::tests::{deps_of, group, inventory, names};
+use super::tests::{build_over, deps_of, group, inventory, names};
 use super::*;
 use crate::domain::FloatingIpInfo;
 use crate::orchestrator::steps::MoveFloatingIps;
@@ -20,19 +20,7 @@ fn with_floating_ip() -> Vec<InstanceInfo> {
 }
 
 fn build(op: OperationType, source: &str, target: &str, options: OperationOptions) -> Plan {
-    let (g, inv) = (group(), with_floating_ip());
-    let plan = build_plan(&PlanInput {
-        operation_id: "op-20261124-abcdef12",
-        operation: op,
-        group: &g,
-        source,
-        target,
-        inventory: &inv,
-        options: &options,
-        final_sync_timeout: Duration::from_secs(90),
-    });
-    plan.validate().expect("every plan is a valid DAG");
-    plan
+    build_over(&with_floating_ip(), op, source, target, options)
 }
 
 fn the_move(plan: &Plan) -> &MoveFloatingIps {

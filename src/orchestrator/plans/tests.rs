@@ -57,15 +57,25 @@ pub(super) fn inventory() -> Vec<InstanceInfo> {
 }
 
 fn build(op: OperationType, source: &str, target: &str, options: OperationOptions) -> Plan {
+    build_over(&inventory(), op, source, target, options)
+}
+
+/// A valid plan of `op` over `inv` (web-app's group).
+pub(super) fn build_over(
+    inv: &[InstanceInfo],
+    op: OperationType,
+    source: &str,
+    target: &str,
+    options: OperationOptions,
+) -> Plan {
     let g = group();
-    let inv = inventory();
     let plan = build_plan(&PlanInput {
         operation_id: "op-20261124-abcdef12",
         operation: op,
         group: &g,
         source,
         target,
-        inventory: &inv,
+        inventory: inv,
         options: &options,
         final_sync_timeout: Duration::from_secs(90),
     });
