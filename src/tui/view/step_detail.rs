@@ -11,6 +11,7 @@ use crate::tui::backend::{OperationDetail, StepView};
 use crate::tui::symbols;
 use crate::tui::theme::Role;
 use crate::tui::view::duration;
+use std::collections::{HashMap, HashSet};
 
 type Para = (String, Role);
 
@@ -59,13 +60,18 @@ fn waits_for(d: &OperationDetail, s: &StepView) -> String {
     if s.upstream.is_empty() {
         return "Waits for: nothing (it starts first).".into();
     }
+    // One pass over the plan, not one per upstream step: a wave's wait has hundreds of them.
+    let wanted: HashSet<&str> = s.upstream.iter().map(String::as_str).collect();
+    let labels: HashMap<&str, &str> = d
+        .steps
+        .iter()
+        .filter(|u| wanted.contains(u.id.as_str()))
+        .map(|u| (u.id.as_str(), u.label.as_str()))
+        .collect();
     let names: Vec<String> = s
         .upstream
         .iter()
-        .map(|id| {
-            let label = d.steps.iter().find(|u| &u.id == id).map(|u| &u.label);
-            clean(label.unwrap_or(id))
-        })
+        .map(|id| clean(labels.get(id.as_str()).copied().unwrap_or(id)))
         .collect();
     format!("Waits for: {}.", names.join(", "))
 }
