@@ -7,7 +7,7 @@
 
 mod common;
 
-use common::{Lab, lab, record, req, run};
+use common::{Lab, lab, lab_with, record, req, run};
 use drconsole::domain::{OperationStatus, OperationType as Op, ResourceKind};
 use serde_json::json;
 
@@ -132,7 +132,9 @@ async fn floating_ips_follow_the_failover_and_come_back_with_the_failback() {
 
 #[tokio::test]
 async fn a_target_that_fails_the_floating_ip_calls_rolls_the_move_back_to_the_source() {
-    let lab = lab().await;
+    // Lab time at 10×: a start takes half a second, so a rollback that returned before
+    // production runs again is seen below (it did, and this test failed under load).
+    let lab = lab_with(|o| o.time_speed = 10.0).await;
     let (before, count_a) = floating(&lab, "site-a").await;
     lab.fault(
         "site-b",

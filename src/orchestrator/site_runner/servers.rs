@@ -8,6 +8,9 @@ use crate::providers::compute::Server;
 use std::time::Instant;
 
 /// Stopped, with nothing (such as a start) in progress.
+/// How long an undo waits for servers it started to run again.
+const START_WAIT: std::time::Duration = std::time::Duration::from_secs(600);
+
 pub(crate) fn is_off(s: &Server) -> bool {
     s.status == "SHUTOFF" && s.task_state.is_none()
 }
@@ -173,7 +176,8 @@ impl SiteRunner {
                 .map(|s| s.id)
                 .collect(),
         };
-        let started = each(ids, |id| {
+        let started_at = Instant::now();
+        let started = each(ids.clone(), |id| {
             let compute = &compute;
             async move {
                 match compute.start(&id).await {
@@ -184,10 +188,52 @@ impl SiteRunner {
             }
         })
         .await?;
+        if started.contains(&true) {
+            self.wait_running(site, &ids, started_at).await?;
+        }
         Ok(if started.contains(&true) {
             Undo::Undone
         } else {
             Undo::NothingToUndo
         })
+    }
+
+    /// Wait until the servers `ids` at `site` that still exist run (ACTIVE, no task): an undo
+    /// that says production runs again must not say it while it boots. Not cut short by a
+    /// cancel (a cancelled operation's rollback is what runs this); bounded by
+    /// `START_WAIT`, then a transient error the rollback retries.
+    async fn wait_running(
+        &self,
+        site: &str,
+        ids: &[String],
+        after: Instant,
+    ) -> Result<(), StepError> {
+        let deadline = Instant::now() + START_WAIT;
+        loop {
+            let listed = self.polled_servers(site, Some(after)).await?;
+            let pending: Vec<&Server> = listed
+                .iter()
+                .filter(|s| ids.contains(&s.id))
+                .filter(|s| !(s.status == "ACTIVE" && s.task_state.is_none()))
+                .collect();
+            if let Some(s) = pending.iter().find(|s| s.status == "ERROR") {
+                return Err(StepError::fatal(format!(
+                    "{} went to ERROR at {site} while starting again",
+                    s.name
+                )));
+            }
+            if pending.is_empty() {
+                return Ok(());
+            }
+            if Instant::now() > deadline {
+                let names: Vec<&str> = pending.iter().map(|s| s.name.as_str()).collect();
+                return Err(StepError::transient(format!(
+                    "{} at {site} not running again after {} s",
+                    names.join(", "),
+                    START_WAIT.as_secs()
+                )));
+            }
+            tokio::time::sleep(self.poll_interval).await;
+        }
     }
 }
